@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/**
+ * Server configuration, read from the environment once and validated, so that a bad value
+ * stops the server at start-up with one sentence per problem instead of failing later.
+ */
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const databaseUrl = z
+  .string()
+  .trim()
+  .refine((url) => /^(file:|postgres(ql)?:\/\/)/.test(url), {
+    message: 'must start with file: (SQLite) or postgres:// / postgresql:// (PostgreSQL)',
+  });
+
+const configSchema = z.object({
+  DATABASE_URL: databaseUrl.default('file:./data/glassdesk.db'),
+  AUTO_MIGRATE: booleanFlag.default(true),
+  ADMIN_EMAIL: z.email({ message: 'must be an e-mail address' }).optional(),
+  ADMIN_PASSWORD: z.string().min(12, { message: 'must be at least 12 characters long' }).optional(),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+});
+
+export type AppConfig = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function parseConfig(env: Record<string, string | undefined>): AppConfig {
+  // An empty variable means "not set", as it does for most tools.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = configSchema.safeParse(present);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message} (got ${JSON.stringify(present[String(issue.path[0])])})`),
+    );
+  }
+  if (result.data.ADMIN_EMAIL && !result.data.ADMIN_PASSWORD) {
+    throw new ConfigError(['ADMIN_PASSWORD must be set when ADMIN_EMAIL is set']);
+  }
+  return result.data;
+}
+
+let cached: AppConfig | undefined;
+
+export function getConfig(): AppConfig {
+  cached ??= parseConfig(process.env);
+  return cached;
+}

@@ -1,0 +1,37 @@
+import { providerOf, createAdapterFactory, sqliteFilePath } from './provider';
+import { migrationsDir, readMigrations } from './migrations';
+import { openSchemaEngine } from './schema-engine';
+
+export type MigrationReport = { provider: string; applied: string[] };
+
+/**
+ * Brings the database to the latest committed migration. Safe to run on every start:
+ * applied migrations are skipped, and PostgreSQL runs take Prisma's advisory lock.
+ */
+export async function migrateDatabase(databaseUrl: string): Promise<MigrationReport> {
+  const provider = providerOf(databaseUrl);
+  const engine = await openSchemaEngine(createAdapterFactory(databaseUrl));
+  try {
+    const { appliedMigrationNames } = await engine.applyMigrations({
+      migrationsList: await readMigrations(migrationsDir(provider)),
+      filters: { externalTables: [], externalEnums: [] },
+    });
+    if (provider === 'sqlite') await enableWriteAheadLog(databaseUrl);
+    return { provider, applied: appliedMigrationNames };
+  } finally {
+    engine.free();
+  }
+}
+
+/** WAL lets readers work while a request writes; the setting persists in the file. */
+async function enableWriteAheadLog(databaseUrl: string) {
+  const file = sqliteFilePath(databaseUrl);
+  if (file === ':memory:') return;
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+  } finally {
+    db.close();
+  }
+}
