@@ -43,7 +43,8 @@ export async function pendingMigrationSql(provider: DbProvider, databaseUrl: str
       from = { tag: 'schemaDatasource', files, configDir: path.dirname(schemaFile) };
     }
     const diff = await engine.diff({ from, to: { tag: 'schemaDatamodel', files }, script: true, exitCode: null, filters });
-    return /^-- This is an empty migration/.test(diff.stdout.trim()) ? '' : diff.stdout;
+    const sql = diff.stdout ?? '';
+    return /^-- This is an empty migration/.test(sql.trim()) ? '' : sql;
   } finally {
     engine.free();
   }

@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { mkdirSync } from 'node:fs';
 import { providerOf, createAdapterFactory, sqliteFilePath } from './provider';
 import { migrationsDir, readMigrations } from './migrations';
 import { openSchemaEngine } from './schema-engine';
@@ -10,13 +12,14 @@ export type MigrationReport = { provider: string; applied: string[] };
  */
 export async function migrateDatabase(databaseUrl: string): Promise<MigrationReport> {
   const provider = providerOf(databaseUrl);
+  // Before the engine connects: switching the journal mode needs the only connection.
+  if (provider === 'sqlite') await enableWriteAheadLog(databaseUrl);
   const engine = await openSchemaEngine(createAdapterFactory(databaseUrl));
   try {
     const { appliedMigrationNames } = await engine.applyMigrations({
       migrationsList: await readMigrations(migrationsDir(provider)),
       filters: { externalTables: [], externalEnums: [] },
     });
-    if (provider === 'sqlite') await enableWriteAheadLog(databaseUrl);
     return { provider, applied: appliedMigrationNames };
   } finally {
     engine.free();
@@ -27,6 +30,7 @@ export async function migrateDatabase(databaseUrl: string): Promise<MigrationRep
 async function enableWriteAheadLog(databaseUrl: string) {
   const file = sqliteFilePath(databaseUrl);
   if (file === ':memory:') return;
+  mkdirSync(path.dirname(file), { recursive: true });
   const { default: Database } = await import('better-sqlite3');
   const db = new Database(file);
   try {

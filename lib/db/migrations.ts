@@ -5,12 +5,16 @@ import type { MigrationList } from '@prisma/schema-engine-wasm';
 import type { DbProvider } from './provider';
 
 /** Where each provider's migrations live, in Prisma's own folder layout. */
-export function migrationsDir(provider: DbProvider, root = process.cwd()): string {
-  return provider === 'sqlite' ? path.join(root, 'prisma/migrations') : path.join(root, 'prisma/postgres/migrations');
+export function migrationsDir(provider: DbProvider): string {
+  return provider === 'sqlite'
+    ? path.join(process.cwd(), 'prisma', 'migrations')
+    : path.join(process.cwd(), 'prisma', 'postgres', 'migrations');
 }
 
-export function schemaPath(provider: DbProvider, root = process.cwd()): string {
-  return provider === 'sqlite' ? path.join(root, 'prisma/schema.prisma') : path.join(root, 'prisma/postgres/schema.prisma');
+export function schemaPath(provider: DbProvider): string {
+  return provider === 'sqlite'
+    ? path.join(process.cwd(), 'prisma', 'schema.prisma')
+    : path.join(process.cwd(), 'prisma', 'postgres', 'schema.prisma');
 }
 
 /** Reads a migrations folder into the shape Prisma's schema engine takes. */

@@ -11,9 +11,9 @@ export function providerOf(databaseUrl: string): DbProvider {
 
 /** The SQLite file a `file:` URL names, relative paths taken from the project root. */
 export function sqliteFilePath(databaseUrl: string): string {
-  const file = databaseUrl.slice('file:'.length).split('?')[0];
+  const [file = ''] = databaseUrl.slice('file:'.length).split('?');
   if (file === ':memory:') return file;
-  return path.resolve(process.cwd(), file);
+  return path.resolve(/*turbopackIgnore: true*/ process.cwd(), file);
 }
 
 /** A Prisma driver-adapter factory for the database the URL names. */

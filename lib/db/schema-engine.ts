@@ -16,7 +16,7 @@ let engineClass: Promise<SchemaEngineClass> | undefined;
 
 async function loadEngineClass(): Promise<SchemaEngineClass> {
   // Resolved from the project root: bundlers must not rewrite this path.
-  const require = createRequire(path.join(process.cwd(), 'package.json'));
+  const require = createRequire(path.join(/*turbopackIgnore: true*/ process.cwd(), 'package.json'));
   const bindingsPath = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
   const bindings = (await import(/* webpackIgnore: true */ bindingsPath)) as Record<string, unknown> & {
     __wbg_set_wasm(exports: WebAssembly.Exports): void;

@@ -1,0 +1,5 @@
+import { ChatShell } from '@/lib/ui/chat/chat-shell';
+
+export default function ChatPage() {
+  return <ChatShell botName="Lumen Bank assistant" />;
+}

@@ -1,0 +1,14 @@
+// Runs once when a server instance starts: configuration is checked first, so a bad value
+// stops the server with a clear message, then the database is brought up to date.
+export async function register() {
+  if (process.env.NEXT_RUNTIME !== 'nodejs') return;
+  const { getConfig } = await import('@/lib/config');
+  const config = getConfig();
+  if (config.AUTO_MIGRATE) {
+    const { migrateDatabase } = await import('@/lib/db/migrate');
+    const report = await migrateDatabase(config.DATABASE_URL);
+    if (report.applied.length > 0) {
+      console.log(`Database (${report.provider}): applied ${report.applied.join(', ')}`);
+    }
+  }
+}

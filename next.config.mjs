@@ -1,0 +1,36 @@
+// Security headers shared by every response; the page CSP (with its nonce) is set in proxy.ts.
+const securityHeaders = [
+  ['X-Content-Type-Options', 'nosniff'],
+  ['Referrer-Policy', 'strict-origin-when-cross-origin'],
+  ['X-Frame-Options', 'DENY'],
+  ['Cross-Origin-Opener-Policy', 'same-origin'],
+  ['Cross-Origin-Resource-Policy', 'same-origin'],
+  ['Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=(), usb=()'],
+].map(([key, value]) => ({ key, value }));
+
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  reactStrictMode: true,
+  poweredByHeader: false,
+  // Native and WebAssembly packages load from node_modules at run time, not from the bundle.
+  serverExternalPackages: [
+    'better-sqlite3',
+    '@prisma/adapter-better-sqlite3',
+    '@prisma/adapter-pg',
+    '@prisma/schema-engine-wasm',
+    'onnxruntime-node',
+    '@huggingface/transformers',
+  ],
+  async headers() {
+    return [
+      { source: '/:path*', headers: securityHeaders },
+      // API responses carry a CSP too: nothing they return may run or load anything.
+      { source: '/api/:path*', headers: [{ key: 'Content-Security-Policy', value: "default-src 'none'; frame-ancestors 'none'" }] },
+      // Model files and the ONNX runtime are large and versioned by their folder: cache them.
+      { source: '/models/:path*', headers: [{ key: 'Cache-Control', value: 'public, max-age=3600, stale-while-revalidate=86400' }] },
+      { source: '/ort/:path*', headers: [{ key: 'Cache-Control', value: 'public, max-age=31536000, immutable' }] },
+    ];
+  },
+};
+
+export default nextConfig;

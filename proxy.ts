@@ -1,0 +1,28 @@
+import { NextResponse, type NextRequest } from 'next/server';
+import { buildContentSecurityPolicy, createNonce } from '@/lib/security/csp';
+
+// A fresh nonce per page request; Next reads it from the request's CSP header and puts it
+// on its own scripts.
+export function proxy(request: NextRequest) {
+  const nonce = createNonce();
+  const policy = buildContentSecurityPolicy(nonce, { development: process.env.NODE_ENV === 'development' });
+  const requestHeaders = new Headers(request.headers);
+  requestHeaders.set('x-nonce', nonce);
+  requestHeaders.set('Content-Security-Policy', policy);
+  const response = NextResponse.next({ request: { headers: requestHeaders } });
+  response.headers.set('Content-Security-Policy', policy);
+  return response;
+}
+
+export const config = {
+  // Pages only: static files, model files and the ONNX runtime need no nonce.
+  matcher: [
+    {
+      source: '/((?!api|_next/static|_next/image|models/|ort/|favicon.ico).*)',
+      missing: [
+        { type: 'header', key: 'next-router-prefetch' },
+        { type: 'header', key: 'purpose', value: 'prefetch' },
+      ],
+    },
+  ],
+};
