@@ -30,7 +30,7 @@ export async function pendingMigrationSql(provider: DbProvider, databaseUrl: str
   const files = [{ path: schemaFile, content: schema }];
   const filters = { externalTables: [], externalEnums: [] };
   const migrationsList = await readMigrations(migrationsDir(provider));
-  const engine = await openSchemaEngine(createAdapterFactory(databaseUrl), [[schemaFile, schema]]);
+  const { engine, close } = await openSchemaEngine(createAdapterFactory(databaseUrl), [[schemaFile, schema]]);
   try {
     let from: DiffTarget;
     if (migrationsList.migrationDirectories.length === 0) {
@@ -46,7 +46,7 @@ export async function pendingMigrationSql(provider: DbProvider, databaseUrl: str
     const sql = diff.stdout ?? '';
     return /^-- This is an empty migration/.test(sql.trim()) ? '' : sql;
   } finally {
-    engine.free();
+    await close();
   }
 }
 

@@ -14,7 +14,7 @@ export async function migrateDatabase(databaseUrl: string): Promise<MigrationRep
   const provider = providerOf(databaseUrl);
   // Before the engine connects: switching the journal mode needs the only connection.
   if (provider === 'sqlite') await enableWriteAheadLog(databaseUrl);
-  const engine = await openSchemaEngine(createAdapterFactory(databaseUrl));
+  const { engine, close } = await openSchemaEngine(createAdapterFactory(databaseUrl));
   try {
     const { appliedMigrationNames } = await engine.applyMigrations({
       migrationsList: await readMigrations(migrationsDir(provider)),
@@ -22,7 +22,7 @@ export async function migrateDatabase(databaseUrl: string): Promise<MigrationRep
     });
     return { provider, applied: appliedMigrationNames };
   } finally {
-    engine.free();
+    await close();
   }
 }
 

@@ -1,7 +1,11 @@
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { bindMigrationAwareSqlAdapterFactory, type SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import {
+  bindMigrationAwareSqlAdapterFactory,
+  type SqlDriverAdapter,
+  type SqlMigrationAwareDriverAdapterFactory,
+} from '@prisma/driver-adapter-utils';
 import type { SchemaEngine } from '@prisma/schema-engine-wasm';
 
 /**
@@ -30,12 +34,37 @@ async function loadEngineClass(): Promise<SchemaEngineClass> {
   return bindings.SchemaEngine;
 }
 
+export type OpenSchemaEngine = { engine: SchemaEngine; close(): Promise<void> };
+
+/**
+ * Opens the engine on the database the adapter factory connects to. `close()` frees the
+ * engine and disposes every connection it opened: freeing the engine alone leaves them
+ * open, and an open SQLite connection keeps the file locked.
+ */
 export async function openSchemaEngine(
   adapterFactory: SqlMigrationAwareDriverAdapterFactory,
   schemaFiles?: [string, string][],
   log: (line: string) => void = () => {},
-): Promise<SchemaEngine> {
+): Promise<OpenSchemaEngine> {
   engineClass ??= loadEngineClass();
   const Engine = await engineClass;
-  return Engine.new({ datamodels: schemaFiles }, log, bindMigrationAwareSqlAdapterFactory(adapterFactory));
+  const opened: SqlDriverAdapter[] = [];
+  const tracked: SqlMigrationAwareDriverAdapterFactory = {
+    provider: adapterFactory.provider,
+    adapterName: adapterFactory.adapterName,
+    connect: async () => track(await adapterFactory.connect()),
+    connectToShadowDb: async () => track(await adapterFactory.connectToShadowDb()),
+  };
+  function track(adapter: SqlDriverAdapter) {
+    opened.push(adapter);
+    return adapter;
+  }
+  const engine = await Engine.new({ datamodels: schemaFiles }, log, bindMigrationAwareSqlAdapterFactory(tracked));
+  return {
+    engine,
+    async close() {
+      engine.free();
+      await Promise.all(opened.map((adapter) => adapter.dispose()));
+    },
+  };
 }

@@ -1,0 +1,42 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import type { DbProvider } from '@/lib/db/provider';
+
+/**
+ * The databases the store tests run on: always a real SQLite file, and PostgreSQL when the
+ * test runner gives a server (TEST_POSTGRES_URL; `npm test` starts one when it can).
+ */
+export const testProviders: DbProvider[] = process.env.TEST_POSTGRES_URL ? ['sqlite', 'postgresql'] : ['sqlite'];
+
+export type ScratchDatabase = { url: string; drop(): Promise<void> };
+
+/** A fresh, empty database of the given kind. */
+export async function createScratchDatabase(provider: DbProvider): Promise<ScratchDatabase> {
+  if (provider === 'sqlite') {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'glassdesk-test-'));
+    return { url: `file:${path.join(dir, 'test.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const serverUrl = process.env.TEST_POSTGRES_URL;
+  if (!serverUrl) throw new Error('TEST_POSTGRES_URL is not set');
+  const name = `glassdesk_test_${randomUUID().replace(/-/g, '')}`;
+  await withPgClient(serverUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () => withPgClient(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => {}),
+  };
+}
+
+export async function withPgClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}

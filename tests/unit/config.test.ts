@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '@/lib/config';
+
+describe('configuration', () => {
+  it('defaults to the embedded SQLite database and migrations on start', () => {
+    const config = parseConfig({});
+    expect(config.DATABASE_URL).toBe('file:./data/glassdesk.db');
+    expect(config.AUTO_MIGRATE).toBe(true);
+  });
+
+  it('accepts PostgreSQL URLs and boolean spellings', () => {
+    const config = parseConfig({ DATABASE_URL: 'postgres://u:p@db.internal:5432/glassdesk', AUTO_MIGRATE: 'false' });
+    expect(config.DATABASE_URL).toBe('postgres://u:p@db.internal:5432/glassdesk');
+    expect(config.AUTO_MIGRATE).toBe(false);
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(parseConfig({ DATABASE_URL: '', AUTO_MIGRATE: '' }).DATABASE_URL).toBe('file:./data/glassdesk.db');
+  });
+
+  it('names every invalid value, one sentence each', () => {
+    let error: unknown;
+    try {
+      parseConfig({ DATABASE_URL: 'mysql://x', AUTO_MIGRATE: 'maybe', ADMIN_EMAIL: 'not-an-email', ADMIN_PASSWORD: 'short' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toHaveLength(4);
+    expect(problems.find((p) => p.startsWith('DATABASE_URL'))).toContain('file:');
+    expect(problems.find((p) => p.startsWith('AUTO_MIGRATE'))).toContain('true or false');
+    expect(problems.find((p) => p.startsWith('ADMIN_EMAIL'))).toContain('e-mail');
+    expect(problems.find((p) => p.startsWith('ADMIN_PASSWORD'))).toContain('12 characters');
+  });
+
+  it('refuses an admin e-mail without a password', () => {
+    expect(() => parseConfig({ ADMIN_EMAIL: 'ops@bank.example' })).toThrow(/ADMIN_PASSWORD must be set/);
+  });
+});
