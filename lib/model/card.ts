@@ -1,0 +1,49 @@
+// Reads model-card.json written by the training pipeline. Policy-free: it only
+// exposes labels, temperature and thresholds; lib/bot decides what to do with them.
+import type { ModelCard } from './types';
+
+export class ModelCardError extends Error {}
+
+function num(v: unknown, what: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ModelCardError(`model card: ${what} must be a number`);
+  return v;
+}
+
+export function parseModelCard(json: unknown): ModelCard {
+  if (!json || typeof json !== 'object') throw new ModelCardError('model card: not a JSON object');
+  const c = json as Record<string, any>;
+  if (!Array.isArray(c.labels) || c.labels.length < 2 || !c.labels.every((l: unknown) => typeof l === 'string')) {
+    throw new ModelCardError('model card: labels must be a list of at least two strings');
+  }
+  const t = c.thresholds ?? {};
+  const m = c.metrics ?? {};
+  const oos = typeof c.out_of_scope_label === 'string' ? c.out_of_scope_label : null;
+  if (oos !== null && !c.labels.includes(oos)) throw new ModelCardError(`model card: out-of-scope label "${oos}" is not one of the labels`);
+  const temperature = num(c.temperature ?? 1, 'temperature');
+  if (temperature <= 0) throw new ModelCardError('model card: temperature must be positive');
+  return {
+    name: String(c.name ?? ''),
+    labels: c.labels,
+    outOfScopeLabel: oos,
+    temperature,
+    thresholds: {
+      outOfScope: num(t.out_of_scope ?? 0, 'thresholds.out_of_scope'),
+      ambiguityMargin: num(t.ambiguity_margin ?? 0, 'thresholds.ambiguity_margin'),
+    },
+    metrics: {
+      split: String(m.split ?? ''),
+      accuracy: Number(m.accuracy ?? NaN),
+      macroF1: Number(m.macro_f1 ?? NaN),
+      eceBeforeCalibration: Number(m.ece_before_calibration ?? NaN),
+      eceAfterCalibration: Number(m.ece_after_calibration ?? NaN),
+    },
+    raw: c,
+  };
+}
+
+/** Fetches and parses `<modelUrl>/model-card.json` (browser or Node with fetch). */
+export async function fetchModelCard(modelUrl: string): Promise<ModelCard> {
+  const res = await fetch(`${modelUrl.replace(/\/$/, '')}/model-card.json`);
+  if (!res.ok) throw new ModelCardError(`model card: HTTP ${res.status} for ${res.url}`);
+  return parseModelCard(await res.json());
+}

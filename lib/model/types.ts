@@ -1,0 +1,94 @@
+// Types shared by the model runtime (browser worker and Node) and the explainers.
+
+/** A span of the text the user typed: [start, end) in UTF-16 code units. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+/** A word as the user typed it (a maximal run of non-whitespace characters). */
+export interface WordSpan extends Span {
+  text: string;
+}
+
+/** One model input position. */
+export interface TokenInfo {
+  /** Vocabulary id fed to the model. */
+  id: number;
+  /** WordPiece string, e.g. "card", "##s", "[CLS]". */
+  token: string;
+  /** Characters of the original text this token came from; null for [CLS]/[SEP]. */
+  span: Span | null;
+  /** Index into `words`, or null for special tokens. */
+  word: number | null;
+  special: boolean;
+}
+
+/** Batched classifier: texts in, class probabilities out (rows sum to 1). */
+export type PredictFn = (texts: string[]) => Promise<number[][]>;
+
+/** Everything one forward pass tells us about one text. */
+export interface Analysis {
+  text: string;
+  labels: string[];
+  /** Raw logits, one per label. */
+  logits: number[];
+  /** Probabilities after temperature scaling (temperature 1 if the card has none). */
+  probabilities: number[];
+  temperature: number;
+  /** Index of the most probable label. */
+  top: number;
+  tokens: TokenInfo[];
+  words: WordSpan[];
+  /** Attention probabilities: [layer][head][query token][key token]; rows sum to 1. */
+  attentions: number[][][][];
+  /** Sentence embedding (the classifier's input), not normalised. */
+  embedding: number[];
+  /** True when the text was longer than the model's input and was cut. */
+  truncated: boolean;
+}
+
+/** Decision thresholds written by the training pipeline (see training/train.py). */
+export interface Thresholds {
+  /** Below this top in-scope probability the message is treated as out of scope. */
+  outOfScope: number;
+  /** Below this gap between the two most probable intents the bot asks to clarify. */
+  ambiguityMargin: number;
+}
+
+/** The parts of model-card.json that the runtime relies on. */
+export interface ModelCard {
+  name: string;
+  labels: string[];
+  outOfScopeLabel: string | null;
+  temperature: number;
+  thresholds: Thresholds;
+  /** Headline figures, for display. */
+  metrics: {
+    split: string;
+    accuracy: number;
+    macroF1: number;
+    eceBeforeCalibration: number;
+    eceAfterCalibration: number;
+  };
+  /** The full card as written by the pipeline. */
+  raw: Record<string, unknown>;
+}
+
+/** One example from the similar-questions index. */
+export interface SimilarExample {
+  text: string;
+  label: string;
+  /** Cosine similarity with the query's sentence embedding. */
+  score: number;
+}
+
+export type Device = 'wasm' | 'webgpu' | 'cpu';
+export type ModelDtype = 'fp32' | 'q8';
+
+export interface LoadOptions {
+  device?: Device;
+  dtype?: ModelDtype;
+  /** Texts per forward pass in `predict`. */
+  batchSize?: number;
+}

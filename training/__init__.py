@@ -1,0 +1,1 @@
+"""glassdesk intent-model training pipeline (see training/README.md)."""

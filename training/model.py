@@ -1,0 +1,126 @@
+"""A small BERT-style encoder for intent classification.
+
+Token embeddings live in the pretrained word-vector space (100 d) and are
+projected to the model width (a factorised embedding, as in ALBERT), so the
+pretrained vectors can be used as they are and the vocabulary stays cheap.
+The forward pass returns everything the explainers need: logits, every layer's
+attention probabilities and the pooled sentence embedding.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import List, Tuple
+
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+
+@dataclass
+class ModelConfig:
+    vocab_size: int
+    num_labels: int
+    embedding_size: int = 100
+    hidden_size: int = 128
+    num_hidden_layers: int = 2
+    num_attention_heads: int = 4
+    intermediate_size: int = 256
+    max_position_embeddings: int = 128
+    hidden_dropout_prob: float = 0.1
+    attention_probs_dropout_prob: float = 0.1
+    embedding_dropout_prob: float = 0.1
+    layer_norm_eps: float = 1e-12
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class SelfAttention(nn.Module):
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.heads = cfg.num_attention_heads
+        self.head_dim = cfg.hidden_size // cfg.num_attention_heads
+        self.qkv = nn.Linear(cfg.hidden_size, 3 * cfg.hidden_size)
+        self.out = nn.Linear(cfg.hidden_size, cfg.hidden_size)
+        self.drop = nn.Dropout(cfg.attention_probs_dropout_prob)
+
+    def forward(self, x: torch.Tensor, mask_bias: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        b, t, d = x.shape
+        q, k, v = self.qkv(x).view(b, t, 3, self.heads, self.head_dim).permute(2, 0, 3, 1, 4)
+        scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(self.head_dim) + mask_bias
+        probs = torch.softmax(scores, dim=-1)
+        ctx = torch.matmul(self.drop(probs), v).transpose(1, 2).reshape(b, t, d)
+        return self.out(ctx), probs
+
+
+class Layer(nn.Module):
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.attn = SelfAttention(cfg)
+        self.ln1 = nn.LayerNorm(cfg.hidden_size, eps=cfg.layer_norm_eps)
+        self.ff1 = nn.Linear(cfg.hidden_size, cfg.intermediate_size)
+        self.ff2 = nn.Linear(cfg.intermediate_size, cfg.hidden_size)
+        self.ln2 = nn.LayerNorm(cfg.hidden_size, eps=cfg.layer_norm_eps)
+        self.drop = nn.Dropout(cfg.hidden_dropout_prob)
+
+    def forward(self, x, mask_bias):
+        a, probs = self.attn(x, mask_bias)
+        x = self.ln1(x + self.drop(a))
+        h = self.ff2(F.gelu(self.ff1(x)))
+        return self.ln2(x + self.drop(h)), probs
+
+
+class IntentEncoder(nn.Module):
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.tok_emb = nn.Embedding(cfg.vocab_size, cfg.embedding_size, padding_idx=0)
+        self.emb_proj = nn.Linear(cfg.embedding_size, cfg.hidden_size)
+        self.pos_emb = nn.Embedding(cfg.max_position_embeddings, cfg.hidden_size)
+        self.emb_ln = nn.LayerNorm(cfg.hidden_size, eps=cfg.layer_norm_eps)
+        self.emb_drop = nn.Dropout(cfg.embedding_dropout_prob)
+        self.layers = nn.ModuleList([Layer(cfg) for _ in range(cfg.num_hidden_layers)])
+        self.cls_drop = nn.Dropout(cfg.hidden_dropout_prob)
+        self.classifier = nn.Linear(cfg.hidden_size, cfg.num_labels)
+        self.apply(self._init)
+
+    @staticmethod
+    def _init(m: nn.Module) -> None:
+        if isinstance(m, nn.Linear):
+            nn.init.normal_(m.weight, std=0.02)
+            nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.Embedding):
+            nn.init.normal_(m.weight, std=0.02)
+
+    def forward(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor
+    ) -> Tuple[torch.Tensor, torch.Tensor, List[torch.Tensor]]:
+        """Returns (logits, sentence_embedding, [attention probs per layer])."""
+        t = input_ids.shape[1]
+        pos = torch.arange(t, device=input_ids.device).unsqueeze(0)
+        x = self.emb_proj(self.emb_drop(self.tok_emb(input_ids))) + self.pos_emb(pos)
+        x = self.emb_drop(self.emb_ln(x))
+        mask = attention_mask.to(x.dtype)
+        mask_bias = (1.0 - mask)[:, None, None, :] * -10000.0
+        attentions = []
+        for layer in self.layers:
+            x, probs = layer(x, mask_bias)
+            attentions.append(probs)
+        # Masked mean pooling: every token the user typed contributes.
+        m = mask.unsqueeze(-1)
+        pooled = (x * m).sum(1) / m.sum(1).clamp(min=1.0)
+        logits = self.classifier(self.cls_drop(pooled))
+        return logits, pooled, attentions
+
+
+class ExportWrapper(nn.Module):
+    """Flattens the outputs for ONNX: logits, attention_0..N-1, sentence_embedding."""
+
+    def __init__(self, model: IntentEncoder):
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_ids, attention_mask):
+        logits, pooled, attentions = self.model(input_ids, attention_mask)
+        return (logits, *attentions, pooled)

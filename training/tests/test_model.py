@@ -1,0 +1,63 @@
+import unittest
+
+import numpy as np
+import torch
+
+from training.model import IntentEncoder, ModelConfig
+from training.train import choose_thresholds, ece, fit_temperature, softmax
+
+
+class ModelTest(unittest.TestCase):
+    def test_attention_rows_sum_to_one_and_ignore_padding(self):
+        torch.manual_seed(0)
+        m = IntentEncoder(ModelConfig(vocab_size=50, num_labels=3, hidden_size=16, num_attention_heads=2, intermediate_size=32, num_hidden_layers=2)).eval()
+        ids = torch.tensor([[2, 7, 8, 9, 3], [2, 7, 3, 0, 0]])
+        mask = (ids != 0).long()
+        logits, pooled, atts = m(ids, mask)
+        self.assertEqual(tuple(logits.shape), (2, 3))
+        self.assertEqual(tuple(pooled.shape), (2, 16))
+        self.assertEqual(len(atts), 2)
+        for a in atts:
+            self.assertEqual(tuple(a.shape), (2, 2, 5, 5))
+            self.assertTrue(torch.allclose(a.sum(-1), torch.ones(2, 2, 5), atol=1e-5))
+            self.assertLess(float(a[1, :, :, 3:].max()), 1e-4)  # padding gets no attention
+        # Padding does not change the prediction for the shorter sentence.
+        alone, _, _ = m(ids[1:, :3], mask[1:, :3])
+        self.assertTrue(torch.allclose(alone, logits[1:], atol=1e-5))
+
+
+class CalibrationTest(unittest.TestCase):
+    def test_temperature_lowers_ece_of_overconfident_model(self):
+        rng = np.random.default_rng(0)
+        n, c = 3000, 5
+        base = rng.normal(0, 1.5, (n, c))
+        p = softmax(base)
+        # Labels drawn from the model's own probabilities: perfectly calibrated ...
+        y = np.array([rng.choice(c, p=row) for row in p])
+        logits = base * 4.0  # ... until it is made four times too sure of itself
+        before = ece(softmax(logits), y)
+        t = fit_temperature(logits, y)
+        after = ece(softmax(logits, t), y)
+        self.assertGreater(t, 3.0)
+        self.assertLess(t, 5.0)
+        self.assertGreater(before, 0.2)
+        self.assertLess(after, before / 3)
+
+    def test_thresholds_catch_out_of_scope(self):
+        rng = np.random.default_rng(1)
+        n = 600
+        y = rng.integers(0, 4, n)
+        y[:100] = 4  # class 4 is out of scope
+        probs = np.full((n, 5), 0.02)
+        probs[np.arange(n), y] = 0.9
+        # Out-of-scope rows: spread over in-scope classes, low confidence.
+        probs[:100] = [0.3, 0.25, 0.2, 0.15, 0.1]
+        probs /= probs.sum(1, keepdims=True)
+        th = choose_thresholds(probs, y, oos_index=4)
+        self.assertGreater(th["out_of_scope"], 0.3)
+        self.assertLess(th["out_of_scope"], 0.8)
+        self.assertEqual(th["validation"]["oos_recall"], 1.0)
+
+
+if __name__ == "__main__":
+    unittest.main()

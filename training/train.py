@@ -1,0 +1,332 @@
+"""Training loop, calibration, thresholds and metrics."""
+from __future__ import annotations
+
+import copy
+import math
+import random
+from dataclasses import asdict, dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .model import IntentEncoder, ModelConfig
+from .progress import Progress, info
+
+
+@dataclass
+class TrainConfig:
+    max_epochs: int = 40
+    patience: int = 8
+    batch_size: int = 32
+    lr: float = 2e-3
+    weight_decay: float = 0.01
+    warmup_frac: float = 0.06
+    label_smoothing: float = 0.1
+    token_dropout: float = 0.1  # share of word pieces replaced by [MASK] while training
+    embedding_lr_scale: float = 0.3  # pretrained vectors move slower than the rest
+    freeze_embeddings_epochs: int = 0
+    distill_weight: float = 0.0  # weight of the teacher's soft targets, 0 = off
+    distill_temperature: float = 2.0
+    seed: int = 13
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def set_seed(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def pad_batch(seqs: Sequence[Sequence[int]], pad_id: int = 0) -> Tuple[torch.Tensor, torch.Tensor]:
+    t = max(len(s) for s in seqs)
+    ids = torch.full((len(seqs), t), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(seqs), t), dtype=torch.long)
+    for i, s in enumerate(seqs):
+        ids[i, : len(s)] = torch.tensor(s, dtype=torch.long)
+        mask[i, : len(s)] = 1
+    return ids, mask
+
+
+def length_buckets(seqs: Sequence[Sequence[int]], batch_size: int, rng: np.random.Generator, pool: int = 50) -> List[np.ndarray]:
+    """Random batches of similar length (shuffle, sort within pools of
+    `pool` batches, shuffle the batches): same data per epoch, far less padding."""
+    perm = rng.permutation(len(seqs))
+    batches = []
+    span = batch_size * pool
+    for s in range(0, len(perm), span):
+        chunk = sorted(perm[s : s + span], key=lambda i: len(seqs[i]))
+        batches += [np.array(chunk[b : b + batch_size]) for b in range(0, len(chunk), batch_size)]
+    order = rng.permutation(len(batches))
+    return [batches[i] for i in order]
+
+
+@torch.no_grad()
+def predict_logits(model: IntentEncoder, seqs: Sequence[Sequence[int]], batch_size: int = 256) -> np.ndarray:
+    model.eval()
+    out = []
+    # Length-sorted batches: same results, less padding.
+    order = sorted(range(len(seqs)), key=lambda i: len(seqs[i]))
+    logits = np.zeros((len(seqs), model.cfg.num_labels), dtype=np.float32)
+    for s in range(0, len(order), batch_size):
+        idx = order[s : s + batch_size]
+        ids, mask = pad_batch([seqs[i] for i in idx])
+        lg, _, _ = model(ids, mask)
+        logits[idx] = lg.numpy()
+    return logits
+
+
+@torch.no_grad()
+def sentence_embeddings(model: IntentEncoder, seqs: Sequence[Sequence[int]], batch_size: int = 256) -> np.ndarray:
+    model.eval()
+    order = sorted(range(len(seqs)), key=lambda i: len(seqs[i]))
+    emb = np.zeros((len(seqs), model.cfg.hidden_size), dtype=np.float32)
+    for s in range(0, len(order), batch_size):
+        idx = order[s : s + batch_size]
+        ids, mask = pad_batch([seqs[i] for i in idx])
+        _, pooled, _ = model(ids, mask)
+        emb[idx] = pooled.numpy()
+    return emb
+
+
+def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    z = logits / temperature
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def fit(
+    model_cfg: ModelConfig,
+    train_cfg: TrainConfig,
+    train_seqs: List[List[int]],
+    train_y: np.ndarray,
+    val_seqs: List[List[int]],
+    val_y: np.ndarray,
+    init_embeddings: Optional[np.ndarray] = None,
+    teacher_probs: Optional[np.ndarray] = None,
+    mask_id: int = 4,
+    special_ids: Sequence[int] = (0, 1, 2, 3, 4),
+    label: str = "train",
+    quiet: bool = False,
+) -> Tuple[IntentEncoder, dict]:
+    """Train with AdamW + warmup/linear decay, keep the weights of the epoch with
+    the best validation accuracy (ties: lower loss), stop after `patience`
+    epochs without improvement."""
+    set_seed(train_cfg.seed)
+    model = IntentEncoder(model_cfg)
+    if init_embeddings is not None:
+        with torch.no_grad():
+            model.tok_emb.weight.copy_(torch.from_numpy(init_embeddings))
+    emb_params = [model.tok_emb.weight]
+    other = [p for n, p in model.named_parameters() if n != "tok_emb.weight"]
+    decay = [p for p in other if p.dim() > 1]
+    no_decay = [p for p in other if p.dim() <= 1]
+    opt = torch.optim.AdamW(
+        [
+            {"params": emb_params, "lr": train_cfg.lr * train_cfg.embedding_lr_scale, "weight_decay": 0.0, "base": train_cfg.embedding_lr_scale},
+            {"params": decay, "lr": train_cfg.lr, "weight_decay": train_cfg.weight_decay, "base": 1.0},
+            {"params": no_decay, "lr": train_cfg.lr, "weight_decay": 0.0, "base": 1.0},
+        ]
+    )
+    n = len(train_seqs)
+    span = train_cfg.batch_size * 50
+    steps_per_epoch = sum(math.ceil(min(span, n - s) / train_cfg.batch_size) for s in range(0, n, span))
+    total_steps = steps_per_epoch * train_cfg.max_epochs
+    warmup = max(1, int(total_steps * train_cfg.warmup_frac))
+    rng = np.random.default_rng(train_cfg.seed)
+    special = torch.tensor(sorted(set(special_ids)))
+    y_all = torch.from_numpy(train_y.astype(np.int64))
+    teacher = torch.from_numpy(teacher_probs.astype(np.float32)) if teacher_probs is not None else None
+
+    best = {"acc": -1.0, "loss": float("inf"), "epoch": -1, "state": None}
+    history = []
+    bar = Progress(total_steps, label) if not quiet else None
+    step = 0
+    for epoch in range(train_cfg.max_epochs):
+        model.train()
+        model.tok_emb.weight.requires_grad_(epoch >= train_cfg.freeze_embeddings_epochs)
+        total_loss = 0.0
+        for idx in length_buckets(train_seqs, train_cfg.batch_size, rng):
+            ids, mask = pad_batch([train_seqs[i] for i in idx])
+            if train_cfg.token_dropout > 0:
+                drop = (torch.rand(ids.shape) < train_cfg.token_dropout) & (mask == 1) & ~torch.isin(ids, special)
+                ids = ids.masked_fill(drop, mask_id)
+            lr_scale = min(1.0, (step + 1) / warmup) * max(0.0, (total_steps - step) / max(1, total_steps - warmup))
+            for g in opt.param_groups:
+                g["lr"] = train_cfg.lr * g["base"] * min(1.0, lr_scale)
+            logits, _, _ = model(ids, mask)
+            y = y_all[idx]
+            loss = F.cross_entropy(logits, y, label_smoothing=train_cfg.label_smoothing)
+            if teacher is not None and train_cfg.distill_weight > 0:
+                T = train_cfg.distill_temperature
+                soft = teacher[idx]
+                kd = F.kl_div(F.log_softmax(logits / T, dim=-1), soft, reduction="batchmean") * T * T
+                loss = (1 - train_cfg.distill_weight) * loss + train_cfg.distill_weight * kd
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            total_loss += float(loss) * len(idx)
+            step += 1
+            if bar:
+                bar.update(1, f"epoch {epoch + 1}")
+        val_logits = predict_logits(model, val_seqs)
+        val_loss = float(F.cross_entropy(torch.from_numpy(val_logits), torch.from_numpy(val_y.astype(np.int64))))
+        val_acc = float((val_logits.argmax(1) == val_y).mean())
+        history.append({"epoch": epoch + 1, "train_loss": round(total_loss / n, 4), "val_loss": round(val_loss, 4), "val_acc": round(val_acc, 4)})
+        if bar:
+            bar.log(f"{label}: epoch {epoch + 1} train loss {total_loss / n:.4f} val loss {val_loss:.4f} val acc {val_acc:.4f}")
+        if val_acc > best["acc"] or (val_acc == best["acc"] and val_loss < best["loss"]):
+            best = {"acc": val_acc, "loss": val_loss, "epoch": epoch + 1, "state": copy.deepcopy(model.state_dict())}
+        elif epoch + 1 - best["epoch"] >= train_cfg.patience:
+            if bar:
+                bar.log(f"{label}: early stop at epoch {epoch + 1}, best epoch {best['epoch']} (val acc {best['acc']:.4f})")
+            break
+    model.load_state_dict(best["state"])
+    model.eval()
+    return model, {"best_epoch": best["epoch"], "best_val_acc": round(best["acc"], 4), "epochs_run": len(history), "history": history}
+
+
+# ---- calibration ---------------------------------------------------------
+
+def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
+    """Temperature scaling (Guo et al. 2017): one scalar T minimising validation NLL."""
+    lg = torch.from_numpy(logits.astype(np.float64))
+    yt = torch.from_numpy(y.astype(np.int64))
+    log_t = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.LBFGS([log_t], lr=0.1, max_iter=200, line_search_fn="strong_wolfe")
+
+    def closure():
+        opt.zero_grad()
+        loss = F.cross_entropy(lg / log_t.exp(), yt)
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    t = float(log_t.exp())
+    return float(min(max(t, 0.05), 20.0))
+
+
+def ece(probs: np.ndarray, y: np.ndarray, bins: int = 15) -> float:
+    """Expected calibration error of the top-1 confidence, equal-width bins."""
+    conf = probs.max(1)
+    correct = (probs.argmax(1) == y).astype(np.float64)
+    edges = np.linspace(0, 1, bins + 1)
+    total = 0.0
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        sel = (conf > lo) & (conf <= hi)
+        if sel.any():
+            total += sel.mean() * abs(correct[sel].mean() - conf[sel].mean())
+    return float(total)
+
+
+# ---- metrics -------------------------------------------------------------
+
+def f1_per_class(pred: np.ndarray, y: np.ndarray, n: int) -> np.ndarray:
+    f1 = np.zeros(n)
+    for c in range(n):
+        tp = np.sum((pred == c) & (y == c))
+        fp = np.sum((pred == c) & (y != c))
+        fn = np.sum((pred != c) & (y == c))
+        f1[c] = 0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn)
+    return f1
+
+
+def classification_report(probs: np.ndarray, y: np.ndarray, labels: Sequence[str], top_confusions: int = 10) -> dict:
+    pred = probs.argmax(1)
+    present = sorted(set(y.tolist()))
+    f1 = f1_per_class(pred, y, len(labels))
+    conf: Dict[Tuple[int, int], int] = {}
+    for p, t in zip(pred, y):
+        if p != t:
+            conf[(int(t), int(p))] = conf.get((int(t), int(p)), 0) + 1
+    worst = sorted(conf.items(), key=lambda kv: (-kv[1], kv[0]))[:top_confusions]
+    return {
+        "n": int(len(y)),
+        "accuracy": round(float((pred == y).mean()), 4),
+        "macro_f1": round(float(f1[present].mean()), 4),
+        "per_intent_f1": {labels[c]: round(float(f1[c]), 4) for c in present},
+        "top_confusions": [{"true": labels[t], "predicted": labels[p], "count": c} for (t, p), c in worst],
+    }
+
+
+# ---- decision thresholds -------------------------------------------------
+
+# Utilities used to pick the thresholds on validation data: a right answer is
+# worth 1, a wrong one costs 2 (a confident wrong answer is worse than asking),
+# a clarifying question offering the right intent among the top two is worth 0.5.
+UTILITY = {"correct": 1.0, "wrong": -2.0, "clarify_hit": 0.5, "clarify_miss": -0.5, "oos_right": 1.0, "oos_wrong": -1.0}
+
+
+def choose_thresholds(probs: np.ndarray, y: np.ndarray, oos_index: Optional[int]) -> dict:
+    """Pick (out_of_scope, ambiguity_margin) on calibrated validation probabilities.
+
+    Policy: let p1 >= p2 be the two highest in-scope probabilities. If the model's
+    top class is the out-of-scope class or p1 < out_of_scope -> hand off as out of
+    scope; else if p1 - p2 < ambiguity_margin -> ask to clarify between the top
+    intents; else answer. Both are chosen by grid search maximising UTILITY.
+    Without out-of-scope rows the out-of-scope threshold is the 2nd percentile of
+    the confidence of correct validation predictions (so ~2 % of right answers
+    would be handed off).
+    """
+    n, c = probs.shape
+    in_scope = np.ones(c, dtype=bool)
+    if oos_index is not None:
+        in_scope[oos_index] = False
+    p_in = np.where(in_scope[None, :], probs, -1.0)
+    order = np.argsort(-p_in, axis=1)
+    top1 = order[:, 0]
+    top2 = order[:, 1]
+    p1 = p_in[np.arange(n), top1]
+    p2 = p_in[np.arange(n), top2]
+    is_oos = (y == oos_index) if oos_index is not None else np.zeros(n, dtype=bool)
+    model_says_oos = (probs.argmax(1) == oos_index) if oos_index is not None else np.zeros(n, dtype=bool)
+
+    def utility(t_oos: float, t_amb: float) -> float:
+        oos_dec = model_says_oos | (p1 < t_oos)
+        clarify = ~oos_dec & (p1 - p2 < t_amb)
+        answer = ~oos_dec & ~clarify
+        u = 0.0
+        u += UTILITY["oos_right"] * np.sum(oos_dec & is_oos) + UTILITY["oos_wrong"] * np.sum(oos_dec & ~is_oos)
+        hit = (top1 == y) | (top2 == y)
+        u += UTILITY["clarify_hit"] * np.sum(clarify & hit) + UTILITY["clarify_miss"] * np.sum(clarify & ~hit)
+        u += UTILITY["correct"] * np.sum(answer & (top1 == y)) + UTILITY["wrong"] * np.sum(answer & (top1 != y))
+        return float(u) / n
+
+    amb_grid = np.round(np.arange(0.0, 0.51, 0.02), 2)
+    if oos_index is not None and is_oos.any():
+        oos_grid = np.round(np.arange(0.0, 0.91, 0.02), 2)
+    else:
+        correct = (top1 == y) & ~is_oos
+        base = float(np.quantile(p1[correct], 0.02)) if correct.any() else 0.0
+        oos_grid = np.array([round(base, 4)])
+    best = (-1e9, 0.0, 0.0)
+    for t_oos in oos_grid:
+        for t_amb in amb_grid:
+            u = utility(float(t_oos), float(t_amb))
+            if u > best[0] + 1e-12:
+                best = (u, float(t_oos), float(t_amb))
+    u, t_oos, t_amb = best
+    oos_dec = model_says_oos | (p1 < t_oos)
+    clarify = ~oos_dec & (p1 - p2 < t_amb)
+    answer = ~oos_dec & ~clarify
+    out = {
+        "out_of_scope": t_oos,
+        "ambiguity_margin": t_amb,
+        "chosen_by": "grid search maximising validation utility" if len(oos_grid) > 1 else "2nd percentile of correct confidences; margin by validation utility",
+        "utility_weights": UTILITY,
+        "validation": {
+            "answer_rate": round(float(answer.mean()), 4),
+            "answer_accuracy": round(float((top1[answer] == y[answer]).mean()) if answer.any() else 0.0, 4),
+            "clarify_rate": round(float(clarify.mean()), 4),
+            "out_of_scope_rate": round(float(oos_dec.mean()), 4),
+        },
+    }
+    if is_oos.any():
+        out["validation"]["oos_recall"] = round(float((oos_dec & is_oos).sum() / is_oos.sum()), 4)
+        out["validation"]["oos_precision"] = round(float((oos_dec & is_oos).sum() / max(1, oos_dec.sum())), 4)
+    return out
