@@ -1,10 +1,12 @@
 import nextCoreWebVitals from 'eslint-config-next/core-web-vitals';
 import nextTypescript from 'eslint-config-next/typescript';
 
-export default [
+const config = [
   ...nextCoreWebVitals,
   ...nextTypescript,
   {
-    ignores: ['.next/**', 'node_modules/**', 'lib/generated/**', 'public/**', 'test-results/**', 'playwright-report/**', 'training/.work/**', 'next-env.d.ts'],
+    ignores: ['.next/**', '.cache/**', 'node_modules/**', 'lib/generated/**', 'public/**', 'test-results/**', 'playwright-report/**', 'training/.work/**', 'next-env.d.ts'],
   },
 ];
+
+export default config;

@@ -27,8 +27,8 @@ async function loadEngineClass(): Promise<SchemaEngineClass> {
     SchemaEngine: SchemaEngineClass;
   };
   const bytes = await readFile(path.join(path.dirname(bindingsPath), 'schema_engine_bg.wasm'));
-  const module = await WebAssembly.compile(bytes);
-  const instance = await WebAssembly.instantiate(module, { './schema_engine_bg.js': bindings as WebAssembly.ModuleImports });
+  const compiled = await WebAssembly.compile(bytes);
+  const instance = await WebAssembly.instantiate(compiled, { './schema_engine_bg.js': bindings as WebAssembly.ModuleImports });
   bindings.__wbg_set_wasm(instance.exports);
   (instance.exports.__wbindgen_start as () => void)();
   return bindings.SchemaEngine;
