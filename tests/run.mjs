@@ -112,7 +112,11 @@ process.exit(failed > 0 || results.some((r) => r.broken) ? 1 : 0);
 function countVitest(file, status) {
   if (!existsSync(file)) return { suite: 'vitest', passed: 0, failed: 1, skipped: 0, broken: true };
   const report = JSON.parse(readFileSync(file, 'utf8'));
-  const failed = report.numFailedTests + (report.numFailedTestSuites > 0 && report.numFailedTests === 0 ? 1 : 0);
+  // A file that fails to load has no failed test of its own: count it as one failure.
+  const brokenFiles = report.testResults.filter(
+    (file) => file.status === 'failed' && !file.assertionResults.some((test) => test.status === 'failed'),
+  ).length;
+  const failed = report.numFailedTests + brokenFiles;
   return { suite: 'vitest', passed: report.numPassedTests, failed, skipped: report.numPendingTests + report.numTodoTests, broken: status !== 0 && failed === 0 };
 }
 
