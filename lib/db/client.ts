@@ -25,3 +25,10 @@ export function db(): Db {
   globalForDb.glassdeskDb ??= createDb(getConfig().DATABASE_URL);
   return globalForDb.glassdeskDb;
 }
+
+/** Points this process at another database (tests, command-line tools). */
+export async function useDatabase(databaseUrl: string): Promise<Db> {
+  await globalForDb.glassdeskDb?.$disconnect();
+  globalForDb.glassdeskDb = createDb(databaseUrl);
+  return globalForDb.glassdeskDb;
+}

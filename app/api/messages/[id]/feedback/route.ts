@@ -1,0 +1,11 @@
+import { feedbackSchema } from '@/lib/chat/records';
+import { saveFeedback } from '@/lib/db/queries/chat';
+import { parseId, readJson, respond } from '@/lib/http/errors';
+
+export async function PUT(request: Request, { params }: { params: Promise<{ id: string }> }) {
+  return respond(async () => {
+    const messageId = parseId((await params).id, 'The message id');
+    await saveFeedback(messageId, await readJson(request, feedbackSchema, 4 * 1024));
+    return new Response(null, { status: 204 });
+  });
+}

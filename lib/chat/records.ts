@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+/**
+ * What the browser posts to the server after each turn. Shared by the client (which builds
+ * records) and the API (which validates them); ids are generated in the browser, so a
+ * retried post is recognised and never stored twice.
+ */
+export const MAX_MESSAGE_LENGTH = 2000;
+export const MAX_TURN_BYTES = 64 * 1024;
+
+const id = z.uuid({ message: 'must be a UUID' });
+const text = z.string().trim().min(1, { message: 'must not be empty' }).max(MAX_MESSAGE_LENGTH);
+const label = z.string().min(1).max(100).regex(/^[\w.-]+$/, { message: 'must be an intent name' });
+const probability = z.number().min(0).max(1);
+
+export const quickReplySchema = z.object({ text: z.string().min(1).max(200), intent: label.optional() });
+
+/** Structured content of a bot reply, rendered by the chat and stored with the message. */
+export const replyPartsSchema = z.object({
+  kind: z.enum(['answer', 'clarify', 'handoff', 'handoff-requested', 'error']),
+  intent: label.optional(),
+  quickReplies: z.array(quickReplySchema).max(5).optional(),
+  options: z.array(z.object({ intent: label, label: z.string().min(1).max(100), probability })).max(5).optional(),
+  handoffReason: z.enum(['out_of_scope', 'unsure', 'requested', 'model_unavailable']).optional(),
+});
+export type ReplyParts = z.infer<typeof replyPartsSchema>;
+
+/** What a user message is, beyond its text: typed, chosen from "Did you mean", a quick reply… */
+export const userPartsSchema = z.object({
+  kind: z.enum(['typed', 'quick-reply', 'clarification', 'handoff-request']),
+  /** For a clarification: the intent the user picked and the prediction it resolves. */
+  chosenIntent: label.optional(),
+  resolvesPrediction: id.optional(),
+});
+export type UserParts = z.infer<typeof userPartsSchema>;
+
+export const predictionRecordSchema = z.object({
+  id,
+  modelId: z.string().min(1).max(100),
+  modelVersion: z.string().min(1).max(100),
+  intent: label,
+  confidence: probability,
+  topK: z.array(z.object({ intent: label, probability })).min(1).max(10),
+  decision: z.enum(['answer', 'clarify', 'handoff']),
+  backend: z.enum(['webgpu', 'wasm', 'cpu']),
+  latencyMs: z.number().min(0).max(600_000),
+});
+export type PredictionRecord = z.infer<typeof predictionRecordSchema>;
+
+export const turnRecordSchema = z
+  .object({
+    conversationId: id,
+    botId: z.string().min(1).max(50).regex(/^[\w-]+$/),
+    user: z.object({ id, seq: z.number().int().min(0).max(100_000), text, parts: userPartsSchema }),
+    reply: z.object({ id, seq: z.number().int().min(1).max(100_001), text: z.string().min(1).max(4000), parts: replyPartsSchema }),
+    /** The model's decision on the user's message; absent when the user chose the answer (clarification, hand-off request). */
+    prediction: predictionRecordSchema.optional(),
+  })
+  .refine((turn) => turn.reply.seq === turn.user.seq + 1, { message: 'the reply must directly follow the user message', path: ['reply', 'seq'] })
+  .refine((turn) => turn.user.id !== turn.reply.id, { message: 'user and reply need different ids', path: ['reply', 'id'] });
+export type TurnRecord = z.infer<typeof turnRecordSchema>;
+
+export const feedbackSchema = z.object({
+  id,
+  helpful: z.boolean(),
+  comment: z.string().trim().max(1000).optional(),
+});
+export type FeedbackRecord = z.infer<typeof feedbackSchema>;
+
+/** A stored conversation as the chat restores it. */
+export type RestoredMessage = {
+  id: string;
+  seq: number;
+  role: 'user' | 'assistant';
+  text: string;
+  parts: ReplyParts | UserParts | null;
+  prediction: (Omit<PredictionRecord, 'topK'> & { topK: PredictionRecord['topK'] }) | null;
+  feedback: { helpful: boolean; comment: string | null } | null;
+  createdAt: string;
+};
+export type RestoredConversation = { id: string; botId: string; messages: RestoredMessage[] };

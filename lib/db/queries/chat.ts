@@ -1,0 +1,107 @@
+import 'server-only';
+import type { Prisma } from '@/lib/generated/sqlite/client';
+import type { FeedbackRecord, ReplyParts, RestoredConversation, TurnRecord, UserParts } from '@/lib/chat/records';
+import { conflict, notFound } from '@/lib/http/errors';
+import { db } from '../client';
+
+export type StoreOutcome = 'stored' | 'duplicate';
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: string }).code === 'P2002';
+}
+
+/**
+ * Stores one turn (the user's message, the bot's reply and the prediction behind it) in one
+ * transaction. A turn whose ids are already stored is a retry and stores nothing; a different
+ * message at an occupied position is a conflict.
+ */
+export async function storeTurn(turn: TurnRecord): Promise<StoreOutcome> {
+  const existing = await db().message.findUnique({ where: { id: turn.user.id }, select: { conversationId: true } });
+  if (existing) return sameConversation(existing.conversationId, turn);
+  try {
+    await db().$transaction(async (tx) => {
+      await tx.conversation.upsert({
+        where: { id: turn.conversationId },
+        create: { id: turn.conversationId, botId: turn.botId },
+        update: {},
+      });
+      await tx.message.create({
+        data: { id: turn.user.id, conversationId: turn.conversationId, seq: turn.user.seq, role: 'user', text: turn.user.text, parts: turn.user.parts },
+      });
+      await tx.message.create({
+        data: { id: turn.reply.id, conversationId: turn.conversationId, seq: turn.reply.seq, role: 'assistant', text: turn.reply.text, parts: turn.reply.parts },
+      });
+      if (turn.prediction) {
+        const { topK, ...prediction } = turn.prediction;
+        await tx.prediction.create({
+          data: { ...prediction, topK: topK as Prisma.InputJsonValue, messageId: turn.user.id, replyId: turn.reply.id },
+        });
+      }
+      await tx.conversation.update({ where: { id: turn.conversationId }, data: { updatedAt: new Date() } });
+    });
+    return 'stored';
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    // Two posts of the same turn raced; or another message holds that position.
+    const raced = await db().message.findUnique({ where: { id: turn.user.id }, select: { conversationId: true } });
+    if (raced) return sameConversation(raced.conversationId, turn);
+    throw conflict('Another message is already stored at that position in the conversation.');
+  }
+}
+
+function sameConversation(conversationId: string, turn: TurnRecord): StoreOutcome {
+  if (conversationId !== turn.conversationId) throw conflict('That message id belongs to another conversation.');
+  return 'duplicate';
+}
+
+export async function loadConversation(id: string): Promise<RestoredConversation> {
+  const conversation = await db().conversation.findUnique({
+    where: { id },
+    include: {
+      messages: {
+        orderBy: { seq: 'asc' },
+        include: { answers: true, feedback: true },
+      },
+    },
+  });
+  if (!conversation) throw notFound('That conversation');
+  return {
+    id: conversation.id,
+    botId: conversation.botId,
+    messages: conversation.messages.map((message) => ({
+      id: message.id,
+      seq: message.seq,
+      role: message.role,
+      text: message.text,
+      parts: (message.parts ?? null) as ReplyParts | UserParts | null,
+      prediction: message.answers
+        ? {
+            id: message.answers.id,
+            modelId: message.answers.modelId,
+            modelVersion: message.answers.modelVersion,
+            intent: message.answers.intent,
+            confidence: message.answers.confidence,
+            topK: message.answers.topK as { intent: string; probability: number }[],
+            decision: message.answers.decision,
+            backend: message.answers.backend,
+            latencyMs: message.answers.latencyMs,
+          }
+        : null,
+      feedback: message.feedback ? { helpful: message.feedback.helpful, comment: message.feedback.comment } : null,
+      createdAt: message.createdAt.toISOString(),
+    })),
+  };
+}
+
+/** A visitor's thumbs up/down on a bot reply; saying it again replaces the earlier word. */
+export async function saveFeedback(messageId: string, feedback: FeedbackRecord): Promise<void> {
+  const message = await db().message.findUnique({ where: { id: messageId }, select: { role: true } });
+  if (!message) throw notFound('That message');
+  if (message.role !== 'assistant') throw conflict('Feedback is given on bot replies only.');
+  const comment = feedback.comment ? feedback.comment : null;
+  await db().feedback.upsert({
+    where: { messageId },
+    create: { id: feedback.id, messageId, helpful: feedback.helpful, comment },
+    update: { helpful: feedback.helpful, comment },
+  });
+}
