@@ -1,0 +1,44 @@
+import type { Thresholds } from '@/lib/model/types';
+
+/**
+ * The dialogue policy: from the model's calibrated probabilities to what the bot does.
+ * - hand off when the message is out of scope (the model's out-of-scope class wins, or no
+ *   intent reaches the calibrated threshold);
+ * - clarify when the most probable intents are too close to tell apart;
+ * - answer otherwise.
+ * The thresholds were chosen on a validation split by the training pipeline and come from
+ * the model card.
+ */
+export type Decision =
+  | { kind: 'answer'; intent: string; confidence: number }
+  | { kind: 'clarify'; intent: string; confidence: number; options: { intent: string; probability: number }[] }
+  | { kind: 'handoff'; intent: string; confidence: number; reason: 'out_of_scope' | 'unsure' };
+
+export type PolicyInput = {
+  labels: string[];
+  probabilities: number[];
+  thresholds: Thresholds;
+  outOfScopeLabel: string | null;
+  /** At most this many "Did you mean" options. */
+  maxOptions?: number;
+};
+
+export function ranked(labels: string[], probabilities: number[]): { intent: string; probability: number }[] {
+  if (labels.length !== probabilities.length) throw new Error('labels and probabilities differ in length');
+  return labels.map((intent, i) => ({ intent, probability: probabilities[i]! })).sort((a, b) => b.probability - a.probability);
+}
+
+export function decide({ labels, probabilities, thresholds, outOfScopeLabel, maxOptions = 3 }: PolicyInput): Decision {
+  const all = ranked(labels, probabilities);
+  const top = all[0]!;
+  if (top.intent === outOfScopeLabel) return { kind: 'handoff', intent: top.intent, confidence: top.probability, reason: 'out_of_scope' };
+  if (top.probability < thresholds.outOfScope) return { kind: 'handoff', intent: top.intent, confidence: top.probability, reason: 'unsure' };
+  const inScope = all.filter((entry) => entry.intent !== outOfScopeLabel);
+  const runnerUp = inScope[1];
+  if (runnerUp && top.probability - runnerUp.probability < thresholds.ambiguityMargin) {
+    // Offer every intent within the margin of the top one, most probable first.
+    const options = inScope.filter((entry) => top.probability - entry.probability < thresholds.ambiguityMargin).slice(0, maxOptions);
+    return { kind: 'clarify', intent: top.intent, confidence: top.probability, options };
+  }
+  return { kind: 'answer', intent: top.intent, confidence: top.probability };
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { decide, ranked } from '@/lib/bot/policy';
+
+const labels = ['card_arrival', 'card_delivery_estimate', 'card_linking', 'oos'];
+const thresholds = { outOfScope: 0.4, ambiguityMargin: 0.15 };
+const base = { labels, thresholds, outOfScopeLabel: 'oos' };
+
+describe('dialogue policy', () => {
+  it('answers when one intent clearly wins', () => {
+    expect(decide({ ...base, probabilities: [0.8, 0.1, 0.05, 0.05] })).toEqual({ kind: 'answer', intent: 'card_arrival', confidence: 0.8 });
+  });
+
+  it('hands off when the out-of-scope class wins, whatever the margin', () => {
+    expect(decide({ ...base, probabilities: [0.2, 0.05, 0.05, 0.7] })).toMatchObject({ kind: 'handoff', reason: 'out_of_scope', intent: 'oos' });
+  });
+
+  it('hands off as unsure when no intent reaches the threshold', () => {
+    expect(decide({ ...base, probabilities: [0.35, 0.3, 0.2, 0.15] })).toMatchObject({ kind: 'handoff', reason: 'unsure', intent: 'card_arrival' });
+  });
+
+  it('asks to clarify between the intents within the margin, most probable first', () => {
+    const decision = decide({ ...base, probabilities: [0.45, 0.5, 0.03, 0.02] });
+    expect(decision).toEqual({
+      kind: 'clarify',
+      intent: 'card_delivery_estimate',
+      confidence: 0.5,
+      options: [
+        { intent: 'card_delivery_estimate', probability: 0.5 },
+        { intent: 'card_arrival', probability: 0.45 },
+      ],
+    });
+  });
+
+  it('does not let the out-of-scope class make a message ambiguous', () => {
+    const decision = decide({ ...base, probabilities: [0.42, 0.0, 0.0, 0.38] });
+    expect(decision.kind).toBe('answer');
+  });
+
+  it('works for models without an out-of-scope class', () => {
+    expect(decide({ labels: ['a', 'b'], probabilities: [0.9, 0.1], thresholds, outOfScopeLabel: null })).toMatchObject({ kind: 'answer', intent: 'a' });
+  });
+
+  it('ranks labels by probability and refuses mismatched lengths', () => {
+    expect(ranked(['a', 'b', 'c'], [0.2, 0.5, 0.3]).map((r) => r.intent)).toEqual(['b', 'c', 'a']);
+    expect(() => ranked(['a'], [0.5, 0.5])).toThrow();
+  });
+});
