@@ -39,6 +39,8 @@ export const botContentSchema = z
       unsure: plainText(ANSWER_MAX),
       offer: plainText(LABEL_MAX),
       confirmation: plainText(ANSWER_MAX),
+      /** How to reach a person when the chat itself cannot work. */
+      contact: plainText(ANSWER_MAX),
     }),
     intents: z.record(z.string().min(1), intentContentSchema),
   })

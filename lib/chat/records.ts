@@ -10,7 +10,7 @@ export const MAX_TURN_BYTES = 64 * 1024;
 
 const id = z.uuid({ message: 'must be a UUID' });
 const text = z.string().trim().min(1, { message: 'must not be empty' }).max(MAX_MESSAGE_LENGTH);
-const label = z.string().min(1).max(100).regex(/^[\w.-]+$/, { message: 'must be an intent name' });
+const label = z.string().min(1).max(100).regex(/^[\w.?-]+$/, { message: 'must be an intent name' });
 const probability = z.number().min(0).max(1);
 
 export const quickReplySchema = z.object({ text: z.string().min(1).max(200), intent: label.optional() });

@@ -1,0 +1,80 @@
+import type { DevicePreference, WorkerEvent, WorkerRequest } from './protocol';
+
+export type ReadyEvent = Extract<WorkerEvent, { type: 'ready' }>;
+export type LoadProgress = { loaded: number; total: number };
+
+type Pending = { resolve(event: WorkerEvent): void; reject(error: Error): void };
+
+/** The main thread's handle on the inference worker: load once, then classify by promise. */
+export class InferenceClient {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private nextRequestId = 1;
+  private loading: Promise<ReadyEvent> | null = null;
+  private progressListener: ((progress: LoadProgress) => void) | null = null;
+
+  constructor() {
+    this.worker = new Worker(new URL('./inference.worker.ts', import.meta.url), { type: 'module', name: 'glassdesk-inference' });
+    this.worker.onmessage = (message: MessageEvent<WorkerEvent>) => this.receive(message.data);
+    this.worker.onerror = (event) => this.failAll(new Error(event.message || 'The inference worker stopped.'));
+  }
+
+  load(options: { bot: string; device: DevicePreference; runtimePath: string; onProgress?: (progress: LoadProgress) => void }): Promise<ReadyEvent> {
+    this.progressListener = options.onProgress ?? null;
+    this.loading ??= new Promise<ReadyEvent>((resolve, reject) => {
+      this.pending.set(0, {
+        resolve: (event) => (event.type === 'ready' ? resolve(event) : reject(new Error(event.type === 'load-error' ? event.message : 'load failed'))),
+        reject,
+      });
+      this.send({ type: 'load', bot: options.bot, device: options.device, runtimePath: options.runtimePath });
+    });
+    return this.loading;
+  }
+
+  async classify(text: string): Promise<{ probabilities: number[]; latencyMs: number }> {
+    const event = await this.request((requestId) => ({ type: 'classify', requestId, text }));
+    if (event.type !== 'classified') throw new Error('unexpected answer from the inference worker');
+    return event;
+  }
+
+  async predict(texts: string[]): Promise<{ probabilities: number[][]; latencyMs: number }> {
+    const event = await this.request((requestId) => ({ type: 'predict', requestId, texts }));
+    if (event.type !== 'predicted') throw new Error('unexpected answer from the inference worker');
+    return event;
+  }
+
+  terminate() {
+    this.worker.terminate();
+    this.failAll(new Error('The inference worker was stopped.'));
+  }
+
+  private request(build: (requestId: number) => WorkerRequest): Promise<WorkerEvent> {
+    const requestId = this.nextRequestId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(requestId, { resolve, reject });
+      this.send(build(requestId));
+    });
+  }
+
+  private send(request: WorkerRequest) {
+    this.worker.postMessage(request);
+  }
+
+  private receive(event: WorkerEvent) {
+    if (event.type === 'progress') {
+      this.progressListener?.(event);
+      return;
+    }
+    const requestId = event.type === 'ready' || event.type === 'load-error' ? 0 : event.requestId;
+    const pending = this.pending.get(requestId);
+    if (!pending) return;
+    this.pending.delete(requestId);
+    if (event.type === 'failed') pending.reject(new Error(event.message));
+    else pending.resolve(event);
+  }
+
+  private failAll(error: Error) {
+    for (const pending of this.pending.values()) pending.reject(error);
+    this.pending.clear();
+  }
+}

@@ -1,0 +1,109 @@
+/// <reference lib="webworker" />
+// The inference worker: loads the bot's model from this site (never a CDN) and classifies
+// messages off the main thread, so typing never waits for the model.
+import { env } from '@huggingface/transformers';
+import { IntentModel } from '@/lib/model/model';
+import { fetchModelCard } from '@/lib/model/card';
+import type { ModelCard } from '@/lib/model/types';
+import { chooseBackend, findAdapter } from './device';
+import type { Backend, WorkerEvent, WorkerRequest } from './protocol';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+let model: IntentModel | null = null;
+let card: ModelCard | null = null;
+
+function post(event: WorkerEvent) {
+  self.postMessage(event);
+}
+
+function configureRuntime(runtimePath: string) {
+  env.allowRemoteModels = false;
+  env.allowLocalModels = true;
+  env.localModelPath = '/models/';
+  // Keeps downloaded model files in the Cache API for the next visit.
+  env.useBrowserCache = true;
+  const wasm = env.backends.onnx.wasm;
+  if (wasm) wasm.wasmPaths = runtimePath;
+}
+
+/** Sums download progress over the model's files into one bar. */
+function progressReporter() {
+  const files = new Map<string, { loaded: number; total: number }>();
+  return (info: { status: string; file?: string; loaded?: number; total?: number }) => {
+    if (info.status === 'progress' && info.file) files.set(info.file, { loaded: info.loaded ?? 0, total: info.total ?? 0 });
+    else if (info.status === 'done' && info.file) {
+      const file = files.get(info.file);
+      if (file) files.set(info.file, { loaded: file.total, total: file.total });
+    } else return;
+    let loaded = 0;
+    let total = 0;
+    for (const file of files.values()) {
+      loaded += file.loaded;
+      total += file.total;
+    }
+    post({ type: 'progress', loaded, total });
+  };
+}
+
+async function load(bot: string, backend: Backend) {
+  card ??= await fetchModelCard(`/models/${bot}`);
+  return IntentModel.load(bot, { device: backend, dtype: 'fp32', card, batchSize: 64, onProgress: progressReporter() });
+}
+
+async function handleLoad(request: Extract<WorkerRequest, { type: 'load' }>) {
+  const started = performance.now();
+  configureRuntime(request.runtimePath);
+  const adapter = await findAdapter();
+  let { backend, note } = chooseBackend(request.device, adapter);
+  try {
+    try {
+      model = await load(request.bot, backend);
+    } catch (error) {
+      if (backend !== 'webgpu') throw error;
+      // A WebGPU failure is not the visitor's problem: fall back to WebAssembly.
+      backend = 'wasm';
+      note = `WebGPU failed (${(error as Error).message}); using WebAssembly.`;
+      model = await load(request.bot, backend);
+    }
+    // One warm-up pass, so the first real message is not the one that pays for set-up.
+    await model.predict(['hello']);
+    post({
+      type: 'ready',
+      backend,
+      adapter,
+      note,
+      model: {
+        bot: request.bot,
+        version: String(card!.raw.version ?? card!.raw.created_at ?? card!.name),
+        labels: model.labels,
+        outOfScopeLabel: card!.outOfScopeLabel,
+        thresholds: card!.thresholds,
+      },
+      loadMs: performance.now() - started,
+    });
+  } catch (error) {
+    post({ type: 'load-error', message: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+self.onmessage = async (message: MessageEvent<WorkerRequest>) => {
+  const request = message.data;
+  if (request.type === 'load') return handleLoad(request);
+  if (!model) {
+    post({ type: 'failed', requestId: request.requestId, message: 'The model is not loaded.' });
+    return;
+  }
+  const started = performance.now();
+  try {
+    if (request.type === 'classify') {
+      const [probabilities] = await model.predict([request.text]);
+      post({ type: 'classified', requestId: request.requestId, probabilities: probabilities!, latencyMs: performance.now() - started });
+    } else {
+      const probabilities = await model.predict(request.texts);
+      post({ type: 'predicted', requestId: request.requestId, probabilities, latencyMs: performance.now() - started });
+    }
+  } catch (error) {
+    post({ type: 'failed', requestId: request.requestId, message: error instanceof Error ? error.message : String(error) });
+  }
+};
