@@ -1,3 +1,8 @@
+import { readFileSync } from 'node:fs';
+
+// The ONNX runtime's version names the folder its files are served from (lib/setup/copy-onnx-runtime.mjs).
+const onnxRuntimeVersion = JSON.parse(readFileSync(new URL('./node_modules/onnxruntime-web/package.json', import.meta.url), 'utf8')).version;
+
 // Security headers shared by every response; the page CSP (with its nonce) is set in proxy.ts.
 const securityHeaders = [
   ['X-Content-Type-Options', 'nosniff'],
@@ -11,6 +16,7 @@ const securityHeaders = [
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   reactStrictMode: true,
+  env: { NEXT_PUBLIC_ORT_VERSION: onnxRuntimeVersion },
   poweredByHeader: false,
   // Native and WebAssembly packages load from node_modules at run time, not from the bundle.
   serverExternalPackages: [

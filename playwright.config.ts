@@ -32,7 +32,8 @@ export default defineConfig({
   },
   projects: [
     { name: 'desktop', use: { viewport: { width: 1280, height: 800 } } },
-    { name: 'phone', use: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } },
+    // The shell again on a phone-sized touch screen; the model-heavy specs run once.
+    { name: 'phone', testMatch: /chat-shell\.spec\.ts/, use: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } },
   ],
   webServer: {
     // `next build` first: the tests run what users run.

@@ -1,5 +1,8 @@
-import { ChatShell } from '@/lib/ui/chat/chat-shell';
+import { Chat } from '@/lib/ui/chat/chat';
+
+// The ONNX runtime's files are served by this app from a folder named by their version.
+const runtimePath = `/ort/${process.env.NEXT_PUBLIC_ORT_VERSION}/`;
 
 export default function ChatPage() {
-  return <ChatShell botName="Lumen Bank assistant" />;
+  return <Chat bot="banking77" runtimePath={runtimePath} />;
 }

@@ -9,7 +9,7 @@ import type { PredictionRecord, TurnRecord, UserParts } from './records';
 type Options = {
   conversationId: () => string;
   content: BotContent;
-  inference: InferenceClient;
+  inference: Pick<InferenceClient, 'classify'>;
   model: () => ReadyEvent | null;
   /** Called once per turn with the record to store. */
   onTurn: (turn: TurnRecord) => void;

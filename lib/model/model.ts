@@ -63,8 +63,10 @@ export class IntentModel {
    * name under `env.localModelPath` in the browser (the caller configures env).
    */
   static async load(modelId: string, options: LoadOptions & { card?: ModelCard | null } = {}): Promise<IntentModel> {
-    const tokenizer = await AutoTokenizer.from_pretrained(modelId);
+    const progress = options.onProgress ? { progress_callback: options.onProgress } : {};
+    const tokenizer = await AutoTokenizer.from_pretrained(modelId, progress);
     const model = await AutoModelForSequenceClassification.from_pretrained(modelId, {
+      ...progress,
       dtype: options.dtype ?? 'fp32',
       ...(options.device ? { device: options.device } : {}),
     });

@@ -91,4 +91,6 @@ export interface LoadOptions {
   dtype?: ModelDtype;
   /** Texts per forward pass in `predict`. */
   batchSize?: number;
+  /** Download progress of the model files, as transformers.js reports it. */
+  onProgress?: (info: { status: string; file?: string; loaded?: number; total?: number }) => void;
 }

@@ -14,6 +14,7 @@ test.describe('chat shell', () => {
   test('Enter sends, Shift+Enter breaks the line, and focus stays in the input', async ({ page }) => {
     const chat = new ChatPage(page);
     await chat.open();
+    await chat.waitForModel();
     await chat.input.fill('first line');
     await chat.input.press('Shift+Enter');
     await chat.input.pressSequentially('second line');

@@ -6,12 +6,14 @@ export class ChatPage {
   readonly input: Locator;
   readonly sendButton: Locator;
   readonly messages: Locator;
+  readonly modelStatus: Locator;
 
   constructor(readonly page: Page) {
     this.shell = page.getByTestId('chat-shell');
     this.input = page.getByTestId('chat-input');
     this.sendButton = page.getByTestId('send-button');
     this.messages = page.getByTestId('message');
+    this.modelStatus = page.getByTestId('model-status');
   }
 
   async open(query = '') {
@@ -19,12 +21,30 @@ export class ChatPage {
     await expect(this.shell).toBeVisible();
   }
 
+  /** Waits until the model runs, and returns the backend it runs on. */
+  async waitForModel(timeout = 60_000): Promise<string> {
+    await expect(this.modelStatus).toHaveAttribute('data-state', 'ready', { timeout });
+    return (await this.page.getByTestId('backend').getAttribute('data-backend')) ?? '';
+  }
+
   messagesFrom(role: 'user' | 'assistant') {
     return this.page.locator(`[data-testid="message"][data-role="${role}"]`);
   }
 
-  async send(text: string) {
+  lastReply() {
+    return this.messagesFrom('assistant').last();
+  }
+
+  /** Types a message, sends it with Enter and waits for the reply to it. */
+  async ask(text: string): Promise<Locator> {
+    const before = await this.messagesFrom('assistant').count();
     await this.input.fill(text);
     await this.input.press('Enter');
+    await expect(this.messagesFrom('assistant')).toHaveCount(before + 1, { timeout: 30_000 });
+    return this.lastReply();
+  }
+
+  async conversationId(): Promise<string> {
+    return this.page.evaluate(() => window.localStorage.getItem('glassdesk:conversation:banking77') ?? '');
   }
 }

@@ -1,0 +1,188 @@
+'use client';
+
+import { useChat } from '@ai-sdk/react';
+import { useCallback, useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { loadBotContent } from '@/lib/bot/answers';
+import { toChatMessages, type ChatMessage, type ChatMetadata } from '@/lib/chat/messages';
+import { devicePreferenceFrom } from '@/lib/chat/protocol';
+import { MAX_MESSAGE_LENGTH, type RestoredConversation } from '@/lib/chat/records';
+import { ChatSession, type ModelState } from '@/lib/chat/session';
+import { MessageBubble } from './message-bubble';
+import { ModelStatus } from './model-status';
+
+/** The customer-service chat: the model runs in the browser, the reply shows at once. */
+export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string }) {
+  const [session] = useState(() => new ChatSession(loadBotContent(bot)));
+  const { content } = session;
+  const [model, setModel] = useState<ModelState>({ status: 'loading', progress: null });
+  const [restoring, setRestoring] = useState(true);
+  const [draft, setDraft] = useState('');
+  const inputRef = useRef<HTMLTextAreaElement>(null);
+  const inputId = useId();
+
+  useEffect(
+    () => session.start({ runtimePath, device: devicePreferenceFrom(window.location.search), onState: setModel }),
+    [session, runtimePath],
+  );
+
+  const { messages, sendMessage, setMessages, status, error, clearError } = useChat<ChatMessage>({
+    transport: session.transport,
+    generateId: () => crypto.randomUUID(),
+  });
+
+  // Restore this visitor's conversation from the server, once.
+  useEffect(() => {
+    const conversationId = session.resumeConversation();
+    let cancelled = false;
+    fetch(`/api/conversations/${conversationId}`)
+      .then(async (response) => {
+        if (!response.ok) return;
+        const conversation = (await response.json()) as RestoredConversation;
+        if (!cancelled) setMessages(toChatMessages(conversation));
+      })
+      .catch(() => {})
+      .finally(() => !cancelled && setRestoring(false));
+    return () => {
+      cancelled = true;
+    };
+  }, [session, setMessages]);
+
+  const ready = model.status === 'ready' && !restoring;
+  const busy = status === 'submitted' || status === 'streaming';
+
+  const send = useCallback(
+    (text: string, metadata: ChatMetadata = { userParts: { kind: 'typed' } }) => {
+      const trimmed = text.trim();
+      if (!trimmed || !ready || busy) return;
+      void sendMessage({ text: trimmed, metadata });
+    },
+    [ready, busy, sendMessage],
+  );
+
+  function submit(event?: FormEvent) {
+    event?.preventDefault();
+    if (!draft.trim() || !ready || busy) return;
+    send(draft);
+    setDraft('');
+    inputRef.current?.focus();
+  }
+
+  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    // Enter sends; Shift+Enter breaks the line; never send while an IME is composing.
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      submit();
+    }
+  }
+
+  function startOver() {
+    session.startNewConversation();
+    setMessages([]);
+    inputRef.current?.focus();
+  }
+
+  function saveFeedback(messageId: string, helpful: boolean, comment?: string) {
+    void session.saveFeedback(messageId, helpful, comment);
+    setMessages((current) =>
+      current.map((message) =>
+        message.id === messageId ? { ...message, metadata: { ...message.metadata, feedback: { helpful, comment: comment ?? null } } } : message,
+      ),
+    );
+  }
+
+  return (
+    <main data-testid="chat-shell" className="mx-auto flex h-dvh max-w-2xl flex-col bg-white shadow-sm sm:my-4 sm:h-[calc(100dvh-2rem)] sm:rounded-2xl">
+      <header className="flex items-center justify-between gap-3 border-b border-slate-200 px-4 py-3">
+        <div>
+          <h1 className="text-base font-semibold text-brand-900">{content.name}</h1>
+          <p className="text-xs text-slate-600">Answers are computed in your browser and can be explained.</p>
+        </div>
+        {messages.length > 0 && (
+          <button type="button" onClick={startOver} className="rounded-lg px-2 py-1 text-sm text-brand-700 hover:bg-brand-50" data-testid="start-over">
+            New conversation
+          </button>
+        )}
+      </header>
+
+      <ModelStatus state={model} />
+
+      <section
+        role="log"
+        aria-label="Conversation"
+        aria-live="polite"
+        aria-relevant="additions"
+        data-testid="message-list"
+        className="flex-1 space-y-3 overflow-y-auto px-4 py-4"
+      >
+        <p className="max-w-[85%] rounded-2xl rounded-bl-sm bg-slate-100 px-4 py-2 text-slate-900">{content.greeting}</p>
+        {messages.map((message, index) => (
+          <MessageBubble
+            key={message.id}
+            message={message}
+            botName={content.name}
+            handoffOffer={content.handoff.offer}
+            latest={index === messages.length - 1}
+            disabled={!ready || busy}
+            onQuickReply={(text) => send(text, { userParts: { kind: 'quick-reply' } })}
+            onChoose={(intent, label, predictionId) =>
+              send(label, { userParts: { kind: 'clarification', chosenIntent: intent, resolvesPrediction: predictionId } })
+            }
+            onHandoff={() => send(content.handoff.offer, { userParts: { kind: 'handoff-request' } })}
+            onFeedback={saveFeedback}
+          />
+        ))}
+        {busy && (
+          <p data-testid="typing" className="text-sm text-slate-500">
+            {content.name} is answering…
+          </p>
+        )}
+      </section>
+
+      {model.status === 'failed' && (
+        <div role="alert" data-testid="model-failed" className="mx-4 mb-2 rounded-xl bg-red-50 px-4 py-3 text-sm text-red-900">
+          <p className="font-medium">The assistant could not start in this browser.</p>
+          <p className="mt-1">{content.handoff.contact}</p>
+          <p className="mt-1 text-xs text-red-800">Details: {model.message}</p>
+        </div>
+      )}
+      {error && (
+        <div role="alert" className="mx-4 mb-2 flex items-start justify-between gap-3 rounded-xl bg-red-50 px-4 py-3 text-sm text-red-900">
+          <p>That message could not be answered: {error.message}</p>
+          <button type="button" onClick={clearError} className="shrink-0 underline">
+            Dismiss
+          </button>
+        </div>
+      )}
+
+      <form onSubmit={submit} className="flex items-end gap-2 border-t border-slate-200 p-3">
+        <label htmlFor={inputId} className="sr-only">
+          Your message
+        </label>
+        <textarea
+          id={inputId}
+          ref={inputRef}
+          data-testid="chat-input"
+          rows={1}
+          value={draft}
+          onChange={(event) => setDraft(event.target.value)}
+          onKeyDown={onKeyDown}
+          placeholder={ready ? 'Type your question…' : 'The assistant is loading…'}
+          maxLength={MAX_MESSAGE_LENGTH}
+          className="max-h-40 min-h-11 flex-1 resize-none rounded-xl border border-slate-300 px-3 py-2 text-base"
+          aria-describedby={`${inputId}-hint`}
+        />
+        <span id={`${inputId}-hint`} className="sr-only">
+          Enter sends, Shift+Enter starts a new line.
+        </span>
+        <button
+          type="submit"
+          data-testid="send-button"
+          disabled={!draft.trim() || !ready || busy}
+          className="min-h-11 rounded-xl bg-brand-600 px-4 font-medium text-white disabled:bg-slate-300"
+        >
+          Send
+        </button>
+      </form>
+    </main>
+  );
+}

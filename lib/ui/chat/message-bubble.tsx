@@ -1,0 +1,157 @@
+'use client';
+
+import { useId, useState } from 'react';
+import { messageText, replyPartsOf, type ChatMessage } from '@/lib/chat/messages';
+
+type Props = {
+  message: ChatMessage;
+  botName: string;
+  handoffOffer: string;
+  /** Only the latest reply's buttons act; earlier ones stay as a record. */
+  latest: boolean;
+  disabled: boolean;
+  onQuickReply(text: string): void;
+  onChoose(intent: string, label: string, predictionId: string | undefined): void;
+  onHandoff(): void;
+  onFeedback(messageId: string, helpful: boolean, comment?: string): void;
+};
+
+const chip =
+  'rounded-full border border-brand-600 px-3 py-1 text-sm text-brand-700 hover:bg-brand-50 disabled:border-slate-300 disabled:text-slate-400';
+
+export function MessageBubble({ message, botName, handoffOffer, latest, disabled, onQuickReply, onChoose, onHandoff, onFeedback }: Props) {
+  const text = messageText(message);
+  if (message.role === 'user') {
+    return (
+      <div data-testid="message" data-role="user" className="flex justify-end">
+        <p className="max-w-[85%] whitespace-pre-wrap break-words rounded-2xl rounded-br-sm bg-brand-600 px-4 py-2 text-white">
+          <span className="sr-only">You said: </span>
+          {text}
+        </p>
+      </div>
+    );
+  }
+
+  const reply = replyPartsOf(message);
+  const prediction = message.metadata?.prediction;
+  const actionable = latest && !disabled;
+  return (
+    <div
+      data-testid="message"
+      data-role="assistant"
+      data-kind={reply?.kind}
+      data-intent={prediction?.intent ?? reply?.intent}
+      className="flex flex-col items-start gap-2"
+    >
+      <p className="max-w-[85%] whitespace-pre-wrap break-words rounded-2xl rounded-bl-sm bg-slate-100 px-4 py-2 text-slate-900">
+        <span className="sr-only">{botName} said: </span>
+        {text}
+      </p>
+
+      {reply?.kind === 'clarify' && reply.options && (
+        <div role="group" aria-label="Did you mean" className="flex flex-wrap gap-2" data-testid="clarify-options">
+          {reply.options.map((option) => (
+            <button
+              key={option.intent}
+              type="button"
+              className={chip}
+              disabled={!actionable}
+              data-intent={option.intent}
+              onClick={() => onChoose(option.intent, option.label, prediction?.id)}
+            >
+              {option.label}
+            </button>
+          ))}
+          <button type="button" className={chip} disabled={!actionable} onClick={onHandoff} data-testid="handoff-button">
+            None of these: {handoffOffer.toLowerCase()}
+          </button>
+        </div>
+      )}
+
+      {reply?.kind === 'handoff' && (
+        <button type="button" className={chip} disabled={!actionable} onClick={onHandoff} data-testid="handoff-button">
+          {handoffOffer}
+        </button>
+      )}
+
+      {reply?.kind === 'answer' && reply.quickReplies && reply.quickReplies.length > 0 && (
+        <div role="group" aria-label="Suggested questions" className="flex flex-wrap gap-2" data-testid="quick-replies">
+          {reply.quickReplies.map((quick) => (
+            <button key={quick.text} type="button" className={chip} disabled={!actionable} onClick={() => onQuickReply(quick.text)}>
+              {quick.text}
+            </button>
+          ))}
+        </div>
+      )}
+
+      {reply && reply.kind !== 'handoff-requested' && <Feedback message={message} onFeedback={onFeedback} />}
+    </div>
+  );
+}
+
+function Feedback({ message, onFeedback }: { message: ChatMessage; onFeedback: Props['onFeedback'] }) {
+  const given = message.metadata?.feedback ?? null;
+  const [commenting, setCommenting] = useState(false);
+  const [comment, setComment] = useState('');
+  const commentId = useId();
+
+  function rate(helpful: boolean) {
+    onFeedback(message.id, helpful);
+    setCommenting(!helpful);
+  }
+
+  return (
+    <div className="flex flex-col gap-1 text-xs text-slate-600" data-testid="feedback">
+      <div role="group" aria-label="Was this answer helpful?" className="flex items-center gap-1">
+        <span aria-hidden="true">Helpful?</span>
+        <button
+          type="button"
+          aria-pressed={given?.helpful === true}
+          aria-label="Yes, helpful"
+          data-testid="feedback-up"
+          onClick={() => rate(true)}
+          className="rounded-md px-2 py-1 hover:bg-slate-100 aria-pressed:bg-emerald-100 aria-pressed:text-emerald-900"
+        >
+          👍
+        </button>
+        <button
+          type="button"
+          aria-pressed={given?.helpful === false}
+          aria-label="No, not helpful"
+          data-testid="feedback-down"
+          onClick={() => rate(false)}
+          className="rounded-md px-2 py-1 hover:bg-slate-100 aria-pressed:bg-amber-100 aria-pressed:text-amber-900"
+        >
+          👎
+        </button>
+        {given && !commenting && <span role="status">Thanks for telling us.</span>}
+      </div>
+      {commenting && (
+        <form
+          className="flex items-center gap-2"
+          onSubmit={(event) => {
+            event.preventDefault();
+            onFeedback(message.id, false, comment.trim() || undefined);
+            setCommenting(false);
+          }}
+        >
+          <label htmlFor={commentId} className="sr-only">
+            What was wrong with this answer? (optional)
+          </label>
+          <input
+            id={commentId}
+            data-testid="feedback-comment"
+            value={comment}
+            maxLength={1000}
+            onChange={(event) => setComment(event.target.value)}
+            placeholder="What was wrong? (optional)"
+            className="w-56 rounded-md border border-slate-300 px-2 py-1"
+          />
+          <button type="submit" className="rounded-md bg-slate-800 px-2 py-1 text-white" data-testid="feedback-send">
+            Send
+          </button>
+        </form>
+      )}
+    </div>
+  );
+}
