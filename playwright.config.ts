@@ -4,7 +4,9 @@ import { defineConfig } from '@playwright/test';
 // End-to-end tests run the production build in Debian's Chromium. Its software WebGPU
 // adapter (SwiftShader) is enabled, so the WebGPU path is tested for real.
 const port = Number(process.env.E2E_PORT ?? 3210);
-export const e2eDatabaseFile = path.join(import.meta.dirname, '.cache/e2e/glassdesk-e2e.db');
+// A fresh database per run; workers inherit the runner's environment, so they read the same file.
+process.env.E2E_DATABASE_FILE ??= path.join(import.meta.dirname, '.cache/e2e', `run-${Date.now()}`, 'glassdesk-e2e.db');
+export const e2eDatabaseFile = process.env.E2E_DATABASE_FILE;
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -14,7 +16,6 @@ export default defineConfig({
   retries: 0,
   timeout: 60_000,
   reporter: [['list']],
-  globalSetup: './tests/e2e/global-setup.ts',
   use: {
     baseURL: `http://127.0.0.1:${port}`,
     trace: 'retain-on-failure',
