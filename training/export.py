@@ -26,7 +26,7 @@ def output_names(num_layers: int) -> List[str]:
     return ["logits"] + [f"attention_{i}" for i in range(num_layers)] + ["sentence_embedding"]
 
 
-def export_onnx(model: IntentEncoder, path: str) -> None:
+def export_onnx(model, path: str) -> None:
     model.eval()
     wrapper = ExportWrapper(model)
     ids = torch.tensor([[2, 10, 11, 12, 3], [2, 13, 3, 0, 0]], dtype=torch.long)
@@ -90,16 +90,48 @@ def quantize_weights_int8(src: str, dst: str, min_elements: int = 4096) -> None:
     onnx.save(m, dst)
 
 
-def write_config(folder: str, model: IntentEncoder, labels: Sequence[str]) -> None:
+def store_weights_fp16(path: str, min_elements: int = 1024) -> None:
+    """Rewrite large float32 initializers as float16 + Cast(to float32). Lossless
+    for weights already rounded with model.round_to_fp16; onnxruntime folds the
+    casts when the session is created."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    m = onnx.load(path)
+    g = m.graph
+    inits, casts = [], []
+    for init in list(g.initializer):
+        w = numpy_helper.to_array(init)
+        if w.dtype != np.float32 or w.size < min_elements:
+            inits.append(init)
+            continue
+        h = w.astype(np.float16)
+        if not np.array_equal(h.astype(np.float32), w):
+            raise ExportError(f"weight {init.name} is not float16-exact; round the model with round_to_fp16 first.")
+        inits.append(numpy_helper.from_array(h, init.name + "_fp16"))
+        casts.append(helper.make_node("Cast", [init.name + "_fp16"], [init.name], to=TensorProto.FLOAT, name=init.name + "_cast"))
+    del g.initializer[:]
+    g.initializer.extend(inits)
+    nodes = list(g.node)
+    del g.node[:]
+    g.node.extend(casts + nodes)
+    onnx.checker.check_model(m)
+    onnx.save(m, path)
+
+
+def write_config(folder: str, model, labels: Sequence[str], members: int = 1) -> None:
     c = model.cfg
+    member = getattr(model, "member_cfg", c)
     config = {
         "model_type": "bert",
         "architectures": ["BertForSequenceClassification"],
         "problem_type": "single_label_classification",
         "vocab_size": c.vocab_size,
-        "hidden_size": c.hidden_size,
+        "hidden_size": member.hidden_size,
         "embedding_size": c.embedding_size,
         "num_hidden_layers": c.num_hidden_layers,
+        "ensemble_members": members,
+        "sentence_embedding_size": c.hidden_size,
         "num_attention_heads": c.num_attention_heads,
         "intermediate_size": c.intermediate_size,
         "max_position_embeddings": c.max_position_embeddings,

@@ -124,3 +124,38 @@ class ExportWrapper(nn.Module):
     def forward(self, input_ids, attention_mask):
         logits, pooled, attentions = self.model(input_ids, attention_mask)
         return (logits, *attentions, pooled)
+
+
+class Ensemble(nn.Module):
+    """Several encoders trained with different seeds on the same data, exported as
+    one graph: logits are the mean of the members' logits, the sentence embedding
+    is the concatenation of the members' L2-normalised embeddings divided by
+    sqrt(members) (so its cosine similarity is the members' mean cosine), and the
+    attentions are every member's layers in order (member m, layer l ->
+    attention_{m * layers + l})."""
+
+    def __init__(self, members: List[IntentEncoder]):
+        super().__init__()
+        self.members = nn.ModuleList(members)
+        c = members[0].cfg
+        self.cfg = ModelConfig(**{**c.to_dict(), "hidden_size": c.hidden_size * len(members), "num_hidden_layers": c.num_hidden_layers * len(members)})
+        self.member_cfg = c
+
+    def forward(self, input_ids, attention_mask):
+        logits, pooled, attentions = [], [], []
+        for m in self.members:
+            lg, p, a = m(input_ids, attention_mask)
+            logits.append(lg)
+            pooled.append(p / p.norm(dim=-1, keepdim=True).clamp(min=1e-12))
+            attentions += a
+        k = float(len(self.members))
+        return torch.stack(logits).mean(0), torch.cat(pooled, -1) / math.sqrt(k), attentions
+
+
+def round_to_fp16(model: nn.Module) -> None:
+    """Round every weight to the nearest float16 value (kept in float32). The
+    export then stores weights as float16 + Cast: half the download and the
+    ONNX graph computes exactly what this rounded PyTorch model computes."""
+    with torch.no_grad():
+        for p in model.parameters():
+            p.copy_(p.half().float())

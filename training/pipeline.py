@@ -16,8 +16,8 @@ import torch
 
 from . import data as D
 from .embeddings import init_embeddings, load_vectors
-from .export import ExportError, export_onnx, node_parity, quantize_weights_int8, write_config, write_similar_index
-from .model import ModelConfig
+from .export import ExportError, export_onnx, store_weights_fp16, node_parity, quantize_weights_int8, write_config, write_similar_index
+from .model import Ensemble, ModelConfig, round_to_fp16
 from .progress import info
 from .tokenizer import SPECIAL_TOKENS, normalize, pre_tokenize, train_wordpiece
 from .train import TrainConfig, choose_thresholds, classification_report, ece, fit, fit_temperature, predict_logits, sentence_embeddings, softmax
@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--distill", type=float, default=0.0, help="weight of a TF-IDF + logistic-regression teacher's soft targets (0 = off)")
     p.add_argument("--augment", type=int, default=0, help="extra copies of each training text with words swapped for pretrained-vector neighbours (0 = off)")
     p.add_argument("--augment-rate", type=float, default=0.2, help="share of eligible words swapped in an augmented copy")
+    p.add_argument("--members", type=int, default=1, help="train this many models (different seeds, same data) and export their average as one graph")
+    p.add_argument("--fp16", action="store_true", help="round weights to float16 and store them so (half the download, exact parity)")
     p.add_argument("--similar-per-intent", type=int, default=24, help="examples per intent in the similar-questions index")
     p.add_argument("--no-quantized", action="store_true", help="do not write onnx/model_quantized.onnx")
     p.add_argument("--skip-parity", action="store_true", help="skip the Node parity check (not recommended)")
@@ -213,15 +215,38 @@ def run(argv: Optional[List[str]] = None) -> dict:
             teacher = np.concatenate([teacher, teacher[src]])
         augmentation = {"copies": args.augment, "rate": args.augment_rate, "added": len(extra_texts), "examples": extra_texts[:5]}
         info(f"augmentation: {len(extra_texts)} extra training texts with words swapped for pretrained-vector neighbours")
-    model, fit_info = fit(
-        model_cfg, train_cfg,
-        train_seqs, train_y,
-        [enc[i] for i in val_idx], y[val_idx],
-        init_embeddings=init, teacher_probs=teacher,
-        mask_id=tok.mask_id, special_ids=range(len(SPECIAL_TOKENS)), quiet=args.quiet,
-    )
+    members = []
+    fit_infos = []
+    for m in range(args.members):
+        # Members share the split and data; they differ in initialisation and batch order.
+        cfg_m = TrainConfig(**{**train_cfg.to_dict(), "seed": args.seed + 1000 * m})
+        member, fit_info = fit(
+            model_cfg, cfg_m,
+            train_seqs, train_y,
+            [enc[i] for i in val_idx], y[val_idx],
+            init_embeddings=init, teacher_probs=teacher,
+            mask_id=tok.mask_id, special_ids=range(len(SPECIAL_TOKENS)), quiet=args.quiet,
+            label=f"member {m + 1}/{args.members}" if args.members > 1 else "train",
+        )
+        members.append(member)
+        fit_infos.append(fit_info)
+    model = members[0] if len(members) == 1 else Ensemble(members).eval()
+    fit_info = fit_infos[0] if len(fit_infos) == 1 else {
+        "best_epoch": [f["best_epoch"] for f in fit_infos],
+        "best_val_acc": None,
+        "member_val_acc": [f["best_val_acc"] for f in fit_infos],
+        "epochs_run": [f["epochs_run"] for f in fit_infos],
+        "history": [f["history"] for f in fit_infos],
+    }
+    if args.fp16:
+        member_logits = predict_logits(model, [enc[i] for i in val_idx])
+        round_to_fp16(model)
+        changed = float((predict_logits(model, [enc[i] for i in val_idx]).argmax(1) != member_logits.argmax(1)).mean())
+        info(f"weights rounded to float16 (half the download); {changed:.2%} of validation predictions changed")
 
     val_logits = predict_logits(model, [enc[i] for i in val_idx])
+    if fit_info["best_val_acc"] is None:
+        fit_info["best_val_acc"] = float((val_logits.argmax(1) == y[val_idx]).mean())
     temperature = fit_temperature(val_logits, y[val_idx])
     oos_index = label_index[oos] if oos else None
     thresholds = choose_thresholds(softmax(val_logits, temperature), y[val_idx], oos_index)
@@ -260,7 +285,9 @@ def run(argv: Optional[List[str]] = None) -> dict:
         if os.path.exists(os.path.join(out, stale)):
             os.remove(os.path.join(out, stale))
     export_onnx(model, os.path.join(out, "onnx", "model.onnx"))
-    write_config(out, model, labels)
+    if args.fp16:
+        store_weights_fp16(os.path.join(out, "onnx", "model.onnx"))
+    write_config(out, model, labels, members=args.members)
     tok.save(out)
     sim = write_similar_index(
         out, sentence_embeddings(model, [enc[i] for i in train_idx]), tr_texts, y[train_idx], labels, args.similar_per_intent, args.seed
@@ -273,7 +300,7 @@ def run(argv: Optional[List[str]] = None) -> dict:
         if parity["exit_code"] != 0 or not parity.get("ok"):
             raise ExportError(parity.get("message") or "the exported model does not reproduce the PyTorch logits in Node.")
         info(f"parity: {parity['n']} validation texts, token ids identical, max |logit diff| {parity['max_abs_diff']:.2e}")
-        if not args.no_quantized:
+        if not args.no_quantized and not args.fp16:
             qpath = os.path.join(out, "onnx", "model_quantized.onnx")
             quantize_weights_int8(os.path.join(out, "onnx", "model.onnx"), qpath)
             q = node_parity(out, [texts[i] for i in val_idx], [enc[i] for i in val_idx], val_logits, float("inf"), dtype="q8")
@@ -306,6 +333,8 @@ def run(argv: Optional[List[str]] = None) -> dict:
             "split": {"train": len(train_idx), "validation": len(val_idx), "test": len(test_idx), "stratified": True, "seed": args.seed},
             "seed": args.seed,
             "model": model_cfg.to_dict(),
+            "ensemble_members": args.members,
+            "weights": "float16" if args.fp16 else "float32",
             "optimisation": train_cfg.to_dict(),
             "best_epoch": fit_info["best_epoch"],
             "epochs_run": fit_info["epochs_run"],
@@ -322,8 +351,8 @@ def run(argv: Optional[List[str]] = None) -> dict:
         "export": {
             "onnx_opset": 14,
             "inputs": ["input_ids", "attention_mask"],
-            "outputs": ["logits"] + [f"attention_{i}" for i in range(args.layers)] + ["sentence_embedding"],
-            "sentence_embedding": "masked mean of the last layer's token states (the classifier's input)",
+            "outputs": ["logits"] + [f"attention_{i}" for i in range(args.layers * args.members)] + ["sentence_embedding"],
+            "sentence_embedding": "masked mean of the last layer's token states (the classifier's input)" if args.members == 1 else "members' L2-normalised mean-pooled states, concatenated, divided by sqrt(members)",
             "parity": None if parity is None else {"n": parity["n"], "max_abs_diff": parity["max_abs_diff"], "tolerance": PARITY_TOLERANCE, "token_ids_identical": parity["ids_identical"], "runtime": parity.get("runtime")},
             "quantized": quantized,
             "similar_index": sim,

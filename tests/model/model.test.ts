@@ -81,7 +81,9 @@ describe('demo model (public/models/banking77)', () => {
         }
       }
     }
-    expect(a.embedding.length).toBe(JSON.parse(readFileSync(path.join(demoModel, 'config.json'), 'utf8')).hidden_size);
+    const config = JSON.parse(readFileSync(path.join(demoModel, 'config.json'), 'utf8'));
+    expect(a.embedding.length).toBe(config.sentence_embedding_size ?? config.hidden_size);
+    expect(a.attentions.length).toBe(config.num_hidden_layers);
     expect(a.probabilities.reduce((s, x) => s + x, 0)).toBeCloseTo(1, 5);
     expect(a.top).toBe(a.probabilities.indexOf(Math.max(...a.probabilities)));
     expect(a.truncated).toBe(false);

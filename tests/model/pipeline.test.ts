@@ -11,12 +11,12 @@ import { runTrain, syntheticCsv, tempDir, tinyVectors } from './helpers';
 const TINY = ['--hidden', '32', '--ff', '64', '--layers', '1', '--heads', '2', '--vocab-size', '300', '--epochs', '25', '--patience', '25', '--batch-size', '16', '--lr', '3e-3', '--quiet'];
 
 describe('training pipeline (tiny configuration)', () => {
-  it('trains, calibrates, exports and verifies a model that is far above chance', async () => {
+  it('trains, calibrates, exports (2-member ensemble, float16 weights) and verifies a model far above chance', async () => {
     const dir = tempDir('train');
     const data = path.join(dir, 'intents.csv');
     writeFileSync(data, syntheticCsv());
     const out = path.join(dir, 'model');
-    const r = runTrain(['--data', data, '--out', out, '--vectors', tinyVectors(dir), '--seed', '7', '--test-frac', '0.2', '--val-frac', '0.2', ...TINY]);
+    const r = runTrain(['--data', data, '--out', out, '--vectors', tinyVectors(dir), '--seed', '7', '--test-frac', '0.2', '--val-frac', '0.2', '--members', '2', '--fp16', ...TINY]);
     expect(r.stderr).toContain('parity:');
     expect(r.status).toBe(0);
     for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx', 'model-card.json', 'similar-index.json', 'similar-index.bin']) {
@@ -30,10 +30,16 @@ describe('training pipeline (tiny configuration)', () => {
     expect(card.training.pretrained_vectors.tokens_with_word_vector).toBeGreaterThan(5);
     expect(card.training.data_sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(card.temperature).toBeGreaterThan(0);
+    const config = JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8'));
+    expect(config.ensemble_members).toBe(2);
+    expect(config.output_names).toEqual(['logits', 'attention_0', 'attention_1', 'sentence_embedding']);
 
     const model = await loadModelFromDir(out);
     const [p] = await model.predict(['i lost my credit card']);
     expect(model.labels[p.indexOf(Math.max(...p))]).toBe('lost_card');
+    const a = await model.analyse('send money to my friend');
+    expect(a.attentions).toHaveLength(2);
+    expect(a.embedding).toHaveLength(64);
     await model.dispose();
   }, 180_000);
 

@@ -3,7 +3,7 @@ import unittest
 import numpy as np
 import torch
 
-from training.model import IntentEncoder, ModelConfig
+from training.model import Ensemble, IntentEncoder, ModelConfig, round_to_fp16
 from training.train import choose_thresholds, ece, fit_temperature, softmax
 
 
@@ -24,6 +24,28 @@ class ModelTest(unittest.TestCase):
         # Padding does not change the prediction for the shorter sentence.
         alone, _, _ = m(ids[1:, :3], mask[1:, :3])
         self.assertTrue(torch.allclose(alone, logits[1:], atol=1e-5))
+
+
+class EnsembleTest(unittest.TestCase):
+    def test_mean_logits_all_attentions_and_unit_embedding(self):
+        torch.manual_seed(0)
+        cfg = ModelConfig(vocab_size=40, num_labels=4, hidden_size=16, num_attention_heads=2, intermediate_size=32, num_hidden_layers=2)
+        members = [IntentEncoder(cfg).eval() for _ in range(3)]
+        ens = Ensemble(members).eval()
+        ids = torch.tensor([[2, 5, 6, 3]])
+        mask = torch.ones_like(ids)
+        logits, pooled, atts = ens(ids, mask)
+        expected = torch.stack([m(ids, mask)[0] for m in members]).mean(0)
+        self.assertTrue(torch.allclose(logits, expected, atol=1e-6))
+        self.assertEqual(len(atts), 6)
+        self.assertEqual(ens.cfg.hidden_size, 48)
+        self.assertAlmostEqual(float(pooled.norm()), 1.0, places=5)
+
+    def test_fp16_rounding_is_exact_in_half_precision(self):
+        m = IntentEncoder(ModelConfig(vocab_size=30, num_labels=3, hidden_size=16, num_attention_heads=2, intermediate_size=32))
+        round_to_fp16(m)
+        for p in m.parameters():
+            self.assertTrue(torch.equal(p.half().float(), p))
 
 
 class CalibrationTest(unittest.TestCase):
