@@ -18,6 +18,7 @@ export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string })
   const [restoring, setRestoring] = useState(true);
   const [draft, setDraft] = useState('');
   const inputRef = useRef<HTMLTextAreaElement>(null);
+  const endRef = useRef<HTMLDivElement>(null);
   const inputId = useId();
 
   useEffect(
@@ -46,6 +47,11 @@ export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string })
       cancelled = true;
     };
   }, [session, setMessages]);
+
+  // Keep the newest message in view.
+  useEffect(() => {
+    endRef.current?.scrollIntoView({ block: 'end' });
+  }, [messages, status]);
 
   const ready = model.status === 'ready' && !restoring;
   const busy = status === 'submitted' || status === 'streaming';
@@ -136,6 +142,7 @@ export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string })
             {content.name} is answering…
           </p>
         )}
+        <div ref={endRef} />
       </section>
 
       {model.status === 'failed' && (

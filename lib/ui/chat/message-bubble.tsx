@@ -112,7 +112,7 @@ function Feedback({ message, onFeedback }: { message: ChatMessage; onFeedback: P
           onClick={() => rate(true)}
           className="rounded-md px-2 py-1 hover:bg-slate-100 aria-pressed:bg-emerald-100 aria-pressed:text-emerald-900"
         >
-          👍
+          <ThumbIcon up />
         </button>
         <button
           type="button"
@@ -122,7 +122,7 @@ function Feedback({ message, onFeedback }: { message: ChatMessage; onFeedback: P
           onClick={() => rate(false)}
           className="rounded-md px-2 py-1 hover:bg-slate-100 aria-pressed:bg-amber-100 aria-pressed:text-amber-900"
         >
-          👎
+          <ThumbIcon up={false} />
         </button>
         {given && !commenting && <span role="status">Thanks for telling us.</span>}
       </div>
@@ -153,5 +153,14 @@ function Feedback({ message, onFeedback }: { message: ChatMessage; onFeedback: P
         </form>
       )}
     </div>
+  );
+}
+
+/** Drawn, not an emoji: it looks the same whatever fonts the device has. */
+function ThumbIcon({ up }: { up: boolean }) {
+  return (
+    <svg aria-hidden="true" viewBox="0 0 20 20" width="16" height="16" fill="currentColor" style={up ? undefined : { transform: 'rotate(180deg)' }}>
+      <path d="M2 9h3v9H2zM7 18h7.6a2 2 0 0 0 2-1.6l1.3-6A2 2 0 0 0 16 8h-4.2l.7-3.3A1.8 1.8 0 0 0 10.7 2.5L7 8.5z" />
+    </svg>
   );
 }
