@@ -79,3 +79,41 @@ export type RestoredMessage = {
   createdAt: string;
 };
 export type RestoredConversation = { id: string; botId: string; messages: RestoredMessage[] };
+
+export const MAX_EXPLANATIONS_BYTES = 1024 * 1024;
+
+const finite = z.number().finite();
+const wordSpan = z.object({ text: z.string().max(MAX_MESSAGE_LENGTH), start: z.number().int().min(0), end: z.number().int().min(0) });
+const faithfulnessSchema = z.object({
+  comprehensiveness: z.array(z.object({ k: z.string().max(20), value: finite })).max(10),
+  sufficiency: z.array(z.object({ k: z.string().max(20), value: finite })).max(10),
+  meanComprehensiveness: finite,
+  meanSufficiency: finite,
+  deletionAuc: finite,
+});
+
+/** One explainer's output as the panel rendered it (lib/explain/types.ts `Explanation`). */
+export const explanationSchema = z
+  .object({
+    method: z.enum(['attention', 'rollout', 'lime', 'occlusion', 'counterfactual', 'similar']),
+    version: z.literal(1),
+    target: z.object({ index: z.number().int().min(0), label, probability }),
+    settings: z.record(z.string(), z.unknown()),
+    words: z.array(wordSpan).max(1000),
+    scores: z.array(finite).max(1000).nullable(),
+    extra: z.record(z.string(), z.unknown()),
+    faithfulness: faithfulnessSchema.optional(),
+    timing: z.object({ ms: finite.min(0), forwardPasses: z.number().int().min(0) }),
+  })
+  .refine((explanation) => explanation.scores === null || explanation.scores.length === explanation.words.length, {
+    message: 'there must be one score per word',
+    path: ['scores'],
+  });
+
+export const explanationsRecordSchema = z
+  .object({ explanations: z.array(explanationSchema).min(1).max(10) })
+  .refine((record) => new Set(record.explanations.map((e) => e.method)).size === record.explanations.length, {
+    message: 'each method may appear once',
+    path: ['explanations'],
+  });
+export type ExplanationsRecord = z.infer<typeof explanationsRecordSchema>;

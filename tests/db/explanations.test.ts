@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { explanationsRecordSchema, turnRecordSchema, type ExplanationsRecord } from '@/lib/chat/records';
+import { db, useDatabase } from '@/lib/db/client';
+import { migrateDatabase } from '@/lib/db/migrate';
+import { storeTurn } from '@/lib/db/queries/chat';
+import { loadExplanations, storeExplanations } from '@/lib/db/queries/explanations';
+import { createScratchDatabase, testProviders, type ScratchDatabase } from '../support/databases';
+
+const words = [
+  { text: 'my', start: 0, end: 2 },
+  { text: 'card', start: 3, end: 7 },
+  { text: 'never', start: 8, end: 13 },
+  { text: 'arrived', start: 14, end: 21 },
+];
+const target = { index: 0, label: 'card_arrival', probability: 0.91 };
+const faithfulness = (comprehensiveness: number) => ({
+  comprehensiveness: [{ k: '1', value: comprehensiveness }, { k: '20%', value: comprehensiveness }],
+  sufficiency: [{ k: '1', value: 0.1 }, { k: '20%', value: 0.1 }],
+  meanComprehensiveness: comprehensiveness,
+  meanSufficiency: 0.1,
+  deletionAuc: 0.3,
+});
+
+function record(): ExplanationsRecord {
+  return explanationsRecordSchema.parse({
+    explanations: [
+      { method: 'lime', version: 1, target, settings: { samples: 1000, seed: 42 }, words, scores: [0.01, 0.2, 0.05, 0.6], extra: { intercept: 0.1, r2: 0.93 }, faithfulness: faithfulness(0.7), timing: { ms: 180, forwardPasses: 16 } },
+      { method: 'attention', version: 1, target, settings: {}, words, scores: [0.1, 0.5, 0.2, 0.2], extra: { layers: 2, heads: 4 }, faithfulness: faithfulness(0.35), timing: { ms: 2, forwardPasses: 0 } },
+      { method: 'counterfactual', version: 1, target, settings: { maxRemovals: 3 }, words, scores: null, extra: { found: true, removed: [3], removedWords: ['arrived'], text: 'my card never', newIndex: 1, newLabel: 'card_delivery_estimate', newProbability: 0.55 }, timing: { ms: 8, forwardPasses: 7 } },
+    ],
+  });
+}
+
+describe.each(testProviders)('stored explanations on %s', (provider) => {
+  let database: ScratchDatabase;
+
+  beforeAll(async () => {
+    database = await createScratchDatabase(provider);
+    await migrateDatabase(database.url);
+    await useDatabase(database.url);
+  });
+
+  afterAll(async () => {
+    await db().$disconnect();
+    await database.drop();
+  });
+
+  async function prediction() {
+    const turn = turnRecordSchema.parse({
+      conversationId: randomUUID(),
+      botId: 'banking77',
+      user: { id: randomUUID(), seq: 0, text: 'my card never arrived', parts: { kind: 'typed' } },
+      reply: { id: randomUUID(), seq: 1, text: 'Sorry to hear that.', parts: { kind: 'answer', intent: 'card_arrival' } },
+      prediction: { id: randomUUID(), modelId: 'banking77', modelVersion: 't', intent: 'card_arrival', confidence: 0.91, topK: [{ intent: 'card_arrival', probability: 0.91 }], decision: 'answer', backend: 'wasm', latencyMs: 1 },
+    });
+    await storeTurn(turn);
+    return turn.prediction!.id;
+  }
+
+  it('stores the objects exactly as posted and gives them back in the panel order', async () => {
+    const id = await prediction();
+    const posted = record();
+    expect(await storeExplanations(id, posted)).toEqual({ stored: 3, duplicates: 0 });
+    const loaded = await loadExplanations(id);
+    expect(loaded.map((e) => e.method)).toEqual(['attention', 'lime', 'counterfactual']);
+    expect(loaded.find((e) => e.method === 'lime')).toEqual(posted.explanations[0]);
+    expect(loaded.find((e) => e.method === 'counterfactual')).toEqual(posted.explanations[2]);
+  });
+
+  it('keeps what is stored when a post is retried', async () => {
+    const id = await prediction();
+    await storeExplanations(id, record());
+    expect(await storeExplanations(id, record())).toEqual({ stored: 0, duplicates: 3 });
+    expect(await db().explanation.count({ where: { predictionId: id } })).toBe(3);
+  });
+
+  it('records the lowest faithfulness and whether the methods disagree on the top word', async () => {
+    const id = await prediction();
+    await storeExplanations(id, record());
+    const stored = await db().prediction.findUniqueOrThrow({ where: { id } });
+    expect(stored.minFaithfulness).toBeCloseTo(0.35, 10);
+    // LIME ranks "arrived" first, attention "card".
+    expect(stored.methodsDisagree).toBe(true);
+    const lime = await db().explanation.findFirstOrThrow({ where: { predictionId: id, method: 'lime' } });
+    expect(lime.comprehensiveness).toBeCloseTo(0.7, 10);
+    expect(lime.sufficiency).toBeCloseTo(0.1, 10);
+    expect(lime.durationMs).toBe(180);
+  });
+
+  it('refuses explanations for an unknown prediction', async () => {
+    await expect(storeExplanations(randomUUID(), record())).rejects.toMatchObject({ status: 404 });
+  });
+});
+
+describe('explanation records', () => {
+  it('refuse a score count that differs from the word count, and repeated methods', () => {
+    const bad = record();
+    bad.explanations[0]!.scores = [0.1, 0.2];
+    expect(explanationsRecordSchema.safeParse(bad).success).toBe(false);
+    const twice = record();
+    twice.explanations.push(twice.explanations[0]!);
+    expect(explanationsRecordSchema.safeParse(twice).success).toBe(false);
+  });
+});
