@@ -15,12 +15,23 @@ const databaseUrl = z
     message: 'must start with file: (SQLite) or postgres:// / postgresql:// (PostgreSQL)',
   });
 
+const redactionKinds = z
+  .string()
+  .transform((value) => value.split(',').map((kind) => kind.trim()).filter(Boolean))
+  .pipe(z.array(z.enum(['card', 'iban', 'email', 'phone'], { message: 'lists kinds among card, iban, email, phone' })));
+
 const configSchema = z.object({
   DATABASE_URL: databaseUrl.default('file:./data/glassdesk.db'),
   AUTO_MIGRATE: booleanFlag.default(true),
   ADMIN_EMAIL: z.email({ message: 'must be an e-mail address' }).optional(),
   ADMIN_PASSWORD: z.string().min(12, { message: 'must be at least 12 characters long' }).optional(),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** Personal data masked before storage; "none" stores messages as typed. */
+  REDACT_PII: z
+    .literal('none')
+    .transform(() => [] as ('card' | 'iban' | 'email' | 'phone')[])
+    .or(redactionKinds)
+    .default(['card', 'iban', 'email', 'phone']),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

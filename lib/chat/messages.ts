@@ -1,4 +1,5 @@
 import type { UIMessage } from 'ai';
+import type { Explanation } from '@/lib/explain/types';
 import type { PredictionRecord, ReplyParts, RestoredConversation, UserParts } from './records';
 
 /** Per-message facts the chat shows and stores. */
@@ -11,7 +12,7 @@ export type ChatMetadata = {
   feedback?: { helpful: boolean; comment: string | null } | null;
 };
 
-export type ChatDataParts = { reply: ReplyParts };
+export type ChatDataParts = { reply: ReplyParts; explanations: { explanations: Explanation[] } };
 
 export type ChatMessage = UIMessage<ChatMetadata, ChatDataParts>;
 
@@ -22,6 +23,19 @@ export function messageText(message: ChatMessage): string {
 export function replyPartsOf(message: ChatMessage): ReplyParts | null {
   for (const part of message.parts) if (part.type === 'data-reply') return part.data;
   return null;
+}
+
+export function explanationsOf(message: ChatMessage): Explanation[] | null {
+  for (const part of message.parts) if (part.type === 'data-explanations') return part.data.explanations;
+  return null;
+}
+
+/** The message with its explanations attached (replacing any earlier ones). */
+export function withExplanations(message: ChatMessage, explanations: Explanation[]): ChatMessage {
+  return {
+    ...message,
+    parts: [...message.parts.filter((part) => part.type !== 'data-explanations'), { type: 'data-explanations', data: { explanations } }],
+  };
 }
 
 /** A stored conversation, as messages the chat can show and continue. */
@@ -40,7 +54,11 @@ export function toChatMessages(conversation: RestoredConversation): ChatMessage[
       id: message.id,
       role: 'assistant',
       metadata: { seq: message.seq, prediction: message.prediction ?? undefined, feedback: message.feedback },
-      parts: [...(reply ? [{ type: 'data-reply' as const, data: reply }] : []), { type: 'text' as const, text: message.text }],
+      parts: [
+        ...(reply ? [{ type: 'data-reply' as const, data: reply }] : []),
+        { type: 'text' as const, text: message.text },
+        ...(message.explanations?.length ? [{ type: 'data-explanations' as const, data: { explanations: message.explanations } }] : []),
+      ],
     };
   });
 }

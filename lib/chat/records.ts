@@ -76,6 +76,8 @@ export type RestoredMessage = {
   parts: ReplyParts | UserParts | null;
   prediction: (Omit<PredictionRecord, 'topK'> & { topK: PredictionRecord['topK'] }) | null;
   feedback: { helpful: boolean; comment: string | null } | null;
+  /** For bot replies: the explanations stored for the prediction, as the panel rendered them. */
+  explanations?: ExplanationRecord[];
   createdAt: string;
 };
 export type RestoredConversation = { id: string; botId: string; messages: RestoredMessage[] };
@@ -117,3 +119,4 @@ export const explanationsRecordSchema = z
     path: ['explanations'],
   });
 export type ExplanationsRecord = z.infer<typeof explanationsRecordSchema>;
+export type ExplanationRecord = z.infer<typeof explanationSchema>;

@@ -111,6 +111,13 @@ describe.each(testProviders)('chat records on %s', (provider) => {
     await expect(saveFeedback(randomUUID(), { id: randomUUID(), helpful: true })).rejects.toBeInstanceOf(ApiError);
   });
 
+  it("masks the visitor's personal data before storing the message", async () => {
+    const conversationId = randomUUID();
+    await storeTurn(turn(conversationId, 0, 'my card 4111 1111 1111 1111 was charged twice, mail me at jo@example.com'));
+    const [stored] = await db().message.findMany({ where: { conversationId, role: 'user' } });
+    expect(stored!.text).toBe('my card •••• •••• •••• 1111 was charged twice, mail me at ••@•••••••.com');
+  });
+
   it('reports an unknown conversation as not found', async () => {
     await expect(loadConversation(randomUUID())).rejects.toMatchObject({ status: 404 });
   });

@@ -34,6 +34,13 @@ describe('configuration', () => {
     expect(problems.find((p) => p.startsWith('ADMIN_PASSWORD'))).toContain('12 characters');
   });
 
+  it('redacts every kind of personal data unless told otherwise', () => {
+    expect(parseConfig({}).REDACT_PII).toEqual(['card', 'iban', 'email', 'phone']);
+    expect(parseConfig({ REDACT_PII: 'card, email' }).REDACT_PII).toEqual(['card', 'email']);
+    expect(parseConfig({ REDACT_PII: 'none' }).REDACT_PII).toEqual([]);
+    expect(() => parseConfig({ REDACT_PII: 'card,passport' })).toThrow(/REDACT_PII/);
+  });
+
   it('refuses an admin e-mail without a password', () => {
     expect(() => parseConfig({ ADMIN_EMAIL: 'ops@bank.example' })).toThrow(/ADMIN_PASSWORD must be set/);
   });

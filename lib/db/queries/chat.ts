@@ -1,6 +1,9 @@
 import 'server-only';
 import type { Prisma } from '@/lib/generated/sqlite/client';
-import type { FeedbackRecord, ReplyParts, RestoredConversation, TurnRecord, UserParts } from '@/lib/chat/records';
+import type { ExplanationRecord, FeedbackRecord, ReplyParts, RestoredConversation, TurnRecord, UserParts } from '@/lib/chat/records';
+import { inPanelOrder } from './explanations';
+import { redactTurn } from '@/lib/chat/redact-records';
+import { getConfig } from '@/lib/config';
 import { conflict, notFound } from '@/lib/http/errors';
 import { db } from '../client';
 
@@ -12,10 +15,11 @@ function isUniqueViolation(error: unknown): boolean {
 
 /**
  * Stores one turn (the user's message, the bot's reply and the prediction behind it) in one
- * transaction. A turn whose ids are already stored is a retry and stores nothing; a different
+ * transaction, the visitor's personal data masked first. A turn whose ids are already stored is a retry and stores nothing; a different
  * message at an occupied position is a conflict.
  */
-export async function storeTurn(turn: TurnRecord): Promise<StoreOutcome> {
+export async function storeTurn(posted: TurnRecord): Promise<StoreOutcome> {
+  const turn = redactTurn(posted, { kinds: getConfig().REDACT_PII });
   const existing = await db().message.findUnique({ where: { id: turn.user.id }, select: { conversationId: true } });
   if (existing) return sameConversation(existing.conversationId, turn);
   try {
@@ -60,7 +64,7 @@ export async function loadConversation(id: string): Promise<RestoredConversation
     include: {
       messages: {
         orderBy: { seq: 'asc' },
-        include: { answers: true, feedback: true },
+        include: { answers: { include: { explanations: { select: { payload: true } } } }, feedback: true },
       },
     },
   });
@@ -88,6 +92,7 @@ export async function loadConversation(id: string): Promise<RestoredConversation
           }
         : null,
       feedback: message.feedback ? { helpful: message.feedback.helpful, comment: message.feedback.comment } : null,
+      explanations: message.answers ? inPanelOrder(message.answers.explanations.map((row) => row.payload as unknown as ExplanationRecord)) : undefined,
       createdAt: message.createdAt.toISOString(),
     })),
   };

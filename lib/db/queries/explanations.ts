@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { Prisma } from '@/lib/generated/sqlite/client';
 import type { ExplanationsRecord } from '@/lib/chat/records';
 import { WORD_SCORING_METHODS } from '@/lib/explain/types';
+import { redactExplanation } from '@/lib/chat/redact-records';
+import { getConfig } from '@/lib/config';
 import { notFound } from '@/lib/http/errors';
 import { db } from '../client';
 
@@ -23,11 +25,14 @@ export function topWordsByMethod(explanations: Stored[]): Map<string, number> {
 }
 
 /**
- * Stores a prediction's explanations as the very objects the panel rendered, plus the
+ * Stores a prediction's explanations as the very objects the panel rendered (personal data
+ * masked, positions kept), plus the
  * figures the admin filters on. A method already stored for the prediction is kept as it
  * was: explanations are computed once, and a retried post changes nothing.
  */
-export async function storeExplanations(predictionId: string, record: ExplanationsRecord): Promise<{ stored: number; duplicates: number }> {
+export async function storeExplanations(predictionId: string, posted: ExplanationsRecord): Promise<{ stored: number; duplicates: number }> {
+  const kinds = getConfig().REDACT_PII;
+  const record = { explanations: posted.explanations.map((explanation) => redactExplanation(explanation, { kinds })) };
   const prediction = await db().prediction.findUnique({ where: { id: predictionId }, select: { id: true } });
   if (!prediction) throw notFound('That prediction');
   const existing = new Set(
@@ -71,10 +76,12 @@ export async function storeExplanations(predictionId: string, record: Explanatio
 
 const PANEL_ORDER = ['attention', 'rollout', 'occlusion', 'lime', 'counterfactual', 'similar'];
 
+export function inPanelOrder(explanations: Stored[]): Stored[] {
+  return [...explanations].sort((a, b) => PANEL_ORDER.indexOf(a.method) - PANEL_ORDER.indexOf(b.method));
+}
+
 /** A prediction's stored explanations, exactly as they were posted, in the panel's order. */
 export async function loadExplanations(predictionId: string): Promise<Stored[]> {
   const rows = await db().explanation.findMany({ where: { predictionId } });
-  return rows
-    .map((row) => row.payload as unknown as Stored)
-    .sort((a, b) => PANEL_ORDER.indexOf(a.method) - PANEL_ORDER.indexOf(b.method));
+  return inPanelOrder(rows.map((row) => row.payload as unknown as Stored));
 }
