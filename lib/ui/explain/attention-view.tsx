@@ -1,0 +1,279 @@
+'use client';
+
+import { useId, useState } from 'react';
+import type { Explanation } from '@/lib/explain/types';
+import type { WordSpan } from '@/lib/model/types';
+import {
+  attentionExtra,
+  formatNumber,
+  formatPercent,
+  headMatrix,
+  rolloutExtra,
+  rolloutMatrix,
+  sequentialColor,
+  tokensToWords,
+  wordAttention,
+  type AttentionExtra,
+  type HeadChoice,
+} from './format';
+import { Pending } from './pending';
+
+type Layer = number | 'rollout';
+interface View {
+  layer: Layer;
+  head: HeadChoice;
+}
+
+const DEFAULT_RESIDUAL = 0.5;
+const SELECTED_ROW = 'inset 0 2px 0 var(--color-brand-600), inset 0 -2px 0 var(--color-brand-600)';
+
+/** The "Attention" tab: [CLS]→word heatmap for a layer/head (or rollout), an overview of all heads, and the head-view matrix. */
+export function AttentionView({ attention, rollout, computing }: { attention?: Explanation; rollout?: Explanation; computing: boolean }) {
+  const extra = attentionExtra(attention);
+  if (!attention || !extra) return <Pending computing={computing} what="attention data" />;
+  return <AttentionDetails extra={extra} words={attention.words} rollout={rollout} />;
+}
+
+function AttentionDetails({ extra, words, rollout }: { extra: AttentionExtra; words: WordSpan[]; rollout?: Explanation }) {
+  const [view, setView] = useState<View>({ layer: extra.layers - 1, head: 'mean' });
+  const layerId = useId();
+  const headId = useId();
+  const residual = rolloutExtra(rollout)?.residual ?? DEFAULT_RESIDUAL;
+  const rolloutTokens = rolloutMatrix(extra.matrices, residual);
+  const rolloutWords = rollout?.scores ?? tokensToWords(rolloutTokens[0] ?? [], extra.tokenWords, words.length);
+
+  const values = (v: View) => (v.layer === 'rollout' ? rolloutWords : wordAttention(extra, v.layer, v.head));
+  const describe = (v: View) =>
+    v.layer === 'rollout' ? 'Rollout through all layers' : `Layer ${v.layer + 1}, ${v.head === 'mean' ? 'mean of heads' : `head ${v.head + 1}`}`;
+  const shown = values(view);
+  const scale = Math.max(...shown, 0);
+  const onWords = shown.reduce((a, b) => a + b, 0);
+  const matrix = view.layer === 'rollout' ? rolloutTokens : headMatrix(extra, view.layer, view.head);
+
+  const overview: View[] = [];
+  for (let layer = 0; layer < extra.layers; layer++) {
+    for (let head = 0; head < extra.heads; head++) overview.push({ layer, head });
+    overview.push({ layer, head: 'mean' });
+  }
+  overview.push({ layer: 'rollout', head: 'mean' });
+  const overviewMax = Math.max(...overview.flatMap(values), 0);
+  const same = (a: View, b: View) => a.layer === b.layer && (a.layer === 'rollout' || a.head === b.head);
+
+  return (
+    <div className="space-y-5">
+      <div className="flex flex-wrap items-end gap-3">
+        <div className="flex flex-col gap-1">
+          <label htmlFor={layerId} className="text-xs font-medium text-slate-600">
+            Layer
+          </label>
+          <select
+            id={layerId}
+            data-testid="why-attention-layer"
+            value={String(view.layer)}
+            onChange={(event) => {
+              const value = event.target.value;
+              setView((current) => ({ ...current, layer: value === 'rollout' ? 'rollout' : Number(value) }));
+            }}
+            className="rounded-lg border border-slate-300 bg-white px-2 py-1.5 text-sm"
+          >
+            {Array.from({ length: extra.layers }, (_, layer) => (
+              <option key={layer} value={layer}>
+                Layer {layer + 1}
+                {layer === extra.layers - 1 ? ' (last)' : ''}
+              </option>
+            ))}
+            <option value="rollout">Rollout (all layers)</option>
+          </select>
+        </div>
+        <div className="flex flex-col gap-1">
+          <label htmlFor={headId} className="text-xs font-medium text-slate-600">
+            Head
+          </label>
+          <select
+            id={headId}
+            data-testid="why-attention-head"
+            value={String(view.head)}
+            disabled={view.layer === 'rollout'}
+            aria-describedby={view.layer === 'rollout' ? `${headId}-note` : undefined}
+            onChange={(event) => {
+              const value = event.target.value;
+              setView((current) => ({ ...current, head: value === 'mean' ? 'mean' : Number(value) }));
+            }}
+            className="rounded-lg border border-slate-300 bg-white px-2 py-1.5 text-sm disabled:bg-slate-100 disabled:text-slate-500"
+          >
+            <option value="mean">Mean of heads</option>
+            {Array.from({ length: extra.heads }, (_, head) => (
+              <option key={head} value={head}>
+                Head {head + 1}
+              </option>
+            ))}
+          </select>
+        </div>
+        {view.layer === 'rollout' && (
+          <p id={`${headId}-note`} className="pb-2 text-xs text-slate-500">
+            Rollout combines the mean of the heads of every layer.
+          </p>
+        )}
+      </div>
+
+      <section aria-labelledby={`${layerId}-words`} className="space-y-2">
+        <h3 id={`${layerId}-words`} className="text-sm font-semibold text-slate-800">
+          Where the summary position looked <span className="font-normal text-slate-500">— {describe(view)}</span>
+        </h3>
+        <ul className="flex flex-wrap gap-1.5" data-testid="why-attention-words">
+          {words.map((word, index) => {
+            const value = shown[index] ?? 0;
+            const colour = sequentialColor(value, scale);
+            return (
+              <li
+                key={`${word.start}-${index}`}
+                className="flex min-w-12 flex-col items-center rounded-md px-2 py-1 ring-1 ring-slate-900/10 ring-inset"
+                style={{ backgroundColor: colour.background, color: colour.color }}
+              >
+                <span className="text-base">{word.text}</span>
+                <span className="font-mono text-[11px] tabular-nums opacity-90">
+                  <span className="sr-only">attention </span>
+                  {formatNumber(value)}
+                </span>
+              </li>
+            );
+          })}
+        </ul>
+        <p className="text-xs text-slate-500">
+          The words receive {formatPercent(onWords)} of the attention from [CLS]; the rest goes to [CLS] and [SEP]. Attention shows where the model
+          looked, which is not always what decided the answer.
+        </p>
+      </section>
+
+      <section aria-labelledby={`${layerId}-overview`} className="space-y-2">
+        <h3 id={`${layerId}-overview`} className="text-sm font-semibold text-slate-800">
+          Every layer and head
+        </h3>
+        <div className="overflow-x-auto rounded-lg ring-1 ring-slate-200">
+          <table className="w-full text-xs" data-testid="why-attention-heatmap">
+            <caption className="sr-only">Attention from [CLS] to each word, per layer and head. Choose a row to inspect it.</caption>
+            <thead>
+              <tr className="bg-slate-50 text-slate-600">
+                <th scope="col" className="sticky left-0 bg-slate-50 px-2 py-1.5 text-left font-medium">
+                  View
+                </th>
+                {words.map((word, index) => (
+                  <th key={`${word.start}-${index}`} scope="col" className="max-w-20 truncate px-1 py-1.5 font-medium" title={word.text}>
+                    {word.text}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {overview.map((row) => {
+                const active = same(row, view);
+                const rowValues = values(row);
+                return (
+                  <tr key={`${row.layer}-${row.head}`} className={row.head === 'mean' ? 'border-b border-slate-200' : ''}>
+                    <th
+                      scope="row"
+                      className={`sticky left-0 z-10 px-1 py-0.5 text-left font-normal ${active ? 'bg-brand-50' : 'bg-white'}`}
+                      style={{ boxShadow: active ? `${SELECTED_ROW}, inset 3px 0 0 var(--color-brand-600)` : undefined }}
+                    >
+                      <button
+                        type="button"
+                        aria-pressed={active}
+                        onClick={() => setView(row)}
+                        className={`w-full whitespace-nowrap rounded px-1.5 py-1 text-left ${
+                          active ? 'font-semibold text-brand-900' : 'text-slate-700 hover:bg-slate-100'
+                        }`}
+                      >
+                        {row.layer === 'rollout' ? 'Rollout' : `L${row.layer + 1} · ${row.head === 'mean' ? 'mean' : `head ${row.head + 1}`}`}
+                      </button>
+                    </th>
+                    {words.map((word, index) => {
+                      const value = rowValues[index] ?? 0;
+                      const colour = sequentialColor(value, overviewMax);
+                      return (
+                        <td
+                          key={`${word.start}-${index}`}
+                          className="min-w-11 px-1 py-1 text-center font-mono tabular-nums"
+                          style={{ backgroundColor: colour.background, color: colour.color, boxShadow: active ? SELECTED_ROW : undefined }}
+                        >
+                          {formatNumber(value)}
+                        </td>
+                      );
+                    })}
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      </section>
+
+      <HeadView tokens={extra.tokens} matrix={matrix} title={describe(view)} />
+    </div>
+  );
+}
+
+const short = (value: number) => (value >= 0.995 ? '1' : value.toFixed(2).replace(/^0/, ''));
+
+/** Token → token attention as a table: rows attend, columns are attended to; each row sums to 1. */
+function HeadView({ tokens, matrix, title }: { tokens: string[]; matrix: number[][]; title: string }) {
+  const headingId = useId();
+  const max = Math.max(...matrix.flat(), 0);
+  let strongest = { q: 0, k: 0, value: -1 };
+  matrix.forEach((row, q) =>
+    row.forEach((value, k) => {
+      if (q !== k && value > strongest.value) strongest = { q, k, value };
+    }),
+  );
+  return (
+    <section aria-labelledby={headingId} className="space-y-2">
+      <h3 id={headingId} className="text-sm font-semibold text-slate-800">
+        Token to token <span className="font-normal text-slate-500">— {title}</span>
+      </h3>
+      <p className="text-xs text-slate-500">
+        Each row is a WordPiece token and shows how it spreads its attention over the tokens in the columns; every row adds up to 1.
+        {strongest.value >= 0 &&
+          ` Strongest link between different tokens: ${tokens[strongest.q]} → ${tokens[strongest.k]} (${formatNumber(strongest.value)}).`}
+      </p>
+      <div className="overflow-x-auto rounded-lg ring-1 ring-slate-200">
+        <table className="border-collapse text-[11px]" data-testid="why-head-view">
+          <caption className="sr-only">
+            Attention from each token (rows) to each token (columns), {title}. Values are shares of the row&apos;s attention.
+          </caption>
+          <thead>
+            <tr>
+              <td className="sticky left-0 bg-white px-1.5 py-1 text-left text-[10px] whitespace-nowrap text-slate-400">from ↓ to →</td>
+              {tokens.map((token, k) => (
+                <th key={k} scope="col" className="px-0.5 pt-1 pb-0.5 align-bottom font-medium text-slate-600">
+                  <span className="block max-w-16 truncate font-mono" title={token}>
+                    {token}
+                  </span>
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {matrix.map((row, q) => (
+              <tr key={q}>
+                <th scope="row" className="sticky left-0 bg-white px-1.5 text-right font-mono font-medium whitespace-nowrap text-slate-600">
+                  {tokens[q]}
+                </th>
+                {row.map((value, k) => {
+                  const colour = sequentialColor(value, max);
+                  return (
+                    <td
+                      key={k}
+                      className="h-7 min-w-9 border border-white text-center font-mono tabular-nums"
+                      style={{ backgroundColor: colour.background, color: colour.color }}
+                    >
+                      {short(value)}
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}

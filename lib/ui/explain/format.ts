@@ -1,0 +1,398 @@
+// Pure helpers for the "Why this answer?" panel: colour scales, number formatting, reading the
+// method-specific `extra` data safely, attention views and the faithfulness ranking. No React,
+// no DOM: the same functions are unit-tested in Node.
+import type { Explanation, ExplanationMethod, Faithfulness, WordScoringMethod } from '@/lib/explain/types';
+import { WORD_SCORING_METHODS } from '@/lib/explain/types';
+
+// ---------------------------------------------------------------------------------------------
+// Numbers
+
+const MINUS = '\u2212';
+const NBSP = '\u00a0';
+
+/** 0.8712 → "87 %" (a no-break space keeps the sign with its number). Below 1 % shows "<1 %". */
+export function formatPercent(probability: number, digits = 0): string {
+  if (!Number.isFinite(probability)) return '–';
+  const value = probability * 100;
+  if (digits === 0 && value > 0 && value < 0.5) return `<1${NBSP}%`;
+  return `${value.toFixed(digits)}${NBSP}%`;
+}
+
+/** A signed score with a true minus sign: 0.2134 → "+0.213", -0.04 → "−0.040", 0 → "0.000". */
+export function formatScore(score: number, digits = 3): string {
+  if (!Number.isFinite(score)) return '–';
+  const fixed = Math.abs(score).toFixed(digits);
+  if (Number(fixed) === 0) return (0).toFixed(digits);
+  return `${score < 0 ? MINUS : '+'}${fixed}`;
+}
+
+/** An unsigned figure such as an attention weight or a faithfulness measure: 0.4213 → "0.42". */
+export function formatNumber(value: number, digits = 2): string {
+  if (!Number.isFinite(value)) return '–';
+  const fixed = value.toFixed(digits);
+  return Number(fixed) === 0 ? (0).toFixed(digits) : fixed.replace('-', MINUS);
+}
+
+/** Milliseconds for people: 12.3 → "12 ms", 1534 → "1.5 s". */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return '–';
+  return ms < 1000 ? `${Math.round(ms)}${NBSP}ms` : `${(ms / 1000).toFixed(1)}${NBSP}s`;
+}
+
+/** “a”; “a” and “b”; “a”, “b” and “c”. */
+export function quoteList(words: readonly string[]): string {
+  const quoted = words.map((word) => `\u201c${word}\u201d`);
+  if (quoted.length <= 1) return quoted.join('');
+  return `${quoted.slice(0, -1).join(', ')} and ${quoted[quoted.length - 1]}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Colour
+
+export type Rgb = readonly [number, number, number];
+
+/** Diverging endpoints from ColorBrewer's PuOr-like blue ↔ orange, safe for the common colour-vision deficiencies. */
+export const POSITIVE_RGB: Rgb = [33, 102, 172]; // #2166ac: pushed towards the answer
+export const NEGATIVE_RGB: Rgb = [230, 97, 1]; // #e66101: pushed away from it
+const WHITE: Rgb = [255, 255, 255];
+// Black, not slate: only black keeps ≥ 4.5:1 (WCAG AA) on every shade, where one of black/white must win.
+const DARK_TEXT = '#000000';
+const LIGHT_TEXT = '#ffffff';
+
+function mix(from: Rgb, to: Rgb, t: number): Rgb {
+  return [0, 1, 2].map((i) => Math.round(from[i] + (to[i] - from[i]) * t)) as unknown as Rgb;
+}
+
+function hex([r, g, b]: Rgb): string {
+  return `#${[r, g, b].map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/** WCAG relative luminance of an sRGB colour. */
+export function luminance([r, g, b]: Rgb): number {
+  const lin = (v: number) => {
+    const c = v / 255;
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+}
+
+/** WCAG contrast ratio of two luminances. */
+export function contrast(a: number, b: number): number {
+  const [hi, lo] = a > b ? [a, b] : [b, a];
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+export interface Swatch {
+  /** Background colour, `#rrggbb`. */
+  background: string;
+  /** Text colour with the better contrast on that background. */
+  color: string;
+}
+
+function swatch(rgb: Rgb): Swatch {
+  const l = luminance(rgb);
+  return { background: hex(rgb), color: contrast(l, 0) >= contrast(l, 1) ? DARK_TEXT : LIGHT_TEXT };
+}
+
+/**
+ * Diverging colour for a signed score: white at 0, blue for positive, orange for negative,
+ * full intensity at |score| = `maxAbs`. Intensity follows a square root so small but real
+ * scores stay visible.
+ */
+export function divergingColor(score: number, maxAbs: number): Swatch {
+  if (!Number.isFinite(score) || !(maxAbs > 0) || score === 0) return swatch(WHITE);
+  const t = Math.sqrt(Math.min(1, Math.abs(score) / maxAbs));
+  return swatch(mix(WHITE, score > 0 ? POSITIVE_RGB : NEGATIVE_RGB, t));
+}
+
+/** Sequential colour (white → blue) for a non-negative weight such as attention, full at `max`. */
+export function sequentialColor(value: number, max: number): Swatch {
+  if (!Number.isFinite(value) || !(max > 0) || value <= 0) return swatch(WHITE);
+  const t = Math.sqrt(Math.min(1, value / max));
+  return swatch(mix(WHITE, POSITIVE_RGB, t));
+}
+
+/** Largest absolute value, or 0 for an empty list. */
+export function maxAbs(values: readonly number[]): number {
+  return values.reduce((max, value) => (Number.isFinite(value) ? Math.max(max, Math.abs(value)) : max), 0);
+}
+
+/** A diverging bar's geometry in percent of the full width, with zero in the middle. */
+export function divergingBar(score: number, scale: number): { side: 'positive' | 'negative' | 'none'; percent: number } {
+  if (!Number.isFinite(score) || !(scale > 0) || score === 0) return { side: 'none', percent: 0 };
+  const percent = Math.min(50, (Math.abs(score) / scale) * 50);
+  return { side: score > 0 ? 'positive' : 'negative', percent: Math.round(percent * 100) / 100 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading explanations
+
+export function byMethod(explanations: readonly Explanation[]): Partial<Record<ExplanationMethod, Explanation>> {
+  const map: Partial<Record<ExplanationMethod, Explanation>> = {};
+  for (const explanation of explanations) map[explanation.method] = explanation;
+  return map;
+}
+
+export const METHOD_NAMES: Record<ExplanationMethod, string> = {
+  lime: 'LIME',
+  occlusion: 'Occlusion',
+  attention: 'Attention',
+  rollout: 'Attention rollout',
+  counterfactual: 'Counterfactual',
+  similar: 'Similar questions',
+};
+
+/** Names short enough for a segmented control or a table column. */
+export const METHOD_SHORT_NAMES: Record<WordScoringMethod, string> = { lime: 'LIME', occlusion: 'Occlusion', attention: 'Attention', rollout: 'Rollout' };
+
+export const METHOD_DESCRIPTIONS: Record<WordScoringMethod, string> = {
+  lime: 'A simple model fitted to how my answer changes when words are removed at random. Blue words pushed me towards this answer, orange words away from it.',
+  occlusion: 'How much my confidence in this answer drops when each word alone is left out. A negative drop means the answer got more likely without the word.',
+  attention: 'How much the summary position attended to each word in the last layer, averaged over heads. Attention shows where the model looked, not why it decided.',
+  rollout: 'Attention followed through all layers, counting the skip connections (Abnar & Zuidema 2020).',
+};
+
+const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+const isNumberArray = (value: unknown): value is number[] => Array.isArray(value) && value.every(isNumber);
+const isString = (value: unknown): value is string => typeof value === 'string';
+
+export interface AttentionExtra {
+  layers: number;
+  heads: number;
+  tokens: string[];
+  tokenWords: (number | null)[];
+  /** [layer][head][query token][key token]. */
+  matrices: number[][][][];
+  /** [layer][head][word]: attention from [CLS] to each word. */
+  wordCls: number[][][];
+}
+
+export function attentionExtra(explanation: Explanation | undefined): AttentionExtra | null {
+  const extra = explanation?.method === 'attention' ? explanation.extra : undefined;
+  if (!extra) return null;
+  const { layers, heads, tokens, tokenWords, matrices, wordCls } = extra as Record<string, unknown>;
+  if (!isNumber(layers) || !isNumber(heads) || !Array.isArray(tokens) || !tokens.every(isString)) return null;
+  if (!Array.isArray(tokenWords) || !tokenWords.every((w) => w === null || isNumber(w))) return null;
+  if (!Array.isArray(matrices) || matrices.length !== layers) return null;
+  if (!matrices.every((layer) => Array.isArray(layer) && layer.length === heads && layer.every((head) => Array.isArray(head) && head.every(isNumberArray))))
+    return null;
+  if (!Array.isArray(wordCls) || !wordCls.every((layer) => Array.isArray(layer) && layer.every(isNumberArray))) return null;
+  return extra as unknown as AttentionExtra;
+}
+
+export interface RolloutExtra {
+  tokenRollout: number[];
+  residual: number;
+}
+
+export function rolloutExtra(explanation: Explanation | undefined): RolloutExtra | null {
+  const extra = explanation?.method === 'rollout' ? (explanation.extra as Record<string, unknown>) : undefined;
+  if (!extra || !isNumber(extra.residual)) return null;
+  return { tokenRollout: isNumberArray(extra.tokenRollout) ? extra.tokenRollout : [], residual: extra.residual };
+}
+
+export interface LimeExtra {
+  intercept: number;
+  r2: number;
+  samples: number;
+  distinctTexts?: number;
+  kernelWidth?: number;
+  localPrediction?: number;
+}
+
+export function limeExtra(explanation: Explanation | undefined): LimeExtra | null {
+  const extra = explanation?.method === 'lime' ? (explanation.extra as Record<string, unknown>) : undefined;
+  if (!extra || !isNumber(extra.intercept) || !isNumber(extra.r2) || !isNumber(extra.samples)) return null;
+  return {
+    intercept: extra.intercept,
+    r2: extra.r2,
+    samples: extra.samples,
+    distinctTexts: isNumber(extra.distinctTexts) ? extra.distinctTexts : undefined,
+    kernelWidth: isNumber(extra.kernelWidth) ? extra.kernelWidth : undefined,
+    localPrediction: isNumber(extra.localPrediction) ? extra.localPrediction : undefined,
+  };
+}
+
+export interface CounterfactualExtra {
+  found: boolean;
+  removed: number[];
+  removedWords: string[];
+  text: string;
+  newIndex: number | null;
+  newLabel: string | null;
+  newProbability: number | null;
+}
+
+export function counterfactualExtra(explanation: Explanation | undefined): CounterfactualExtra | null {
+  const extra = explanation?.method === 'counterfactual' ? (explanation.extra as Record<string, unknown>) : undefined;
+  if (!extra || typeof extra.found !== 'boolean') return null;
+  return {
+    found: extra.found,
+    removed: isNumberArray(extra.removed) ? extra.removed : [],
+    removedWords: Array.isArray(extra.removedWords) ? extra.removedWords.filter(isString) : [],
+    text: isString(extra.text) ? extra.text : '',
+    newIndex: isNumber(extra.newIndex) ? extra.newIndex : null,
+    newLabel: isString(extra.newLabel) ? extra.newLabel : null,
+    newProbability: isNumber(extra.newProbability) ? extra.newProbability : null,
+  };
+}
+
+export interface Neighbour {
+  text: string;
+  label: string;
+  score: number;
+}
+
+export function neighbours(explanation: Explanation | undefined): Neighbour[] | null {
+  const extra = explanation?.method === 'similar' ? (explanation.extra as Record<string, unknown>) : undefined;
+  if (!extra || !Array.isArray(extra.neighbours)) return null;
+  return extra.neighbours.filter(
+    (n): n is Neighbour => typeof n === 'object' && n !== null && isString((n as Neighbour).text) && isString((n as Neighbour).label) && isNumber((n as Neighbour).score),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Summary sentences
+
+export interface ScoredWord {
+  index: number;
+  word: string;
+  score: number;
+}
+
+/** The `n` words with the highest scores, highest first; only positive scores when `positiveOnly`. */
+export function topWords(explanation: Explanation | undefined, n: number, positiveOnly = true): ScoredWord[] {
+  if (!explanation?.scores) return [];
+  const scores = explanation.scores;
+  return explanation.words
+    .map((word, index) => ({ index, word: word.text, score: scores[index] ?? 0 }))
+    .filter((w) => Number.isFinite(w.score) && (!positiveOnly || w.score > 0))
+    .sort((a, b) => b.score - a.score || a.index - b.index)
+    .slice(0, n);
+}
+
+/** The counterfactual sentence in parts, so the UI can emphasise the other answer; null when none was found. */
+export function counterfactualParts(extra: CounterfactualExtra, labelOf: (intent: string) => string): { before: string; answer: string; after: string } | null {
+  if (!extra.found || !extra.newLabel || extra.removedWords.length === 0) return null;
+  return { before: `Without ${quoteList(extra.removedWords)}, I would have answered `, answer: labelOf(extra.newLabel), after: '.' };
+}
+
+/** "Without “arrived”, I would have answered “X”." or, when none was found, that removing words did not change the answer. */
+export function counterfactualSentence(extra: CounterfactualExtra, labelOf: (intent: string) => string): string {
+  const parts = counterfactualParts(extra, labelOf);
+  return parts ? `${parts.before}\u201c${parts.answer}\u201d${parts.after}` : NO_COUNTERFACTUAL;
+}
+
+export const NO_COUNTERFACTUAL = 'Removing words did not change my answer.';
+
+// ---------------------------------------------------------------------------------------------
+// Attention views
+
+export type HeadChoice = number | 'mean';
+
+/** Attention from [CLS] to each word for one layer: one head, or the mean of the heads. */
+export function wordAttention(extra: AttentionExtra, layer: number, head: HeadChoice): number[] {
+  const heads = extra.wordCls[layer] ?? [];
+  if (head !== 'mean') return heads[head] ?? [];
+  return meanRows(heads);
+}
+
+/** Token × token attention for one layer: one head, or the mean of the heads. */
+export function headMatrix(extra: AttentionExtra, layer: number, head: HeadChoice): number[][] {
+  const heads = extra.matrices[layer] ?? [];
+  if (head !== 'mean') return heads[head] ?? [];
+  if (heads.length === 0) return [];
+  return heads[0].map((row, q) => row.map((_, k) => heads.reduce((sum, h) => sum + (h[q]?.[k] ?? 0), 0) / heads.length));
+}
+
+function meanRows(rows: readonly number[][]): number[] {
+  if (rows.length === 0) return [];
+  return rows[0].map((_, i) => rows.reduce((sum, row) => sum + (row[i] ?? 0), 0) / rows.length);
+}
+
+/**
+ * Attention rollout (Abnar & Zuidema 2020) as a token × token matrix: per layer, the mean of the
+ * heads mixed with the identity for the skip connection (`residual` · I + (1 − residual) · A),
+ * rows renormalised, multiplied from the first layer up. Row 0 is the [CLS] rollout.
+ */
+export function rolloutMatrix(matrices: readonly number[][][][], residual: number): number[][] {
+  let result: number[][] | null = null;
+  for (const heads of matrices) {
+    if (heads.length === 0) continue;
+    const n = heads[0].length;
+    const mixed = heads[0].map((row, q) =>
+      row.map((_, k) => residual * (q === k ? 1 : 0) + (1 - residual) * (heads.reduce((sum, h) => sum + (h[q]?.[k] ?? 0), 0) / heads.length)),
+    );
+    const normalised = mixed.map((row) => {
+      const sum = row.reduce((a, b) => a + b, 0);
+      return sum > 0 ? row.map((v) => v / sum) : row;
+    });
+    const previous: number[][] | null = result;
+    result = previous
+      ? normalised.map((row) => Array.from({ length: n }, (_, k) => row.reduce((sum, v, j) => sum + v * (previous[j]?.[k] ?? 0), 0)))
+      : normalised;
+  }
+  return result ?? [];
+}
+
+/** Sums token-level weights into the words they belong to ([CLS]/[SEP] dropped). */
+export function tokensToWords(weights: readonly number[], tokenWords: readonly (number | null)[], wordCount: number): number[] {
+  const words = new Array<number>(wordCount).fill(0);
+  tokenWords.forEach((word, token) => {
+    if (word !== null && word >= 0 && word < wordCount) words[word] += weights[token] ?? 0;
+  });
+  return words;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Faithfulness
+
+export interface FaithfulnessRow {
+  method: WordScoringMethod;
+  faithfulness: Faithfulness;
+  /** Mean comprehensiveness − mean sufficiency: higher = more faithful. */
+  score: number;
+}
+
+/**
+ * Word-scoring methods with a faithfulness evaluation, most faithful first: by mean
+ * comprehensiveness minus mean sufficiency (higher first), ties (within 1e-9) broken by the
+ * lower deletion AUC, then by the fixed method order.
+ */
+export function rankFaithfulness(explanations: readonly Explanation[]): FaithfulnessRow[] {
+  const rows: FaithfulnessRow[] = [];
+  for (const method of WORD_SCORING_METHODS) {
+    const explanation = explanations.find((e) => e.method === method);
+    const f = explanation?.faithfulness;
+    if (!f || !Number.isFinite(f.meanComprehensiveness) || !Number.isFinite(f.meanSufficiency)) continue;
+    rows.push({ method, faithfulness: f, score: f.meanComprehensiveness - f.meanSufficiency });
+  }
+  const order = (m: WordScoringMethod) => WORD_SCORING_METHODS.indexOf(m);
+  return rows.sort((a, b) => {
+    if (Math.abs(a.score - b.score) > 1e-9) return b.score - a.score;
+    const auc = a.faithfulness.deletionAuc - b.faithfulness.deletionAuc;
+    if (Number.isFinite(auc) && auc !== 0) return auc;
+    return order(a.method) - order(b.method);
+  });
+}
+
+/** The k levels of a faithfulness evaluation, in their stored order ("1", "2", "3", "20%"). */
+export function faithfulnessLevels(rows: readonly FaithfulnessRow[]): string[] {
+  const levels: string[] = [];
+  for (const row of rows) for (const { k } of row.faithfulness.comprehensiveness) if (!levels.includes(k)) levels.push(k);
+  return levels;
+}
+
+/** "k = 1" for counts, "20 %" for a share. */
+export function formatK(k: string): string {
+  const trimmed = k.trim();
+  if (/^\d+$/.test(trimmed)) return `k${NBSP}=${NBSP}${trimmed}`;
+  const share = /^(\d+(?:\.\d+)?)\s*%$/.exec(trimmed);
+  return share ? `${share[1]}${NBSP}%` : trimmed;
+}
+
+/** Progress in percent, clamped, 0 when the total is unknown. */
+export function progressPercent(progress: { done: number; total: number } | undefined): number {
+  if (!progress || !(progress.total > 0)) return 0;
+  return Math.round(Math.min(1, Math.max(0, progress.done / progress.total)) * 100);
+}

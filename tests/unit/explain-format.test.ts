@@ -1,0 +1,241 @@
+import { describe, expect, it } from 'vitest';
+import type { Explanation, Faithfulness } from '@/lib/explain/types';
+import {
+  attentionExtra,
+  contrast,
+  counterfactualExtra,
+  counterfactualSentence,
+  divergingBar,
+  divergingColor,
+  formatK,
+  formatPercent,
+  formatScore,
+  headMatrix,
+  luminance,
+  maxAbs,
+  neighbours,
+  progressPercent,
+  quoteList,
+  rankFaithfulness,
+  rolloutMatrix,
+  sequentialColor,
+  tokensToWords,
+  topWords,
+  wordAttention,
+} from '@/lib/ui/explain/format';
+import fixture from '@/tests/fixtures/explanations.json';
+
+const words = ['Why', "hasn't", 'my', 'card', 'arrived'].map((text, i, all) => {
+  const start = all.slice(0, i).reduce((sum, w) => sum + w.length + 1, 0);
+  return { text, start, end: start + text.length };
+});
+
+function explanation(method: Explanation['method'], scores: number[] | null, extra: Record<string, unknown> = {}, faithfulness?: Faithfulness): Explanation {
+  return {
+    method,
+    version: 1,
+    target: { index: 11, label: 'card_arrival', probability: 0.87 },
+    settings: {},
+    words,
+    scores,
+    extra,
+    faithfulness,
+    timing: { ms: 1, forwardPasses: 0 },
+  };
+}
+
+function faith(meanComprehensiveness: number, meanSufficiency: number, deletionAuc: number): Faithfulness {
+  return { comprehensiveness: [{ k: '1', value: meanComprehensiveness }], sufficiency: [{ k: '1', value: meanSufficiency }], meanComprehensiveness, meanSufficiency, deletionAuc };
+}
+
+const labelOf = (intent: string) => ({ card_delivery_estimate: 'How long card delivery takes' })[intent] ?? intent;
+
+describe('formatting', () => {
+  it('formats probabilities as whole percents with a no-break space', () => {
+    expect(formatPercent(0.8712)).toBe('87\u00a0%');
+    expect(formatPercent(1)).toBe('100\u00a0%');
+    expect(formatPercent(0.004)).toBe('<1\u00a0%');
+    expect(formatPercent(0.0412, 1)).toBe('4.1\u00a0%');
+    expect(formatPercent(Number.NaN)).toBe('–');
+  });
+
+  it('formats signed scores with a plus or a true minus, and no signed zero', () => {
+    expect(formatScore(0.2134)).toBe('+0.213');
+    expect(formatScore(-0.04)).toBe('\u22120.040');
+    expect(formatScore(-0.0001)).toBe('0.000');
+    expect(formatScore(0)).toBe('0.000');
+  });
+
+  it('quotes word lists the way a sentence does', () => {
+    expect(quoteList(['arrived'])).toBe('\u201carrived\u201d');
+    expect(quoteList(['card', 'arrived'])).toBe('\u201ccard\u201d and \u201carrived\u201d');
+    expect(quoteList(['a', 'b', 'c'])).toBe('\u201ca\u201d, \u201cb\u201d and \u201cc\u201d');
+  });
+
+  it('names the k levels of a faithfulness evaluation', () => {
+    expect(formatK('2')).toBe('k\u00a0=\u00a02');
+    expect(formatK('20%')).toBe('20\u00a0%');
+    expect(formatK('20 %')).toBe('20\u00a0%');
+  });
+
+  it('turns progress into a clamped percentage', () => {
+    expect(progressPercent({ done: 2, total: 6 })).toBe(33);
+    expect(progressPercent({ done: 9, total: 6 })).toBe(100);
+    expect(progressPercent({ done: 1, total: 0 })).toBe(0);
+    expect(progressPercent(undefined)).toBe(0);
+  });
+});
+
+describe('colour scales', () => {
+  it('is white at zero and reaches the blue and orange endpoints at the scale', () => {
+    expect(divergingColor(0, 1).background).toBe('#ffffff');
+    expect(divergingColor(0.5, 0.5).background).toBe('#2166ac');
+    expect(divergingColor(-2, 1).background).toBe('#e66101');
+    expect(divergingColor(0.3, 0).background).toBe('#ffffff');
+  });
+
+  it('grows with the magnitude and keeps the sign as the hue', () => {
+    const weak = divergingColor(0.1, 1).background;
+    const strong = divergingColor(0.6, 1).background;
+    expect(luminance(hexToRgb(strong))).toBeLessThan(luminance(hexToRgb(weak)));
+    const [r, , b] = hexToRgb(divergingColor(0.4, 1).background);
+    expect(b).toBeGreaterThan(r);
+    const [r2, , b2] = hexToRgb(divergingColor(-0.4, 1).background);
+    expect(r2).toBeGreaterThan(b2);
+  });
+
+  it('picks the text colour with at least WCAG AA contrast for every shade', () => {
+    for (let s = -1; s <= 1.0001; s += 0.05) {
+      const swatch = divergingColor(s, 1);
+      const ratio = contrast(luminance(hexToRgb(swatch.background)), luminance(hexToRgb(swatch.color)));
+      expect(ratio).toBeGreaterThanOrEqual(4.5);
+    }
+    expect(divergingColor(1, 1).color).toBe('#ffffff');
+    expect(divergingColor(0.01, 1).color).toBe('#000000');
+    expect(sequentialColor(0.5, 0.5).background).toBe('#2166ac');
+    expect(sequentialColor(-1, 1).background).toBe('#ffffff');
+  });
+
+  it('draws diverging bars from the middle, at most half the width', () => {
+    expect(divergingBar(0.25, 0.5)).toEqual({ side: 'positive', percent: 25 });
+    expect(divergingBar(-0.5, 0.5)).toEqual({ side: 'negative', percent: 50 });
+    expect(divergingBar(0, 0.5)).toEqual({ side: 'none', percent: 0 });
+    expect(maxAbs([0.1, -0.4, 0.2])).toBe(0.4);
+  });
+});
+
+describe('summary sentences', () => {
+  it('takes the top positive words, highest first', () => {
+    const lime = explanation('lime', [0.02, 0.23, -0.07, 0.18, 0.37]);
+    expect(topWords(lime, 3).map((w) => w.word)).toEqual(['arrived', "hasn't", 'card']);
+    expect(topWords(explanation('lime', [-0.1, -0.2, 0, -0.3, -0.4]), 3)).toEqual([]);
+    expect(topWords(explanation('similar', null), 3)).toEqual([]);
+  });
+
+  it('says what would have changed the answer, or that nothing did', () => {
+    const found = counterfactualExtra(
+      explanation('counterfactual', null, { found: true, removed: [4], removedWords: ['arrived'], text: "Why hasn't my card", newIndex: 12, newLabel: 'card_delivery_estimate', newProbability: 0.46 }),
+    );
+    expect(found).not.toBeNull();
+    expect(counterfactualSentence(found!, labelOf)).toBe('Without \u201carrived\u201d, I would have answered \u201cHow long card delivery takes\u201d.');
+    const none = counterfactualExtra(explanation('counterfactual', null, { found: false, removed: [], removedWords: [], text: '', newIndex: null, newLabel: null, newProbability: null }));
+    expect(counterfactualSentence(none!, labelOf)).toBe('Removing words did not change my answer.');
+    expect(counterfactualExtra(explanation('lime', [0, 0, 0, 0, 0]))).toBeNull();
+  });
+
+  it('reads neighbours and drops malformed entries', () => {
+    const similar = explanation('similar', null, { neighbours: [{ text: 'Where is my card?', label: 'card_arrival', score: 0.9 }, { text: 3 }] });
+    expect(neighbours(similar)).toEqual([{ text: 'Where is my card?', label: 'card_arrival', score: 0.9 }]);
+    expect(neighbours(undefined)).toBeNull();
+  });
+});
+
+describe('attention views', () => {
+  // 3 tokens, 1 layer, 2 heads.
+  const h0 = [
+    [0.5, 0.25, 0.25],
+    [0, 1, 0],
+    [0, 0, 1],
+  ];
+  const h1 = [
+    [0.1, 0.7, 0.2],
+    [0.5, 0.5, 0],
+    [0.2, 0.2, 0.6],
+  ];
+
+  it('averages heads for the head view and the word strip', () => {
+    const extra = { layers: 1, heads: 2, tokens: ['[CLS]', 'a', '[SEP]'], tokenWords: [null, 0, null], matrices: [[h0, h1]], wordCls: [[[0.25], [0.7]]] };
+    expect(headMatrix(extra, 0, 'mean')[0]).toEqual([0.3, 0.475, 0.225]);
+    expect(headMatrix(extra, 0, 1)).toBe(h1);
+    expect(wordAttention(extra, 0, 'mean')[0]).toBeCloseTo(0.475, 12);
+    expect(wordAttention(extra, 0, 0)).toEqual([0.25]);
+  });
+
+  it('rolls attention out through the layers with the skip connection (hand-computed)', () => {
+    const a1 = [
+      [0.5, 0.5],
+      [0, 1],
+    ];
+    const a2 = [
+      [0, 1],
+      [1, 0],
+    ];
+    // Â1 = ½I + ½A1 = [[.75,.25],[0,1]], Â2 = [[.5,.5],[.5,.5]]; rollout = Â2·Â1.
+    const rollout = rolloutMatrix([[a1], [a2]], 0.5);
+    expect(rollout[0][0]).toBeCloseTo(0.375, 12);
+    expect(rollout[0][1]).toBeCloseTo(0.625, 12);
+    expect(rollout[1][1]).toBeCloseTo(0.625, 12);
+  });
+
+  it('adds WordPiece tokens up into the words they belong to', () => {
+    expect(tokensToWords([0.1, 0.2, 0.3, 0.4, 0.0], [null, 0, 0, 1, null], 2)).toEqual([0.5, 0.4].map((v) => expect.closeTo(v, 12)));
+  });
+
+  it('accepts the fixture and rejects a malformed attention extra', () => {
+    const attention = (fixture.explanations as unknown as Explanation[]).find((e) => e.method === 'attention');
+    const extra = attentionExtra(attention);
+    expect(extra?.layers).toBe(2);
+    expect(extra?.heads).toBe(4);
+    for (const layer of extra!.matrices) for (const head of layer) for (const row of head) expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+    // The fixture's word scores are the last layer's mean over heads of the [CLS]→word attention.
+    wordAttention(extra!, 1, 'mean').forEach((value, i) => expect(value).toBeCloseTo(attention!.scores![i], 3));
+    expect(attentionExtra(explanation('attention', [0, 0, 0, 0, 0], { layers: 2, heads: 4, tokens: [], tokenWords: [], matrices: [], wordCls: [] }))).toBeNull();
+  });
+});
+
+describe('ranking the most faithful method', () => {
+  it('ranks by mean comprehensiveness minus mean sufficiency, highest first', () => {
+    const ranked = rankFaithfulness([
+      explanation('attention', [0, 0, 0, 0, 0], {}, faith(0.4, 0.3, 0.3)), // 0.1
+      explanation('lime', [0, 0, 0, 0, 0], {}, faith(0.6, 0.2, 0.25)), // 0.4
+      explanation('occlusion', [0, 0, 0, 0, 0], {}, faith(0.5, 0.2, 0.2)), // 0.3
+      explanation('rollout', [0, 0, 0, 0, 0]), // not evaluated: left out
+      explanation('similar', null),
+    ]);
+    expect(ranked.map((r) => r.method)).toEqual(['lime', 'occlusion', 'attention']);
+    expect(ranked[0].score).toBeCloseTo(0.4, 12);
+  });
+
+  it('breaks a tie by the lower deletion AUC, then by the fixed method order', () => {
+    const tie = rankFaithfulness([
+      explanation('lime', [0, 0, 0, 0, 0], {}, faith(0.5, 0.2, 0.3)),
+      explanation('occlusion', [0, 0, 0, 0, 0], {}, faith(0.5, 0.2, 0.2)),
+    ]);
+    expect(tie.map((r) => r.method)).toEqual(['occlusion', 'lime']);
+    const full = rankFaithfulness([
+      explanation('occlusion', [0, 0, 0, 0, 0], {}, faith(0.5, 0.2, 0.2)),
+      explanation('lime', [0, 0, 0, 0, 0], {}, faith(0.5, 0.2, 0.2)),
+    ]);
+    expect(full.map((r) => r.method)).toEqual(['lime', 'occlusion']);
+  });
+
+  it('finds LIME most faithful in the fixture and rollout least', () => {
+    const ranked = rankFaithfulness(fixture.explanations as unknown as Explanation[]);
+    expect(ranked.map((r) => r.method)).toEqual(['lime', 'occlusion', 'attention', 'rollout']);
+  });
+});
+
+function hexToRgb(hex: string): [number, number, number] {
+  const value = Number.parseInt(hex.slice(1), 16);
+  return [(value >> 16) & 255, (value >> 8) & 255, value & 255];
+}
