@@ -1,0 +1,58 @@
+// Attention from [CLS], per layer and head, on the words the user typed.
+import { mergeSettings, now, requireAnalysis, targetOf, tokensToWords } from './common';
+import type { Explainer, Explanation } from './types';
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export type AttentionSettings = {};
+
+/**
+ * `extra` for method 'attention'.
+ * - `matrices` is the model's attention as is: [layer][head][query][key] over tokens.
+ * - `wordCls[l][h][w]`: attention of [CLS] (query 0) in layer l, head h, summed over word
+ *   w's WordPiece tokens, renormalised over the words (special tokens dropped).
+ * `scores` is the last layer's `wordCls` averaged over heads (still sums to 1).
+ */
+export interface AttentionExtra {
+  layers: number;
+  heads: number;
+  tokens: string[];
+  tokenWords: (number | null)[];
+  matrices: number[][][][];
+  wordCls: number[][][];
+}
+
+export const attentionExplainer: Explainer<AttentionSettings> = {
+  method: 'attention',
+  defaults: {},
+  async explain(input, settings) {
+    const t0 = now();
+    const s = mergeSettings<AttentionSettings>(this.defaults, settings);
+    const a = requireAnalysis(input, 'attention');
+    const n = input.words.length;
+    const layers = a.attentions.length;
+    const heads = layers ? a.attentions[0].length : 0;
+    const wordCls = a.attentions.map((layer) => layer.map((head) => tokensToWords(head[0] ?? [], a.tokens, n)));
+    const last = wordCls[layers - 1] ?? [];
+    const scores = new Array<number>(n).fill(0);
+    for (const head of last) for (let w = 0; w < n; w++) scores[w] += head[w] / last.length;
+    const extra: AttentionExtra = {
+      layers,
+      heads,
+      tokens: a.tokens.map((t) => t.token),
+      tokenWords: a.tokens.map((t) => t.word),
+      matrices: a.attentions,
+      wordCls,
+    };
+    const out: Explanation = {
+      method: 'attention',
+      version: 1,
+      target: targetOf(input, a.probabilities[input.target]),
+      settings: { ...s, layer: 'last', headAggregation: 'mean', tokenAggregation: 'sum' },
+      words: input.words,
+      scores,
+      extra: extra as unknown as Record<string, unknown>,
+      timing: { ms: now() - t0, forwardPasses: 0 },
+    };
+    return out;
+  },
+};

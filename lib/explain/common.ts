@@ -1,0 +1,71 @@
+// Helpers shared by the explainers (no Node-only imports: this runs in a Web Worker too).
+import type { TokenInfo } from '@/lib/model/types';
+
+import type { ExplainInput, Explanation, ExplanationMethod } from './types';
+
+export const now = (): number => performance.now();
+
+export function argmax(xs: readonly number[]): number {
+  let best = 0;
+  for (let i = 1; i < xs.length; i++) if (xs[i] > xs[best]) best = i;
+  return best;
+}
+
+export function mergeSettings<S extends object>(defaults: S, settings?: Partial<S>): S {
+  const out = { ...defaults };
+  if (settings) {
+    for (const [k, v] of Object.entries(settings)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  }
+  return out;
+}
+
+export function targetOf(input: ExplainInput, probability: number): Explanation['target'] {
+  return { index: input.target, label: input.labels[input.target] ?? String(input.target), probability };
+}
+
+export function checkTarget(input: ExplainInput, row: readonly number[]): void {
+  if (!Number.isInteger(input.target) || input.target < 0 || input.target >= row.length) {
+    throw new Error(`target ${input.target} is not a class index (predict returns ${row.length} classes)`);
+  }
+}
+
+/** The analysis of `input.text`, or an error naming the explainer that needs it. */
+export function requireAnalysis(input: ExplainInput, method: ExplanationMethod): NonNullable<ExplainInput['analysis']> {
+  const a = input.analysis;
+  if (!a) throw new Error(`${method}: needs input.analysis (the model's forward pass on the text)`);
+  if (a.text !== input.text) throw new Error(`${method}: input.analysis is for a different text`);
+  return a;
+}
+
+/**
+ * Token-level weights (e.g. one row of attention from [CLS]) summed over each word's
+ * WordPiece tokens. Tokens that belong to no typed word ([CLS], [SEP]) are dropped; an
+ * [UNK] piece still counts for the word it came from. Renormalised to sum 1 over words
+ * (all zeros stay zeros, e.g. for words cut off by truncation).
+ */
+export function tokensToWords(row: readonly number[], tokens: readonly TokenInfo[], wordCount: number): number[] {
+  const out = new Array<number>(wordCount).fill(0);
+  for (let t = 0; t < tokens.length && t < row.length; t++) {
+    const w = tokens[t].word;
+    if (w !== null && w >= 0 && w < wordCount) out[w] += row[t];
+  }
+  const sum = out.reduce((s, x) => s + x, 0);
+  return sum > 0 ? out.map((x) => x / sum) : out;
+}
+
+/**
+ * A deep copy that survives JSON.stringify/parse unchanged: typed arrays become arrays,
+ * non-finite numbers become null, undefined object fields are dropped.
+ */
+export function jsonSafe<T>(value: T): T {
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'number') return Number.isFinite(v) ? (Object.is(v, -0) ? 0 : v) : null;
+    if (v === null || typeof v !== 'object') return v;
+    if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<number>, (x) => walk(Number(x)));
+    if (Array.isArray(v)) return v.map((x) => (x === undefined ? null : walk(x)));
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) if (x !== undefined && typeof x !== 'function') out[k] = walk(x);
+    return out;
+  };
+  return walk(value) as T;
+}

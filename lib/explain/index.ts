@@ -1,0 +1,98 @@
+// The explainers, and `explainAll`: every applicable explainer for one message, fast ones
+// first, sharing one cache of predictions, each word-scoring result with its faithfulness.
+import { attentionExplainer } from './attention';
+import { jsonSafe } from './common';
+import { counterfactualExplainer } from './counterfactual';
+import { evaluateFaithfulness } from './faithfulness';
+import { limeExplainer } from './lime';
+import { occlusionExplainer } from './occlusion';
+import { cachedPredict } from './perturb';
+import { rolloutExplainer } from './rollout';
+import { similarExplainer } from './similar';
+import { WORD_SCORING_METHODS } from './types';
+import type { ExplainInput, Explainer, Explanation, ExplanationMethod } from './types';
+
+export * from './types';
+export { attentionExplainer, type AttentionExtra, type AttentionSettings } from './attention';
+export { rolloutExplainer, rolloutMatrix, type RolloutExtra, type RolloutSettings } from './rollout';
+export { limeExplainer, limeMasks, limeWeight, weightedRidge, type LimeExtra, type LimeSettings } from './lime';
+export { occlusionExplainer, type OcclusionExtra, type OcclusionSettings } from './occlusion';
+export { counterfactualExplainer, type CounterfactualExtra, type CounterfactualSettings } from './counterfactual';
+export { similarExplainer, type SimilarExtra, type SimilarSettings } from './similar';
+export { evaluateFaithfulness, faithfulnessLevels, rankWords } from './faithfulness';
+export { cachedPredict, removeWords, keepOnlyWords, textWithWords, type CachedPredictor, type PredictStats } from './perturb';
+export { createRng, type Rng } from './rng';
+export { jsonSafe } from './common';
+
+/** The order `explainAll` runs them in: free ones first, then by cost. */
+export const EXPLAINERS = {
+  attention: attentionExplainer,
+  rollout: rolloutExplainer,
+  occlusion: occlusionExplainer,
+  lime: limeExplainer,
+  counterfactual: counterfactualExplainer,
+  similar: similarExplainer,
+} as const;
+
+// Every method has exactly one explainer, registered under its own name.
+const registered: Record<ExplanationMethod, { readonly method: ExplanationMethod }> = EXPLAINERS;
+void registered;
+
+type SettingsOf<M extends ExplanationMethod> = (typeof EXPLAINERS)[M] extends Explainer<infer S> ? S : never;
+
+export interface ExplainAllOptions {
+  /** Which methods to run (default: all that the input allows), always in EXPLAINERS order. */
+  methods?: ExplanationMethod[];
+  /** Per-method settings, merged over each explainer's defaults. */
+  settings?: { [M in ExplanationMethod]?: Partial<SettingsOf<M>> };
+  /** Evaluate faithfulness of word-scoring methods (default true). */
+  faithfulness?: boolean;
+  /** Texts per forward pass for the shared predictor (default 64). */
+  batchSize?: number;
+  /** Checked between methods: a newer message can cancel the rest. */
+  signal?: AbortSignal;
+}
+
+/** Methods the input has what they need for: attention/rollout need `analysis`, similar also `similar`. */
+export function applicableMethods(input: ExplainInput): ExplanationMethod[] {
+  return (Object.keys(EXPLAINERS) as ExplanationMethod[]).filter((m) => {
+    if (m === 'attention' || m === 'rollout') return !!input.analysis;
+    if (m === 'similar') return !!input.analysis && !!input.similar;
+    return true;
+  });
+}
+
+const isWordScoring = (m: ExplanationMethod) => (WORD_SCORING_METHODS as readonly string[]).includes(m);
+
+/**
+ * Runs the explainers on one message in the order attention, rollout, occlusion, lime,
+ * counterfactual, similar (methods whose inputs are missing are skipped), sharing one cache of
+ * predictions (primed with `analysis.probabilities` when given). Word-scoring results get
+ * `faithfulness`. `onProgress(done, total, method)` is called after each method. Every result
+ * is plain JSON (no typed arrays, no NaN).
+ */
+export async function explainAll(
+  input: ExplainInput,
+  options: ExplainAllOptions = {},
+  onProgress?: (done: number, total: number, method: ExplanationMethod) => void,
+): Promise<Explanation[]> {
+  const shared = cachedPredict(input.predict, options.batchSize ?? 64);
+  if (input.analysis && input.analysis.text === input.text) shared.prime(input.text, input.analysis.probabilities);
+  const sharedInput: ExplainInput = { ...input, predict: shared.predict };
+  const allowed = applicableMethods(input);
+  const methods = allowed.filter((m) => !options.methods || options.methods.includes(m));
+  const out: Explanation[] = [];
+  for (const [i, method] of methods.entries()) {
+    options.signal?.throwIfAborted();
+    const explainer = EXPLAINERS[method] as Explainer<Record<string, unknown>>;
+    const settings: Record<string, unknown> = { ...(options.settings?.[method] as Record<string, unknown> | undefined) };
+    if (options.batchSize !== undefined && 'batchSize' in explainer.defaults && settings.batchSize === undefined) settings.batchSize = options.batchSize;
+    const explanation = await explainer.explain(sharedInput, settings);
+    if (options.faithfulness !== false && isWordScoring(method) && explanation.scores) {
+      explanation.faithfulness = await evaluateFaithfulness(sharedInput, explanation.scores, shared.predict);
+    }
+    out.push(jsonSafe(explanation));
+    onProgress?.(i + 1, methods.length, method);
+  }
+  return out;
+}

@@ -1,0 +1,214 @@
+// LIME for text (Ribeiro et al. 2016), as marcotcr/lime's LimeTextExplainer does it:
+// - features are the words the user typed (by position, so a repeated word gets a score per
+//   occurrence); a perturbation removes words from the text;
+// - sample 0 is the original text; for every other sample draw how many words to remove
+//   uniformly from 1..n, then which ones uniformly without replacement;
+// - distance = cosine distance between the sample's binary vector and all-ones, × 100;
+// - kernel weight = sqrt(exp(−d² / width²)), width 25;
+// - surrogate = ridge regression (alpha 1, with intercept) of p(target) on the binary
+//   features, weighted by the kernel; its coefficients are the word scores, and its weighted
+//   R² (sklearn's `score` with sample weights) tells how well it fits.
+// What is ours: a seeded PRNG (mulberry32, not numpy's), a memoising batched predictor, and a
+// time budget that stops sampling early (the samples actually used are reported).
+import { checkTarget, mergeSettings, now, targetOf } from './common';
+import { cachedPredict, textWithWords } from './perturb';
+import { createRng } from './rng';
+import type { Explainer, Explanation } from './types';
+
+export interface LimeSettings {
+  samples: number;
+  seed: number;
+  kernelWidth: number;
+  /** Stop drawing new samples once this many ms have passed (null: no budget). */
+  timeBudgetMs: number | null;
+  batchSize: number;
+  /** Ridge penalty. */
+  alpha: number;
+}
+
+/** `extra` for method 'lime'. */
+export interface LimeExtra {
+  intercept: number;
+  /** Weighted R² of the surrogate on the samples (sklearn's convention when p(target) is constant: 1 if fitted exactly, else 0). */
+  r2: number;
+  /** Samples actually used (fewer than settings.samples if the time budget ran out). */
+  samples: number;
+  /** Distinct perturbed texts among them (each evaluated once). */
+  distinctTexts: number;
+  kernelWidth: number;
+  /** The surrogate's prediction for the original text (intercept + Σ scores). */
+  localPrediction: number;
+  /** True when the time budget stopped sampling early. */
+  stoppedByBudget: boolean;
+}
+
+/** Solves the symmetric positive definite system A x = b (Cholesky); A is n × n, row-major. */
+export function solveSpd(a: number[][], b: number[]): number[] {
+  const n = b.length;
+  const l: number[][] = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = a[i][j];
+      for (let k = 0; k < j; k++) s -= l[i][k] * l[j][k];
+      if (i === j) {
+        if (!(s > 0)) throw new Error('matrix is not positive definite');
+        l[i][i] = Math.sqrt(s);
+      } else {
+        l[i][j] = s / l[j][j];
+      }
+    }
+  }
+  const y = new Array<number>(n).fill(0);
+  for (let i = 0; i < n; i++) {
+    let s = b[i];
+    for (let k = 0; k < i; k++) s -= l[i][k] * y[k];
+    y[i] = s / l[i][i];
+  }
+  const x = new Array<number>(n).fill(0);
+  for (let i = n - 1; i >= 0; i--) {
+    let s = y[i];
+    for (let k = i + 1; k < n; k++) s -= l[k][i] * x[k];
+    x[i] = s / l[i][i];
+  }
+  return x;
+}
+
+export interface RidgeFit {
+  coef: number[];
+  intercept: number;
+  /** Weighted R² (as sklearn's r2_score with force_finite: 1 or 0 when y is constant). */
+  r2: number;
+}
+
+/**
+ * Weighted ridge regression with an unpenalised intercept, as sklearn's Ridge(alpha,
+ * fit_intercept=True).fit(X, y, sample_weight=w): centre X and y on their weighted means,
+ * solve (Xcᵀ W Xc + alpha I) β = Xcᵀ W yc, intercept = ȳ − x̄·β.
+ */
+export function weightedRidge(x: readonly (readonly number[])[], y: readonly number[], w: readonly number[], alpha = 1): RidgeFit {
+  const m = y.length;
+  const p = m ? x[0].length : 0;
+  let sw = 0;
+  for (let i = 0; i < m; i++) sw += w[i];
+  if (!(sw > 0)) throw new Error('ridge: sample weights sum to zero');
+  const xm = new Array<number>(p).fill(0);
+  let ym = 0;
+  for (let i = 0; i < m; i++) {
+    ym += (w[i] * y[i]) / sw;
+    for (let j = 0; j < p; j++) xm[j] += (w[i] * x[i][j]) / sw;
+  }
+  const a: number[][] = Array.from({ length: p }, () => new Array<number>(p).fill(0));
+  const b = new Array<number>(p).fill(0);
+  const xc = new Array<number>(p);
+  for (let i = 0; i < m; i++) {
+    const wi = w[i];
+    if (wi === 0) continue;
+    for (let j = 0; j < p; j++) xc[j] = x[i][j] - xm[j];
+    const yc = y[i] - ym;
+    for (let j = 0; j < p; j++) {
+      const v = wi * xc[j];
+      b[j] += v * yc;
+      const row = a[j];
+      for (let k = 0; k <= j; k++) row[k] += v * xc[k];
+    }
+  }
+  for (let j = 0; j < p; j++) {
+    for (let k = 0; k < j; k++) a[k][j] = a[j][k];
+    a[j][j] += alpha;
+  }
+  const coef = p ? solveSpd(a, b) : [];
+  let intercept = ym;
+  for (let j = 0; j < p; j++) intercept -= xm[j] * coef[j];
+  let ssRes = 0;
+  let ssTot = 0;
+  for (let i = 0; i < m; i++) {
+    let pred = intercept;
+    for (let j = 0; j < p; j++) pred += x[i][j] * coef[j];
+    ssRes += w[i] * (y[i] - pred) ** 2;
+    ssTot += w[i] * (y[i] - ym) ** 2;
+  }
+  const r2 = ssTot > 1e-24 * sw ? 1 - ssRes / ssTot : ssRes <= 1e-24 * sw ? 1 : 0;
+  return { coef, intercept, r2 };
+}
+
+/** LIME's kernel on the cosine distance (× 100) between a sample with `kept` of `n` words and the original. */
+export function limeWeight(kept: number, n: number, kernelWidth: number): number {
+  const cos = kept > 0 && n > 0 ? Math.sqrt(kept / n) : 0;
+  const d = (1 - cos) * 100;
+  return Math.sqrt(Math.exp(-(d * d) / (kernelWidth * kernelWidth)));
+}
+
+/**
+ * The perturbation masks for `samples` samples over `n` words (1 = word kept): row 0 is the
+ * original; the first k rows never depend on `samples`, so a run cut short by the time
+ * budget is reproduced by asking for exactly the samples it used.
+ */
+export function limeMasks(n: number, samples: number, seed: number): number[][] {
+  const rng = createRng(seed);
+  const out: number[][] = [new Array<number>(n).fill(1)];
+  for (let i = 1; i < samples; i++) {
+    const row = new Array<number>(n).fill(1);
+    if (n > 0) for (const j of rng.choose(n, rng.int(1, n))) row[j] = 0;
+    out.push(row);
+  }
+  return out;
+}
+
+export const limeExplainer: Explainer<LimeSettings> = {
+  method: 'lime',
+  defaults: { samples: 1000, seed: 42, kernelWidth: 25, timeBudgetMs: 2000, batchSize: 64, alpha: 1 },
+  async explain(input, settings) {
+    const t0 = now();
+    const s = mergeSettings(this.defaults, settings);
+    const samples = Math.max(1, Math.floor(s.samples));
+    const cp = cachedPredict(input.predict, s.batchSize);
+    const n = input.words.length;
+    const masks = limeMasks(n, samples, s.seed);
+    const texts = masks.map((m) => textWithWords(input.text, input.words, m.map((x) => x === 1)));
+
+    // Evaluate in chunks so the time budget can stop sampling between batches.
+    const chunk = cp.batchSize * 2;
+    const pending = new Set<string>();
+    let used = 0;
+    let stoppedByBudget = false;
+    for (let i = 0; i < samples; i++) {
+      if (!cp.has(texts[i])) pending.add(texts[i]);
+      if (pending.size >= chunk || i === samples - 1) {
+        await cp.predict([...pending]);
+        pending.clear();
+        used = i + 1;
+        if (s.timeBudgetMs !== null && now() - t0 > s.timeBudgetMs && i < samples - 1) {
+          stoppedByBudget = true;
+          break;
+        }
+      }
+    }
+    const usedTexts = texts.slice(0, used);
+    const probs = await cp.predict(usedTexts);
+    checkTarget(input, probs[0]);
+    const y = probs.map((p) => p[input.target]);
+    const x = masks.slice(0, used);
+    const w = x.map((m) => limeWeight(m.reduce((a, b) => a + b, 0), n, s.kernelWidth));
+    const fit = weightedRidge(x, y, w, s.alpha);
+    const extra: LimeExtra = {
+      intercept: fit.intercept,
+      r2: fit.r2,
+      samples: used,
+      distinctTexts: new Set(usedTexts).size,
+      kernelWidth: s.kernelWidth,
+      localPrediction: fit.intercept + fit.coef.reduce((a, b) => a + b, 0),
+      stoppedByBudget,
+    };
+    const out: Explanation = {
+      method: 'lime',
+      version: 1,
+      target: targetOf(input, y[0]),
+      settings: { ...s, samples },
+      words: input.words,
+      scores: fit.coef,
+      extra: extra as unknown as Record<string, unknown>,
+      timing: { ms: now() - t0, forwardPasses: cp.stats.forwardPasses },
+    };
+    return out;
+  },
+};

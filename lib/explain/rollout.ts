@@ -1,0 +1,82 @@
+// Attention rollout (Abnar & Zuidema 2020, "Quantifying Attention Flow in Transformers").
+import type { Analysis } from '@/lib/model/types';
+
+import { mergeSettings, now, requireAnalysis, targetOf, tokensToWords } from './common';
+import type { Explainer, Explanation } from './types';
+
+export interface RolloutSettings {
+  /**
+   * Weight of the residual connection: each layer's head-averaged attention W becomes
+   * Â = (1 − r)·W + r·I, rows renormalised. r = 0.5 is the paper's choice (A = 0.5 W + 0.5 I).
+   */
+  residual: number;
+}
+
+/** `extra` for method 'rollout': the [CLS] row of the rolled-out matrix over tokens. */
+export interface RolloutExtra {
+  tokenRollout: number[];
+  residual: number;
+}
+
+function matmul(a: number[][], b: number[][]): number[][] {
+  const n = a.length;
+  const m = b[0]?.length ?? 0;
+  const out: number[][] = [];
+  for (let i = 0; i < n; i++) {
+    const row = new Array<number>(m).fill(0);
+    for (let k = 0; k < b.length; k++) {
+      const x = a[i][k];
+      if (x === 0) continue;
+      const bk = b[k];
+      for (let j = 0; j < m; j++) row[j] += x * bk[j];
+    }
+    out.push(row);
+  }
+  return out;
+}
+
+/**
+ * The rolled-out attention matrix R = Â_L · … · Â_1 (tokens × tokens), where Â_l is layer l's
+ * attention averaged over heads, mixed with the identity by `residual` and renormalised per row.
+ */
+export function rolloutMatrix(attentions: Analysis['attentions'], residual = 0.5): number[][] {
+  let r: number[][] | null = null;
+  for (const layer of attentions) {
+    const t = layer[0].length;
+    const a: number[][] = [];
+    for (let i = 0; i < t; i++) {
+      const row = new Array<number>(t).fill(0);
+      for (const head of layer) for (let j = 0; j < t; j++) row[j] += head[i][j] / layer.length;
+      for (let j = 0; j < t; j++) row[j] *= 1 - residual;
+      row[i] += residual;
+      const sum = row.reduce((s, x) => s + x, 0);
+      a.push(sum > 0 ? row.map((x) => x / sum) : row);
+    }
+    r = r ? matmul(a, r) : a;
+  }
+  return r ?? [];
+}
+
+export const rolloutExplainer: Explainer<RolloutSettings> = {
+  method: 'rollout',
+  defaults: { residual: 0.5 },
+  async explain(input, settings) {
+    const t0 = now();
+    const s = mergeSettings(this.defaults, settings);
+    const a = requireAnalysis(input, 'rollout');
+    const rolled = rolloutMatrix(a.attentions, s.residual);
+    const tokenRollout = rolled[0] ?? [];
+    const extra: RolloutExtra = { tokenRollout, residual: s.residual };
+    const out: Explanation = {
+      method: 'rollout',
+      version: 1,
+      target: targetOf(input, a.probabilities[input.target]),
+      settings: { ...s },
+      words: input.words,
+      scores: tokensToWords(tokenRollout, a.tokens, input.words.length),
+      extra: extra as unknown as Record<string, unknown>,
+      timing: { ms: now() - t0, forwardPasses: 0 },
+    };
+    return out;
+  },
+};
