@@ -3,7 +3,8 @@ import type { DevicePreference, WorkerEvent, WorkerRequest } from './protocol';
 export type ReadyEvent = Extract<WorkerEvent, { type: 'ready' }>;
 export type LoadProgress = { loaded: number; total: number };
 
-type Pending = { resolve(event: WorkerEvent): void; reject(error: Error): void };
+type Pending = { resolve(event: WorkerEvent): void; reject(error: Error): void; onProgress?: (event: ExplainProgress) => void };
+export type ExplainProgress = { done: number; total: number; method: string };
 
 /** The main thread's handle on the inference worker: load once, then classify by promise. */
 export class InferenceClient {
@@ -43,15 +44,21 @@ export class InferenceClient {
     return event;
   }
 
+  async explain(text: string, options: { target?: number; onProgress?: (progress: ExplainProgress) => void } = {}) {
+    const event = await this.request((requestId) => ({ type: 'explain', requestId, text, target: options.target }), options.onProgress);
+    if (event.type !== 'explained') throw new Error('unexpected answer from the inference worker');
+    return event;
+  }
+
   terminate() {
     this.worker.terminate();
     this.failAll(new Error('The inference worker was stopped.'));
   }
 
-  private request(build: (requestId: number) => WorkerRequest): Promise<WorkerEvent> {
+  private request(build: (requestId: number) => WorkerRequest, onProgress?: (event: ExplainProgress) => void): Promise<WorkerEvent> {
     const requestId = this.nextRequestId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(requestId, { resolve, reject });
+      this.pending.set(requestId, { resolve, reject, onProgress });
       this.send(build(requestId));
     });
   }
@@ -68,6 +75,10 @@ export class InferenceClient {
     const requestId = event.type === 'ready' || event.type === 'load-error' ? 0 : event.requestId;
     const pending = this.pending.get(requestId);
     if (!pending) return;
+    if (event.type === 'explain-progress') {
+      pending.onProgress?.(event);
+      return;
+    }
     this.pending.delete(requestId);
     if (event.type === 'failed') pending.reject(new Error(event.message));
     else pending.resolve(event);

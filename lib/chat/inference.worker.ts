@@ -2,16 +2,21 @@
 // The inference worker: loads the bot's model from this site (never a CDN) and classifies
 // messages off the main thread, so typing never waits for the model.
 import { env } from '@huggingface/transformers';
+import { explainAll } from '@/lib/explain';
 import { IntentModel } from '@/lib/model/model';
 import { fetchModelCard } from '@/lib/model/card';
+import { fetchSimilarIndex, type SimilarIndex } from '@/lib/model/similar';
 import type { ModelCard } from '@/lib/model/types';
 import { chooseBackend, findAdapter } from './device';
+import { ModelQueue } from './model-queue';
 import type { Backend, WorkerEvent, WorkerRequest } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 let model: IntentModel | null = null;
 let card: ModelCard | null = null;
+let similarIndex: Promise<SimilarIndex | null> | null = null;
+const queue = new ModelQueue();
 
 function post(event: WorkerEvent) {
   self.postMessage(event);
@@ -24,7 +29,14 @@ function configureRuntime(runtimePath: string) {
   // Keeps downloaded model files in the Cache API for the next visit.
   env.useBrowserCache = true;
   const wasm = env.backends.onnx.wasm;
-  if (wasm) wasm.wasmPaths = runtimePath;
+  // Named files (not a folder) let transformers.js keep the runtime in the Cache API too, so a
+  // second visit does not download it again. This build serves both WASM and WebGPU.
+  if (wasm) {
+    wasm.wasmPaths = {
+      wasm: `${runtimePath}ort-wasm-simd-threaded.asyncify.wasm`,
+      mjs: `${runtimePath}ort-wasm-simd-threaded.asyncify.mjs`,
+    };
+  }
 }
 
 /** Sums download progress over the model's files into one bar. */
@@ -68,6 +80,8 @@ async function handleLoad(request: Extract<WorkerRequest, { type: 'load' }>) {
     }
     // One warm-up pass, so the first real message is not the one that pays for set-up.
     await model.predict(['hello']);
+    // Needed only for explanations: fetched in the background, never delaying the chat.
+    similarIndex = fetchSimilarIndex(`/models/${request.bot}`, model.labels).catch(() => null);
     post({
       type: 'ready',
       backend,
@@ -87,21 +101,46 @@ async function handleLoad(request: Extract<WorkerRequest, { type: 'load' }>) {
   }
 }
 
+async function handleExplain(request: Extract<WorkerRequest, { type: 'explain' }>, loaded: IntentModel) {
+  const started = performance.now();
+  // Explanations use the model in the background: a new message's classification goes first.
+  const predict = (texts: string[]) => queue.run(() => loaded.predict(texts), 'background');
+  const analysis = await queue.run(() => loaded.analyse(request.text), 'background');
+  const index = await similarIndex;
+  const explanations = await explainAll(
+    {
+      text: request.text,
+      words: analysis.words,
+      predict,
+      labels: loaded.labels,
+      target: request.target ?? analysis.top,
+      analysis,
+      similar: index ? (embedding, k) => index.search(embedding, k) : undefined,
+    },
+    undefined,
+    (done, total, method) => post({ type: 'explain-progress', requestId: request.requestId, done, total, method }),
+  );
+  post({ type: 'explained', requestId: request.requestId, explanations, ms: performance.now() - started });
+}
+
 self.onmessage = async (message: MessageEvent<WorkerRequest>) => {
   const request = message.data;
   if (request.type === 'load') return handleLoad(request);
-  if (!model) {
+  const loaded = model;
+  if (!loaded) {
     post({ type: 'failed', requestId: request.requestId, message: 'The model is not loaded.' });
     return;
   }
   const started = performance.now();
   try {
     if (request.type === 'classify') {
-      const [probabilities] = await model.predict([request.text]);
+      const [probabilities] = await queue.run(() => loaded.predict([request.text]), 'urgent');
       post({ type: 'classified', requestId: request.requestId, probabilities: probabilities!, latencyMs: performance.now() - started });
-    } else {
-      const probabilities = await model.predict(request.texts);
+    } else if (request.type === 'predict') {
+      const probabilities = await queue.run(() => loaded.predict(request.texts), 'urgent');
       post({ type: 'predicted', requestId: request.requestId, probabilities, latencyMs: performance.now() - started });
+    } else {
+      await handleExplain(request, loaded);
     }
   } catch (error) {
     post({ type: 'failed', requestId: request.requestId, message: error instanceof Error ? error.message : String(error) });

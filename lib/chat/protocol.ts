@@ -1,3 +1,5 @@
+import type { Explanation } from '@/lib/explain/types';
+
 /** Messages between the chat (main thread) and the inference worker. */
 
 export type DevicePreference = 'auto' | 'webgpu' | 'wasm';
@@ -17,7 +19,9 @@ export type ModelSummary = {
 export type WorkerRequest =
   | { type: 'load'; bot: string; device: DevicePreference; runtimePath: string }
   | { type: 'classify'; requestId: number; text: string }
-  | { type: 'predict'; requestId: number; texts: string[] };
+  | { type: 'predict'; requestId: number; texts: string[] }
+  /** Explains the model's decision on `text` for the class `target` (default: the top one). */
+  | { type: 'explain'; requestId: number; text: string; target?: number };
 
 export type WorkerEvent =
   | { type: 'progress'; loaded: number; total: number }
@@ -33,6 +37,8 @@ export type WorkerEvent =
   | { type: 'load-error'; message: string }
   | { type: 'classified'; requestId: number; probabilities: number[]; latencyMs: number }
   | { type: 'predicted'; requestId: number; probabilities: number[][]; latencyMs: number }
+  | { type: 'explain-progress'; requestId: number; done: number; total: number; method: string }
+  | { type: 'explained'; requestId: number; explanations: Explanation[]; ms: number }
   | { type: 'failed'; requestId: number; message: string };
 
 /** `?device=webgpu|wasm` forces a backend; anything else lets the worker choose. */

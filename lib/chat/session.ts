@@ -1,5 +1,6 @@
 import type { BotContent } from '@/lib/bot/answers';
-import { InferenceClient, type LoadProgress, type ReadyEvent } from './inference-client';
+import type { Explanation } from '@/lib/explain/types';
+import { InferenceClient, type ExplainProgress, type LoadProgress, type ReadyEvent } from './inference-client';
 import { Outbox } from './outbox';
 import type { DevicePreference } from './protocol';
 import { InBrowserTransport } from './transport';
@@ -68,17 +69,30 @@ export class ChatSession {
     return this.client.classify(text);
   }
 
-  /** This browser's conversation with the bot, created on first use. */
-  resumeConversation(): string {
+  /** This browser's conversation with the bot; `isNew` when there was none to restore. */
+  resumeConversation(): { id: string; isNew: boolean } {
     const key = conversationKey(this.content.bot);
-    this.conversationId = window.localStorage.getItem(key) ?? crypto.randomUUID();
+    const stored = window.localStorage.getItem(key);
+    this.conversationId = stored ?? crypto.randomUUID();
     window.localStorage.setItem(key, this.conversationId);
-    return this.conversationId;
+    return { id: this.conversationId, isNew: !stored };
   }
 
   startNewConversation(): string {
     window.localStorage.removeItem(conversationKey(this.content.bot));
-    return this.resumeConversation();
+    return this.resumeConversation().id;
+  }
+
+  /**
+   * Explains the model's decision on a message, then stores the explanations (the very
+   * objects the panel shows) through the outbox.
+   */
+  async explain(text: string, prediction: { id: string; intent: string }, onProgress?: (progress: ExplainProgress) => void): Promise<Explanation[]> {
+    if (!this.client || !this.ready) throw new Error('The model is not loaded.');
+    const target = this.ready.model.labels.indexOf(prediction.intent);
+    const { explanations } = await this.client.explain(text, { target: target >= 0 ? target : undefined, onProgress });
+    void this.outbox.enqueue({ url: `/api/predictions/${prediction.id}/explanations`, method: 'POST', body: { explanations } });
+    return explanations;
   }
 
   saveFeedback(messageId: string, helpful: boolean, comment?: string) {

@@ -2,13 +2,18 @@
 
 import { useChat } from '@ai-sdk/react';
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { loadBotContent } from '@/lib/bot/answers';
-import { toChatMessages, type ChatMessage, type ChatMetadata } from '@/lib/chat/messages';
+import { intentLabel, loadBotContent } from '@/lib/bot/answers';
+import { explanationsOf, messageText, toChatMessages, withExplanations, type ChatMessage, type ChatMetadata } from '@/lib/chat/messages';
 import { devicePreferenceFrom } from '@/lib/chat/protocol';
 import { MAX_MESSAGE_LENGTH, type RestoredConversation } from '@/lib/chat/records';
 import { ChatSession, type ModelState } from '@/lib/chat/session';
 import { MessageBubble } from './message-bubble';
 import { ModelStatus } from './model-status';
+
+export type ExplainState =
+  | { status: 'computing'; progress?: { done: number; total: number; method?: string } }
+  | { status: 'ready' }
+  | { status: 'failed'; error: string };
 
 /** The customer-service chat: the model runs in the browser, the reply shows at once. */
 export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string }) {
@@ -16,6 +21,9 @@ export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string })
   const { content } = session;
   const [model, setModel] = useState<ModelState>({ status: 'loading', progress: null });
   const [restoring, setRestoring] = useState(true);
+  const [explaining, setExplaining] = useState<Record<string, ExplainState>>({});
+  const requested = useRef(new Set<string>());
+  const restoredIds = useRef(new Set<string>());
   const [draft, setDraft] = useState('');
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const endRef = useRef<HTMLDivElement>(null);
@@ -33,13 +41,17 @@ export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string })
 
   // Restore this visitor's conversation from the server, once.
   useEffect(() => {
-    const conversationId = session.resumeConversation();
+    const conversation = session.resumeConversation();
     let cancelled = false;
-    fetch(`/api/conversations/${conversationId}`)
+    // A new conversation has nothing to restore; a 404 means nothing was stored yet.
+    const stored = conversation.isNew ? Promise.resolve(null) : fetch(`/api/conversations/${conversation.id}`);
+    stored
       .then(async (response) => {
-        if (!response.ok) return;
-        const conversation = (await response.json()) as RestoredConversation;
-        if (!cancelled) setMessages(toChatMessages(conversation));
+        if (!response?.ok) return;
+        const restored = (await response.json()) as RestoredConversation;
+        if (cancelled) return;
+        for (const message of restored.messages) restoredIds.current.add(message.id);
+        setMessages(toChatMessages(restored));
       })
       .catch(() => {})
       .finally(() => !cancelled && setRestoring(false));
@@ -54,6 +66,40 @@ export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string })
   }, [messages, status]);
 
   const ready = model.status === 'ready' && !restoring;
+
+  const explain = useCallback(
+    (message: ChatMessage) => {
+      const prediction = message.metadata?.prediction;
+      if (!prediction || requested.current.has(message.id)) return;
+      const index = messages.findIndex((m) => m.id === message.id);
+      const question = index > 0 ? messages[index - 1] : undefined;
+      if (!question || question.role !== 'user') return;
+      requested.current.add(message.id);
+      setExplaining((current) => ({ ...current, [message.id]: { status: 'computing' } }));
+      session
+        .explain(messageText(question), prediction, (progress) =>
+          setExplaining((current) => ({ ...current, [message.id]: { status: 'computing', progress } })),
+        )
+        .then((explanations) => {
+          setMessages((current) => current.map((m) => (m.id === message.id ? withExplanations(m, explanations) : m)));
+          setExplaining((current) => ({ ...current, [message.id]: { status: 'ready' } }));
+        })
+        .catch((failure: Error) => {
+          requested.current.delete(message.id);
+          setExplaining((current) => ({ ...current, [message.id]: { status: 'failed', error: failure.message } }));
+        });
+    },
+    [messages, session, setMessages],
+  );
+
+  // Each new reply is explained right after it shows, in the worker: typing is never blocked.
+  // Replies restored from an earlier visit are explained when their panel is opened.
+  useEffect(() => {
+    if (model.status !== 'ready' || status !== 'ready') return;
+    for (const message of messages) {
+      if (message.role === 'assistant' && !restoredIds.current.has(message.id) && !explanationsOf(message)) explain(message);
+    }
+  }, [messages, model.status, status, explain]);
   const busy = status === 'submitted' || status === 'streaming';
 
   const send = useCallback(
@@ -135,6 +181,9 @@ export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string })
             }
             onHandoff={() => send(content.handoff.offer, { userParts: { kind: 'handoff-request' } })}
             onFeedback={saveFeedback}
+            explainState={explaining[message.id] ?? (explanationsOf(message) ? { status: 'ready' } : undefined)}
+            onExplain={() => explain(message)}
+            labelOf={(intent) => intentLabel(content, intent)}
           />
         ))}
         {busy && (

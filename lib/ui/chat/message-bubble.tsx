@@ -1,7 +1,9 @@
 'use client';
 
 import { useId, useState } from 'react';
-import { messageText, replyPartsOf, type ChatMessage } from '@/lib/chat/messages';
+import { explanationsOf, messageText, replyPartsOf, type ChatMessage } from '@/lib/chat/messages';
+import { WhyPanel, WhyToggle } from '@/lib/ui/explain/why-panel';
+import type { ExplainState } from './chat';
 
 type Props = {
   message: ChatMessage;
@@ -14,12 +16,18 @@ type Props = {
   onChoose(intent: string, label: string, predictionId: string | undefined): void;
   onHandoff(): void;
   onFeedback(messageId: string, helpful: boolean, comment?: string): void;
+  /** How far this reply's explanation is; undefined when not asked for yet. */
+  explainState?: ExplainState;
+  /** Asks for this reply's explanation (replies restored from an earlier visit). */
+  onExplain(): void;
+  labelOf(intent: string): string;
 };
 
 const chip =
   'rounded-full border border-brand-600 px-3 py-1 text-sm text-brand-700 hover:bg-brand-50 disabled:border-slate-300 disabled:text-slate-400';
 
-export function MessageBubble({ message, botName, handoffOffer, latest, disabled, onQuickReply, onChoose, onHandoff, onFeedback }: Props) {
+export function MessageBubble(props: Props) {
+  const { message, botName, handoffOffer, latest, disabled, onQuickReply, onChoose, onHandoff, onFeedback } = props;
   const text = messageText(message);
   if (message.role === 'user') {
     return (
@@ -84,8 +92,47 @@ export function MessageBubble({ message, botName, handoffOffer, latest, disabled
         </div>
       )}
 
-      {reply && reply.kind !== 'handoff-requested' && <Feedback message={message} onFeedback={onFeedback} />}
+      {reply && reply.kind !== 'handoff-requested' && (
+        <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
+          {prediction && <Why {...props} />}
+          <Feedback message={message} onFeedback={onFeedback} />
+        </div>
+      )}
     </div>
+  );
+}
+
+/** "Why this answer?": the evidence behind the model's decision, computed in the browser. */
+function Why({ message, explainState, onExplain, labelOf }: Props) {
+  const [open, setOpen] = useState(false);
+  const panelId = useId();
+  const prediction = message.metadata!.prediction!;
+  const explanations = explanationsOf(message) ?? [];
+  const state = explainState ?? (explanations.length ? { status: 'ready' as const } : undefined);
+  return (
+    <>
+      <WhyToggle
+        expanded={open}
+        controls={panelId}
+        onToggle={() => {
+          if (!open && !state) onExplain();
+          setOpen(!open);
+        }}
+      />
+      {open && (
+        <div className="basis-full">
+          <WhyPanel
+            id={panelId}
+            explanations={explanations}
+            prediction={{ intent: prediction.intent, confidence: prediction.confidence, topK: prediction.topK }}
+            labelOf={labelOf}
+            status={state?.status ?? 'computing'}
+            progress={state?.status === 'computing' ? state.progress : undefined}
+            error={state?.status === 'failed' ? state.error : undefined}
+          />
+        </div>
+      )}
+    </>
   );
 }
 
