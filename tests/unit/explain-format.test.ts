@@ -19,7 +19,9 @@ import {
   rankFaithfulness,
   rolloutMatrix,
   sequentialColor,
+  tiedWithBest,
   tokensToWords,
+  wordShare,
   topWords,
   wordAttention,
 } from '@/lib/ui/explain/format';
@@ -188,7 +190,10 @@ describe('attention views', () => {
   });
 
   it('adds WordPiece tokens up into the words they belong to', () => {
-    expect(tokensToWords([0.1, 0.2, 0.3, 0.4, 0.0], [null, 0, 0, 1, null], 2)).toEqual([0.5, 0.4].map((v) => expect.closeTo(v, 12)));
+    const tokenWords = [null, 0, 0, 1, null];
+    expect(tokensToWords([0.1, 0.2, 0.3, 0.4, 0.0], tokenWords, 2)).toEqual([5 / 9, 4 / 9].map((v) => expect.closeTo(v, 12)));
+    expect(tokensToWords([1, 0, 0, 0, 0], tokenWords, 2)).toEqual([0, 0]);
+    expect(wordShare([0.1, 0.2, 0.3, 0.4, 0.0], tokenWords)).toBeCloseTo(0.9, 12);
   });
 
   it('accepts the fixture and rejects a malformed attention extra', () => {
@@ -227,6 +232,9 @@ describe('ranking the most faithful method', () => {
       explanation('lime', [0, 0, 0, 0, 0], {}, faith(0.5, 0.2, 0.2)),
     ]);
     expect(full.map((r) => r.method)).toEqual(['lime', 'occlusion']);
+    expect(tiedWithBest(full)).toEqual(['occlusion']);
+    expect(tiedWithBest(tie)).toEqual([]);
+    expect(tiedWithBest([])).toEqual([]);
   });
 
   it('finds LIME most faithful in the fixture and rollout least', () => {

@@ -13,6 +13,7 @@ import {
   sequentialColor,
   tokensToWords,
   wordAttention,
+  wordShare,
   type AttentionExtra,
   type HeadChoice,
 } from './format';
@@ -47,8 +48,8 @@ function AttentionDetails({ extra, words, rollout }: { extra: AttentionExtra; wo
     v.layer === 'rollout' ? 'Rollout through all layers' : `Layer ${v.layer + 1}, ${v.head === 'mean' ? 'mean of heads' : `head ${v.head + 1}`}`;
   const shown = values(view);
   const scale = Math.max(...shown, 0);
-  const onWords = shown.reduce((a, b) => a + b, 0);
   const matrix = view.layer === 'rollout' ? rolloutTokens : headMatrix(extra, view.layer, view.head);
+  const onWords = wordShare(matrix[0] ?? [], extra.tokenWords);
 
   const overview: View[] = [];
   for (let layer = 0; layer < extra.layers; layer++) {
@@ -118,7 +119,7 @@ function AttentionDetails({ extra, words, rollout }: { extra: AttentionExtra; wo
 
       <section aria-labelledby={`${layerId}-words`} className="space-y-2">
         <h3 id={`${layerId}-words`} className="text-sm font-semibold text-slate-800">
-          Where the summary position looked <span className="font-normal text-slate-500">— {describe(view)}</span>
+          Where [CLS] looked <span className="font-normal text-slate-500">— {describe(view)}</span>
         </h3>
         <ul className="flex flex-wrap gap-1.5" data-testid="why-attention-words">
           {words.map((word, index) => {
@@ -140,8 +141,8 @@ function AttentionDetails({ extra, words, rollout }: { extra: AttentionExtra; wo
           })}
         </ul>
         <p className="text-xs text-slate-500">
-          The words receive {formatPercent(onWords)} of the attention from [CLS]; the rest goes to [CLS] and [SEP]. Attention shows where the model
-          looked, which is not always what decided the answer.
+          Shares of the attention of the [CLS] token, which sees the whole sentence, over the words: the words got {formatPercent(onWords)} of it and
+          the rest went to [CLS] and [SEP]. Attention shows where the model looked, which is not always what decided the answer.
         </p>
       </section>
 

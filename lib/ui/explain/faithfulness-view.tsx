@@ -1,7 +1,7 @@
 'use client';
 
 import type { Explanation } from '@/lib/explain/types';
-import { faithfulnessLevels, formatK, formatNumber, METHOD_NAMES, METHOD_SHORT_NAMES, rankFaithfulness } from './format';
+import { faithfulnessLevels, formatK, formatNumber, METHOD_NAMES, METHOD_SHORT_NAMES, rankFaithfulness, tiedWithBest } from './format';
 import { Pending } from './pending';
 
 /** The "Faithfulness" tab: ERASER measures per word-scoring method and the most faithful one. */
@@ -10,6 +10,7 @@ export function FaithfulnessView({ explanations, computing }: { explanations: Ex
   if (rows.length === 0) return <Pending computing={computing} what="faithfulness evaluation" />;
   const levels = faithfulnessLevels(rows);
   const best = rows[0];
+  const ties = tiedWithBest(rows);
   const value = (list: { k: string; value: number }[], k: string) => list.find((entry) => entry.k === k)?.value;
 
   return (
@@ -17,8 +18,9 @@ export function FaithfulnessView({ explanations, computing }: { explanations: Ex
       <p className="rounded-lg bg-brand-50 px-2.5 py-2 text-sm text-brand-900" data-testid="why-most-faithful">
         {rows.length > 1 ? (
           <>
-            Most faithful for this answer: <strong>{METHOD_NAMES[best.method]}</strong> (comprehensiveness − sufficiency{' '}
-            {formatNumber(best.score)}).
+            Most faithful for this answer: <strong>{METHOD_NAMES[best.method]}</strong>
+            {ties.length > 0 && <> (tied with {ties.map((method) => METHOD_NAMES[method]).join(' and ')})</>}: comprehensiveness − sufficiency{' '}
+            {formatNumber(best.score)}, deletion AUC {formatNumber(best.faithfulness.deletionAuc)}.
           </>
         ) : (
           <>
@@ -39,16 +41,19 @@ export function FaithfulnessView({ explanations, computing }: { explanations: Ex
                 Method
               </th>
               <th scope="colgroup" colSpan={levels.length + 1} className="border-l border-slate-200 px-1.5 pt-2 font-medium">
-                Comprehensiveness <span aria-label="higher is better">↑</span>
+                Comprehensiveness <Better higher />
               </th>
               <th scope="colgroup" colSpan={levels.length + 1} className="border-l border-slate-200 px-1.5 pt-2 font-medium">
-                Sufficiency <span aria-label="lower is better">↓</span>
+                Sufficiency <Better higher={false} />
               </th>
               <th scope="col" rowSpan={2} className="border-l border-slate-200 px-1.5 py-2 font-medium">
-                Deletion AUC <span aria-label="lower is better">↓</span>
+                Deletion AUC <Better higher={false} />
               </th>
               <th scope="col" rowSpan={2} className="border-l border-slate-200 px-2.5 py-2 font-medium">
-                <span className="whitespace-nowrap">Comp. − suff.</span> <span aria-label="higher is better">↑</span>
+                <span className="block whitespace-nowrap">Comp. −</span>
+                <span className="block whitespace-nowrap">
+                  suff. <Better higher />
+                </span>
               </th>
             </tr>
             <tr>
@@ -129,3 +134,13 @@ function FragmentCells({ levels }: { levels: string[] }) {
 }
 
 const cell = (value: number | undefined) => (value === undefined ? '–' : formatNumber(value));
+
+/** An arrow for the eye, words for a screen reader. */
+function Better({ higher }: { higher: boolean }) {
+  return (
+    <>
+      <span aria-hidden="true">{higher ? '↑' : '↓'}</span>
+      <span className="sr-only">({higher ? 'higher' : 'lower'} is better)</span>
+    </>
+  );
+}

@@ -148,7 +148,7 @@ export const METHOD_SHORT_NAMES: Record<WordScoringMethod, string> = { lime: 'LI
 export const METHOD_DESCRIPTIONS: Record<WordScoringMethod, string> = {
   lime: 'A simple model fitted to how my answer changes when words are removed at random. Blue words pushed me towards this answer, orange words away from it.',
   occlusion: 'How much my confidence in this answer drops when each word alone is left out. A negative drop means the answer got more likely without the word.',
-  attention: 'How much the summary position attended to each word in the last layer, averaged over heads. Attention shows where the model looked, not why it decided.',
+  attention: 'How much the [CLS] token, which sees the whole sentence, attended to each word in the last layer, averaged over heads. Attention shows where the model looked, not why it decided.',
   rollout: 'Attention followed through all layers, counting the skip connections (Abnar & Zuidema 2020).',
 };
 
@@ -221,6 +221,8 @@ export interface CounterfactualExtra {
   newIndex: number | null;
   newLabel: string | null;
   newProbability: number | null;
+  /** p(original answer) on the changed text, when reported. */
+  targetProbability: number | null;
 }
 
 export function counterfactualExtra(explanation: Explanation | undefined): CounterfactualExtra | null {
@@ -234,6 +236,7 @@ export function counterfactualExtra(explanation: Explanation | undefined): Count
     newIndex: isNumber(extra.newIndex) ? extra.newIndex : null,
     newLabel: isString(extra.newLabel) ? extra.newLabel : null,
     newProbability: isNumber(extra.newProbability) ? extra.newProbability : null,
+    targetProbability: isNumber(extra.targetProbability) ? extra.targetProbability : null,
   };
 }
 
@@ -335,13 +338,19 @@ export function rolloutMatrix(matrices: readonly number[][][][], residual: numbe
   return result ?? [];
 }
 
-/** Sums token-level weights into the words they belong to ([CLS]/[SEP] dropped). */
+/** Sums token-level weights into the words they belong to, special tokens dropped, renormalised over the words (as the explainers do). */
 export function tokensToWords(weights: readonly number[], tokenWords: readonly (number | null)[], wordCount: number): number[] {
   const words = new Array<number>(wordCount).fill(0);
   tokenWords.forEach((word, token) => {
     if (word !== null && word >= 0 && word < wordCount) words[word] += weights[token] ?? 0;
   });
-  return words;
+  const sum = words.reduce((a, b) => a + b, 0);
+  return sum > 0 ? words.map((w) => w / sum) : words;
+}
+
+/** The share of one attention row that lands on the words' tokens (the rest goes to [CLS], [SEP] and padding). */
+export function wordShare(row: readonly number[], tokenWords: readonly (number | null)[]): number {
+  return tokenWords.reduce<number>((sum, word, token) => (word === null ? sum : sum + (row[token] ?? 0)), 0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -374,6 +383,15 @@ export function rankFaithfulness(explanations: readonly Explanation[]): Faithful
     if (Number.isFinite(auc) && auc !== 0) return auc;
     return order(a.method) - order(b.method);
   });
+}
+
+/** The methods that tie with the first-ranked one on both the score and the deletion AUC (within 1e-9). */
+export function tiedWithBest(rows: readonly FaithfulnessRow[]): WordScoringMethod[] {
+  const [best, ...rest] = rows;
+  if (!best) return [];
+  return rest
+    .filter((row) => Math.abs(row.score - best.score) <= 1e-9 && Math.abs(row.faithfulness.deletionAuc - best.faithfulness.deletionAuc) <= 1e-9)
+    .map((row) => row.method);
 }
 
 /** The k levels of a faithfulness evaluation, in their stored order ("1", "2", "3", "20%"). */

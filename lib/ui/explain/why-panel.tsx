@@ -1,6 +1,6 @@
 'use client';
 
-import { useState, type ButtonHTMLAttributes } from 'react';
+import { useId, useState, type ButtonHTMLAttributes } from 'react';
 import type { Explanation, WordScoringMethod } from '@/lib/explain/types';
 import { AttentionView } from './attention-view';
 import { FaithfulnessView } from './faithfulness-view';
@@ -76,7 +76,7 @@ export function WhyPanel({ explanations, prediction, labelOf, status, progress, 
       id: 'alternatives',
       label: 'Alternatives',
       testId: 'why-tab-alternatives',
-      panel: <Alternatives prediction={prediction} labelOf={labelOf} />,
+      panel: <Alternatives prediction={prediction} labelOf={labelOf} counterfactual={methods.counterfactual} computing={computing} />,
     },
     {
       id: 'similar',
@@ -224,34 +224,75 @@ function Progress({ progress }: { progress?: WhyPanelProps['progress'] }) {
   );
 }
 
-function Alternatives({ prediction, labelOf }: { prediction: WhyPrediction; labelOf: (intent: string) => string }) {
+function Alternatives({
+  prediction,
+  labelOf,
+  counterfactual,
+  computing,
+}: {
+  prediction: WhyPrediction;
+  labelOf: (intent: string) => string;
+  counterfactual?: Explanation;
+  computing: boolean;
+}) {
+  const headingId = useId();
   const top = [...prediction.topK].sort((a, b) => b.probability - a.probability).slice(0, 5);
   if (top.length === 0) return <Pending computing={false} what="alternatives" />;
+  const change = counterfactualExtra(counterfactual);
   return (
-    <div className="space-y-3">
-      <p className="text-sm text-slate-600">The answers I considered, with how sure I was of each.</p>
-      <ol className="space-y-2.5" data-testid="why-alternatives">
-        {top.map((option) => {
-          const chosen = option.intent === prediction.intent;
-          return (
-            <li key={option.intent} className="space-y-1">
-              <div className="flex items-baseline justify-between gap-3 text-sm">
-                <span className={chosen ? 'font-semibold text-brand-900' : 'text-slate-800'}>
-                  {labelOf(option.intent)}
-                  {chosen && <span className="ml-2 rounded-full bg-brand-100 px-2 py-0.5 text-xs font-medium text-brand-900">my answer</span>}
-                </span>
-                <span className="shrink-0 font-mono text-xs tabular-nums text-slate-700">{formatPercent(option.probability, option.probability < 0.1 ? 1 : 0)}</span>
-              </div>
-              <div aria-hidden="true" className="h-2 overflow-hidden rounded-full bg-slate-100">
-                <div
-                  className={`h-full rounded-full ${chosen ? 'bg-brand-600' : 'bg-slate-400'}`}
-                  style={{ width: `${Math.max(0.5, Math.min(100, option.probability * 100))}%` }}
-                />
-              </div>
-            </li>
-          );
-        })}
-      </ol>
+    <div className="space-y-5">
+      <div className="space-y-3">
+        <p className="text-sm text-slate-600">The answers I considered, with how sure I was of each.</p>
+        <ol className="space-y-2.5" data-testid="why-alternatives">
+          {top.map((option) => {
+            const chosen = option.intent === prediction.intent;
+            return (
+              <li key={option.intent} className="space-y-1">
+                <div className="flex items-baseline justify-between gap-3 text-sm">
+                  <span className={chosen ? 'font-semibold text-brand-900' : 'text-slate-800'}>
+                    {labelOf(option.intent)}
+                    {chosen && <span className="ml-2 rounded-full bg-brand-100 px-2 py-0.5 text-xs font-medium text-brand-900">my answer</span>}
+                  </span>
+                  <span className="shrink-0 font-mono text-xs tabular-nums text-slate-700">{formatPercent(option.probability, option.probability < 0.1 ? 1 : 0)}</span>
+                </div>
+                <div aria-hidden="true" className="h-2 overflow-hidden rounded-full bg-slate-100">
+                  <div
+                    className={`h-full rounded-full ${chosen ? 'bg-brand-600' : 'bg-slate-400'}`}
+                    style={{ width: `${Math.max(0.5, Math.min(100, option.probability * 100))}%` }}
+                  />
+                </div>
+              </li>
+            );
+          })}
+        </ol>
+      </div>
+      <section aria-labelledby={headingId} className="space-y-1.5 rounded-lg bg-slate-50 px-3 py-2.5 text-sm" data-testid="why-counterfactual">
+        <h3 id={headingId} className="font-semibold text-slate-800">
+          What would change my answer
+        </h3>
+        {!change ? (
+          <Pending computing={computing} what="counterfactual" />
+        ) : change.found && change.newLabel ? (
+          <>
+            <p className="text-slate-700">
+              Removing {quoteList(change.removedWords)} leaves &ldquo;<span className="break-words">{change.text}</span>&rdquo;.
+            </p>
+            <p className="text-slate-700">
+              Then I would answer <strong className="font-semibold text-slate-900">{labelOf(change.newLabel)}</strong>
+              {change.newProbability !== null && <> ({formatPercent(change.newProbability)} sure)</>}
+              {change.targetProbability !== null && (
+                <>
+                  , and my confidence in <strong className="font-semibold text-slate-900">{labelOf(prediction.intent)}</strong> would fall from{' '}
+                  {formatPercent(prediction.confidence)} to {formatPercent(change.targetProbability)}
+                </>
+              )}
+              .
+            </p>
+          </>
+        ) : (
+          <p className="text-slate-700">{NO_COUNTERFACTUAL}</p>
+        )}
+      </section>
     </div>
   );
 }

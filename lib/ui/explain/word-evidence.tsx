@@ -186,7 +186,7 @@ function MethodDetails({ explanation }: { explanation: Explanation }) {
     if (typeof baseline === 'number') facts.push(`confidence with every word ${formatPercent(baseline)}`);
   } else if (explanation.method === 'attention') {
     const heads = (explanation.extra as { heads?: unknown }).heads;
-    facts.push(`last layer, mean of ${typeof heads === 'number' ? heads : 'all'} heads, from the [CLS] summary position`);
+    facts.push(`last layer, mean of ${typeof heads === 'number' ? heads : 'all'} heads, from the [CLS] token`);
   } else if (explanation.method === 'rollout') {
     const residual = (explanation.extra as { residual?: unknown }).residual;
     if (typeof residual === 'number') facts.push(`skip-connection weight ${formatNumber(residual)}`);
