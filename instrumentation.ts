@@ -11,4 +11,10 @@ export async function register() {
       console.log(`Database (${report.provider}): applied ${report.applied.join(', ')}`);
     }
   }
+  if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
+    // The first admin from the environment, created once; an existing account is left as it is.
+    const { createAdminUser } = await import('@/lib/db/queries/admin-auth');
+    const { created } = await createAdminUser(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
+    if (created) console.log(`Admin ${config.ADMIN_EMAIL} created from ADMIN_EMAIL.`);
+  }
 }

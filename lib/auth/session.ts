@@ -1,0 +1,69 @@
+import 'server-only';
+import { cookies } from 'next/headers';
+import { redirect } from 'next/navigation';
+import { findSession, type AdminSessionInfo } from '@/lib/db/queries/admin-auth';
+import { ApiError } from '@/lib/http/errors';
+import { sameSecret } from './tokens';
+
+/** `__Host-` in production: Secure, host-only, path / — the browser enforces all three. */
+export function sessionCookieName(): string {
+  return process.env.NODE_ENV === 'production' ? '__Host-glassdesk-admin' : 'glassdesk-admin';
+}
+
+export function sessionCookieOptions(expiresAt: Date) {
+  return {
+    httpOnly: true,
+    sameSite: 'strict' as const,
+    secure: process.env.NODE_ENV === 'production',
+    path: '/',
+    expires: expiresAt,
+  };
+}
+
+export const CSRF_HEADER = 'x-csrf-token';
+
+const unauthorised = () => new ApiError(401, 'unauthorised', 'Sign in as an admin first.');
+
+export async function currentSession(): Promise<AdminSessionInfo | null> {
+  const token = (await cookies()).get(sessionCookieName())?.value;
+  return token ? findSession(token) : null;
+}
+
+/** For admin APIs: the signed-in admin, checked against the database on every request, or a 401. */
+export async function requireAdmin(): Promise<AdminSessionInfo> {
+  const session = await currentSession();
+  if (!session) throw unauthorised();
+  return session;
+}
+
+/** For admin pages: the signed-in admin, or a redirect to the sign-in page. */
+export async function requireAdminPage(): Promise<AdminSessionInfo> {
+  const session = await currentSession();
+  if (!session) redirect('/admin/login');
+  return session;
+}
+
+/** A request is same-origin when its Origin (which browsers send on every POST) is this host. */
+export function assertSameOrigin(request: Request): void {
+  const origin = request.headers.get('origin');
+  const host = request.headers.get('x-forwarded-host') ?? request.headers.get('host');
+  const site = request.headers.get('sec-fetch-site');
+  let originHost: string | null = null;
+  try {
+    originHost = origin ? new URL(origin).host : null;
+  } catch {
+    originHost = null;
+  }
+  if (!originHost || !host || originHost !== host || (site !== null && site !== 'same-origin')) {
+    throw new ApiError(403, 'cross_origin', 'This request must come from the admin pages themselves.');
+  }
+}
+
+/** For state-changing admin APIs: signed in, same origin, and the session's CSRF token in the header. */
+export async function requireAdminMutation(request: Request): Promise<AdminSessionInfo> {
+  const session = await requireAdmin();
+  assertSameOrigin(request);
+  const token = request.headers.get(CSRF_HEADER) ?? '';
+  if (!sameSecret(token, session.csrfToken)) throw new ApiError(403, 'csrf', 'The CSRF token is missing or wrong; reload the page.');
+  return session;
+}
