@@ -93,7 +93,7 @@ function AttentionDetails({ extra, words, rollout }: { extra: AttentionExtra; wo
           <select
             id={headId}
             data-testid="why-attention-head"
-            value={String(view.head)}
+            value={view.layer === 'rollout' ? 'mean' : String(view.head)}
             disabled={view.layer === 'rollout'}
             aria-describedby={view.layer === 'rollout' ? `${headId}-note` : undefined}
             onChange={(event) => {
@@ -236,13 +236,13 @@ function HeadView({ tokens, matrix, title }: { tokens: string[]; matrix: number[
           ` Strongest link between different tokens: ${tokens[strongest.q]} → ${tokens[strongest.k]} (${formatNumber(strongest.value)}).`}
       </p>
       <div className="overflow-x-auto rounded-lg ring-1 ring-slate-200">
-        <table className="border-collapse text-[11px]" data-testid="why-head-view">
+        <table className="w-full border-collapse text-[11px]" data-testid="why-head-view">
           <caption className="sr-only">
             Attention from each token (rows) to each token (columns), {title}. Values are shares of the row&apos;s attention.
           </caption>
           <thead>
             <tr>
-              <td className="sticky left-0 bg-white px-1.5 py-1 text-left text-[10px] whitespace-nowrap text-slate-400">from ↓ to →</td>
+              <td className="sticky left-0 bg-white px-1.5 py-1 text-left text-[10px] whitespace-nowrap text-slate-500">from ↓ to →</td>
               {tokens.map((token, k) => (
                 <th key={k} scope="col" className="px-0.5 pt-1 pb-0.5 align-bottom font-medium text-slate-600">
                   <span className="block max-w-16 truncate font-mono" title={token}>

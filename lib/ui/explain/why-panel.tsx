@@ -55,7 +55,7 @@ export function WhyPanel({ explanations, prediction, labelOf, status, progress, 
     rollout: methods.rollout,
   };
   const hasFaithfulness = explanations.some((e) => e.faithfulness);
-  const dot = (ready: boolean) => (computing && !ready ? <span className="inline-block size-1.5 animate-pulse rounded-full bg-slate-400" /> : undefined);
+  const dot = (ready: boolean) => (computing && !ready ? <span className="inline-block size-1.5 animate-pulse rounded-full bg-slate-400 motion-reduce:animate-none" /> : undefined);
 
   const tabs: TabSpec<TabId>[] = [
     {
@@ -98,9 +98,10 @@ export function WhyPanel({ explanations, prediction, labelOf, status, progress, 
   const runs = explanations.reduce((sum, e) => sum + (Number.isFinite(e.timing?.forwardPasses) ? e.timing.forwardPasses : 0), 0);
 
   return (
-    <section
+    <div
       id={id}
-      aria-label="Why this answer?"
+      role="group"
+      aria-label={`Why this answer: ${labelOf(prediction.intent)}`}
       data-testid="why-panel"
       data-status={status}
       className="w-full min-w-0 space-y-4 rounded-2xl border border-slate-200 bg-white p-4 text-slate-900 shadow-sm"
@@ -123,7 +124,7 @@ export function WhyPanel({ explanations, prediction, labelOf, status, progress, 
           Computed in your browser by the same model that answered: {formatDuration(totalMs)}, {runs.toLocaleString('en')} model runs.
         </p>
       )}
-    </section>
+    </div>
   );
 }
 
@@ -175,19 +176,21 @@ function Summary({
           <span className="text-slate-500">Which words mattered could not be worked out.</span>
         )}
       </p>
-      <p data-testid="why-summary-counterfactual">
-        {parts ? (
-          <>
-            {parts.before}
-            <em className="font-medium text-brand-900 not-italic">{parts.answer}</em>
-            {parts.after}
-          </>
-        ) : counterfactual ? (
-          NO_COUNTERFACTUAL
-        ) : computing ? (
-          <span className="text-slate-500">Checking what would change my answer…</span>
-        ) : null}
-      </p>
+      {(counterfactual || computing) && (
+        <p data-testid="why-summary-counterfactual">
+          {parts ? (
+            <>
+              {parts.before}
+              <em className="font-semibold text-brand-900 not-italic">{parts.answer}</em>
+              {parts.after}
+            </>
+          ) : counterfactual ? (
+            NO_COUNTERFACTUAL
+          ) : (
+            <span className="text-slate-500">Checking what would change my answer…</span>
+          )}
+        </p>
+      )}
     </div>
   );
 }
@@ -216,7 +219,7 @@ function Progress({ progress }: { progress?: WhyPanelProps['progress'] }) {
         className="h-1.5 overflow-hidden rounded-full bg-slate-200"
       >
         <div
-          className={`h-full rounded-full bg-brand-600 transition-[width] duration-300 ${known ? '' : 'w-1/3 animate-pulse'}`}
+          className={`h-full rounded-full bg-brand-600 transition-[width] duration-300 ${known ? '' : 'w-1/3 animate-pulse motion-reduce:animate-none'}`}
           style={known ? { width: `${Math.max(percent, 4)}%` } : undefined}
         />
       </div>

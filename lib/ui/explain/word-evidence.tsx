@@ -49,7 +49,7 @@ export function WordEvidence({ byMethod, computing }: { byMethod: Partial<Record
                 {!available(method) &&
                   (computing ? (
                     <>
-                      <span aria-hidden="true" className="ml-1.5 inline-block size-1.5 animate-pulse rounded-full bg-slate-400 align-middle" />
+                      <span aria-hidden="true" className="ml-1.5 inline-block size-1.5 animate-pulse rounded-full bg-slate-400 align-middle motion-reduce:animate-none" />
                       <span className="sr-only"> (computing)</span>
                     </>
                   ) : (
