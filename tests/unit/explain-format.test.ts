@@ -1,3 +1,5 @@
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import type { Explanation, Faithfulness } from '@/lib/explain/types';
 import {
@@ -25,6 +27,7 @@ import {
   topWords,
   wordAttention,
 } from '@/lib/ui/explain/format';
+import { WhyPanel, type WhyPanelProps } from '@/lib/ui/explain/why-panel';
 import fixture from '@/tests/fixtures/explanations.json';
 
 const words = ['Why', "hasn't", 'my', 'card', 'arrived'].map((text, i, all) => {
@@ -247,3 +250,44 @@ function hexToRgb(hex: string): [number, number, number] {
   const value = Number.parseInt(hex.slice(1), 16);
   return [(value >> 16) & 255, (value >> 8) & 255, value & 255];
 }
+
+describe('the panel renders the fixture', () => {
+  const explanations = fixture.explanations as unknown as Explanation[];
+  const render = (props: Partial<WhyPanelProps>) =>
+    renderToStaticMarkup(
+      createElement(WhyPanel, { explanations, prediction: fixture.prediction, labelOf: (intent: string) => intent.replace(/_/g, ' '), status: 'ready', ...props }),
+    );
+
+  it('shows the summary and five tabs, the first selected', () => {
+    const html = render({});
+    expect(html).toContain('data-testid="why-summary"');
+    expect(html).toContain('card arrival');
+    expect(html).toContain('87\u00a0%');
+    expect(html).toContain('Without \u201carrived\u201d, I would have answered ');
+    expect(html.match(/role="tab"/g)).toHaveLength(5);
+    expect(html.match(/role="tabpanel"/g)).toHaveLength(5);
+    for (const tab of ['words', 'attention', 'alternatives', 'similar', 'faithfulness']) expect(html).toContain(`data-testid="why-tab-${tab}"`);
+    expect(html).toMatch(/aria-selected="true"[^>]*data-testid="why-tab-words"/);
+    expect(html).not.toContain('why-progress');
+  });
+
+  it('shows progress and "Computing…" while explanations are missing, and the error when failed', () => {
+    const computing = render({ explanations: explanations.filter((e) => e.method === 'attention'), status: 'computing', progress: { done: 1, total: 6, method: 'lime' } });
+    expect(computing).toMatch(/role="status" data-testid="why-progress"/);
+    expect(computing).toContain('aria-valuenow="17"');
+    expect(computing).toContain('Computing…');
+    const failed = render({ explanations: [], status: 'failed', error: 'worker stopped' });
+    expect(failed).toContain('role="alert"');
+    expect(failed).toContain('worker stopped');
+    expect(failed).not.toContain('why-progress');
+  });
+
+  it('renders text as text: markup in words and neighbours is escaped', () => {
+    const evil = explanations.map((e) =>
+      e.method === 'similar' ? { ...e, extra: { neighbours: [{ text: '<img src=x onerror=alert(1)>', label: 'card_arrival', score: 0.9 }] } } : e,
+    );
+    const html = render({ explanations: evil });
+    expect(html).not.toContain('<img');
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+  });
+});

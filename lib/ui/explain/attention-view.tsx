@@ -141,8 +141,9 @@ function AttentionDetails({ extra, words, rollout }: { extra: AttentionExtra; wo
           })}
         </ul>
         <p className="text-xs text-slate-500">
-          Shares of the attention of the [CLS] token, which sees the whole sentence, over the words: the words got {formatPercent(onWords)} of it and
-          the rest went to [CLS] and [SEP]. Attention shows where the model looked, which is not always what decided the answer.
+          Each number is the word&apos;s share of the attention that the [CLS] token, which sees the whole sentence, paid to the words; they add up
+          to 1. [CLS] and [SEP] themselves, left out here, took the other {formatPercent(1 - onWords)}. Attention shows where the model looked,
+          which is not always what decided the answer.
         </p>
       </section>
 
