@@ -7,7 +7,8 @@ export type AttentionSettings = {};
 
 /**
  * `extra` for method 'attention'.
- * - `matrices` is the model's attention as is: [layer][head][query][key] over tokens.
+ * - `matrices` is the model's attention: [layer][head][query][key] over tokens, rounded to 6
+ *   decimals (the model computes in float32; this halves the stored JSON, rows still sum to 1 ± 1e-4).
  * - `wordCls[l][h][w]`: attention of [CLS] (query 0) in layer l, head h, summed over word
  *   w's WordPiece tokens, renormalised over the words (special tokens dropped).
  * `scores` is the last layer's `wordCls` averaged over heads (still sums to 1).
@@ -20,6 +21,8 @@ export interface AttentionExtra {
   matrices: number[][][][];
   wordCls: number[][][];
 }
+
+const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 
 export const attentionExplainer: Explainer<AttentionSettings> = {
   method: 'attention',
@@ -40,7 +43,7 @@ export const attentionExplainer: Explainer<AttentionSettings> = {
       heads,
       tokens: a.tokens.map((t) => t.token),
       tokenWords: a.tokens.map((t) => t.word),
-      matrices: a.attentions,
+      matrices: a.attentions.map((layer) => layer.map((head) => head.map((row) => row.map(round6)))),
       wordCls,
     };
     const out: Explanation = {

@@ -16,7 +16,8 @@ export interface CounterfactualSettings {
 
 /**
  * `extra` for method 'counterfactual'. When `found` is false, `removed`/`text`/`new*` describe
- * the last state of the search (the prediction did not change).
+ * the last state of the search (the prediction did not change), or the original text when the
+ * target is not the predicted class.
  */
 export interface CounterfactualExtra {
   found: boolean;
@@ -42,8 +43,9 @@ export const counterfactualExplainer: Explainer<CounterfactualSettings> = {
     checkTarget(input, base);
     const removed: number[] = [];
     let current = { text, probs: base };
-    let found = argmax(base) !== target;
-    const limit = Math.min(Math.max(0, Math.floor(s.maxRemovals)), words.length);
+    let found = false;
+    // Only a predicted target can be "changed"; for another class the search does not start.
+    const limit = argmax(base) === target ? Math.min(Math.max(0, Math.floor(s.maxRemovals)), words.length) : 0;
     while (!found && removed.length < limit) {
       const candidates = words.map((_, i) => i).filter((i) => !removed.includes(i));
       const texts = candidates.map((i) => removeWords(text, words, [...removed, i]));

@@ -66,6 +66,14 @@ describe('counterfactual', () => {
     expect(model.calls.texts).toBe(1 + 5 + 4);
   });
 
+  it('does not search when the target is not the predicted class', async () => {
+    const model = synthetic(labels, { arrived: [1, 0, 0], when: [0, 0.5, 0] });
+    const input = await inputFor(model, 'when arrived', 1);
+    const e = await counterfactualExplainer.explain(input);
+    const extra = e.extra as unknown as CounterfactualExtra;
+    expect(extra).toMatchObject({ found: false, removed: [], text: 'when arrived', newIndex: 0 });
+  });
+
   it('reports not found when the prediction survives the allowed removals', async () => {
     const model = synthetic(labels, { arrived: [3, 0, 0], card: [3, 0, 0], still: [3, 0, 0] });
     const input = await inputFor(model, 'arrived card still');

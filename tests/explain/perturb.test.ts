@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
+import { jsonSafe } from '@/lib/explain/common';
 import { cachedPredict, keepOnlyWords, removeWords } from '@/lib/explain/perturb';
 import { createRng } from '@/lib/explain/rng';
 import { wordSpans } from '@/lib/model/spans';
@@ -86,5 +87,14 @@ describe('seeded PRNG', () => {
       expect(new Set(s).size).toBe(k);
       for (const j of s) expect(j >= 0 && j < 9).toBe(true);
     }
+  });
+});
+
+describe('jsonSafe', () => {
+  it('turns typed arrays into arrays and non-finite numbers into null', () => {
+    const value = { a: new Float32Array([0.5, 1]), b: [NaN, Infinity, -0, 2], c: { d: undefined, e: 'x' } };
+    const safe = jsonSafe(value);
+    expect(safe).toEqual({ a: [0.5, 1], b: [null, null, 0, 2], c: { e: 'x' } });
+    expect(JSON.parse(JSON.stringify(safe))).toEqual(safe);
   });
 });

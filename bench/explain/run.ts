@@ -1,0 +1,221 @@
+// Explainer benchmark on the demo model in Node (CPU backend):
+//   1. LIME time against the number of samples;
+//   2. LIME stability: mean top-3 word overlap between 10 seeds at 1,000 samples;
+//   3. faithfulness (ERASER comprehensiveness / sufficiency, deletion AUC) of attention,
+//      rollout, LIME and occlusion, with random scores as the floor, over held-out utterances.
+// Held-out = the demo model's own test split of Banking77's train.csv (recomputed with the
+// training pipeline's stratified split and the seed in the model card; read in place, never copied).
+//
+//   npx tsx bench/explain/run.ts [--n 300] [--timing-messages 20] [--stability-messages 30] [--model public/models/banking77]
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import {
+  attentionExplainer,
+  cachedPredict,
+  evaluateFaithfulness,
+  limeExplainer,
+  occlusionExplainer,
+  rolloutExplainer,
+  createRng,
+  type ExplainInput,
+  type Explanation,
+} from '@/lib/explain';
+import type { IntentModel } from '@/lib/model/model';
+import { loadModelFromDir } from '@/lib/model/node';
+import { wordSpans } from '@/lib/model/spans';
+
+const REPO = path.resolve(import.meta.dirname, '..', '..');
+const DATA = process.env.BANKING77_CSV ?? '/work/shared/datasets/banking77/train.csv';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+const N = Number(arg('n', '300'));
+const TIMING_MESSAGES = Number(arg('timing-messages', '20'));
+const STABILITY_MESSAGES = Number(arg('stability-messages', '30'));
+const MODEL_DIR = path.resolve(REPO, arg('model', 'public/models/banking77'));
+const SAMPLE_SEED = 77;
+
+interface Row {
+  text: string;
+  label: string;
+}
+
+/** The model's held-out test rows that come from train.csv, via the pipeline's own split code. */
+function heldOut(): Row[] {
+  const card = JSON.parse(readFileSync(path.join(MODEL_DIR, 'model-card.json'), 'utf8'));
+  const split = card.training?.split ?? {};
+  const extra = (card.training?.data ?? []).slice(1).map((f: string) => path.resolve(REPO, f));
+  const code = [
+    'import json, sys',
+    'from training import data as D',
+    'files = json.loads(sys.argv[1]); frac = float(sys.argv[2]); seed = int(sys.argv[3])',
+    'texts, labels = D.read_many(files)',
+    'first = len(D.read_examples(files[0])[0])',
+    'rest, held = D.stratified_split(labels, frac, seed)',
+    'print(json.dumps({"held": len(held), "rows": [[texts[i], labels[i]] for i in held if i < first]}))',
+  ].join('\n');
+  const total = Number(card.training?.rows ?? 0);
+  const frac = total && split.test ? split.test / total : 0.1;
+  const r = spawnSync(existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3', ['-c', code, JSON.stringify([DATA, ...extra]), String(Math.round(frac * 1000) / 1000), String(split.seed ?? 13)], {
+    cwd: REPO,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  if (r.status !== 0) throw new Error(`could not recompute the held-out split: ${r.stderr}`);
+  const out = JSON.parse(r.stdout) as { held: number; rows: [string, string][] };
+  if (split.test && out.held !== split.test) throw new Error(`held-out split has ${out.held} rows, the model card says ${split.test}`);
+  return out.rows.map(([text, label]) => ({ text, label }));
+}
+
+function sample<T>(xs: T[], k: number, seed: number): T[] {
+  const rng = createRng(seed);
+  return rng.choose(xs.length, Math.min(k, xs.length)).map((i) => xs[i]);
+}
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : NaN);
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+};
+
+function table(headers: string[], rows: (string | number)[][]): string {
+  const cells = [headers, ...rows.map((r) => r.map(String))];
+  const widths = headers.map((_, c) => Math.max(...cells.map((r) => r[c].length)));
+  const line = (r: string[]) => '| ' + r.map((x, c) => (c === 0 ? x.padEnd(widths[c]) : x.padStart(widths[c]))).join(' | ') + ' |';
+  return [line(cells[0]), '|' + widths.map((w, c) => (c === 0 ? ':' : '-') + '-'.repeat(w) + (c === 0 ? '-' : ':')).join('|') + '|', ...cells.slice(1).map(line)].join('\n');
+}
+
+async function inputOf(model: IntentModel, text: string, withAnalysis: boolean): Promise<ExplainInput> {
+  const analysis = withAnalysis ? await model.analyse(text) : undefined;
+  const [p] = analysis ? [analysis.probabilities] : await model.predict([text]);
+  return { text, words: wordSpans(text), predict: model.predict, labels: model.labels, target: p.indexOf(Math.max(...p)), analysis };
+}
+
+function topK(scores: number[], k: number): number[] {
+  return scores.map((s, i) => [s, i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]).slice(0, k).map(([, i]) => i);
+}
+
+async function limeTiming(model: IntentModel, rows: Row[]) {
+  const counts = [100, 250, 500, 1000, 2000, 5000];
+  const inputs = await Promise.all(rows.map((r) => inputOf(model, r.text, false)));
+  await limeExplainer.explain(inputs[0], { samples: 200, timeBudgetMs: null }); // warm-up
+  const out: (string | number)[][] = [];
+  for (const samples of counts) {
+    const ms: number[] = [];
+    const distinct: number[] = [];
+    const passes: number[] = [];
+    for (const input of inputs) {
+      const e = await limeExplainer.explain(input, { samples, seed: 1, timeBudgetMs: null });
+      ms.push(e.timing.ms);
+      distinct.push(e.extra.distinctTexts as number);
+      passes.push(e.timing.forwardPasses);
+    }
+    out.push([samples, quantile(ms, 0.5).toFixed(0), mean(ms).toFixed(0), quantile(ms, 0.9).toFixed(0), Math.max(...ms).toFixed(0), mean(distinct).toFixed(0), mean(passes).toFixed(1)]);
+    process.stderr.write(`  lime ${samples} samples done\n`);
+  }
+  return { rows: out, words: mean(inputs.map((i) => i.words.length)) };
+}
+
+async function stability(model: IntentModel, rows: Row[]) {
+  const perMessage: number[] = [];
+  for (const r of rows) {
+    const input = await inputOf(model, r.text, false);
+    // The model is deterministic: one cache per message across seeds changes no result.
+    const shared = cachedPredict(input.predict, 64);
+    const tops: number[][] = [];
+    for (let seed = 0; seed < 10; seed++) {
+      const e = await limeExplainer.explain({ ...input, predict: shared.predict }, { samples: 1000, seed, timeBudgetMs: null });
+      tops.push(topK(e.scores!, 3));
+    }
+    const k = Math.min(3, input.words.length);
+    const overlaps: number[] = [];
+    for (let a = 0; a < tops.length; a++) for (let b = a + 1; b < tops.length; b++) overlaps.push(tops[a].filter((i) => tops[b].includes(i)).length / k);
+    perMessage.push(mean(overlaps));
+  }
+  return { mean: mean(perMessage), min: Math.min(...perMessage), atLeast09: perMessage.filter((x) => x >= 0.9).length / perMessage.length };
+}
+
+const METHODS = ['random', 'attention', 'rollout', 'occlusion', 'lime'] as const;
+type M = (typeof METHODS)[number];
+
+async function faithfulness(model: IntentModel, rows: Row[]) {
+  const acc: Record<M, { comp: number[]; suff: number[]; auc: number[]; ms: number[] }> = Object.fromEntries(
+    METHODS.map((m) => [m, { comp: [], suff: [], auc: [], ms: [] }]),
+  ) as never;
+  const wins: Record<M, number> = Object.fromEntries(METHODS.map((m) => [m, 0])) as Record<M, number>;
+  let correct = 0;
+  const rng = createRng(SAMPLE_SEED + 1);
+  for (const [n, r] of rows.entries()) {
+    const base = await inputOf(model, r.text, true);
+    if (model.labels[base.target] === r.label) correct++;
+    const shared = cachedPredict(model.predict, 64);
+    shared.prime(r.text, base.analysis!.probabilities);
+    const input = { ...base, predict: shared.predict };
+    const results: Partial<Record<M, { scores: number[]; ms: number }>> = {
+      random: { scores: input.words.map(() => rng.next()), ms: 0 },
+    };
+    for (const [m, ex] of [['attention', attentionExplainer], ['rollout', rolloutExplainer], ['occlusion', occlusionExplainer], ['lime', limeExplainer]] as const) {
+      const e: Explanation = await ex.explain(input, m === 'lime' ? { seed: 0, timeBudgetMs: null } : {});
+      results[m] = { scores: e.scores!, ms: e.timing.ms };
+    }
+    let best: M = 'random';
+    let bestComp = -Infinity;
+    for (const m of METHODS) {
+      const f = await evaluateFaithfulness(input, results[m]!.scores, shared.predict);
+      acc[m].comp.push(f.meanComprehensiveness);
+      acc[m].suff.push(f.meanSufficiency);
+      acc[m].auc.push(f.deletionAuc);
+      acc[m].ms.push(results[m]!.ms);
+      if (m !== 'random' && f.meanComprehensiveness > bestComp) {
+        bestComp = f.meanComprehensiveness;
+        best = m;
+      }
+    }
+    wins[best]++;
+    if ((n + 1) % 50 === 0) process.stderr.write(`  faithfulness ${n + 1}/${rows.length}\n`);
+  }
+  return {
+    accuracy: correct / rows.length,
+    rows: METHODS.map((m) => [m, mean(acc[m].comp).toFixed(3), mean(acc[m].suff).toFixed(3), mean(acc[m].auc).toFixed(3), m === 'random' ? '–' : `${((100 * wins[m]) / rows.length).toFixed(0)} %`, m === 'random' ? '–' : mean(acc[m].ms).toFixed(1)]),
+  };
+}
+
+async function main() {
+  if (!existsSync(path.join(MODEL_DIR, 'config.json'))) throw new Error(`${MODEL_DIR} has no config.json: export the demo model first`);
+  const t0 = performance.now();
+  const model = await loadModelFromDir(MODEL_DIR);
+  const held = heldOut();
+  const rows = sample(held, N, SAMPLE_SEED);
+  const multiWord = rows.filter((r) => wordSpans(r.text).length >= 3);
+  console.log(`# Explainer benchmark — ${path.relative(REPO, MODEL_DIR)}, Node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'cpu'}), onnxruntime-node CPU, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} at start`);
+  console.log(`held-out pool: ${held.length} test-split utterances from ${DATA}; seeded sample of ${rows.length} (seed ${SAMPLE_SEED})\n`);
+
+  const timing = await limeTiming(model, rows.slice(0, TIMING_MESSAGES));
+  console.log(`## LIME time against samples (${TIMING_MESSAGES} messages, mean ${timing.words.toFixed(1)} words; batch 64, no time budget)`);
+  console.log(table(['samples', 'median ms', 'mean ms', 'p90 ms', 'max ms', 'distinct texts', 'forward passes'], timing.rows));
+  const at1000 = timing.rows.find((r) => r[0] === 1000)!;
+  console.log(`goal: 1,000 samples ≤ 250 ms — Node median ${at1000[1]} ms, p90 ${at1000[3]} ms: ${Number(at1000[3]) <= 250 ? 'met' : Number(at1000[1]) <= 250 ? 'met at the median' : 'NOT met'}\n`);
+
+  const stab = await stability(model, multiWord.slice(0, STABILITY_MESSAGES));
+  console.log(`## LIME stability at 1,000 samples (${Math.min(STABILITY_MESSAGES, multiWord.length)} messages of ≥ 3 words, 10 seeds, 45 seed pairs each)`);
+  console.log(table(['measure', 'value'], [['mean top-3 overlap', stab.mean.toFixed(3)], ['worst message', stab.min.toFixed(3)], ['messages ≥ 0.9', `${(100 * stab.atLeast09).toFixed(0)} %`]]));
+  console.log(`goal: top-3 stability ≥ 0.9 — ${stab.mean >= 0.9 ? 'met' : 'NOT met'}\n`);
+
+  const f = await faithfulness(model, rows);
+  console.log(`## Faithfulness over ${rows.length} held-out utterances (target = predicted intent; model accuracy on them ${(100 * f.accuracy).toFixed(1)} %)`);
+  console.log('comprehensiveness: higher is better; sufficiency and deletion AUC: lower is better; means over k = 1, 2, 3, 20 % of words');
+  console.log(table(['method', 'comprehensiveness', 'sufficiency', 'deletion AUC', 'most comprehensive', 'explainer ms'], f.rows));
+  console.log(`\ntotal ${((performance.now() - t0) / 1000).toFixed(0)} s; load average at the end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  await model.dispose();
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
