@@ -52,9 +52,12 @@ test.describe('chat shell', () => {
     expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+'/);
     expect(csp).not.toMatch(/https?:|\*/);
     await expect(page.getByTestId('chat-shell')).toBeVisible();
-    // Hydration ran under the policy: the composer reacts to typing.
-    await page.getByTestId('chat-input').fill('hello');
-    await expect(page.getByTestId('send-button')).toBeEnabled();
+    // Under the policy: the page hydrated, the worker started and compiled the WebAssembly
+    // runtime, and the model answers.
+    const chat = new ChatPage(page);
+    await chat.waitForModel();
+    await chat.input.fill('hello');
+    await expect(chat.sendButton).toBeEnabled();
     expect(violations).toEqual([]);
   });
 

@@ -197,3 +197,15 @@ test.describe('conversation', () => {
     await expect(chat.input).toBeInViewport();
   });
 });
+
+test('when the model cannot load, the chat says so and how to reach a person', async ({ page }) => {
+  await page.route('**/models/**', (route) => route.fulfill({ status: 503, body: 'unavailable' }));
+  const chat = new ChatPage(page);
+  await chat.open('?device=wasm');
+  const alert = page.getByTestId('model-failed');
+  await expect(alert).toBeVisible({ timeout: 30_000 });
+  await expect(alert).toHaveAttribute('role', 'alert');
+  await expect(alert).toContainText('could not start');
+  await expect(alert).toContainText(/call us|write to/i);
+  await expect(chat.sendButton).toBeDisabled();
+});

@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { AdminPage, E2E_ADMIN } from './pages/admin-page';
+import { queryE2eDatabase } from './support/database';
+
+// A handful of stored turns, posted through the chat's own API, so the admin has a log to work on.
+const RUN = randomUUID().slice(0, 8);
+const SEEDS = [
+  { text: `my card has not arrived yet ${RUN}`, intent: 'card_arrival', confidence: 0.93, decision: 'answer', helpful: true },
+  { text: `I forgot my PIN code ${RUN}`, intent: 'change_pin', confidence: 0.61, decision: 'answer', helpful: false },
+  { text: `can I speak to someone ${RUN}`, intent: 'contactless_not_working', confidence: 0.19, decision: 'handoff', helpful: undefined },
+] as const;
+
+const seeded: { predictionId: string; text: string }[] = [];
+
+async function seed(request: APIRequestContext) {
+  for (const item of SEEDS) {
+    const predictionId = randomUUID();
+    const replyId = randomUUID();
+    const turn = {
+      conversationId: randomUUID(),
+      botId: 'banking77',
+      user: { id: randomUUID(), seq: 0, text: item.text, parts: { kind: 'typed' } },
+      reply: { id: replyId, seq: 1, text: 'Here is what to do.', parts: { kind: item.decision, intent: item.intent } },
+      prediction: {
+        id: predictionId,
+        modelId: 'banking77',
+        modelVersion: 'e2e-1',
+        intent: item.intent,
+        confidence: item.confidence,
+        topK: [{ intent: item.intent, probability: item.confidence }, { intent: 'card_delivery_estimate', probability: 0.05 }],
+        decision: item.decision,
+        backend: 'wasm',
+        latencyMs: 12.5,
+      },
+    };
+    expect((await request.post('/api/turns', { data: turn })).status()).toBe(201);
+    if (item.helpful !== undefined) {
+      expect((await request.post(`/api/messages/${replyId}/feedback`, { data: { id: randomUUID(), helpful: item.helpful } })).ok()).toBe(true);
+    }
+    const words = item.text.split(' ').reduce<{ text: string; start: number; end: number }[]>((all, word) => {
+      const start = all.length ? all[all.length - 1]!.end + 1 : 0;
+      return [...all, { text: word, start, end: start + word.length }];
+    }, []);
+    const explanations = {
+      explanations: [
+        {
+          method: 'lime',
+          version: 1,
+          target: { index: 0, label: item.intent, probability: item.confidence },
+          settings: { samples: 500, seed: 7 },
+          words,
+          scores: words.map((_, i) => (i === 1 ? 0.6 : 0.05)),
+          extra: { intercept: 0.1, r2: 0.9 },
+          faithfulness: { comprehensiveness: [{ k: '1', value: 0.4 }], sufficiency: [{ k: '1', value: 0.1 }], meanComprehensiveness: 0.4, meanSufficiency: 0.1, deletionAuc: 0.2 },
+          timing: { ms: 140, forwardPasses: 8 },
+        },
+      ],
+    };
+    expect((await request.post(`/api/predictions/${predictionId}/explanations`, { data: explanations })).status()).toBe(201);
+    seeded.push({ predictionId, text: item.text });
+  }
+}
+
+/** An authenticated call from inside the page, as the admin's own scripts make it. */
+async function pageFetch(page: Page, url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
+  return page.evaluate(async ({ url, init }) => {
+    const response = await fetch(url, { ...init, credentials: 'same-origin' });
+    return { status: response.status, text: await response.text() };
+  }, { url, init });
+}
+
+test.describe('admin', () => {
+  test.beforeAll(async ({ request }) => {
+    await seed(request);
+  });
+
+  test('every admin page and API refuses anonymous access', async ({ request }) => {
+    const id = seeded[0]!.predictionId;
+    const pages = ['/admin', '/admin?intent=card_arrival', '/admin/queue', '/admin/overview', `/admin/predictions/${id}`];
+    for (const path of pages) {
+      const response = await request.get(path, { maxRedirects: 0 });
+      expect(response.status(), path).toBe(307);
+      expect(response.headers().location, path).toMatch(/\/admin\/login$/);
+    }
+    const apis: [string, string][] = [
+      ['GET', '/api/admin/predictions'],
+      ['GET', `/api/admin/predictions/${id}`],
+      ['GET', '/api/admin/queue'],
+      ['GET', '/api/admin/overview'],
+      ['GET', '/api/admin/export?format=csv'],
+      ['GET', '/api/admin/export?format=jsonl'],
+      ['GET', '/api/admin/export?format=training'],
+      ['POST', `/api/admin/predictions/${id}/review`],
+      ['POST', '/api/admin/logout'],
+    ];
+    for (const [method, path] of apis) {
+      const response = await request.fetch(path, { method, maxRedirects: 0, headers: { origin: new URL(path, 'http://127.0.0.1:3210').origin }, data: method === 'POST' ? { action: 'correct' } : undefined });
+      expect(response.status(), `${method} ${path}`).toBe(401);
+      expect((await response.json()).error.code, `${method} ${path}`).toBe('unauthorised');
+    }
+    // The sign-in page itself is public.
+    expect((await request.get('/admin/login')).status()).toBe(200);
+    // Nothing was reviewed by the attempts above.
+    expect(queryE2eDatabase<{ n: number }>('SELECT COUNT(*) AS n FROM Review')[0]!.n).toBe(0);
+  });
+
+  test('signs in with the first admin from the environment, and refuses a wrong password', async ({ page, context }) => {
+    const admin = new AdminPage(page);
+    await admin.login(E2E_ADMIN.email, 'not the password at all');
+    await expect(admin.loginStatus()).toContainText('do not match');
+    expect(page.url()).toMatch(/\/admin\/login$/);
+
+    await admin.loginAndWait();
+    await expect(page.getByTestId('admin-user')).toHaveText(E2E_ADMIN.email);
+    const cookie = (await context.cookies()).find((c) => c.name === '__Host-glassdesk-admin');
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', secure: true, path: '/' });
+    // Stored hashed: the cookie's value is not a session id in the database.
+    expect(queryE2eDatabase('SELECT id FROM AdminSession WHERE id = ?', cookie!.value)).toHaveLength(0);
+    expect(queryE2eDatabase<{ passwordHash: string }>('SELECT passwordHash FROM AdminUser WHERE email = ?', E2E_ADMIN.email)[0]!.passwordHash).toMatch(/^\$argon2id\$/);
+  });
+
+  test('filters the log through the URL, and the back button restores the earlier view', async ({ page }) => {
+    const admin = new AdminPage(page);
+    await admin.loginAndWait();
+    await admin.filter({ q: RUN });
+    expect(await admin.messages()).toEqual([...SEEDS].reverse().map((s) => s.text));
+    await admin.filter({ decision: 'handoff' });
+    expect(page.url()).toContain(`q=${RUN}`);
+    expect(await admin.messages()).toEqual([SEEDS[2].text]);
+    await page.goBack();
+    await expect(admin.rows).toHaveCount(3);
+    await page.goto(`/admin?q=${RUN}&feedback=down`);
+    expect(await admin.messages()).toEqual([SEEDS[1].text]);
+    await page.goto(`/admin?q=${RUN}&maxConf=0.7&sort=confidence&dir=asc`);
+    expect(await admin.messages()).toEqual([SEEDS[2].text, SEEDS[1].text]);
+    await page.goto('/admin?minConf=7');
+    await expect(page.getByTestId('admin-filter-error')).toContainText('minConf');
+  });
+
+  test('opens a prediction with its conversation and stored explanation, relabels it, and exports', async ({ page }) => {
+    const admin = new AdminPage(page);
+    await admin.loginAndWait();
+    await admin.filter({ q: RUN });
+    await admin.open(SEEDS[1].text);
+    await expect(page.getByTestId('detail-conversation')).toContainText('Here is what to do.');
+    await expect(page.getByTestId('admin-explanation-lime')).toContainText('140 ms');
+    await expect(page.getByText('banking77 e2e-1')).toBeVisible();
+
+    await admin.relabel('lost_or_stolen_card');
+    await expect(page.getByTestId('detail-review-status')).toContainText('Relabelled');
+    await expect(page.getByTestId('review-entry').first()).toContainText(`relabel`);
+    await expect(page.getByTestId('review-entry').first()).toContainText(E2E_ADMIN.email);
+    const reviews = queryE2eDatabase<{ action: string; intent: string; email: string }>(
+      'SELECT r.action, r.intent, u.email FROM Review r JOIN AdminUser u ON u.id = r.reviewerId WHERE r.predictionId = ?',
+      seeded[1]!.predictionId,
+    );
+    expect(reviews).toEqual([{ action: 'relabel', intent: 'lost_or_stolen_card', email: E2E_ADMIN.email }]);
+
+    await page.goto(`/admin?q=${RUN}&review=relabelled`);
+    expect(await admin.messages()).toEqual([SEEDS[1].text]);
+    const csv = await admin.download('export-csv');
+    expect(csv.name).toMatch(/\.csv$/);
+    const lines = csv.text.trim().split('\r\n');
+    expect(lines[0]).toBe('id,createdAt,conversationId,text,intent,confidence,decision,backend,modelVersion,latencyMs,feedback,reviewStatus,reviewedIntent,verification,verifiedIntent,minFaithfulness,methodsDisagree');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain(`${seeded[1]!.predictionId},`);
+    expect(lines[1]).toContain(',change_pin,0.61,answer,wasm,e2e-1,12.5,down,relabelled,lost_or_stolen_card,');
+    const jsonl = await admin.download('export-jsonl');
+    expect(jsonl.text.trim().split('\n').map((line) => JSON.parse(line).text)).toEqual([SEEDS[1].text]);
+    const training = await admin.download('export-training');
+    expect(training.text.split('\n')[0]).toBe('text,intent');
+    expect(training.text).toContain(`${SEEDS[1].text},lost_or_stolen_card\n`);
+  });
+
+  test('state-changing calls need the CSRF token; signing out ends the session on the server', async ({ page }) => {
+    const admin = new AdminPage(page);
+    await admin.loginAndWait();
+    const id = seeded[0]!.predictionId;
+    const noToken = await pageFetch(page, `/api/admin/predictions/${id}/review`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'flag' }) });
+    expect(noToken.status).toBe(403);
+    const wrongToken = await pageFetch(page, `/api/admin/predictions/${id}/review`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': 'guess' }, body: JSON.stringify({ action: 'flag' }) });
+    expect(wrongToken.status).toBe(403);
+    expect(queryE2eDatabase('SELECT id FROM Review WHERE predictionId = ?', id)).toHaveLength(0);
+    expect((await pageFetch(page, '/api/admin/queue')).status).toBe(200);
+
+    await page.getByTestId('admin-logout').click();
+    await page.waitForURL(/\/admin\/login$/);
+    expect(queryE2eDatabase<{ n: number }>('SELECT COUNT(*) AS n FROM AdminSession WHERE revokedAt IS NOT NULL')[0]!.n).toBeGreaterThan(0);
+    expect((await pageFetch(page, '/api/admin/queue')).status).toBe(401);
+    await page.goto('/admin');
+    await expect(page).toHaveURL(/\/admin\/login$/);
+  });
+});
