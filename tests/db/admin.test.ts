@@ -235,3 +235,72 @@ describe.each(testProviders)('admin on %s', (provider) => {
     });
   });
 });
+
+describe.each(testProviders)('admin overview on %s', (provider) => {
+  let database: ScratchDatabase;
+
+  beforeAll(async () => {
+    database = await createScratchDatabase(provider);
+    await migrateDatabase(database.url);
+    await useDatabase(database.url);
+    const items = [
+      { text: 'my card has not arrived', intent: 'card_arrival', confidence: 0.95, day: '2026-02-01T08:00:00Z', helpful: true, lime: [0.05, 0.5, 0.01, 0.3] },
+      { text: 'my card still not arrived', intent: 'card_arrival', confidence: 0.85, day: '2026-02-01T09:00:00Z', helpful: false, lime: [0.03, 0.7, 0.02, 0.1] },
+      { text: 'change my pin', intent: 'change_pin', confidence: 0.42, day: '2026-02-02T09:00:00Z', decision: 'clarify' as const },
+      { text: 'old one', intent: 'change_pin', confidence: 0.99, day: '2025-12-01T09:00:00Z' },
+    ];
+    for (const item of items) {
+      const words = item.text.split(' ').reduce<{ text: string; start: number; end: number }[]>((all, word) => {
+        const start = all.length ? all[all.length - 1]!.end + 1 : 0;
+        return [...all, { text: word, start, end: start + word.length }];
+      }, []);
+      const turn = turnRecordSchema.parse({
+        conversationId: randomUUID(),
+        botId: 'banking77',
+        user: { id: randomUUID(), seq: 0, text: item.text, parts: { kind: 'typed' } },
+        reply: { id: randomUUID(), seq: 1, text: 'A reply.', parts: { kind: item.decision ?? 'answer' } },
+        prediction: { id: randomUUID(), modelId: 'banking77', modelVersion: 't', intent: item.intent, confidence: item.confidence, topK: [{ intent: item.intent, probability: item.confidence }], decision: item.decision ?? 'answer', backend: 'wasm', latencyMs: 1 },
+      });
+      await storeTurn(turn);
+      const at = new Date(item.day);
+      await db().prediction.update({ where: { id: turn.prediction!.id }, data: { createdAt: at } });
+      if (item.helpful !== undefined) {
+        await saveFeedback(turn.reply.id, { id: randomUUID(), helpful: item.helpful });
+        await db().feedback.update({ where: { messageId: turn.reply.id }, data: { createdAt: at } });
+      }
+      if (item.lime) {
+        const payload = { method: 'lime', version: 1, target: { index: 0, label: item.intent, probability: item.confidence }, settings: {}, words: words.slice(0, item.lime.length), scores: item.lime, extra: {}, timing: { ms: 1, forwardPasses: 1 } };
+        await db().explanation.create({ data: { id: randomUUID(), predictionId: turn.prediction!.id, method: 'lime', settings: {}, payload, comprehensiveness: item.confidence / 2, durationMs: 1, createdAt: at } });
+      }
+    }
+  });
+
+  afterAll(async () => {
+    await db().$disconnect();
+    await database.drop();
+  });
+
+  it('aggregates volume, intents, decisions, confidence, feedback and faithfulness since a date', async () => {
+    const { overview } = await import('@/lib/db/queries/admin-overview');
+    const result = await overview(new Date('2026-01-01T00:00:00Z'));
+    expect(result.total).toBe(3);
+    expect(result.volume).toEqual([{ day: '2026-02-01', count: 2 }, { day: '2026-02-02', count: 1 }]);
+    expect(result.intents).toEqual([{ intent: 'card_arrival', count: 2 }, { intent: 'change_pin', count: 1 }]);
+    expect(result.decisions).toEqual([{ decision: 'answer', count: 2 }, { decision: 'clarify', count: 1 }, { decision: 'handoff', count: 0 }]);
+    expect(result.confidence.map((b) => b.count)).toEqual([0, 0, 0, 0, 1, 0, 0, 0, 1, 1]);
+    expect(result.feedback).toEqual({ helpful: 1, unhelpful: 1, replies: 3 });
+    expect(result.faithfulness).toHaveLength(1);
+    expect(result.faithfulness[0]).toMatchObject({ day: '2026-02-01', method: 'lime', count: 2 });
+    expect(result.faithfulness[0]!.mean).toBeCloseTo((0.95 + 0.85) / 4, 10);
+  });
+
+  it('averages stored LIME weights per word for an intent', async () => {
+    const { limeWordImportance } = await import('@/lib/db/queries/admin-overview');
+    const result = await limeWordImportance('card_arrival', new Date('2026-01-01T00:00:00Z'));
+    expect(result.explanations).toBe(2);
+    // "has" and "still" occur once each and are left out.
+    expect(result.words.map((w) => w.word)).toEqual(['card', 'not', 'my']);
+    expect(result.words.map((w) => w.mean)).toEqual([expect.closeTo(0.6, 10), expect.closeTo(0.2, 10), expect.closeTo(0.04, 10)]);
+    expect(result.words.map((w) => w.count)).toEqual([2, 2, 2]);
+  });
+});
