@@ -41,7 +41,7 @@ export function WordEvidence({ byMethod, computing }: { byMethod: Partial<Record
                 value={method}
                 checked={chosen === method}
                 onChange={() => setChosen(method)}
-                className="peer sr-only"
+                className="peer absolute inset-0 z-10 m-0 size-full cursor-pointer appearance-none opacity-0"
                 data-testid={`why-method-${method}`}
               />
               <span className="block cursor-pointer rounded-md px-1 py-1 text-center text-[13px] whitespace-nowrap text-slate-700 sm:px-3 sm:text-sm peer-checked:bg-white peer-checked:font-medium peer-checked:text-brand-900 peer-checked:shadow-sm peer-focus-visible:outline-3 peer-focus-visible:outline-offset-1 peer-focus-visible:outline-brand-600 hover:text-slate-900">
@@ -76,6 +76,10 @@ function ScoredWords({ explanation, scores }: { explanation: Explanation; scores
   const scale = maxAbs(scores);
   const method = explanation.method as WordScoringMethod;
   const captionId = useId();
+  const sortId = useId();
+  const [sorted, setSorted] = useState(false);
+  const order = explanation.words.map((_, index) => index);
+  if (sorted) order.sort((a, b) => (scores[b] ?? 0) - (scores[a] ?? 0) || a - b);
   return (
     <>
       <figure className="space-y-2">
@@ -101,58 +105,72 @@ function ScoredWords({ explanation, scores }: { explanation: Explanation; scores
         <Legend />
       </figure>
 
-      <div className="overflow-x-auto">
-        <table className="w-full min-w-72 border-separate border-spacing-y-1 text-sm" aria-describedby={captionId}>
-          <caption id={captionId} className="sr-only">
-            {METHOD_NAMES[method]} score of each word. Positive scores pushed towards this answer, negative scores away from it.
-          </caption>
-          <thead className="text-xs text-slate-500">
-            <tr>
-              <th scope="col" className="pr-3 text-left font-medium">
-                Word
-              </th>
-              <th scope="col" className="w-full font-medium">
-                <span className="flex justify-between px-1">
-                  <span aria-hidden="true">← against</span>
-                  <span className="sr-only">Bar</span>
-                  <span aria-hidden="true">for →</span>
-                </span>
-              </th>
-              <th scope="col" className="pl-3 text-right font-medium">
-                Score
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {explanation.words.map((word, index) => {
-              const score = scores[index] ?? 0;
-              const bar = divergingBar(score, scale);
-              return (
-                <tr key={`${word.start}-${index}`}>
-                  <th scope="row" className="max-w-32 truncate pr-3 text-left font-normal text-slate-800" title={word.text}>
-                    {word.text}
-                  </th>
-                  <td aria-hidden="true" className="px-1">
-                    <div className="relative h-4 rounded-sm bg-slate-50">
-                      <div className="absolute inset-y-0 left-1/2 w-px bg-slate-300" />
-                      {bar.side !== 'none' && (
-                        <div
-                          className={`absolute inset-y-0.5 ${bar.side === 'positive' ? 'rounded-r-sm' : 'rounded-l-sm'}`}
-                          style={{
-                            width: `${bar.percent}%`,
-                            left: bar.side === 'positive' ? '50%' : `${50 - bar.percent}%`,
-                            backgroundColor: `rgb(${(bar.side === 'positive' ? POSITIVE_RGB : NEGATIVE_RGB).join(' ')})`,
-                          }}
-                        />
-                      )}
-                    </div>
-                  </td>
-                  <td className="pl-3 text-right font-mono text-xs tabular-nums text-slate-700">{formatScore(score)}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+      <div className="space-y-1">
+        <div className="flex items-center justify-end gap-2 text-xs text-slate-600">
+          <input
+            id={sortId}
+            type="checkbox"
+            checked={sorted}
+            onChange={(event) => setSorted(event.target.checked)}
+            className="size-4 accent-brand-600"
+            data-testid="why-sort-words"
+          />
+          <label htmlFor={sortId}>Sort by score</label>
+        </div>
+        <div className="overflow-x-auto">
+          <table className="w-full min-w-72 border-separate border-spacing-y-1 text-sm">
+            <caption id={captionId} className="sr-only">
+              {METHOD_NAMES[method]} score of each word. Positive scores pushed towards this answer, negative scores away from it.
+            </caption>
+            <thead className="text-xs text-slate-500">
+              <tr>
+                <th scope="col" className="pr-3 text-left font-medium">
+                  Word
+                </th>
+                <th scope="col" className="w-full font-medium">
+                  <span className="flex justify-between px-1">
+                    <span aria-hidden="true">← against</span>
+                    <span className="sr-only">Bar</span>
+                    <span aria-hidden="true">for →</span>
+                  </span>
+                </th>
+                <th scope="col" className="pl-3 text-right font-medium">
+                  Score
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {order.map((index) => {
+                const word = explanation.words[index];
+                const score = scores[index] ?? 0;
+                const bar = divergingBar(score, scale);
+                return (
+                  <tr key={`${word.start}-${index}`}>
+                    <th scope="row" className="max-w-32 truncate pr-3 text-left font-normal text-slate-800" title={word.text}>
+                      {word.text}
+                    </th>
+                    <td aria-hidden="true" className="px-1">
+                      <div className="relative h-4 rounded-sm bg-slate-50">
+                        <div className="absolute inset-y-0 left-1/2 w-px bg-slate-300" />
+                        {bar.side !== 'none' && (
+                          <div
+                            className={`absolute inset-y-0.5 ${bar.side === 'positive' ? 'rounded-r-sm' : 'rounded-l-sm'}`}
+                            style={{
+                              width: `${bar.percent}%`,
+                              left: bar.side === 'positive' ? '50%' : `${50 - bar.percent}%`,
+                              backgroundColor: `rgb(${(bar.side === 'positive' ? POSITIVE_RGB : NEGATIVE_RGB).join(' ')})`,
+                            }}
+                          />
+                        )}
+                      </div>
+                    </td>
+                    <td className="pl-3 text-right font-mono text-xs tabular-nums text-slate-700">{formatScore(score)}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
       </div>
 
       <MethodDetails explanation={explanation} />
@@ -193,5 +211,6 @@ function MethodDetails({ explanation }: { explanation: Explanation }) {
   }
   if (typeof explanation.settings.seed === 'number') facts.push(`seed ${explanation.settings.seed}`);
   facts.push(formatDuration(explanation.timing.ms));
-  return <p className="text-xs text-slate-500">{facts.join(' · ')}</p>;
+  const line = facts.join(' · ');
+  return <p className="text-xs text-slate-500">{line.charAt(0).toUpperCase() + line.slice(1)}</p>;
 }
