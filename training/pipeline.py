@@ -62,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--similar-per-intent", type=int, default=24, help="examples per intent in the similar-questions index")
     p.add_argument("--no-quantized", action="store_true", help="do not write onnx/model_quantized.onnx")
     p.add_argument("--skip-parity", action="store_true", help="skip the Node parity check (not recommended)")
+    p.add_argument("--save-split", metavar="DIR", help="also write the validation and test rows as CSV here (e.g. for npm run eval); keep it outside the repository")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
 
@@ -157,6 +158,15 @@ def run(argv: Optional[List[str]] = None) -> dict:
     missing_val = sorted(set(labels) - {labels_raw[i] for i in val_idx})
     info(f"split: train {len(train_idx)}, validation {len(val_idx)}, test {len(test_idx)}" + (f" ({len(missing_val)} intents too small for validation)" if missing_val else ""))
 
+    if args.save_split:
+        import csv
+
+        os.makedirs(args.save_split, exist_ok=True)
+        for name, idx in (("validation", val_idx), ("test", test_idx)):
+            with open(os.path.join(args.save_split, f"{name}.csv"), "w", newline="", encoding="utf-8") as f:
+                w = csv.writer(f)
+                w.writerow(["text", "intent"])
+                w.writerows([texts[i], labels_raw[i]] for i in idx)
     tr_texts = [texts[i] for i in train_idx]
     tok = train_wordpiece(tr_texts, vocab_size=args.vocab_size, model_max_length=args.max_length)
     enc = [tok.encode(t) for t in texts]

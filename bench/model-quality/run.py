@@ -5,6 +5,8 @@ split is not available here, so this is a held-out slice of train.csv), compare:
   * the peer: TF-IDF (word 1-2 + char 2-5 grams) + logistic regression;
   * our model as the training pipeline builds it (defaults of `npm run train`);
   * our model without the pretrained-vector initialisation;
+  * the demo configuration: an ensemble of three of our models (different seeds,
+    same data) exported as one graph with float16 weights;
   * optional extra variants (--variant NAME=ARGS, e.g. "distill=--distill 0.5").
 Our variants train on the same training rows, use the same validation rows for
 early stopping, and are all scored on the same held-out rows. The peer trains on
@@ -98,6 +100,7 @@ def main():
     p.add_argument("--args", default="", help="extra training arguments for every variant of ours (e.g. to shorten a run)")
     p.add_argument("--variant", action="append", default=[], help='NAME=ARGS, an extra variant of ours, e.g. "distilled=--distill 0.5"')
     p.add_argument("--skip-peer", action="store_true")
+    p.add_argument("--skip-defaults", action="store_true", help="run only the peer and the --variant entries")
     p.add_argument("--json", help="write the rows as JSON here")
     a = p.parse_args()
     if not os.path.exists(a.data):
@@ -109,7 +112,11 @@ def main():
     if not a.skip_peer:
         rows.append(peer_row(texts, labels, a.seed, a.test_frac))
         sys.stderr.write(table(rows) + "\n")
-    variants = [("ours (pretrained vectors)", a.args), ("ours, random init (no pretrained vectors)", a.args + " --no-pretrained")]
+    variants = [] if a.skip_defaults else [
+        ("ours (pretrained vectors)", a.args),
+        ("ours, random init (no pretrained vectors)", a.args + " --no-pretrained"),
+        ("ours, 3-model ensemble, fp16 (demo config)", a.args + " --members 3 --fp16"),
+    ]
     for v in a.variant:
         name, _, extra_args = v.partition("=")
         variants.append((f"ours, {name}", a.args + " " + extra_args))
