@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { attentionExplainer } from '@/lib/explain/attention';
 import { rolloutExplainer, rolloutMatrix } from '@/lib/explain/rollout';
+import { similarExplainer } from '@/lib/explain/similar';
 import type { ExplainInput } from '@/lib/explain/types';
 import { wordSpans } from '@/lib/model/spans';
 import type { Analysis, TokenInfo } from '@/lib/model/types';
@@ -111,5 +112,28 @@ describe('attention from [CLS] on typed words', () => {
 
   it('refuses an analysis of another text', async () => {
     await expect(attentionExplainer.explain({ ...inputOf(a), text: 'other text', words: wordSpans('other text') })).rejects.toThrow(/different text/);
+  });
+});
+
+describe('similar questions', () => {
+  it('asks the index for the k nearest to the sentence embedding and keeps them as given', async () => {
+    const a = analysisOf('hi there', [tok('[CLS]', null), tok('hi', 0), tok('there', 1)], [L1, L2]);
+    const calls: [number[], number][] = [];
+    const input = {
+      ...inputOf(a),
+      similar: (embedding: number[], k: number) => {
+        calls.push([embedding, k]);
+        return [
+          { text: 'hello', label: 'greeting', score: 0.9 },
+          { text: 'hey you', label: 'greeting', score: 0.7 },
+        ].slice(0, k);
+      },
+    };
+    const e = await similarExplainer.explain(input, { k: 2 });
+    expect(calls).toEqual([[[1, 0], 2]]);
+    expect(e.scores).toBeNull();
+    expect(e.extra).toEqual({ neighbours: [{ text: 'hello', label: 'greeting', score: 0.9 }, { text: 'hey you', label: 'greeting', score: 0.7 }] });
+    expect(e.settings).toEqual({ k: 2 });
+    await expect(similarExplainer.explain(inputOf(a))).rejects.toThrow(/input.similar/);
   });
 });

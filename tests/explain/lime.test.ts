@@ -100,6 +100,7 @@ describe('LIME on a linear bag-of-words classifier', () => {
     const c = await limeExplainer.explain(input, { seed: 100, samples: 600 });
     const strip = (e: typeof a) => ({ ...e, timing: { ...e.timing, ms: 0 } });
     expect(strip(b)).toEqual(strip(a));
+    expect(limeMasks(input.words.length, 600, 100)).not.toEqual(limeMasks(input.words.length, 600, 99));
     expect(c.scores).not.toEqual(a.scores);
     expect(c.extra.intercept).not.toBe(a.extra.intercept);
   });
