@@ -43,6 +43,6 @@ export default defineConfig({
     timeout: 300_000,
     reuseExistingServer: false,
     stdout: 'pipe',
-    env: { DATABASE_URL: `file:${e2eDatabaseFile}`, NODE_ENV: 'production' },
+    env: { DATABASE_URL: `file:${e2eDatabaseFile}`, NODE_ENV: 'production', ADMIN_EMAIL: 'e2e-admin@example.com', ADMIN_PASSWORD: 'e2e admin password, not secret' },
   },
 });

@@ -1,27 +1,55 @@
 import type { Metadata } from 'next';
+import { FilterError, parseLogQuery, rawParams, toSearchString, type LogQuery, type SearchParams } from '@/lib/admin/filters';
+import { labelOf, reviewIntents } from '@/lib/admin/intents';
+import { requireAdminPage } from '@/lib/auth/session';
+import { listPredictions, type LogPage } from '@/lib/db/queries/admin';
+import { AdminShell } from '@/lib/ui/admin/shell';
+import { FilterForm } from '@/lib/ui/admin/filter-form';
+import { LogTable, Pager } from '@/lib/ui/admin/log-table';
 
-export const metadata: Metadata = { title: 'Admin sign-in' };
+export const metadata: Metadata = { title: 'Prediction log' };
 
-// The sign-in form's layout; authentication is wired in with the admin dashboard.
-export default function AdminLoginPage() {
+export default async function AdminLogPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const session = await requireAdminPage();
+  const search = await searchParams;
+  const params = rawParams(search);
+  const intents = reviewIntents().map(({ intent, label }) => ({ value: intent, label }));
+  let loaded: { query: LogQuery; page: LogPage } | { error: string };
+  try {
+    const query = parseLogQuery(search);
+    loaded = { query, page: await listPredictions(query) };
+  } catch (error) {
+    if (!(error instanceof FilterError)) throw error;
+    loaded = { error: error.message };
+  }
+  const exportQuery = (format: string) => `/api/admin/export${toSearchString({ ...params, page: undefined, format })}`;
+  const content =
+    'error' in loaded ? (
+      <p role="alert" className="mt-4 rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="admin-filter-error">
+        These filters are not valid: {loaded.error}.
+      </p>
+    ) : (
+      <>
+        <div className="mt-4 flex flex-wrap items-center gap-3 text-sm">
+          <span className="text-slate-600">Export this view:</span>
+          <a href={exportQuery('csv')} className="text-brand-700 hover:underline" data-testid="export-csv" download>CSV</a>
+          <a href={exportQuery('jsonl')} className="text-brand-700 hover:underline" data-testid="export-jsonl" download>JSONL</a>
+          <span className="text-slate-400">·</span>
+          <a href="/api/admin/export?format=training" className="text-brand-700 hover:underline" data-testid="export-training" download>
+            Training data (reviewed messages, text,intent)
+          </a>
+        </div>
+        <div className="mt-3">
+          <LogTable rows={loaded.page.rows} query={loaded.query} params={params} labelOf={labelOf()} />
+          <Pager page={loaded.page.page} pages={loaded.page.pages} total={loaded.page.total} params={params} />
+        </div>
+      </>
+    );
   return (
-    <main className="mx-auto mt-16 max-w-sm rounded-2xl bg-white p-6 shadow-sm" data-testid="admin-login">
-      <h1 className="text-lg font-semibold text-brand-900">glassdesk admin</h1>
-      <p className="mt-1 text-sm text-slate-600">Sign in to review conversations and explanations.</p>
-      <form className="mt-6 space-y-4" aria-describedby="admin-login-status">
-        <div>
-          <label htmlFor="email" className="block text-sm font-medium">E-mail</label>
-          <input id="email" name="email" type="email" autoComplete="username" required disabled className="mt-1 w-full rounded-lg border border-slate-300 px-3 py-2" />
-        </div>
-        <div>
-          <label htmlFor="password" className="block text-sm font-medium">Password</label>
-          <input id="password" name="password" type="password" autoComplete="current-password" required disabled className="mt-1 w-full rounded-lg border border-slate-300 px-3 py-2" />
-        </div>
-        <p id="admin-login-status" role="status" className="rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-900">
-          Placeholder: sign-in opens with the admin dashboard.
-        </p>
-        <button type="submit" disabled className="w-full rounded-lg bg-slate-300 px-4 py-2 font-medium text-white">Sign in</button>
-      </form>
-    </main>
+    <AdminShell email={session.user.email} csrfToken={session.csrfToken} current="log">
+      <h1 className="mb-4 text-xl font-semibold text-brand-900">Prediction log</h1>
+      <FilterForm params={params} intents={intents} />
+      {content}
+    </AdminShell>
   );
 }

@@ -36,7 +36,7 @@ async function seed(request: APIRequestContext) {
     };
     expect((await request.post('/api/turns', { data: turn })).status()).toBe(201);
     if (item.helpful !== undefined) {
-      expect((await request.post(`/api/messages/${replyId}/feedback`, { data: { id: randomUUID(), helpful: item.helpful } })).ok()).toBe(true);
+      expect((await request.put(`/api/messages/${replyId}/feedback`, { data: { id: randomUUID(), helpful: item.helpful } })).ok()).toBe(true);
     }
     const words = item.text.split(' ').reduce<{ text: string; start: number; end: number }[]>((all, word) => {
       const start = all.length ? all[all.length - 1]!.end + 1 : 0;
@@ -144,6 +144,10 @@ test.describe('admin', () => {
     await admin.filter({ q: RUN });
     await admin.open(SEEDS[1].text);
     await expect(page.getByTestId('detail-conversation')).toContainText('Here is what to do.');
+    await expect(page.locator('#admin-why')).toBeVisible();
+    // The stored LIME weights rank the second word first.
+    await expect(page.getByTestId('why-summary-words')).toContainText('forgot');
+    await page.getByText('Stored objects, method by method').click();
     await expect(page.getByTestId('admin-explanation-lime')).toContainText('140 ms');
     await expect(page.getByText('banking77 e2e-1')).toBeVisible();
 

@@ -1,0 +1,133 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { z } from 'zod';
+import { labelOf as labelsFor, reviewIntents } from '@/lib/admin/intents';
+import { requireAdminPage } from '@/lib/auth/session';
+import { predictionDetail, riskScore } from '@/lib/db/queries/admin';
+import { ApiError } from '@/lib/http/errors';
+import { dateTime, percent, REVIEW_LABELS, VERIFICATION_LABELS } from '@/lib/ui/admin/format';
+import { ReviewPanel } from '@/lib/ui/admin/review-panel';
+import { AdminShell } from '@/lib/ui/admin/shell';
+import { StoredExplanations } from '@/lib/ui/admin/stored-explanations';
+import { StoredWhyPanel } from '@/lib/ui/admin/stored-why-panel';
+import type { Explanation } from '@/lib/explain/types';
+
+export const metadata: Metadata = { title: 'Prediction' };
+
+async function load(id: string) {
+  if (!z.uuid().safeParse(id).success) notFound();
+  try {
+    return await predictionDetail(id);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) notFound();
+    throw error;
+  }
+}
+
+export default async function PredictionPage({ params }: { params: Promise<{ id: string }> }) {
+  const session = await requireAdminPage();
+  const detail = await load((await params).id);
+  const labelOf = labelsFor(detail.botId in { banking77: 1 } ? detail.botId : 'banking77');
+  const facts: [string, React.ReactNode][] = [
+    ['Time', dateTime(detail.createdAt)],
+    ['Intent', <span key="i" data-testid="detail-intent">{labelOf(detail.intent)} <code className="text-xs text-slate-500">{detail.intent}</code></span>],
+    ['Confidence', percent(detail.confidence, 1)],
+    ['Decision', detail.decision],
+    ['Backend', detail.backend],
+    ['Model', `${detail.modelId} ${detail.modelVersion}`],
+    ['Inference time', `${detail.latencyMs.toFixed(1)} ms`],
+    ['Explanation time', detail.explanationTimings.length ? detail.explanationTimings.map((t) => `${t.method} ${t.durationMs.toFixed(0)} ms`).join(', ') : '—'],
+    ['Verification', `${VERIFICATION_LABELS[detail.verification]}${detail.verifiedIntent ? ` (server: ${labelOf(detail.verifiedIntent)}, ${percent(detail.verifiedConfidence, 1)})` : ''}`],
+    ['Lowest faithfulness', detail.minFaithfulness === null ? '—' : `${detail.minFaithfulness.toFixed(3)}${detail.methodsDisagree ? ' · methods disagree' : ''}`],
+    ['Review', <span key="r" data-testid="detail-review-status">{REVIEW_LABELS[detail.reviewStatus]}{detail.reviewedIntent ? ` → ${labelOf(detail.reviewedIntent)}` : ''}</span>],
+    ['Risk score', riskScore(detail).toFixed(2)],
+  ];
+  return (
+    <AdminShell email={session.user.email} csrfToken={session.csrfToken} current={null}>
+      <p className="text-sm">
+        <Link href="/admin" className="text-brand-700 hover:underline">← Log</Link>
+      </p>
+      <h1 className="mt-2 text-xl font-semibold text-brand-900" data-testid="detail-message">“{detail.text}”</h1>
+      <div className="mt-4 grid gap-6 lg:grid-cols-[1fr_1.2fr]">
+        <div className="space-y-6">
+          <section aria-labelledby="facts-heading" className="rounded-xl border border-slate-200 bg-white p-4">
+            <h2 id="facts-heading" className="font-semibold text-brand-900">Prediction</h2>
+            <dl className="mt-2 grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
+              {facts.map(([term, value]) => (
+                <div key={term} className="contents">
+                  <dt className="text-slate-500">{term}</dt>
+                  <dd>{value}</dd>
+                </div>
+              ))}
+            </dl>
+            <h3 className="mt-4 text-sm font-semibold">Most probable intents</h3>
+            <ol className="mt-1 text-sm">
+              {detail.topK.map((entry) => (
+                <li key={entry.intent} className="flex justify-between gap-4">
+                  <span>{labelOf(entry.intent)}</span>
+                  <span className="font-mono">{percent(entry.probability, 1)}</span>
+                </li>
+              ))}
+            </ol>
+          </section>
+          <ReviewPanel predictionId={detail.id} csrfToken={session.csrfToken} intent={detail.intent} intents={reviewIntents()} />
+          <section aria-labelledby="history-heading" className="rounded-xl border border-slate-200 bg-white p-4">
+            <h2 id="history-heading" className="font-semibold text-brand-900">Review history</h2>
+            {detail.reviews.length === 0 ? <p className="mt-1 text-sm text-slate-500">Not reviewed yet.</p> : null}
+            <ul className="mt-2 space-y-1 text-sm" data-testid="review-history">
+              {detail.reviews.map((review) => (
+                <li key={review.id} data-testid="review-entry">
+                  <span className="font-medium">{review.action}</span>
+                  {review.intent ? ` → ${labelOf(review.intent)}` : ''}
+                  {review.note ? ` — “${review.note}”` : ''}
+                  <span className="text-slate-500"> by {review.reviewer}, {dateTime(review.createdAt)}</span>
+                </li>
+              ))}
+            </ul>
+          </section>
+        </div>
+        <div className="space-y-6">
+          <section aria-labelledby="conversation-heading" className="rounded-xl border border-slate-200 bg-white p-4">
+            <h2 id="conversation-heading" className="font-semibold text-brand-900">Conversation</h2>
+            <ol className="mt-2 space-y-2" data-testid="detail-conversation">
+              {detail.conversation.map((line) => (
+                <li
+                  key={line.id}
+                  className={`max-w-[85%] rounded-xl px-3 py-2 text-sm ${line.role === 'user' ? 'ml-auto bg-brand-600 text-white' : 'bg-slate-100'} ${line.id === detail.messageId ? 'ring-4 ring-amber-300' : ''}`}
+                  aria-current={line.id === detail.messageId ? 'true' : undefined}
+                >
+                  <span className="sr-only">{line.role === 'user' ? 'Visitor: ' : 'Bot: '}</span>
+                  {line.predictionId && line.id !== detail.messageId ? (
+                    <Link href={`/admin/predictions/${line.predictionId}`} className="underline decoration-white/50">{line.text}</Link>
+                  ) : (
+                    line.text
+                  )}
+                  {line.feedback ? <span className="ml-2">{line.feedback.helpful ? '👍' : '👎'}{line.feedback.comment ? ` “${line.feedback.comment}”` : ''}</span> : null}
+                </li>
+              ))}
+            </ol>
+          </section>
+          <section aria-labelledby="why-heading" className="rounded-xl border border-slate-200 bg-white p-4">
+            <h2 id="why-heading" className="font-semibold text-brand-900">Why this answer? (as stored)</h2>
+            <div className="mt-2">
+              {detail.explanations.length ? (
+                <StoredWhyPanel
+                  explanations={detail.explanations as Explanation[]}
+                  prediction={{ intent: detail.intent, confidence: detail.confidence, topK: detail.topK }}
+                  labels={Object.fromEntries(reviewIntents().map((entry) => [entry.intent, entry.label]))}
+                />
+              ) : null}
+              <details className="mt-4">
+                <summary className="cursor-pointer text-sm text-slate-600">Stored objects, method by method</summary>
+                <div className="mt-2">
+                  <StoredExplanations explanations={detail.explanations} labelOf={labelOf} />
+                </div>
+              </details>
+            </div>
+          </section>
+        </div>
+      </div>
+    </AdminShell>
+  );
+}

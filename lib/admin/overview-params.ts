@@ -1,0 +1,12 @@
+export const OVERVIEW_PERIODS = { '7': 7, '30': 30, '90': 90, '365': 365 } as const;
+export type OverviewPeriod = keyof typeof OVERVIEW_PERIODS;
+
+/** The overview's period (days back from now) and the intent whose words are shown, from the URL. */
+export function parseOverviewParams(params: Record<string, string | string[] | undefined>, now = new Date()) {
+  const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+  const daysParam = first(params.days) ?? '30';
+  const period: OverviewPeriod = daysParam in OVERVIEW_PERIODS ? (daysParam as OverviewPeriod) : '30';
+  const intentParam = first(params.intent);
+  const intent = intentParam && /^[\w.?-]{1,100}$/.test(intentParam) ? intentParam : undefined;
+  return { period, since: new Date(now.getTime() - OVERVIEW_PERIODS[period] * 24 * 60 * 60 * 1000), intent };
+}

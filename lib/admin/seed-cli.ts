@@ -1,0 +1,108 @@
+// Fills the database with a realistic prediction log for the admin dashboard.
+//   npm run seed -- [--count 5000] [--explain 200] [--days 60] [--seed 1]
+//                   [--data ../shared/datasets/banking77/train.csv] [--model public/models/banking77] [--synthetic]
+// Messages come from the labelled data set; predictions from the real model in Node (or a
+// synthetic classifier with --synthetic, for quick large logs); explanations from the real
+// explainers for --explain of them. The database is the one DATABASE_URL names.
+import { parseArgs } from 'node:util';
+import path from 'node:path';
+import { getConfig } from '@/lib/config';
+import { useDatabase as connectDatabase } from '@/lib/db/client';
+import { migrateDatabase } from '@/lib/db/migrate';
+import { explainAll } from '@/lib/explain';
+import { loadModelFromDir, readSimilarIndex } from '@/lib/model/node';
+import { wordSpans } from '@/lib/model/spans';
+import { readLabelledCsv, seedLog, syntheticClassifier, type Classifier } from './seed';
+
+async function realClassifier(dir: string): Promise<Classifier> {
+  const model = await loadModelFromDir(dir);
+  const card = model.card;
+  const similar = readSimilarIndex(dir, model.labels);
+  return {
+    labels: model.labels,
+    outOfScopeLabel: card?.outOfScopeLabel ?? null,
+    thresholds: card?.thresholds ?? { outOfScope: 0, ambiguityMargin: 0 },
+    modelId: card?.name ?? path.basename(dir),
+    modelVersion: String(card?.raw.created ?? 'unknown'),
+    predict: (texts) => model.predict(texts),
+    async explain(text, probabilities) {
+      const analysis = await model.analyse(text);
+      return explainAll(
+        {
+          text,
+          words: wordSpans(text),
+          predict: model.predict,
+          labels: model.labels,
+          target: probabilities.indexOf(Math.max(...probabilities)),
+          analysis,
+          ...(similar ? { similar: (embedding: number[], k: number) => similar.search(embedding, k) } : {}),
+        },
+        { settings: { lime: { samples: 300 } } },
+      );
+    },
+  };
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      count: { type: 'string', default: '5000' },
+      explain: { type: 'string', default: '200' },
+      days: { type: 'string', default: '60' },
+      seed: { type: 'string', default: '1' },
+      data: { type: 'string', default: '../shared/datasets/banking77/train.csv' },
+      model: { type: 'string', default: 'public/models/banking77' },
+      synthetic: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log('Usage: npm run seed -- [--count N≤100000] [--explain N] [--days N] [--seed N] [--data FILE] [--model DIR] [--synthetic]');
+    return 0;
+  }
+  const count = Number(values.count);
+  const explain = Number(values.explain);
+  const days = Number(values.days);
+  if (!Number.isInteger(count) || count < 1 || count > 100_000) throw new Error('--count must be a whole number from 1 to 100000.');
+  if (!Number.isInteger(explain) || explain < 0 || explain > count) throw new Error('--explain must be a whole number from 0 to --count.');
+  if (!Number.isFinite(days) || days <= 0) throw new Error('--days must be a positive number.');
+  const examples = readLabelledCsv(values.data);
+  const classifier = values.synthetic
+    ? syntheticClassifier([...new Set(examples.map((e) => e.intent))].sort(), new Map(examples.map((e) => [e.text, e.intent])))
+    : await realClassifier(values.model);
+  const { DATABASE_URL } = getConfig();
+  await migrateDatabase(DATABASE_URL);
+  const database = await connectDatabase(DATABASE_URL);
+  const started = performance.now();
+  let last = 0;
+  try {
+    const result = await seedLog(database, {
+      count,
+      explain,
+      days,
+      seed: Number(values.seed),
+      examples,
+      classifier,
+      onProgress: (done, total) => {
+        if (done - last >= total / 20 || done === total) {
+          last = done;
+          process.stderr.write(`  ${done}/${total} predictions (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
+        }
+      },
+    });
+    console.log(
+      `Seeded ${result.predictions} predictions in ${result.conversations} conversations (${result.explained} explained, ${values.synthetic ? 'synthetic classifier' : `model ${classifier.modelVersion}`}) in ${((performance.now() - started) / 1000).toFixed(1)} s.`,
+    );
+    return 0;
+  } finally {
+    await database.$disconnect();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

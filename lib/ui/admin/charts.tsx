@@ -1,0 +1,141 @@
+// Small inline-SVG charts. Each has a title and description for assistive technology and a
+// data table behind a disclosure, so the numbers are there without the picture.
+
+type Datum = { label: string; value: number };
+
+const COLOURS = ['#1f5fbf', '#d97706', '#059669', '#7c3aed', '#dc2626', '#0891b2'];
+
+function DataTable({ caption, rows, format }: { caption: string; rows: Datum[]; format: (value: number) => string }) {
+  return (
+    <details className="mt-1 text-xs text-slate-600">
+      <summary className="cursor-pointer">Data</summary>
+      <table className="mt-1">
+        <caption className="sr-only">{caption}</caption>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.label}>
+              <th scope="row" className="pr-3 text-left font-normal">{row.label}</th>
+              <td className="text-right font-mono">{format(row.value)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </details>
+  );
+}
+
+/** Vertical bars: counts over days or bins. */
+export function ColumnChart({ id, title, data, format = (v) => v.toLocaleString('en'), height = 160 }: { id: string; title: string; data: Datum[]; format?: (value: number) => string; height?: number }) {
+  const width = 560;
+  const pad = { left: 40, bottom: 28, top: 8 };
+  const max = Math.max(1, ...data.map((d) => d.value));
+  const band = (width - pad.left) / Math.max(1, data.length);
+  const plot = height - pad.bottom - pad.top;
+  const labelEvery = Math.max(1, Math.ceil(data.length / 8));
+  return (
+    <figure data-testid={`chart-${id}`}>
+      <svg viewBox={`0 0 ${width} ${height}`} className="w-full" role="img" aria-labelledby={`${id}-title ${id}-desc`}>
+        <title id={`${id}-title`}>{title}</title>
+        <desc id={`${id}-desc`}>{data.map((d) => `${d.label}: ${format(d.value)}`).join('; ')}</desc>
+        <line x1={pad.left} x2={width} y1={height - pad.bottom} y2={height - pad.bottom} stroke="#cbd5e1" />
+        <text x={pad.left - 4} y={pad.top + 8} textAnchor="end" fontSize="10" fill="#475569">{format(max)}</text>
+        <text x={pad.left - 4} y={height - pad.bottom} textAnchor="end" fontSize="10" fill="#475569">0</text>
+        {data.map((d, i) => {
+          const h = (d.value / max) * plot;
+          const x = pad.left + i * band;
+          return (
+            <g key={d.label}>
+              <rect x={x + band * 0.1} y={height - pad.bottom - h} width={Math.max(1, band * 0.8)} height={h} fill={COLOURS[0]}>
+                <title>{`${d.label}: ${format(d.value)}`}</title>
+              </rect>
+              {i % labelEvery === 0 ? (
+                <text x={x + band / 2} y={height - pad.bottom + 14} textAnchor="middle" fontSize="10" fill="#475569">{d.label}</text>
+              ) : null}
+            </g>
+          );
+        })}
+      </svg>
+      <DataTable caption={title} rows={data} format={format} />
+    </figure>
+  );
+}
+
+/** Horizontal bars with labels: distributions and word weights (negative values to the left). */
+export function BarChart({ id, title, data, format = (v) => v.toLocaleString('en') }: { id: string; title: string; data: Datum[]; format?: (value: number) => string }) {
+  const width = 560;
+  const row = 18;
+  const labelWidth = 200;
+  const height = Math.max(row, data.length * row) + 4;
+  const max = Math.max(1e-9, ...data.map((d) => Math.abs(d.value)));
+  const hasNegative = data.some((d) => d.value < 0);
+  const zero = hasNegative ? labelWidth + (width - labelWidth - 60) / 2 : labelWidth;
+  const span = hasNegative ? (width - labelWidth - 60) / 2 : width - labelWidth - 60;
+  return (
+    <figure data-testid={`chart-${id}`}>
+      <svg viewBox={`0 0 ${width} ${height}`} className="w-full" role="img" aria-labelledby={`${id}-title ${id}-desc`}>
+        <title id={`${id}-title`}>{title}</title>
+        <desc id={`${id}-desc`}>{data.map((d) => `${d.label}: ${format(d.value)}`).join('; ')}</desc>
+        {data.map((d, i) => {
+          const w = (Math.abs(d.value) / max) * span;
+          const x = d.value >= 0 ? zero : zero - w;
+          return (
+            <g key={d.label} transform={`translate(0 ${i * row + 2})`}>
+              <text x={labelWidth - 6} y={12} textAnchor="end" fontSize="11" fill="#0f172a">{d.label.length > 32 ? `${d.label.slice(0, 31)}…` : d.label}</text>
+              <rect x={x} y={2} width={Math.max(1, w)} height={row - 6} fill={d.value >= 0 ? COLOURS[0] : COLOURS[4]} />
+              <text x={(d.value >= 0 ? x + w : zero) + 4} y={12} fontSize="10" fill="#475569">{format(d.value)}</text>
+            </g>
+          );
+        })}
+      </svg>
+      <DataTable caption={title} rows={data} format={format} />
+    </figure>
+  );
+}
+
+/** Lines over days, one per series (faithfulness per method). */
+export function LineChart({ id, title, days, series, format = (v) => v.toFixed(2) }: { id: string; title: string; days: string[]; series: { name: string; points: (number | null)[] }[]; format?: (value: number) => string }) {
+  const width = 560;
+  const height = 180;
+  const pad = { left: 40, right: 90, top: 8, bottom: 24 };
+  const values = series.flatMap((s) => s.points.filter((p): p is number => p !== null));
+  const min = Math.min(0, ...values);
+  const max = Math.max(1e-9, ...values);
+  const x = (i: number) => pad.left + (days.length <= 1 ? 0 : (i / (days.length - 1)) * (width - pad.left - pad.right));
+  const y = (v: number) => pad.top + (1 - (v - min) / (max - min || 1)) * (height - pad.top - pad.bottom);
+  const rows = series.flatMap((s) => s.points.flatMap((p, i) => (p === null ? [] : [{ label: `${s.name} ${days[i]}`, value: p }])));
+  return (
+    <figure data-testid={`chart-${id}`}>
+      <svg viewBox={`0 0 ${width} ${height}`} className="w-full" role="img" aria-labelledby={`${id}-title ${id}-desc`}>
+        <title id={`${id}-title`}>{title}</title>
+        <desc id={`${id}-desc`}>{series.map((s) => `${s.name}: ${s.points.map((p, i) => (p === null ? '' : `${days[i]} ${format(p)}`)).filter(Boolean).join(', ')}`).join('; ')}</desc>
+        <line x1={pad.left} x2={width - pad.right} y1={y(min)} y2={y(min)} stroke="#cbd5e1" />
+        <text x={pad.left - 4} y={y(max) + 4} textAnchor="end" fontSize="10" fill="#475569">{format(max)}</text>
+        <text x={pad.left - 4} y={y(min)} textAnchor="end" fontSize="10" fill="#475569">{format(min)}</text>
+        {days.length ? (
+          <>
+            <text x={x(0)} y={height - 6} fontSize="10" fill="#475569">{days[0]}</text>
+            <text x={x(days.length - 1)} y={height - 6} textAnchor="end" fontSize="10" fill="#475569">{days[days.length - 1]}</text>
+          </>
+        ) : null}
+        {series.map((s, k) => {
+          const colour = COLOURS[k % COLOURS.length];
+          const path = s.points
+            .map((p, i) => (p === null ? null : `${x(i).toFixed(1)},${y(p).toFixed(1)}`))
+            .filter(Boolean)
+            .join(' L ');
+          const last = [...s.points].reverse().find((p) => p !== null);
+          return (
+            <g key={s.name}>
+              {path ? <path d={`M ${path}`} fill="none" stroke={colour} strokeWidth="2" /> : null}
+              {s.points.map((p, i) => (p === null ? null : <circle key={i} cx={x(i)} cy={y(p)} r="2.5" fill={colour} />))}
+              {last !== undefined && last !== null ? (
+                <text x={width - pad.right + 6} y={y(last) + 4} fontSize="10" fill={colour}>{s.name}</text>
+              ) : null}
+            </g>
+          );
+        })}
+      </svg>
+      <DataTable caption={title} rows={rows} format={format} />
+    </figure>
+  );
+}
