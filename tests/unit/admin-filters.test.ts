@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { csvField, csvHeader, csvLine, trainingCsvField } from '@/lib/admin/export';
+import { FilterError, parseLogQuery, rawParams, toSearchString } from '@/lib/admin/filters';
+import { parseOverviewParams } from '@/lib/admin/overview-params';
+
+describe('log filters in the URL', () => {
+  it('defaults to newest first, 50 a page', () => {
+    expect(parseLogQuery({})).toEqual({ sort: 'time', dir: 'desc', page: 1, size: 50 });
+    expect(parseLogQuery({ sort: 'intent' })).toMatchObject({ sort: 'intent', dir: 'asc' });
+  });
+
+  it('reads every filter, ignoring empty fields as an unsubmitted form leaves them', () => {
+    const query = parseLogQuery(
+      new URLSearchParams('q=card&intent=card_arrival&decision=clarify&feedback=down&review=flagged&minConf=0.2&maxConf=0.8&from=2026-01-02&to=2026-01-03&faithBelow=0.1&disagree=yes&verification=mismatch&backend=&sort=confidence&dir=asc&page=3&size=25'),
+    );
+    expect(query).toEqual({
+      q: 'card',
+      intent: 'card_arrival',
+      decision: 'clarify',
+      feedback: 'down',
+      review: 'flagged',
+      minConf: 0.2,
+      maxConf: 0.8,
+      from: new Date('2026-01-02T00:00:00.000Z'),
+      to: new Date('2026-01-03T23:59:59.999Z'),
+      faithBelow: 0.1,
+      disagree: 'yes',
+      verification: 'mismatch',
+      sort: 'confidence',
+      dir: 'asc',
+      page: 3,
+      size: 25,
+    });
+  });
+
+  it('names every invalid value', () => {
+    try {
+      parseLogQuery({ minConf: '1.5', decision: 'maybe', to: 'soon' });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(FilterError);
+      expect((error as FilterError).problems.map((p) => p.field).sort()).toEqual(['decision', 'minConf', 'to']);
+    }
+  });
+
+  it('falls back to 50 for a page size it does not offer', () => {
+    expect(parseLogQuery({ size: '37' }).size).toBe(50);
+  });
+
+  it('builds links with only the parameters that are set', () => {
+    expect(toSearchString({ q: 'a b', page: undefined, intent: '', sort: 'time' })).toBe('?q=a+b&sort=time');
+    expect(toSearchString({})).toBe('');
+    expect(rawParams({ q: 'x', other: 'y', intent: ['a', 'b'], page: '' })).toEqual({ q: 'x', intent: 'a' });
+  });
+
+  it('reads the overview period and intent', () => {
+    const now = new Date('2026-05-31T00:00:00Z');
+    expect(parseOverviewParams({}, now)).toEqual({ period: '30', since: new Date('2026-05-01T00:00:00Z'), intent: undefined });
+    expect(parseOverviewParams({ days: '7', intent: 'card_arrival' }, now)).toMatchObject({ period: '7', intent: 'card_arrival' });
+    expect(parseOverviewParams({ days: '8', intent: 'x y' }, now)).toMatchObject({ period: '30', intent: undefined });
+  });
+});
+
+describe('exports', () => {
+  it('quotes CSV fields per RFC 4180 and defuses spreadsheet formulas', () => {
+    expect(csvField('plain')).toBe('plain');
+    expect(csvField('a, "b"')).toBe('"a, ""b"""');
+    expect(csvField('line\nbreak')).toBe('"line\nbreak"');
+    expect(csvField('=SUM(A1)')).toBe("'=SUM(A1)");
+    expect(csvField(null)).toBe('');
+    expect(csvField(0.25)).toBe('0.25');
+    expect(csvField(new Date('2026-01-01T00:00:00Z'))).toBe('2026-01-01T00:00:00.000Z');
+  });
+
+  it('keeps training text exactly as stored', () => {
+    expect(trainingCsvField('=1+1 is two')).toBe('=1+1 is two');
+    expect(trainingCsvField('a, b')).toBe('"a, b"');
+    expect(trainingCsvField(' padded ')).toBe('" padded "');
+  });
+
+  it('writes one line per row under the header', () => {
+    const row = {
+      id: 'p1',
+      createdAt: new Date('2026-01-01T00:00:00Z'),
+      conversationId: 'c1',
+      text: 'hi, there',
+      intent: 'greeting',
+      confidence: 0.5,
+      decision: 'answer' as const,
+      backend: 'wasm' as const,
+      modelVersion: 'v1',
+      latencyMs: 3,
+      feedback: null,
+      reviewStatus: 'unreviewed' as const,
+      reviewedIntent: null,
+      verification: 'pending' as const,
+      verifiedIntent: null,
+      minFaithfulness: null,
+      methodsDisagree: false,
+    };
+    expect(csvHeader()).toBe('id,createdAt,conversationId,text,intent,confidence,decision,backend,modelVersion,latencyMs,feedback,reviewStatus,reviewedIntent,verification,verifiedIntent,minFaithfulness,methodsDisagree\r\n');
+    expect(csvLine(row)).toBe('p1,2026-01-01T00:00:00.000Z,c1,"hi, there",greeting,0.5,answer,wasm,v1,3,,unreviewed,,pending,,,false\r\n');
+  });
+});
