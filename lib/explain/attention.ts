@@ -1,9 +1,15 @@
 // Attention from [CLS], per layer and head, on the words the user typed.
 import { mergeSettings, now, requireAnalysis, targetOf, tokensToWords } from './common';
+import { memberLayers } from './rollout';
 import type { Explainer, Explanation } from './types';
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export type AttentionSettings = {};
+export interface AttentionSettings {
+  /**
+   * Ensemble members whose layers are stacked in `analysis.attentions` (config.json
+   * `ensemble_members`): "the last layer" is then each member's last layer, averaged.
+   */
+  members: number;
+}
 
 /**
  * `extra` for method 'attention'.
@@ -11,10 +17,14 @@ export type AttentionSettings = {};
  *   decimals (the model computes in float32; this halves the stored JSON, rows still sum to 1 ± 1e-4).
  * - `wordCls[l][h][w]`: attention of [CLS] (query 0) in layer l, head h, summed over word
  *   w's WordPiece tokens, renormalised over the words (special tokens dropped).
- * `scores` is the last layer's `wordCls` averaged over heads (still sums to 1).
+ * `scores` is the last layer's `wordCls` averaged over heads (still sums to 1); for an
+ * ensemble, each member's last layer averaged over heads and members. `layers` counts every
+ * stacked layer; member m owns layers m·layersPerMember … (m+1)·layersPerMember − 1.
  */
 export interface AttentionExtra {
   layers: number;
+  members: number;
+  layersPerMember: number;
   heads: number;
   tokens: string[];
   tokenWords: (number | null)[];
@@ -26,7 +36,7 @@ const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 
 export const attentionExplainer: Explainer<AttentionSettings> = {
   method: 'attention',
-  defaults: {},
+  defaults: { members: 1 },
   async explain(input, settings) {
     const t0 = now();
     const s = mergeSettings<AttentionSettings>(this.defaults, settings);
@@ -35,11 +45,14 @@ export const attentionExplainer: Explainer<AttentionSettings> = {
     const layers = a.attentions.length;
     const heads = layers ? a.attentions[0].length : 0;
     const wordCls = a.attentions.map((layer) => layer.map((head) => tokensToWords(head[0] ?? [], a.tokens, n)));
-    const last = wordCls[layers - 1] ?? [];
+    const groups = memberLayers(wordCls, s.members);
+    const lastLayers = groups.map((g) => g[g.length - 1]).filter((l) => l && l.length);
     const scores = new Array<number>(n).fill(0);
-    for (const head of last) for (let w = 0; w < n; w++) scores[w] += head[w] / last.length;
+    for (const layer of lastLayers) for (const head of layer) for (let w = 0; w < n; w++) scores[w] += head[w] / layer.length / lastLayers.length;
     const extra: AttentionExtra = {
       layers,
+      members: groups.length,
+      layersPerMember: layers / groups.length,
       heads,
       tokens: a.tokens.map((t) => t.token),
       tokenWords: a.tokens.map((t) => t.word),

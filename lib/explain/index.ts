@@ -14,7 +14,7 @@ import type { ExplainInput, Explainer, Explanation, ExplanationMethod } from './
 
 export * from './types';
 export { attentionExplainer, type AttentionExtra, type AttentionSettings } from './attention';
-export { rolloutExplainer, rolloutMatrix, type RolloutExtra, type RolloutSettings } from './rollout';
+export { rolloutExplainer, rolloutMatrix, memberLayers, type RolloutExtra, type RolloutSettings } from './rollout';
 export { limeExplainer, limeMasks, limeWeight, weightedRidge, type LimeExtra, type LimeSettings } from './lime';
 export { occlusionExplainer, type OcclusionExtra, type OcclusionSettings } from './occlusion';
 export { counterfactualExplainer, type CounterfactualExtra, type CounterfactualSettings } from './counterfactual';
@@ -34,7 +34,7 @@ export const EXPLAINERS = {
   similar: similarExplainer,
 } as const;
 
-// Every method has exactly one explainer, registered under its own name.
+// Compile-time check: every method has an explainer.
 const registered: Record<ExplanationMethod, { readonly method: ExplanationMethod }> = EXPLAINERS;
 void registered;
 
@@ -49,6 +49,11 @@ export interface ExplainAllOptions {
   faithfulness?: boolean;
   /** Texts per forward pass for the shared predictor (default 64). */
   batchSize?: number;
+  /**
+   * Ensemble members stacked in the model's attentions (config.json `ensemble_members`,
+   * default 1): used by attention and rollout unless their settings say otherwise.
+   */
+  ensembleMembers?: number;
   /** Checked between methods: a newer message can cancel the rest. */
   signal?: AbortSignal;
 }
@@ -84,9 +89,10 @@ export async function explainAll(
   const out: Explanation[] = [];
   for (const [i, method] of methods.entries()) {
     options.signal?.throwIfAborted();
-    const explainer = EXPLAINERS[method] as Explainer<Record<string, unknown>>;
+    const explainer = EXPLAINERS[method] as unknown as Explainer<Record<string, unknown>>;
     const settings: Record<string, unknown> = { ...(options.settings?.[method] as Record<string, unknown> | undefined) };
     if (options.batchSize !== undefined && 'batchSize' in explainer.defaults && settings.batchSize === undefined) settings.batchSize = options.batchSize;
+    if (options.ensembleMembers !== undefined && 'members' in explainer.defaults && settings.members === undefined) settings.members = options.ensembleMembers;
     const explanation = await explainer.explain(sharedInput, settings);
     if (options.faithfulness !== false && isWordScoring(method) && explanation.scores) {
       explanation.faithfulness = await evaluateFaithfulness(sharedInput, explanation.scores, shared.predict);

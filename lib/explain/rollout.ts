@@ -6,6 +6,12 @@ import type { Explainer, Explanation } from './types';
 
 export interface RolloutSettings {
   /**
+   * Ensemble members whose layers are stacked in `analysis.attentions` (member 1's layers,
+   * then member 2's…; config.json `ensemble_members`). Each member is rolled out through its
+   * own layers only, and the members' rolled-out matrices are averaged.
+   */
+  members: number;
+  /**
    * Weight of the residual connection: each layer's head-averaged attention W becomes
    * Â = (1 − r)·W + r·I, rows renormalised. r = 0.5 is the paper's choice (A = 0.5 W + 0.5 I).
    */
@@ -35,11 +41,26 @@ function matmul(a: number[][], b: number[][]): number[][] {
   return out;
 }
 
+/** Splits stacked layers into `members` equal groups (one per ensemble member). */
+export function memberLayers<T>(layers: readonly T[], members: number): T[][] {
+  const m = Math.max(1, Math.floor(members));
+  if (layers.length % m !== 0) throw new Error(`${layers.length} attention layers cannot be split into ${m} ensemble members`);
+  const per = layers.length / m;
+  return Array.from({ length: m }, (_, i) => layers.slice(i * per, (i + 1) * per));
+}
+
 /**
  * The rolled-out attention matrix R = Â_L · … · Â_1 (tokens × tokens), where Â_l is layer l's
  * attention averaged over heads, mixed with the identity by `residual` and renormalised per row.
+ * With `members` > 1 the layers are split per ensemble member, rolled out separately, and the
+ * members' matrices averaged (rows still sum to 1).
  */
-export function rolloutMatrix(attentions: Analysis['attentions'], residual = 0.5): number[][] {
+export function rolloutMatrix(attentions: Analysis['attentions'], residual = 0.5, members = 1): number[][] {
+  const groups = memberLayers(attentions, members);
+  if (groups.length > 1) {
+    const rolled = groups.map((g) => rolloutMatrix(g, residual, 1));
+    return rolled[0].map((row, i) => row.map((_, j) => rolled.reduce((s, r) => s + r[i][j], 0) / rolled.length));
+  }
   let r: number[][] | null = null;
   for (const layer of attentions) {
     const t = layer[0].length;
@@ -59,12 +80,12 @@ export function rolloutMatrix(attentions: Analysis['attentions'], residual = 0.5
 
 export const rolloutExplainer: Explainer<RolloutSettings> = {
   method: 'rollout',
-  defaults: { residual: 0.5 },
+  defaults: { residual: 0.5, members: 1 },
   async explain(input, settings) {
     const t0 = now();
     const s = mergeSettings(this.defaults, settings);
     const a = requireAnalysis(input, 'rollout');
-    const rolled = rolloutMatrix(a.attentions, s.residual);
+    const rolled = rolloutMatrix(a.attentions, s.residual, s.members);
     const tokenRollout = rolled[0] ?? [];
     const extra: RolloutExtra = { tokenRollout, residual: s.residual };
     const out: Explanation = {

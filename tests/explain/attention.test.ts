@@ -137,3 +137,28 @@ describe('similar questions', () => {
     await expect(similarExplainer.explain(inputOf(a))).rejects.toThrow(/input.similar/);
   });
 });
+
+describe('ensembles: members stacked in the attentions', () => {
+  it('rolls out each member through its own layers and averages the members', () => {
+    // Member 1 = [L1, L2] (row 0 = [.425, .3, .275], above); member 2 = [L2, L1]:
+    // R = Â1·Â2, row 0 = .7·[.5,.25,.25] + .2·[.25,.75,0] + .1·[0,0,1] = [.4, .325, .275].
+    const r = rolloutMatrix([L1, L2, L2, L1], 0.5, 2);
+    r[0].forEach((x, j) => expect(x).toBeCloseTo([0.4125, 0.3125, 0.275][j], 12));
+    for (const row of r) expect(row.reduce((s, x) => s + x, 0)).toBeCloseTo(1, 12);
+    expect(() => rolloutMatrix([L1, L2, L1], 0.5, 2)).toThrow(/cannot be split/);
+  });
+
+  it('attention scores average each member’s last layer', async () => {
+    const text = 'cards ✈ arrived';
+    const tokens = [tok('[CLS]', null), tok('card', 0), tok('##s', 0), tok('[UNK]', 1, true), tok('arrived', 2), tok('[SEP]', null)];
+    const uniform = Array.from({ length: 6 }, () => new Array(6).fill(1 / 6));
+    const head1 = uniform.map((r, i) => (i === 0 ? [0.1, 0.2, 0.1, 0.15, 0.3, 0.15] : r));
+    const head2 = uniform.map((r, i) => (i === 0 ? [0.5, 0, 0, 0.25, 0.25, 0] : r));
+    const a = analysisOf(text, tokens, [[uniform, uniform], [head1, head2], [head1, head2], [uniform, uniform]]);
+    const e = await attentionExplainer.explain(inputOf(a), { members: 2 });
+    // Member 1's last layer: [.2, .35, .45]; member 2's (uniform): [.5, .25, .25].
+    [0.35, 0.3, 0.35].forEach((x, w) => expect(e.scores![w]).toBeCloseTo(x, 12));
+    expect(e.extra).toMatchObject({ layers: 4, members: 2, layersPerMember: 2 });
+    expect(e.settings).toMatchObject({ members: 2 });
+  });
+});

@@ -1,5 +1,5 @@
 // The explainers on the real demo model, through lib/model as the worker and server run it.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -12,6 +12,9 @@ import { wordSpans } from '@/lib/model/spans';
 const dir = path.resolve(import.meta.dirname, '..', '..', 'public', 'models', 'banking77');
 const present = existsSync(path.join(dir, 'config.json'));
 const QUESTIONS = ["My card still hasn't arrived, when will it come?", 'I was charged twice for the same coffee!'];
+
+/** Ensemble members stacked in the attentions (config.json; 1 for a single model). */
+const members = present ? Number(JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')).ensemble_members ?? 1) : 1;
 
 let model: IntentModel;
 let similar: ReturnType<typeof readSimilarIndex> = null;
@@ -39,7 +42,7 @@ describe.skipIf(!present)('explainAll on the demo model (public/models/banking77
         analysis,
         similar: similar ? (e, k) => similar!.search(e, k) : undefined,
       },
-      {},
+      { ensembleMembers: members },
       (done, total, method) => progress.push(`${done}/${total} ${method}`),
     );
     const methods = ['attention', 'rollout', 'occlusion', 'lime', 'counterfactual', ...(similar ? ['similar'] : [])];
@@ -67,6 +70,9 @@ describe.skipIf(!present)('explainAll on the demo model (public/models/banking77
     const byMethod = Object.fromEntries(all.map((e) => [e.method, e]));
     const att = byMethod.attention.extra as { layers: number; heads: number; tokens: string[]; matrices: number[][][][]; wordCls: number[][][] };
     expect(att.layers).toBe(analysis.attentions.length);
+    expect(att.layers % members).toBe(0);
+    expect(byMethod.attention.settings).toMatchObject({ members });
+    expect(byMethod.rollout.settings).toMatchObject({ members, residual: 0.5 });
     expect(att.matrices).toHaveLength(att.layers);
     for (const layer of att.matrices) {
       expect(layer).toHaveLength(att.heads);
