@@ -79,7 +79,12 @@ describe.each(testProviders)('admin on %s', (provider) => {
     await database.drop();
   });
 
-  const list = async (params: Record<string, string>) => (await listPredictions(parseLogQuery(params))).rows.map((row) => row.text);
+  // Every view here fits on one page, so the count (SQL of its own) must equal the rows listed.
+  const list = async (params: Record<string, string>) => {
+    const page = await listPredictions(parseLogQuery(params));
+    expect(page.total, JSON.stringify(params)).toBe(page.rows.length);
+    return page.rows.map((row) => row.text);
+  };
 
   describe('access', () => {
     it('stores an argon2id hash, lower-cases the e-mail, and never replaces an existing admin', async () => {
@@ -174,6 +179,12 @@ describe.each(testProviders)('admin on %s', (provider) => {
       expect(await list({ q: 'card' })).toEqual(['the ATM kept my CARD', 'my card never arrived']);
       expect(await list({ q: 'PIN' })).toEqual(['How do I change my PIN?']);
       expect(await list({ q: 'nothing like this' })).toEqual([]);
+      // LIKE wildcards are searched for literally.
+      expect(await list({ q: '%' })).toEqual([]);
+      expect(await list({ q: 'my_card' })).toEqual([]);
+      expect(await list({ q: 'PIN?' })).toEqual(['How do I change my PIN?']);
+      expect(await list({ q: 'card', feedback: 'down', decision: 'clarify', maxConf: '0.5', from: '2026-01-03', to: '2026-01-03' })).toEqual(['the ATM kept my CARD']);
+      expect(await list({ from: '2026-01-03T10:00:00.000Z', to: '2026-01-04T10:00:00.000Z' })).toEqual(['I want to speak to a person', 'the ATM kept my CARD']);
     });
 
     it('refuses invalid filters instead of ignoring them', () => {
@@ -292,6 +303,10 @@ describe.each(testProviders)('admin overview on %s', (provider) => {
     expect(result.faithfulness).toHaveLength(1);
     expect(result.faithfulness[0]).toMatchObject({ day: '2026-02-01', method: 'lime', count: 2 });
     expect(result.faithfulness[0]!.mean).toBeCloseTo((0.95 + 0.85) / 4, 10);
+    // A period that covers the whole log.
+    const all = await overview(new Date('2000-01-01T00:00:00Z'));
+    expect(all.total).toBe(4);
+    expect(all.confidence.map((b) => b.count)).toEqual([0, 0, 0, 0, 1, 0, 0, 0, 1, 2]);
   });
 
   it('averages stored LIME weights per word for an intent', async () => {

@@ -55,6 +55,8 @@ export async function createSession(userId: string, now = new Date()): Promise<{
   const csrfToken = newToken();
   const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
   await db().adminSession.create({ data: { id: sessionIdOf(token), userId, csrfToken, expiresAt, createdAt: now } });
+  // Sessions that ended more than a day ago are of no further use.
+  await db().adminSession.deleteMany({ where: { userId, expiresAt: { lt: new Date(now.getTime() - 24 * 60 * 60 * 1000) } } });
   return { token, csrfToken, expiresAt };
 }
 

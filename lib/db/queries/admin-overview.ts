@@ -23,8 +23,11 @@ const dayOf = (column: string) => (isPostgres() ? `to_char(${column} AT TIME ZON
 export async function overview(since: Date): Promise<Overview> {
   const param = isPostgres() ? '$1' : '?';
   const where = { createdAt: { gte: since } };
+  // When the period covers the whole log, the histogram reads the confidence index alone.
+  const first = await db().prediction.findFirst({ orderBy: { createdAt: 'asc' }, select: { createdAt: true } });
+  const whole = !first || first.createdAt >= since;
   const bin = isPostgres() ? `LEAST(FLOOR(p."confidence" * 10), 9)::int` : `MIN(CAST(p."confidence" * 10 AS INTEGER), 9)`;
-  const [total, volume, intents, decisions, confidence, feedback, replies, faithfulness] = await Promise.all([
+  const [total, volume, intents, decisions, confidence, feedback, faithfulness] = await Promise.all([
     db().prediction.count({ where }),
     db().$queryRawUnsafe<{ day: string; count: number | bigint }[]>(
       `SELECT ${dayOf('p."createdAt"')} AS day, COUNT(*) AS count FROM "Prediction" p WHERE p."createdAt" >= ${param} GROUP BY 1 ORDER BY 1`,
@@ -33,11 +36,10 @@ export async function overview(since: Date): Promise<Overview> {
     db().prediction.groupBy({ by: ['intent'], where, _count: { _all: true } }),
     db().prediction.groupBy({ by: ['decision'], where, _count: { _all: true } }),
     db().$queryRawUnsafe<{ bin: number | bigint; count: number | bigint }[]>(
-      `SELECT ${bin} AS bin, COUNT(*) AS count FROM "Prediction" p WHERE p."createdAt" >= ${param} GROUP BY 1 ORDER BY 1`,
-      since,
+      `SELECT ${bin} AS bin, COUNT(*) AS count FROM "Prediction" p ${whole ? '' : `WHERE p."createdAt" >= ${param}`} GROUP BY 1 ORDER BY 1`,
+      ...(whole ? [] : [since]),
     ),
     db().feedback.groupBy({ by: ['helpful'], where, _count: { _all: true } }),
-    db().prediction.count({ where: { ...where, replyId: { not: null } } }),
     db().$queryRawUnsafe<{ day: string; method: string; mean: number; count: number | bigint }[]>(
       `SELECT ${dayOf('e."createdAt"')} AS day, e."method" AS method, AVG(e."comprehensiveness") AS mean, COUNT(*) AS count
          FROM "Explanation" e WHERE e."createdAt" >= ${param} AND e."comprehensiveness" IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2`,
@@ -55,7 +57,8 @@ export async function overview(since: Date): Promise<Overview> {
     feedback: {
       helpful: feedback.find((row) => row.helpful)?._count._all ?? 0,
       unhelpful: feedback.find((row) => !row.helpful)?._count._all ?? 0,
-      replies,
+      // Every stored prediction has its reply.
+      replies: total,
     },
     faithfulness: faithfulness.map((row) => ({ day: row.day, method: row.method, mean: Number(row.mean), count: Number(row.count) })),
   };
