@@ -31,6 +31,9 @@ class ModelConfig:
     attention_probs_dropout_prob: float = 0.1
     embedding_dropout_prob: float = 0.1
     layer_norm_eps: float = 1e-12
+    # "Wide" path: a linear model over word pieces and hashed word-piece bigrams
+    # whose class scores are added to the encoder's (0 buckets = off).
+    wide_bigram_buckets: int = 0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -84,6 +87,11 @@ class IntentEncoder(nn.Module):
         self.cls_drop = nn.Dropout(cfg.hidden_dropout_prob)
         self.classifier = nn.Linear(cfg.hidden_size, cfg.num_labels)
         self.apply(self._init)
+        if cfg.wide_bigram_buckets > 0:
+            self.wide_uni = nn.Embedding(cfg.vocab_size, cfg.num_labels)
+            self.wide_bi = nn.Embedding(cfg.wide_bigram_buckets, cfg.num_labels)
+            nn.init.zeros_(self.wide_uni.weight)
+            nn.init.zeros_(self.wide_bi.weight)
 
     @staticmethod
     def _init(m: nn.Module) -> None:
@@ -111,7 +119,19 @@ class IntentEncoder(nn.Module):
         m = mask.unsqueeze(-1)
         pooled = (x * m).sum(1) / m.sum(1).clamp(min=1.0)
         logits = self.classifier(self.cls_drop(pooled))
+        if self.cfg.wide_bigram_buckets > 0:
+            logits = logits + self.wide_logits(input_ids, mask)
         return logits, pooled, attentions
+
+    # Odd multiplier for hashing bigrams of ids into buckets (ids are < 2**20).
+    BIGRAM_HASH = 1000003
+
+    def wide_logits(self, input_ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        uni = (self.wide_uni(input_ids) * mask.unsqueeze(-1)).sum(1) / mask.sum(1, keepdim=True).clamp(min=1.0)
+        pair_mask = (mask[:, :-1] * mask[:, 1:]).unsqueeze(-1)
+        h = torch.remainder(input_ids[:, :-1] * self.BIGRAM_HASH + input_ids[:, 1:], self.cfg.wide_bigram_buckets)
+        bi = (self.wide_bi(h) * pair_mask).sum(1) / pair_mask.sum(1).clamp(min=1.0)
+        return uni + bi
 
 
 class ExportWrapper(nn.Module):

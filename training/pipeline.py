@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--layers", type=int, default=2)
     p.add_argument("--heads", type=int, default=4)
     p.add_argument("--ff", type=int, default=256)
+    p.add_argument("--wide-buckets", type=int, default=0, help="add a linear word-piece + hashed-bigram path with this many bigram buckets (0 = off)")
     p.add_argument("--dropout", type=float, default=0.1)
     p.add_argument("--epochs", type=int, default=40)
     p.add_argument("--patience", type=int, default=8)
@@ -197,6 +198,7 @@ def run(argv: Optional[List[str]] = None) -> dict:
         hidden_dropout_prob=args.dropout,
         attention_probs_dropout_prob=args.dropout,
         embedding_dropout_prob=args.dropout,
+        wide_bigram_buckets=args.wide_buckets,
     )
     train_cfg = TrainConfig(
         max_epochs=args.epochs,

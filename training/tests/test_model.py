@@ -26,6 +26,22 @@ class ModelTest(unittest.TestCase):
         self.assertTrue(torch.allclose(alone, logits[1:], atol=1e-5))
 
 
+class WidePathTest(unittest.TestCase):
+    def test_wide_scores_ignore_padding_and_see_word_order(self):
+        torch.manual_seed(0)
+        cfg = ModelConfig(vocab_size=30, num_labels=3, hidden_size=16, num_attention_heads=2, intermediate_size=32, wide_bigram_buckets=64)
+        m = IntentEncoder(cfg).eval()
+        torch.nn.init.normal_(m.wide_uni.weight)
+        torch.nn.init.normal_(m.wide_bi.weight)
+        ids = torch.tensor([[2, 7, 8, 3, 0, 0], [2, 8, 7, 3, 0, 0]])
+        mask = (ids != 0).long()
+        padded = m.wide_logits(ids, mask.float())
+        trimmed = m.wide_logits(ids[:, :4], mask[:, :4].float())
+        self.assertTrue(torch.allclose(padded, trimmed, atol=1e-6))
+        # Same words, other order: unigram part equal, bigram part differs.
+        self.assertFalse(torch.allclose(padded[0], padded[1]))
+
+
 class EnsembleTest(unittest.TestCase):
     def test_mean_logits_all_attentions_and_unit_embedding(self):
         torch.manual_seed(0)
