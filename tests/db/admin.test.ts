@@ -234,6 +234,10 @@ describe.each(testProviders)('admin on %s', (provider) => {
       // 3×0.59 + 3 (thumbs down) + 1 (faithfulness < 0.25) + 0.5 (clarify) + 1 (flagged)
       expect(queue.rows[0]!.risk).toBeCloseTo(3 * 0.59 + 3 + 1 + 0.5 + 1, 6);
       for (const row of queue.rows) expect(row.risk).toBeCloseTo(riskScore(row), 6);
+      // A period: only what came in since then.
+      const recent = await reviewQueue(1, 50, new Date('2026-01-04T00:00:00Z'));
+      expect(recent.total).toBe(1);
+      expect(recent.rows.map((r) => r.text)).toEqual(['top up failed again']);
     });
 
     it('exports reviewed messages with their reviewed label for training', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { csvField, csvHeader, csvLine, trainingCsvField } from '@/lib/admin/export';
 import { FilterError, parseLogQuery, rawParams, toSearchString } from '@/lib/admin/filters';
-import { parseOverviewParams } from '@/lib/admin/overview-params';
+import { parseOverviewParams, parseQueueParams } from '@/lib/admin/overview-params';
 
 describe('log filters in the URL', () => {
   it('defaults to newest first, 50 a page', () => {
@@ -58,6 +58,15 @@ describe('log filters in the URL', () => {
     expect(parseOverviewParams({}, now)).toEqual({ period: '30', since: new Date('2026-05-01T00:00:00Z'), intent: undefined });
     expect(parseOverviewParams({ days: '7', intent: 'card_arrival' }, now)).toMatchObject({ period: '7', intent: 'card_arrival' });
     expect(parseOverviewParams({ days: '8', intent: 'x y' }, now)).toMatchObject({ period: '30', intent: undefined });
+  });
+});
+
+describe('queue parameters', () => {
+  it('default to the first page of the last 30 days, and accept all time', () => {
+    const now = new Date('2026-05-31T00:00:00Z');
+    expect(parseQueueParams({}, now)).toEqual({ page: 1, days: '30', since: new Date('2026-05-01T00:00:00Z') });
+    expect(parseQueueParams({ page: '3', days: 'all' }, now)).toEqual({ page: 3, days: 'all', since: undefined });
+    expect(parseQueueParams({ page: '-2', days: '12' }, now)).toMatchObject({ page: 1, days: '30' });
   });
 });
 

@@ -297,17 +297,22 @@ export function riskScore(p: { confidence: number; feedback: 'up' | 'down' | nul
 export type QueueRow = LogRow & { risk: number };
 
 /** The "needs review" queue: unreviewed and flagged predictions, riskiest first. */
-export async function reviewQueue(page = 1, size = 50): Promise<{ rows: QueueRow[]; total: number }> {
+/** The queue covers predictions since `since` (the page offers the last 7, 30, 90 days or all). */
+export async function reviewQueue(page = 1, size = 50, since?: Date): Promise<{ rows: QueueRow[]; total: number }> {
   const offset = (page - 1) * size;
+  const pg = provider() === 'postgresql';
+  const params = since ? [pg ? since : since.toISOString().replace('Z', '+00:00')] : [];
+  const period = since ? ` AND p."createdAt" >= ${pg ? '$1' : '?'}` : '';
   const ranked = await db().$queryRawUnsafe<{ id: string; risk: number }[]>(
     `SELECT p."id" AS id, ${RISK_SQL} AS risk
        FROM "Prediction" p
        LEFT JOIN "Feedback" f ON f."messageId" = p."replyId"
-      WHERE p."reviewStatus" IN ('unreviewed', 'flagged')
+      WHERE p."reviewStatus" IN ('unreviewed', 'flagged')${period}
       ORDER BY risk DESC, p."createdAt" DESC, p."id" DESC
-      LIMIT ${Number(size)} OFFSET ${Number(offset)}`,
+      LIMIT ${Math.floor(size)} OFFSET ${Math.floor(offset)}`,
+    ...params,
   );
-  const total = await db().prediction.count({ where: { reviewStatus: { in: ['unreviewed', 'flagged'] } } });
+  const total = await db().prediction.count({ where: { reviewStatus: { in: ['unreviewed', 'flagged'] }, ...(since ? { createdAt: { gte: since } } : {}) } });
   const rows = await db().prediction.findMany({ where: { id: { in: ranked.map((r) => r.id) } }, select: rowSelect });
   const byId = new Map(rows.map((row) => [row.id, toRow(row)]));
   return { rows: ranked.flatMap((r) => (byId.has(r.id) ? [{ ...byId.get(r.id)!, risk: Number(r.risk) }] : [])), total };
