@@ -117,7 +117,13 @@ async function handleExplain(request: Extract<WorkerRequest, { type: 'explain' }
       analysis,
       similar: index ? (embedding, k) => index.search(embedding, k) : undefined,
     },
-    undefined,
+    {
+      // An ensemble stacks its models' attention layers; attention and rollout treat each model apart.
+      ensembleMembers: (loaded.model.config as unknown as { ensemble_members?: number }).ensemble_members ?? 1,
+      // The panel should be ready about half a second after the reply: LIME stops sampling at
+      // its budget and records how many samples it used (reproducible with the same seed).
+      settings: { lime: { timeBudgetMs: 350 } },
+    },
     (done, total, method) => post({ type: 'explain-progress', requestId: request.requestId, done, total, method }),
   );
   post({ type: 'explained', requestId: request.requestId, explanations, ms: performance.now() - started });

@@ -19,7 +19,7 @@ import {
   progressPercent,
   quoteList,
   rankFaithfulness,
-  rolloutMatrix,
+  layerName,
   sequentialColor,
   tiedWithBest,
   tokensToWords,
@@ -176,20 +176,11 @@ describe('attention views', () => {
     expect(wordAttention(extra, 0, 0)).toEqual([0.25]);
   });
 
-  it('rolls attention out through the layers with the skip connection (hand-computed)', () => {
-    const a1 = [
-      [0.5, 0.5],
-      [0, 1],
-    ];
-    const a2 = [
-      [0, 1],
-      [1, 0],
-    ];
-    // Â1 = ½I + ½A1 = [[.75,.25],[0,1]], Â2 = [[.5,.5],[.5,.5]]; rollout = Â2·Â1.
-    const rollout = rolloutMatrix([[a1], [a2]], 0.5);
-    expect(rollout[0][0]).toBeCloseTo(0.375, 12);
-    expect(rollout[0][1]).toBeCloseTo(0.625, 12);
-    expect(rollout[1][1]).toBeCloseTo(0.625, 12);
+  it('names the stacked layers of an ensemble by model', () => {
+    expect(layerName({ layers: 2 }, 1)).toBe('Layer 2');
+    expect(layerName({ layers: 6, members: 3 }, 0)).toBe('Model 1, layer 1');
+    expect(layerName({ layers: 6, members: 3 }, 5)).toBe('Model 3, layer 2');
+    expect(layerName({ layers: 6, members: 3 }, 3, true)).toBe('M2 L2');
   });
 
   it('adds WordPiece tokens up into the words they belong to', () => {

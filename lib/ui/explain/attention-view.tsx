@@ -9,14 +9,15 @@ import {
   formatPercent,
   headMatrix,
   rolloutExtra,
-  rolloutMatrix,
   sequentialColor,
   tokensToWords,
   wordAttention,
   wordShare,
   type AttentionExtra,
   type HeadChoice,
+  layerName,
 } from './format';
+import { rolloutMatrix } from '@/lib/explain/rollout';
 import { Pending } from './pending';
 
 type Layer = number | 'rollout';
@@ -40,12 +41,13 @@ function AttentionDetails({ extra, words, rollout }: { extra: AttentionExtra; wo
   const layerId = useId();
   const headId = useId();
   const residual = rolloutExtra(rollout)?.residual ?? DEFAULT_RESIDUAL;
-  const rolloutTokens = rolloutMatrix(extra.matrices, residual);
+  // The same rollout as the explainer's, per model for an ensemble, then averaged.
+  const rolloutTokens = rolloutMatrix(extra.matrices, residual, extra.members ?? 1);
   const rolloutWords = rollout?.scores ?? tokensToWords(rolloutTokens[0] ?? [], extra.tokenWords, words.length);
 
   const values = (v: View) => (v.layer === 'rollout' ? rolloutWords : wordAttention(extra, v.layer, v.head));
   const describe = (v: View) =>
-    v.layer === 'rollout' ? 'Rollout through all layers' : `Layer ${v.layer + 1}, ${v.head === 'mean' ? 'mean of heads' : `head ${v.head + 1}`}`;
+    v.layer === 'rollout' ? 'Rollout through all layers' : `${layerName(extra, v.layer)}, ${v.head === 'mean' ? 'mean of heads' : `head ${v.head + 1}`}`;
   const shown = values(view);
   const scale = Math.max(...shown, 0);
   const matrix = view.layer === 'rollout' ? rolloutTokens : headMatrix(extra, view.layer, view.head);
@@ -79,7 +81,7 @@ function AttentionDetails({ extra, words, rollout }: { extra: AttentionExtra; wo
           >
             {Array.from({ length: extra.layers }, (_, layer) => (
               <option key={layer} value={layer}>
-                Layer {layer + 1}
+                {layerName(extra, layer)}
                 {layer === extra.layers - 1 ? ' (last)' : ''}
               </option>
             ))}
@@ -185,7 +187,7 @@ function AttentionDetails({ extra, words, rollout }: { extra: AttentionExtra; wo
                           active ? 'font-semibold text-brand-900' : 'text-slate-700 hover:bg-slate-100'
                         }`}
                       >
-                        {row.layer === 'rollout' ? 'Rollout' : `L${row.layer + 1} · ${row.head === 'mean' ? 'mean' : `head ${row.head + 1}`}`}
+                        {row.layer === 'rollout' ? 'Rollout' : `${layerName(extra, row.layer, true)} · ${row.head === 'mean' ? 'mean' : `head ${row.head + 1}`}`}
                       </button>
                     </th>
                     {words.map((word, index) => {

@@ -165,6 +165,19 @@ export interface AttentionExtra {
   matrices: number[][][][];
   /** [layer][head][word]: attention from [CLS] to each word. */
   wordCls: number[][][];
+  /** An ensemble's models stack their layers: `members` models of `layersPerMember` layers. */
+  members?: number;
+  layersPerMember?: number;
+}
+
+/** "Layer 2", or "Model 3, layer 2" for an ensemble whose models' layers are stacked. */
+export function layerName(extra: Pick<AttentionExtra, 'layers' | 'members'>, layer: number, short = false): string {
+  const members = extra.members ?? 1;
+  const perMember = Math.max(1, Math.round(extra.layers / members));
+  if (members <= 1) return short ? `L${layer + 1}` : `Layer ${layer + 1}`;
+  const model = Math.floor(layer / perMember) + 1;
+  const within = (layer % perMember) + 1;
+  return short ? `M${model} L${within}` : `Model ${model}, layer ${within}`;
 }
 
 export function attentionExtra(explanation: Explanation | undefined): AttentionExtra | null {
@@ -311,31 +324,6 @@ export function headMatrix(extra: AttentionExtra, layer: number, head: HeadChoic
 function meanRows(rows: readonly number[][]): number[] {
   if (rows.length === 0) return [];
   return rows[0].map((_, i) => rows.reduce((sum, row) => sum + (row[i] ?? 0), 0) / rows.length);
-}
-
-/**
- * Attention rollout (Abnar & Zuidema 2020) as a token × token matrix: per layer, the mean of the
- * heads mixed with the identity for the skip connection (`residual` · I + (1 − residual) · A),
- * rows renormalised, multiplied from the first layer up. Row 0 is the [CLS] rollout.
- */
-export function rolloutMatrix(matrices: readonly number[][][][], residual: number): number[][] {
-  let result: number[][] | null = null;
-  for (const heads of matrices) {
-    if (heads.length === 0) continue;
-    const n = heads[0].length;
-    const mixed = heads[0].map((row, q) =>
-      row.map((_, k) => residual * (q === k ? 1 : 0) + (1 - residual) * (heads.reduce((sum, h) => sum + (h[q]?.[k] ?? 0), 0) / heads.length)),
-    );
-    const normalised = mixed.map((row) => {
-      const sum = row.reduce((a, b) => a + b, 0);
-      return sum > 0 ? row.map((v) => v / sum) : row;
-    });
-    const previous: number[][] | null = result;
-    result = previous
-      ? normalised.map((row) => Array.from({ length: n }, (_, k) => row.reduce((sum, v, j) => sum + v * (previous[j]?.[k] ?? 0), 0)))
-      : normalised;
-  }
-  return result ?? [];
 }
 
 /** Sums token-level weights into the words they belong to, special tokens dropped, renormalised over the words (as the explainers do). */
