@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TurnRecord } from '@/lib/chat/records';
 import { turnRecordSchema } from '@/lib/chat/records';
-import { db, useDatabase } from '@/lib/db/client';
-import { migrateDatabase } from '@/lib/db/migrate';
+import { db } from '@/lib/db/client';
 import { loadConversation, saveFeedback, storeTurn } from '@/lib/db/queries/chat';
 import { ApiError } from '@/lib/http/errors';
-import { createScratchDatabase, testProviders, type ScratchDatabase } from '../support/databases';
+import { testProviders, useScratchDatabase } from '../support/databases';
 
 function turn(conversationId: string, seq: number, text: string, overrides: Partial<TurnRecord> = {}): TurnRecord {
   return turnRecordSchema.parse({
@@ -30,18 +29,7 @@ function turn(conversationId: string, seq: number, text: string, overrides: Part
 }
 
 describe.each(testProviders)('chat records on %s', (provider) => {
-  let database: ScratchDatabase;
-
-  beforeAll(async () => {
-    database = await createScratchDatabase(provider);
-    await migrateDatabase(database.url);
-    await useDatabase(database.url);
-  });
-
-  afterAll(async () => {
-    await db().$disconnect();
-    await database.drop();
-  });
+  useScratchDatabase(provider);
 
   it('stores a turn once: a retried post is recognised and stores nothing more', async () => {
     const conversationId = randomUUID();

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { explanationsRecordSchema, turnRecordSchema, type ExplanationsRecord } from '@/lib/chat/records';
-import { db, useDatabase } from '@/lib/db/client';
-import { migrateDatabase } from '@/lib/db/migrate';
+import { db } from '@/lib/db/client';
 import { storeTurn } from '@/lib/db/queries/chat';
 import { loadExplanations, storeExplanations } from '@/lib/db/queries/explanations';
-import { createScratchDatabase, testProviders, type ScratchDatabase } from '../support/databases';
+import { testProviders, useScratchDatabase } from '../support/databases';
 
 const words = [
   { text: 'my', start: 0, end: 2 },
@@ -33,18 +32,7 @@ function record(): ExplanationsRecord {
 }
 
 describe.each(testProviders)('stored explanations on %s', (provider) => {
-  let database: ScratchDatabase;
-
-  beforeAll(async () => {
-    database = await createScratchDatabase(provider);
-    await migrateDatabase(database.url);
-    await useDatabase(database.url);
-  });
-
-  afterAll(async () => {
-    await db().$disconnect();
-    await database.drop();
-  });
+  useScratchDatabase(provider);
 
   async function prediction() {
     const turn = turnRecordSchema.parse({

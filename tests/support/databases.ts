@@ -3,6 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
+import { db, useDatabase } from '@/lib/db/client';
+import { migrateDatabase } from '@/lib/db/migrate';
 import type { DbProvider } from '@/lib/db/provider';
 
 /**
@@ -39,4 +42,25 @@ export async function withPgClient<T>(url: string, work: (client: pg.Client) => 
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Inside a describe block: a fresh migrated database of the given kind that the app's
+ * queries (`db()`) use for the block's tests; dropped afterwards.
+ */
+export function useScratchDatabase(provider: DbProvider): () => ScratchDatabase {
+  let database: ScratchDatabase | undefined;
+  beforeAll(async () => {
+    database = await createScratchDatabase(provider);
+    await migrateDatabase(database.url);
+    await useDatabase(database.url);
+  });
+  afterAll(async () => {
+    await db().$disconnect();
+    await database?.drop();
+  });
+  return () => {
+    if (!database) throw new Error('the scratch database is made in beforeAll');
+    return database;
+  };
 }

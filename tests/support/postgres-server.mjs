@@ -3,9 +3,9 @@
 // is given, so `npm test` covers PostgreSQL wherever the server binaries are installed.
 import { spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, chmodSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './net.mjs';
 
 function findPostgresBin() {
   const candidates = [];
@@ -17,17 +17,6 @@ function findPostgresBin() {
     }
   }
   return candidates.find((dir) => existsSync(path.join(dir, 'initdb')) && existsSync(path.join(dir, 'pg_ctl')));
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts a server; resolves to { url, stop } or to null when PostgreSQL is not installed. */
