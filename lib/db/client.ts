@@ -27,7 +27,7 @@ export function db(): Db {
 }
 
 /** Points this process at another database (tests, command-line tools). */
-export async function useDatabase(databaseUrl: string): Promise<Db> {
+export async function connectDatabase(databaseUrl: string): Promise<Db> {
   await globalForDb.glassdeskDb?.$disconnect();
   globalForDb.glassdeskDb = createDb(databaseUrl);
   return globalForDb.glassdeskDb;

@@ -5,7 +5,7 @@ import { turnRecordSchema } from '@/lib/chat/records';
 import { db } from '@/lib/db/client';
 import { loadConversation, saveFeedback, storeTurn } from '@/lib/db/queries/chat';
 import { ApiError } from '@/lib/http/errors';
-import { testProviders, useScratchDatabase } from '../support/databases';
+import { testProviders, withScratchDatabase } from '../support/databases';
 
 function turn(conversationId: string, seq: number, text: string, overrides: Partial<TurnRecord> = {}): TurnRecord {
   return turnRecordSchema.parse({
@@ -29,7 +29,7 @@ function turn(conversationId: string, seq: number, text: string, overrides: Part
 }
 
 describe.each(testProviders)('chat records on %s', (provider) => {
-  useScratchDatabase(provider);
+  withScratchDatabase(provider);
 
   it('stores a turn once: a retried post is recognised and stores nothing more', async () => {
     const conversationId = randomUUID();

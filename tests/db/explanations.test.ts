@@ -4,7 +4,7 @@ import { explanationsRecordSchema, turnRecordSchema, type ExplanationsRecord } f
 import { db } from '@/lib/db/client';
 import { storeTurn } from '@/lib/db/queries/chat';
 import { loadExplanations, storeExplanations } from '@/lib/db/queries/explanations';
-import { testProviders, useScratchDatabase } from '../support/databases';
+import { testProviders, withScratchDatabase } from '../support/databases';
 
 const words = [
   { text: 'my', start: 0, end: 2 },
@@ -32,7 +32,7 @@ function record(): ExplanationsRecord {
 }
 
 describe.each(testProviders)('stored explanations on %s', (provider) => {
-  useScratchDatabase(provider);
+  withScratchDatabase(provider);
 
   async function prediction() {
     const turn = turnRecordSchema.parse({

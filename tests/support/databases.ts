@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
-import { db, useDatabase } from '@/lib/db/client';
+import { db, connectDatabase } from '@/lib/db/client';
 import { migrateDatabase } from '@/lib/db/migrate';
 import type { DbProvider } from '@/lib/db/provider';
 
@@ -48,12 +48,12 @@ export async function withPgClient<T>(url: string, work: (client: pg.Client) => 
  * Inside a describe block: a fresh migrated database of the given kind that the app's
  * queries (`db()`) use for the block's tests; dropped afterwards.
  */
-export function useScratchDatabase(provider: DbProvider): () => ScratchDatabase {
+export function withScratchDatabase(provider: DbProvider): () => ScratchDatabase {
   let database: ScratchDatabase | undefined;
   beforeAll(async () => {
     database = await createScratchDatabase(provider);
     await migrateDatabase(database.url);
-    await useDatabase(database.url);
+    await connectDatabase(database.url);
   });
   afterAll(async () => {
     await db().$disconnect();
