@@ -75,7 +75,7 @@ test.describe('admin', () => {
     await seed(request);
   });
 
-  test('every admin page and API refuses anonymous access', async ({ request }) => {
+  test('every admin page and API refuses anonymous access', async ({ request, baseURL }) => {
     const id = seeded[0]!.predictionId;
     const pages = ['/admin', '/admin?intent=card_arrival', '/admin/queue', '/admin/overview', `/admin/predictions/${id}`];
     for (const path of pages) {
@@ -95,10 +95,14 @@ test.describe('admin', () => {
       ['POST', '/api/admin/logout'],
     ];
     for (const [method, path] of apis) {
-      const response = await request.fetch(path, { method, maxRedirects: 0, headers: { origin: new URL(path, 'http://127.0.0.1:3210').origin }, data: method === 'POST' ? { action: 'correct' } : undefined });
+      const response = await request.fetch(path, { method, maxRedirects: 0, headers: { origin: new URL(baseURL!).origin }, data: method === 'POST' ? { action: 'correct' } : undefined });
       expect(response.status(), `${method} ${path}`).toBe(401);
       expect((await response.json()).error.code, `${method} ${path}`).toBe('unauthorised');
     }
+    // Signing in is refused from another site, even with the right password.
+    const crossSite = await request.post('/api/admin/login', { headers: { origin: 'https://elsewhere.example' }, data: E2E_ADMIN });
+    expect(crossSite.status()).toBe(403);
+    expect(crossSite.headers()['set-cookie']).toBeUndefined();
     // The sign-in page itself is public.
     expect((await request.get('/admin/login')).status()).toBe(200);
     // Nothing was reviewed by the attempts above.
@@ -132,6 +136,8 @@ test.describe('admin', () => {
     await expect(admin.rows).toHaveCount(3);
     await page.goto(`/admin?q=${RUN}&feedback=down`);
     expect(await admin.messages()).toEqual([SEEDS[1].text]);
+    await expect(page.getByTestId('admin-log-feedback')).toHaveText('Not helpful');
+    await expect(page.getByTestId('admin-log-confidence')).toHaveText('61.0 %');
     await page.goto(`/admin?q=${RUN}&maxConf=0.7&sort=confidence&dir=asc`);
     expect(await admin.messages()).toEqual([SEEDS[2].text, SEEDS[1].text]);
     await page.goto('/admin?minConf=7');
@@ -175,6 +181,30 @@ test.describe('admin', () => {
     const training = await admin.download('export-training');
     expect(training.text.split('\n')[0]).toBe('text,intent');
     expect(training.text).toContain(`${SEEDS[1].text},lost_or_stolen_card\n`);
+  });
+
+  test('the needs-review queue puts the riskiest first; the overview charts the log with text alternatives', async ({ page }) => {
+    const admin = new AdminPage(page);
+    await admin.loginAndWait();
+    await page.getByRole('link', { name: 'Needs review' }).click();
+    await expect(page.getByTestId('admin-queue')).toBeVisible();
+    const queued = await admin.messages();
+    // The hand-off at 19 % outranks the thumbs-up answer at 93 %.
+    const handoff = queued.indexOf(SEEDS[2].text);
+    const confident = queued.indexOf(SEEDS[0].text);
+    expect(handoff).toBeGreaterThanOrEqual(0);
+    expect(confident === -1 || handoff < confident).toBe(true);
+
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await expect(page.getByTestId('overview-summary')).toContainText('predictions since');
+    const total = queryE2eDatabase<{ n: number }>('SELECT COUNT(*) AS n FROM Prediction')[0]!.n;
+    await expect(page.getByTestId('overview-summary')).toContainText(`${total.toLocaleString('en')} predictions`);
+    for (const chart of ['volume', 'decisions', 'confidence', 'feedback', 'faithfulness', 'intents']) {
+      await expect(page.getByTestId(`chart-${chart}`).locator('svg[role="img"] > title')).toHaveCount(1);
+    }
+    const decisions = await page.getByTestId('chart-decisions').locator('desc').textContent();
+    const handoffs = queryE2eDatabase<{ n: number }>("SELECT COUNT(*) AS n FROM Prediction WHERE decision = 'handoff'")[0]!.n;
+    expect(decisions).toContain(`handoff: ${handoffs}`);
   });
 
   test('state-changing calls need the CSRF token; signing out ends the session on the server', async ({ page }) => {

@@ -72,7 +72,7 @@ export function BarChart({ id, title, data, format = (v) => v.toLocaleString('en
   const span = hasNegative ? (width - labelWidth - 60) / 2 : width - labelWidth - 60;
   return (
     <figure data-testid={`chart-${id}`}>
-      <svg viewBox={`0 0 ${width} ${height}`} className="w-full" role="img" aria-labelledby={`${id}-title ${id}-desc`}>
+      <svg viewBox={`0 0 ${width} ${height}`} className="w-full max-w-2xl" role="img" aria-labelledby={`${id}-title ${id}-desc`}>
         <title id={`${id}-title`}>{title}</title>
         <desc id={`${id}-desc`}>{data.map((d) => `${d.label}: ${format(d.value)}`).join('; ')}</desc>
         {data.map((d, i) => {

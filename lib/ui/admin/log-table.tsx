@@ -3,8 +3,7 @@ import type { LogQuery, SortField } from '@/lib/admin/filters';
 import { toSearchString } from '@/lib/admin/filters';
 import type { LogRow } from '@/lib/db/queries/admin';
 import { dateTime, percent, REVIEW_LABELS, VERIFICATION_LABELS } from './format';
-
-const FEEDBACK = { up: '👍', down: '👎' } as const;
+import { FeedbackBadge } from './feedback-badge';
 
 function SortHeader({ field, label, query, params }: { field: SortField; label: string; query: LogQuery; params: Record<string, string> }) {
   const active = query.sort === field;
@@ -69,7 +68,7 @@ export function LogTable({ rows, query, params, labelOf, extraColumn }: { rows: 
               <td className="px-2 py-2" data-testid="admin-log-decision">{row.decision}</td>
               <td className="px-2 py-2">{row.backend}</td>
               <td className="px-2 py-2" data-testid="admin-log-feedback">
-                {row.feedback ? <span aria-label={row.feedback === 'up' ? 'helpful' : 'not helpful'}>{FEEDBACK[row.feedback]}</span> : <span className="text-slate-400">—</span>}
+                {row.feedback ? <FeedbackBadge helpful={row.feedback === 'up'} /> : <span className="text-slate-400">—</span>}
               </td>
               <td className="px-2 py-2" data-testid="admin-log-review">{REVIEW_LABELS[row.reviewStatus]}</td>
               <td className="px-2 py-2">{VERIFICATION_LABELS[row.verification]}</td>

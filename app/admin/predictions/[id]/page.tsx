@@ -7,6 +7,7 @@ import { requireAdminPage } from '@/lib/auth/session';
 import { predictionDetail, riskScore } from '@/lib/db/queries/admin';
 import { ApiError } from '@/lib/http/errors';
 import { dateTime, percent, REVIEW_LABELS, VERIFICATION_LABELS } from '@/lib/ui/admin/format';
+import { FeedbackBadge } from '@/lib/ui/admin/feedback-badge';
 import { ReviewPanel } from '@/lib/ui/admin/review-panel';
 import { AdminShell } from '@/lib/ui/admin/shell';
 import { StoredExplanations } from '@/lib/ui/admin/stored-explanations';
@@ -103,7 +104,12 @@ export default async function PredictionPage({ params }: { params: Promise<{ id:
                   ) : (
                     line.text
                   )}
-                  {line.feedback ? <span className="ml-2">{line.feedback.helpful ? '👍' : '👎'}{line.feedback.comment ? ` “${line.feedback.comment}”` : ''}</span> : null}
+                  {line.feedback ? (
+                    <span className="ml-2">
+                      <FeedbackBadge helpful={line.feedback.helpful} />
+                      {line.feedback.comment ? ` “${line.feedback.comment}”` : ''}
+                    </span>
+                  ) : null}
                 </li>
               ))}
             </ol>
