@@ -1,13 +1,13 @@
-// Times the admin dashboard's queries on a large log (SQLite by default).
-//   npm run bench:admin -- [--count 100000] [--db file:/tmp/glassdesk-bench-admin.db] [--runs 5]
+// Times the admin dashboard's queries on a large log (SQLite by default; --db postgres://… for PostgreSQL).
+//   npm run bench:admin -- [--count 100000] [--db file:/tmp/glassdesk-bench-admin.db] [--runs 5] [--fresh]
 // The log is generated once (synthetic classifier, so it takes seconds, not hours) and reused
 // while its size matches. Prints one table: median and worst of --runs timed runs per query.
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { parseLogQuery } from '@/lib/admin/filters';
 import { readLabelledCsv, seedLog, syntheticClassifier } from '@/lib/admin/seed';
-import { useDatabase as connectDatabase } from '@/lib/db/client';
+import { connectDatabase as connectDatabase } from '@/lib/db/client';
 import { migrateDatabase } from '@/lib/db/migrate';
 import { sqliteFilePath } from '@/lib/db/provider';
 import { listPredictions, predictionDetail, reviewQueue } from '@/lib/db/queries/admin';
@@ -94,7 +94,6 @@ async function main() {
   console.log('|:--|--:|--:|--:|--:|');
   for (const [name, wall, worst, cpu, summary] of results) console.log(`| ${name} | ${wall.toFixed(1)} | ${worst.toFixed(1)} | ${cpu.toFixed(1)} | ${summary} |`);
   await database.$disconnect();
-  if (!existsSync(sqliteFilePath(values.db))) return;
 }
 
 main().catch((error: unknown) => {

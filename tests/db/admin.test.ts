@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLogQuery } from '@/lib/admin/filters';
 import { turnRecordSchema } from '@/lib/chat/records';
-import { db, useDatabase } from '@/lib/db/client';
+import { db, connectDatabase } from '@/lib/db/client';
 import { migrateDatabase } from '@/lib/db/migrate';
 import { iterateLog, iterateTrainingRows, listPredictions, predictionDetail, reviewPrediction, reviewQueue, riskScore } from '@/lib/db/queries/admin';
 import { authenticate, createAdminUser, createSession, findSession, hitRateLimit, revokeSession, setAdminPassword, SESSION_TTL_MS } from '@/lib/db/queries/admin-auth';
@@ -38,7 +38,7 @@ describe.each(testProviders)('admin on %s', (provider) => {
   beforeAll(async () => {
     database = await createScratchDatabase(provider);
     await migrateDatabase(database.url);
-    await useDatabase(database.url);
+    await connectDatabase(database.url);
     for (const seed of SEEDS) {
       const turn = turnRecordSchema.parse({
         conversationId: randomUUID(),
@@ -257,7 +257,7 @@ describe.each(testProviders)('admin overview on %s', (provider) => {
   beforeAll(async () => {
     database = await createScratchDatabase(provider);
     await migrateDatabase(database.url);
-    await useDatabase(database.url);
+    await connectDatabase(database.url);
     const items = [
       { text: 'my card has not arrived', intent: 'card_arrival', confidence: 0.95, day: '2026-02-01T08:00:00Z', helpful: true, lime: [0.05, 0.5, 0.01, 0.3] },
       { text: 'my card still not arrived', intent: 'card_arrival', confidence: 0.85, day: '2026-02-01T09:00:00Z', helpful: false, lime: [0.03, 0.7, 0.02, 0.1] },
@@ -311,6 +311,11 @@ describe.each(testProviders)('admin overview on %s', (provider) => {
     const all = await overview(new Date('2000-01-01T00:00:00Z'));
     expect(all.total).toBe(4);
     expect(all.confidence.map((b) => b.count)).toEqual([0, 0, 0, 0, 1, 0, 0, 0, 1, 2]);
+    // A period holding a small part of the log.
+    const lastDay = await overview(new Date('2026-02-02T00:00:00Z'));
+    expect(lastDay.total).toBe(1);
+    expect(lastDay.confidence.map((b) => b.count)).toEqual([0, 0, 0, 0, 1, 0, 0, 0, 0, 0]);
+    expect(lastDay.volume).toEqual([{ day: '2026-02-02', count: 1 }]);
   });
 
   it('averages stored LIME weights per word for an intent', async () => {

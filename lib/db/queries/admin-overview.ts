@@ -16,37 +16,46 @@ function isPostgres(): boolean {
   return (db() as unknown as { _activeProvider: string })._activeProvider === 'postgresql';
 }
 
-/** The day of a timestamp column as YYYY-MM-DD (UTC): SQLite stores ISO text, PostgreSQL timestamps. */
-const dayOf = (column: string) => (isPostgres() ? `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD')` : `substr(${column}, 1, 10)`);
+/** The day of a timestamp column as YYYY-MM-DD (UTC): SQLite stores ISO text, PostgreSQL UTC timestamps without a zone. */
+const dayOf = (column: string) => (isPostgres() ? `to_char(${column}, 'YYYY-MM-DD')` : `substr(${column}, 1, 10)`);
 
 /** Aggregates for the overview page since a date; each is one grouped query on an indexed column. */
 export async function overview(since: Date): Promise<Overview> {
   const param = isPostgres() ? '$1' : '?';
   const where = { createdAt: { gte: since } };
-  // When the period covers the whole log, the histogram reads the confidence index alone.
-  const first = await db().prediction.findFirst({ orderBy: { createdAt: 'asc' }, select: { createdAt: true } });
-  const whole = !first || first.createdAt >= since;
+  const at = isPostgres() ? since : since.toISOString().replace('Z', '+00:00');
   const bin = isPostgres() ? `LEAST(FLOOR(p."confidence" * 10), 9)::int` : `MIN(CAST(p."confidence" * 10 AS INTEGER), 9)`;
-  const [total, volume, intents, decisions, confidence, feedback, faithfulness] = await Promise.all([
-    db().prediction.count({ where }),
+  type BinRow = { bin: number | bigint; count: number | bigint };
+  const histogram = (condition: string, params: unknown[]) =>
+    db().$queryRawUnsafe<BinRow[]>(`SELECT ${bin} AS bin, COUNT(*) AS count FROM "Prediction" p ${condition} GROUP BY 1`, ...params);
+  const [total, all] = await Promise.all([db().prediction.count({ where }), db().prediction.count()]);
+  // The histogram reads the confidence index alone over the whole log; when the period holds
+  // most of the log, it is the whole log's histogram less that of the rows before the period.
+  const confidenceHistogram = async (): Promise<Map<number, number>> => {
+    const counts = new Map<number, number>();
+    const add = (rows: BinRow[], sign: number) => rows.forEach((row) => counts.set(Number(row.bin), (counts.get(Number(row.bin)) ?? 0) + sign * Number(row.count)));
+    if (total === all) add(await histogram('', []), 1);
+    else if (total > all / 2) {
+      add(await histogram('', []), 1);
+      add(await histogram(`WHERE p."createdAt" < ${param}`, [at]), -1);
+    } else add(await histogram(`WHERE p."createdAt" >= ${param}`, [at]), 1);
+    return counts;
+  };
+  const [volume, intents, decisions, bins, feedback, faithfulness] = await Promise.all([
     db().$queryRawUnsafe<{ day: string; count: number | bigint }[]>(
       `SELECT ${dayOf('p."createdAt"')} AS day, COUNT(*) AS count FROM "Prediction" p WHERE p."createdAt" >= ${param} GROUP BY 1 ORDER BY 1`,
-      since,
+      at,
     ),
     db().prediction.groupBy({ by: ['intent'], where, _count: { _all: true } }),
     db().prediction.groupBy({ by: ['decision'], where, _count: { _all: true } }),
-    db().$queryRawUnsafe<{ bin: number | bigint; count: number | bigint }[]>(
-      `SELECT ${bin} AS bin, COUNT(*) AS count FROM "Prediction" p ${whole ? '' : `WHERE p."createdAt" >= ${param}`} GROUP BY 1 ORDER BY 1`,
-      ...(whole ? [] : [since]),
-    ),
+    confidenceHistogram(),
     db().feedback.groupBy({ by: ['helpful'], where, _count: { _all: true } }),
     db().$queryRawUnsafe<{ day: string; method: string; mean: number; count: number | bigint }[]>(
       `SELECT ${dayOf('e."createdAt"')} AS day, e."method" AS method, AVG(e."comprehensiveness") AS mean, COUNT(*) AS count
          FROM "Explanation" e WHERE e."createdAt" >= ${param} AND e."comprehensiveness" IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2`,
-      since,
+      at,
     ),
   ]);
-  const bins = new Map(confidence.map((row) => [Number(row.bin), Number(row.count)]));
   return {
     since,
     total,
