@@ -7,7 +7,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { parseLogQuery } from '@/lib/admin/filters';
 import { readLabelledCsv, seedLog, syntheticClassifier } from '@/lib/admin/seed';
-import { connectDatabase as connectDatabase } from '@/lib/db/client';
+import { connectDatabase } from '@/lib/db/client';
 import { migrateDatabase } from '@/lib/db/migrate';
 import { sqliteFilePath } from '@/lib/db/provider';
 import { listPredictions, predictionDetail, reviewQueue } from '@/lib/db/queries/admin';

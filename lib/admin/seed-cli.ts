@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { getConfig } from '@/lib/config';
-import { useDatabase as connectDatabase } from '@/lib/db/client';
+import { connectDatabase } from '@/lib/db/client';
 import { migrateDatabase } from '@/lib/db/migrate';
 import { explainAll } from '@/lib/explain';
 import { loadModelFromDir, readSimilarIndex } from '@/lib/model/node';

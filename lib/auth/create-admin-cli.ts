@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { getConfig } from '@/lib/config';
-import { useDatabase as connectDatabase } from '@/lib/db/client';
+import { connectDatabase } from '@/lib/db/client';
 import { migrateDatabase } from '@/lib/db/migrate';
 import { createAdminUser, setAdminPassword } from '@/lib/db/queries/admin-auth';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { streamLines, trainingCsvField } from '@/lib/admin/export';
 import { readLabelledCsv } from '@/lib/admin/seed';
 import { turnRecordSchema } from '@/lib/chat/records';
-import { db, useDatabase } from '@/lib/db/client';
+import { db, connectDatabase } from '@/lib/db/client';
 import { migrateDatabase } from '@/lib/db/migrate';
 import { iterateTrainingRows, reviewPrediction } from '@/lib/db/queries/admin';
 import { createAdminUser } from '@/lib/db/queries/admin-auth';
@@ -35,7 +35,7 @@ describe('training export', () => {
   beforeAll(async () => {
     database = await createScratchDatabase('sqlite');
     await migrateDatabase(database.url);
-    await useDatabase(database.url);
+    await connectDatabase(database.url);
     const reviewer = (await createAdminUser('trainer@example.com', 'a long enough password')).id;
     for (const entry of LOG) {
       const turn = turnRecordSchema.parse({
