@@ -238,10 +238,16 @@ export type ReviewInput = { action: 'correct' | 'relabel' | 'flag' | 'note'; int
  * intent as the label, relabel sets another, flag marks it for a closer look; a note only
  * adds to the history. Who and when are on the Review row.
  */
-export async function reviewPrediction(predictionId: string, reviewerId: string, input: ReviewInput, knownIntents: ReadonlySet<string>): Promise<ReviewEntry> {
-  const prediction = await db().prediction.findUnique({ where: { id: predictionId }, select: { intent: true } });
+export async function reviewPrediction(
+  predictionId: string,
+  reviewerId: string,
+  input: ReviewInput,
+  knownIntents: ReadonlySet<string> | ((botId: string) => ReadonlySet<string>),
+): Promise<ReviewEntry> {
+  const prediction = await db().prediction.findUnique({ where: { id: predictionId }, select: { intent: true, message: { select: { conversation: { select: { botId: true } } } } } });
   if (!prediction) throw notFound('That prediction');
-  if (input.action === 'relabel' && (!input.intent || !knownIntents.has(input.intent))) throw badRequest('Relabel needs one of the bot’s intents.');
+  const known = typeof knownIntents === 'function' ? knownIntents(prediction.message.conversation.botId) : knownIntents;
+  if (input.action === 'relabel' && (!input.intent || !known.has(input.intent))) throw badRequest('Relabel needs one of the bot’s intents.');
   if (input.action === 'note' && !input.note?.trim()) throw badRequest('A note needs some text.');
   const note = input.note?.trim() ? input.note.trim() : null;
   const intent = input.action === 'relabel' ? input.intent! : input.action === 'correct' ? prediction.intent : null;

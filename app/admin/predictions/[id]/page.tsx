@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { z } from 'zod';
 import { labelOf as labelsFor, reviewIntents } from '@/lib/admin/intents';
+import { knownBots } from '@/lib/bot/answers';
 import { requireAdminPage } from '@/lib/auth/session';
 import { predictionDetail, riskScore } from '@/lib/db/queries/admin';
 import { ApiError } from '@/lib/http/errors';
@@ -29,7 +30,9 @@ async function load(id: string) {
 export default async function PredictionPage({ params }: { params: Promise<{ id: string }> }) {
   const session = await requireAdminPage();
   const detail = await load((await params).id);
-  const labelOf = labelsFor(detail.botId in { banking77: 1 } ? detail.botId : 'banking77');
+  const botId = knownBots().includes(detail.botId) ? detail.botId : 'banking77';
+  const labelOf = labelsFor(botId);
+  const intents = reviewIntents(botId);
   const facts: [string, React.ReactNode][] = [
     ['Time', dateTime(detail.createdAt)],
     ['Intent', <span key="i" data-testid="detail-intent">{labelOf(detail.intent)} <code className="text-xs text-slate-500">{detail.intent}</code></span>],
@@ -72,7 +75,7 @@ export default async function PredictionPage({ params }: { params: Promise<{ id:
               ))}
             </ol>
           </section>
-          <ReviewPanel predictionId={detail.id} csrfToken={session.csrfToken} intent={detail.intent} intents={reviewIntents()} />
+          <ReviewPanel predictionId={detail.id} csrfToken={session.csrfToken} intent={detail.intent} intents={intents} />
           <section aria-labelledby="history-heading" className="rounded-xl border border-slate-200 bg-white p-4">
             <h2 id="history-heading" className="font-semibold text-brand-900">Review history</h2>
             {detail.reviews.length === 0 ? <p className="mt-1 text-sm text-slate-500">Not reviewed yet.</p> : null}
@@ -121,7 +124,7 @@ export default async function PredictionPage({ params }: { params: Promise<{ id:
                 <StoredWhyPanel
                   explanations={detail.explanations as Explanation[]}
                   prediction={{ intent: detail.intent, confidence: detail.confidence, topK: detail.topK }}
-                  labels={Object.fromEntries(reviewIntents().map((entry) => [entry.intent, entry.label]))}
+                  labels={Object.fromEntries(intents.map((entry) => [entry.intent, entry.label]))}
                 />
               ) : null}
               <details className="mt-4">

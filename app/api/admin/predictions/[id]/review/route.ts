@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { reviewIntents } from '@/lib/admin/intents';
+import { knownBots } from '@/lib/bot/answers';
 import { requireAdminMutation } from '@/lib/auth/session';
 import { reviewPrediction } from '@/lib/db/queries/admin';
 import { parseId, readJson, respond } from '@/lib/http/errors';
@@ -15,8 +16,8 @@ export async function POST(request: Request, { params }: { params: Promise<{ id:
     const session = await requireAdminMutation(request);
     const id = parseId((await params).id, 'The prediction id');
     const input = await readJson(request, reviewSchema, 8192);
-    const known = new Set(reviewIntents().map((entry) => entry.intent));
-    const review = await reviewPrediction(id, session.user.id, input, known);
+    const knownFor = (botId: string) => new Set(reviewIntents(knownBots().includes(botId) ? botId : 'banking77').map((entry) => entry.intent));
+    const review = await reviewPrediction(id, session.user.id, input, knownFor);
     return Response.json({ review }, { status: 201 });
   });
 }
