@@ -90,6 +90,7 @@ async function main() {
   const rows = await database.prediction.count();
   console.log(`\nAdmin queries on ${values.db.startsWith('file:') ? 'SQLite' : 'PostgreSQL'}, ${rows.toLocaleString('en')} predictions, ${runs} runs each (goal ≤ 200 ms)\n`);
   console.log(`Load average while running: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores\n`);
+  if (!values.db.startsWith('file:')) console.log('CPU is this process only: on PostgreSQL the queries run in the server.\n');
   console.log('| query | median ms | worst ms | median CPU ms | matched |');
   console.log('|:--|--:|--:|--:|--:|');
   for (const [name, wall, worst, cpu, summary] of results) console.log(`| ${name} | ${wall.toFixed(1)} | ${worst.toFixed(1)} | ${cpu.toFixed(1)} | ${summary} |`);
