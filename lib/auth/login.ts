@@ -18,9 +18,11 @@ export type LoginOutcome =
  * the password is checked, so neither guessing one account's password nor spraying many
  * accounts from one client gets far.
  */
-export async function attemptLogin(email: string, password: string, client: string, now = new Date()): Promise<LoginOutcome> {
+export async function attemptLogin(email: string, password: string, client: string | null, now = new Date()): Promise<LoginOutcome> {
   const byEmail = await hitRateLimit(`login:email:${normaliseEmail(email)}`, LOGIN_LIMITS.perEmail, LOGIN_LIMITS.windowMs, now);
-  const byClient = await hitRateLimit(`login:client:${client}`, LOGIN_LIMITS.perClient, LOGIN_LIMITS.windowMs, now);
+  // Without a known client address one shared bucket would let anyone lock every admin out;
+  // the per-e-mail limit still applies.
+  const byClient = client ? await hitRateLimit(`login:client:${client}`, LOGIN_LIMITS.perClient, LOGIN_LIMITS.windowMs, now) : { allowed: true, retryAfterSeconds: 0 };
   if (!byEmail.allowed || !byClient.allowed) {
     return { ok: false, reason: 'rate_limited', retryAfterSeconds: Math.max(byEmail.allowed ? 0 : byEmail.retryAfterSeconds, byClient.allowed ? 0 : byClient.retryAfterSeconds) };
   }
@@ -30,9 +32,14 @@ export async function attemptLogin(email: string, password: string, client: stri
   return { ok: true, user, ...session };
 }
 
-/** The client an attempt comes from: the first forwarded address, else the direct peer's. */
-export function clientKey(headers: Headers): string {
+/**
+ * The client an attempt comes from, as the proxy in front of the app reports it (the first
+ * X-Forwarded-For address, or X-Real-IP); null when no proxy says (route handlers do not see
+ * the peer's address).
+ */
+export function clientKey(headers: Headers): string | null {
   const forwarded = headers.get('x-forwarded-for')?.split(',')[0]?.trim();
   const real = headers.get('x-real-ip')?.trim();
-  return (forwarded || real || 'unknown').slice(0, 64);
+  const address = forwarded || real;
+  return address ? address.slice(0, 64) : null;
 }

@@ -141,6 +141,9 @@ describe.each(testProviders)('admin on %s', (provider) => {
       const at2 = new Date('2026-03-03T12:00:00Z');
       for (let i = 0; i < LOGIN_LIMITS.perClient; i++) await hitRateLimit('login:client:one-client', LOGIN_LIMITS.perClient, LOGIN_LIMITS.windowMs, at2);
       expect(await attemptLogin('locked@example.com', 'the right password!', 'one-client', at2)).toMatchObject({ ok: false, reason: 'rate_limited' });
+      // An unknown client address shares no bucket with anyone.
+      expect(await attemptLogin('locked@example.com', 'the right password!', null, at2)).toMatchObject({ ok: true });
+      expect(await db().rateLimitBucket.count({ where: { key: { startsWith: 'login:client:null' } } })).toBe(0);
     });
   });
 
