@@ -103,6 +103,17 @@ test.describe('admin', () => {
     const crossSite = await request.post('/api/admin/login', { headers: { origin: 'https://elsewhere.example' }, data: E2E_ADMIN });
     expect(crossSite.status()).toBe(403);
     expect(crossSite.headers()['set-cookie']).toBeUndefined();
+    // Guessing is limited per e-mail (10 attempts in 15 minutes), counted in the database.
+    const origin = { origin: new URL(baseURL!).origin };
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      statuses.push((await request.post('/api/admin/login', { headers: origin, data: { email: 'guess@example.com', password: `guess number ${i}` } })).status());
+    }
+    expect(statuses).toEqual([...Array(10).fill(401), 429]);
+    const limited = await request.post('/api/admin/login', { headers: origin, data: { email: 'guess@example.com', password: 'another guess' } });
+    expect(limited.status()).toBe(429);
+    expect(Number(limited.headers()['retry-after'])).toBeGreaterThan(0);
+    expect(queryE2eDatabase<{ count: number }>("SELECT count FROM RateLimitBucket WHERE key LIKE 'login:email:guess@example.com@%'")[0]!.count).toBe(12);
     // The sign-in page itself is public.
     expect((await request.get('/admin/login')).status()).toBe(200);
     // Nothing was reviewed by the attempts above.
