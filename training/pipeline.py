@@ -258,7 +258,7 @@ def run(argv: Optional[List[str]] = None) -> dict:
 
     val_logits = predict_logits(model, [enc[i] for i in val_idx])
     if fit_info["best_val_acc"] is None:
-        fit_info["best_val_acc"] = float((val_logits.argmax(1) == y[val_idx]).mean())
+        fit_info["best_val_acc"] = round(float((val_logits.argmax(1) == y[val_idx]).mean()), 4)
     temperature = fit_temperature(val_logits, y[val_idx])
     oos_index = label_index[oos] if oos else None
     thresholds = choose_thresholds(softmax(val_logits, temperature), y[val_idx], oos_index)
