@@ -24,7 +24,7 @@ function Input({ name, label, value, type = 'text', step, placeholder }: { name:
   return (
     <label className="text-xs font-medium text-slate-700">
       {label}
-      <input name={name} type={type} step={step} min={type === 'number' ? undefined : undefined} placeholder={placeholder} defaultValue={value ?? ''} className={field} data-testid={`filter-${name}`} />
+      <input name={name} type={type} step={step} placeholder={placeholder} defaultValue={value ?? ''} className={field} data-testid={`filter-${name}`} />
     </label>
   );
 }
@@ -55,7 +55,16 @@ export function FilterForm({ params, intents }: { params: Record<string, string>
       <Select name="backend" label="Backend" value={params.backend} options={[{ value: 'webgpu', label: 'WebGPU' }, { value: 'wasm', label: 'WebAssembly' }, { value: 'cpu', label: 'CPU' }]} />
       {params.sort ? <input type="hidden" name="sort" value={params.sort} /> : null}
       {params.dir ? <input type="hidden" name="dir" value={params.dir} /> : null}
-      {params.size ? <input type="hidden" name="size" value={params.size} /> : null}
+      <label className="text-xs font-medium text-slate-700">
+        Rows per page
+        <select name="size" defaultValue={params.size ?? '50'} className={field} data-testid="filter-size">
+          {['25', '50', '100'].map((size) => (
+            <option key={size} value={size}>
+              {size}
+            </option>
+          ))}
+        </select>
+      </label>
       <div className="col-span-2 flex items-end gap-2">
         <button type="submit" className="rounded-md bg-brand-600 px-4 py-1.5 text-sm font-medium text-white hover:bg-brand-700" data-testid="filter-apply">
           Apply
