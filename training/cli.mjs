@@ -33,5 +33,11 @@ if (!python) {
   process.exit(1);
 }
 
-const r = spawnSync(python, ['-m', 'training', command, ...args], { cwd: repo, stdio: 'inherit' });
+// Run from the caller's directory so relative paths mean what the user typed;
+// PYTHONPATH makes the `training` package importable from anywhere.
+const pythonPath = [repo, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter);
+const r = spawnSync(python, ['-m', 'training', command, ...args], {
+  stdio: 'inherit',
+  env: { ...process.env, PYTHONPATH: pythonPath },
+});
 process.exit(r.status ?? 1);
