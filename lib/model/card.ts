@@ -11,19 +11,20 @@ function num(v: unknown, what: string): number {
 
 export function parseModelCard(json: unknown): ModelCard {
   if (!json || typeof json !== 'object') throw new ModelCardError('model card: not a JSON object');
-  const c = json as Record<string, any>;
-  if (!Array.isArray(c.labels) || c.labels.length < 2 || !c.labels.every((l: unknown) => typeof l === 'string')) {
+  const c = json as Record<string, unknown>;
+  const labels = c.labels;
+  if (!Array.isArray(labels) || labels.length < 2 || !labels.every((l: unknown): l is string => typeof l === 'string')) {
     throw new ModelCardError('model card: labels must be a list of at least two strings');
   }
-  const t = c.thresholds ?? {};
-  const m = c.metrics ?? {};
+  const t = (c.thresholds ?? {}) as Record<string, unknown>;
+  const m = (c.metrics ?? {}) as Record<string, unknown>;
   const oos = typeof c.out_of_scope_label === 'string' ? c.out_of_scope_label : null;
-  if (oos !== null && !c.labels.includes(oos)) throw new ModelCardError(`model card: out-of-scope label "${oos}" is not one of the labels`);
+  if (oos !== null && !labels.includes(oos)) throw new ModelCardError(`model card: out-of-scope label "${oos}" is not one of the labels`);
   const temperature = num(c.temperature ?? 1, 'temperature');
   if (temperature <= 0) throw new ModelCardError('model card: temperature must be positive');
   return {
     name: String(c.name ?? ''),
-    labels: c.labels,
+    labels,
     outOfScopeLabel: oos,
     temperature,
     thresholds: {
