@@ -116,7 +116,7 @@ def main():
     variants = [] if a.skip_defaults else [
         ("ours (pretrained vectors)", a.args),
         ("ours, random init (no pretrained vectors)", a.args + " --no-pretrained"),
-        ("ours + wide path, 2-model ensemble, fp16 (demo config)", a.args + " --wide-buckets 2048 --members 2 --fp16"),
+        ("ours + wide path, 2-model ensemble, fp16 (demo config)", a.args + " --epochs 45 --patience 45 --wide-buckets 2048 --members 2 --fp16"),
     ]
     for v in a.variant:
         name, _, extra_args = v.partition("=")
