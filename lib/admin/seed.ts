@@ -5,7 +5,7 @@ import type { Prisma } from '@/lib/generated/sqlite/client';
 import type { Db } from '@/lib/db/client';
 import { intentLabel, loadBotContent } from '@/lib/bot/answers';
 import { decide } from '@/lib/bot/policy';
-import { topWordsByMethod } from '@/lib/db/queries/explanations';
+import { explanationRow, explanationSummary } from '@/lib/db/queries/explanations';
 import type { Explanation } from '@/lib/explain/types';
 import type { ExplanationRecord } from '@/lib/chat/records';
 
@@ -219,22 +219,9 @@ export async function seedLog(database: Db, options: SeedOptions): Promise<{ con
         if (made % explainEvery === 0 && classifier.explain && explained < options.explain) {
           const explanations = await classifier.explain(text, probs);
           explained++;
-          const faithfulness = explanations.flatMap((e) => (e.faithfulness ? [e.faithfulness.meanComprehensiveness] : []));
-          const tops = new Set(topWordsByMethod(explanations as ExplanationRecord[]).values());
-          if (faithfulness.length) prediction.minFaithfulness = Math.min(...faithfulness);
-          if (tops.size) prediction.methodsDisagree = tops.size > 1;
+          Object.assign(prediction, explanationSummary(explanations as ExplanationRecord[]));
           for (const explanation of explanations) {
-            rows.explanations.push({
-              id: randomUUID(),
-              predictionId,
-              method: explanation.method,
-              settings: explanation.settings as Prisma.InputJsonValue,
-              payload: explanation as unknown as Prisma.InputJsonValue,
-              comprehensiveness: explanation.faithfulness?.meanComprehensiveness ?? null,
-              sufficiency: explanation.faithfulness?.meanSufficiency ?? null,
-              durationMs: explanation.timing.ms,
-              createdAt: new Date(replyAt.getTime() + 100),
-            });
+            rows.explanations.push(explanationRow(predictionId, explanation as ExplanationRecord, new Date(replyAt.getTime() + 100)));
           }
         }
         rows.predictions.push(prediction);

@@ -24,6 +24,31 @@ export function topWordsByMethod(explanations: Stored[]): Map<string, number> {
   return top;
 }
 
+/** The database row of one explanation: the object as rendered, plus the columns the admin filters on. */
+export function explanationRow(predictionId: string, explanation: Stored, createdAt?: Date): Prisma.ExplanationCreateManyInput {
+  return {
+    id: randomUUID(),
+    predictionId,
+    method: explanation.method,
+    settings: explanation.settings as Prisma.InputJsonValue,
+    payload: explanation as unknown as Prisma.InputJsonValue,
+    comprehensiveness: explanation.faithfulness?.meanComprehensiveness ?? null,
+    sufficiency: explanation.faithfulness?.meanSufficiency ?? null,
+    durationMs: explanation.timing.ms,
+    ...(createdAt ? { createdAt } : {}),
+  };
+}
+
+/** What a prediction records of its explanations: the lowest faithfulness, whether the methods disagree. */
+export function explanationSummary(explanations: Stored[]): { minFaithfulness?: number; methodsDisagree?: boolean } {
+  const faithfulness = explanations.flatMap((e) => (e.faithfulness ? [e.faithfulness.meanComprehensiveness] : []));
+  const tops = new Set(topWordsByMethod(explanations).values());
+  return {
+    ...(faithfulness.length > 0 ? { minFaithfulness: Math.min(...faithfulness) } : {}),
+    ...(tops.size > 0 ? { methodsDisagree: tops.size > 1 } : {}),
+  };
+}
+
 /**
  * Stores a prediction's explanations as the very objects the panel rendered (personal data
  * masked, positions kept), plus the
@@ -39,32 +64,10 @@ export async function storeExplanations(predictionId: string, posted: Explanatio
     (await db().explanation.findMany({ where: { predictionId }, select: { method: true } })).map((e) => e.method),
   );
   const fresh = record.explanations.filter((explanation) => !existing.has(explanation.method));
-  const all = [...record.explanations];
-  const faithfulness = all.flatMap((e) => (e.faithfulness ? [e.faithfulness.meanComprehensiveness] : []));
-  const tops = new Set(topWordsByMethod(all).values());
   try {
     await db().$transaction([
-      ...fresh.map((explanation) =>
-        db().explanation.create({
-          data: {
-            id: randomUUID(),
-            predictionId,
-            method: explanation.method,
-            settings: explanation.settings as Prisma.InputJsonValue,
-            payload: explanation as unknown as Prisma.InputJsonValue,
-            comprehensiveness: explanation.faithfulness?.meanComprehensiveness ?? null,
-            sufficiency: explanation.faithfulness?.meanSufficiency ?? null,
-            durationMs: explanation.timing.ms,
-          },
-        }),
-      ),
-      db().prediction.update({
-        where: { id: predictionId },
-        data: {
-          ...(faithfulness.length > 0 ? { minFaithfulness: Math.min(...faithfulness) } : {}),
-          ...(tops.size > 0 ? { methodsDisagree: tops.size > 1 } : {}),
-        },
-      }),
+      ...fresh.map((explanation) => db().explanation.create({ data: explanationRow(predictionId, explanation) })),
+      db().prediction.update({ where: { id: predictionId }, data: explanationSummary(record.explanations) }),
     ]);
   } catch (error) {
     // A concurrent retry stored the same methods first: nothing is lost, nothing doubled.
