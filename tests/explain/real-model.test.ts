@@ -1,5 +1,5 @@
 // The explainers on the real demo model, through lib/model as the worker and server run it.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -10,16 +10,16 @@ import { loadModelFromDir, readSimilarIndex } from '@/lib/model/node';
 import { wordSpans } from '@/lib/model/spans';
 
 const dir = path.resolve(import.meta.dirname, '..', '..', 'public', 'models', 'banking77');
-const present = existsSync(path.join(dir, 'config.json'));
 const QUESTIONS = ["My card still hasn't arrived, when will it come?", 'I was charged twice for the same coffee!'];
 
 /** Ensemble members stacked in the attentions (config.json; 1 for a single model). */
-const members = present ? Number(JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')).ensemble_members ?? 1) : 1;
+const members = Number(JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')).ensemble_members ?? 1);
 
 let model: IntentModel;
 let similar: ReturnType<typeof readSimilarIndex> = null;
 
-describe.skipIf(!present)('explainAll on the demo model (public/models/banking77)', () => {
+// The demo model is committed: these run always, and fail if it goes missing.
+describe('explainAll on the demo model (public/models/banking77)', () => {
   beforeAll(async () => {
     model = await loadModelFromDir(dir);
     similar = readSimilarIndex(dir, model.labels);
@@ -119,9 +119,3 @@ describe.skipIf(!present)('explainAll on the demo model (public/models/banking77
     expect(top3.some((w) => ['card', 'arrived', "hasn't"].includes(w))).toBe(true);
   });
 });
-
-if (!present) {
-  describe('explainAll on the demo model', () => {
-    it.skip('skipped: public/models/banking77/config.json is missing (export the demo model to run these)', () => {});
-  });
-}
