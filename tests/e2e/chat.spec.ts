@@ -37,7 +37,7 @@ const QUERIES = [
 ];
 
 // Chosen on the demo model: its two most probable intents are close for this message.
-const AMBIGUOUS = 'card';
+const AMBIGUOUS = 'refund';
 
 type StoredPrediction = { intent: string; topK: string; backend: string; seq: number };
 
