@@ -6,12 +6,204 @@
  * record carries its own ids, so a retry the server already stored is answered as a
  * duplicate, never stored twice.
  */
-export type OutboxRecord = { url: string; method: 'POST' | 'PUT'; body: unknown };
-type Stored = OutboxRecord & { seq: number; attempts: number };
+export type OutboxRecord = {
+  url: string;
+  method: 'POST' | 'PUT';
+  body: unknown;
+  /** What the record is ("turn", "explanations", "feedback"): counted in the status the chat shows. */
+  kind?: string;
+};
+export type StoredRecord = OutboxRecord & { seq: number; attempts: number };
+
+/** Where waiting records are kept: IndexedDB in the browser, memory where there is none. */
+export interface OutboxStore {
+  add(record: OutboxRecord & { attempts: number }): Promise<void>;
+  /** The oldest waiting record. */
+  oldest(): Promise<StoredRecord | undefined>;
+  /** How many wait, per kind (records without a kind count as "record"), without reading their bodies. */
+  counts(): Promise<Record<string, number>>;
+  update(record: StoredRecord): Promise<void>;
+  remove(seq: number): Promise<void>;
+}
+
+export type OutboxStatus = {
+  pending: number;
+  /** Waiting records per kind (records without a kind count as "record"). */
+  byKind: Record<string, number>;
+  /** Why the last attempt failed; null once the server has accepted a record again. */
+  lastError: string | null;
+};
+
+/** Longest wait between two attempts: the server coming back must not go unnoticed for long. */
+export const MAX_RETRY_DELAY_MS = 10_000;
+/** A request that has not been answered by then is abandoned and retried. */
+export const REQUEST_TIMEOUT_MS = 15_000;
+/** Browsers refuse `keepalive` requests whose bodies exceed 64 KiB in all; larger ones go without. */
+const KEEPALIVE_MAX_BYTES = 60_000;
+
+/** Wait before the next attempt: doubling from half a second, capped, with ±25 % jitter so tabs do not retry in step. */
+export function retryDelay(attempts: number, random: () => number = Math.random): number {
+  const base = Math.min(MAX_RETRY_DELAY_MS, 500 * 2 ** Math.min(attempts, 10));
+  return Math.round(base * (0.75 + random() * 0.5));
+}
+
+type Options = {
+  store?: OutboxStore;
+  fetch?: typeof fetch;
+  random?: () => number;
+};
+
+export class Outbox {
+  private readonly store: OutboxStore;
+  private readonly fetchImpl: typeof fetch;
+  private readonly random: () => number;
+  private draining: Promise<void> | null = null;
+  private drainAgain = false;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private listeners = new Set<(status: OutboxStatus) => void>();
+  private lastError: string | null = null;
+  private status: OutboxStatus = { pending: 0, byKind: {}, lastError: null };
+
+  constructor(options: Options = {}) {
+    this.store = options.store ?? (typeof indexedDB !== 'undefined' ? new IndexedDbOutboxStore() : new MemoryOutboxStore());
+    this.fetchImpl = options.fetch ?? ((...args) => fetch(...args));
+    this.random = options.random ?? Math.random;
+    if (typeof window !== 'undefined') {
+      // Ways the connection can come back; a restarted server gives no such signal, hence the capped backoff.
+      window.addEventListener('online', () => void this.flush());
+      document.addEventListener('visibilitychange', () => document.visibilityState === 'visible' && this.status.pending > 0 && void this.flush());
+    }
+  }
+
+  /** Calls the listener with the current status now and on every change. */
+  subscribe(listener: (status: OutboxStatus) => void): () => void {
+    this.listeners.add(listener);
+    listener(this.status);
+    void this.notify();
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Keeps the record and starts sending; a queued record also retries the ones still waiting at once. */
+  async enqueue(record: OutboxRecord): Promise<void> {
+    await this.store.add({ ...record, attempts: 0 });
+    await this.notify();
+    void this.flush();
+  }
+
+  async pending(): Promise<number> {
+    return Object.values(await this.store.counts()).reduce((sum, n) => sum + n, 0);
+  }
+
+  /**
+   * Sends what is waiting, oldest first; stops at the first failure and retries after a
+   * backoff. Resolves when this round is over (everything sent, or a retry scheduled).
+   */
+  flush(): Promise<void> {
+    if (this.draining) {
+      // A record queued while a round runs could be missed by it: run once more.
+      this.drainAgain = true;
+      return this.draining;
+    }
+    this.draining = this.drain().finally(() => {
+      this.draining = null;
+    });
+    return this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    try {
+      do {
+        this.drainAgain = false;
+        for (;;) {
+          const next = await this.store.oldest();
+          if (!next) break;
+          const outcome = await this.send(next);
+          if (outcome === 'retry') {
+            await this.store.update({ ...next, attempts: next.attempts + 1 });
+            this.timer = setTimeout(() => void this.flush(), retryDelay(next.attempts, this.random));
+            return;
+          }
+          await this.store.remove(next.seq);
+          await this.notify();
+        }
+      } while (this.drainAgain);
+    } finally {
+      await this.notify();
+    }
+  }
+
+  private async send(record: StoredRecord): Promise<'done' | 'retry'> {
+    const body = JSON.stringify(record.body);
+    const abort = new AbortController();
+    const timeout = setTimeout(() => abort.abort(), REQUEST_TIMEOUT_MS);
+    try {
+      const response = await this.fetchImpl(record.url, {
+        method: record.method,
+        headers: { 'Content-Type': 'application/json' },
+        body,
+        // Lets a record posted just before the tab closes still arrive; it stays queued either way.
+        keepalive: body.length <= KEEPALIVE_MAX_BYTES,
+        signal: abort.signal,
+      });
+      if (response.ok) {
+        this.lastError = null;
+        return 'done';
+      }
+      // The server is there but overloaded or briefly failing: try again later.
+      if (response.status >= 500 || response.status === 408 || response.status === 429) {
+        this.lastError = `the server answered ${response.status}`;
+        return 'retry';
+      }
+      // Refused as invalid: retrying cannot help, and it must not block the records behind it.
+      this.lastError = null;
+      console.error('glassdesk: the server refused a record', response.status, await response.text().catch(() => ''));
+      return 'done';
+    } catch {
+      this.lastError = abort.signal.aborted ? 'the server did not answer in time' : 'the server is unreachable';
+      return 'retry';
+    } finally {
+      clearTimeout(timeout);
+    }
+  }
+
+  private async notify() {
+    const byKind = await this.store.counts();
+    const pending = Object.values(byKind).reduce((sum, n) => sum + n, 0);
+    this.status = { pending, byKind, lastError: pending > 0 ? this.lastError : null };
+    for (const listener of this.listeners) listener(this.status);
+  }
+}
+
+/** Records in memory only: for a browser without IndexedDB (some private modes) and for tests. */
+export class MemoryOutboxStore implements OutboxStore {
+  private records: StoredRecord[] = [];
+  private nextSeq = 1;
+
+  async add(record: OutboxRecord & { attempts: number }) {
+    this.records.push(structuredClone({ ...record, seq: this.nextSeq++ }));
+  }
+  async oldest() {
+    return this.records[0] && structuredClone(this.records[0]);
+  }
+  async counts() {
+    const byKind: Record<string, number> = {};
+    for (const record of this.records) byKind[record.kind ?? 'record'] = (byKind[record.kind ?? 'record'] ?? 0) + 1;
+    return byKind;
+  }
+  async update(record: StoredRecord) {
+    const index = this.records.findIndex((r) => r.seq === record.seq);
+    if (index >= 0) this.records[index] = structuredClone(record);
+  }
+  async remove(seq: number) {
+    this.records = this.records.filter((r) => r.seq !== seq);
+  }
+}
 
 const DB_NAME = 'glassdesk-outbox';
 const STORE = 'records';
-const MAX_BACKOFF_MS = 30_000;
+const KIND_INDEX = 'kind';
 
 function request<T>(req: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -20,121 +212,88 @@ function request<T>(req: IDBRequest<T>): Promise<T> {
   });
 }
 
-async function openStore(): Promise<IDBDatabase> {
-  const open = indexedDB.open(DB_NAME, 1);
-  open.onupgradeneeded = () => open.result.createObjectStore(STORE, { keyPath: 'seq', autoIncrement: true });
-  return request(open);
-}
-
-export type OutboxStatus = { pending: number; lastError: string | null };
-
-export class Outbox {
-  private db: Promise<IDBDatabase> | null = null;
-  private flushing = false;
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  private listeners = new Set<(status: OutboxStatus) => void>();
-  private lastError: string | null = null;
-
-  constructor(private readonly fetchImpl: typeof fetch = (...args) => fetch(...args)) {
-    if (typeof window !== 'undefined') window.addEventListener('online', () => void this.flush());
-  }
-
-  subscribe(listener: (status: OutboxStatus) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  async enqueue(record: OutboxRecord): Promise<void> {
-    const db = await this.open();
-    const tx = db.transaction(STORE, 'readwrite');
-    tx.objectStore(STORE).add({ ...record, attempts: 0 });
-    await new Promise<void>((resolve, reject) => {
-      tx.oncomplete = () => resolve();
-      tx.onerror = () => reject(tx.error);
-    });
-    void this.flush();
-  }
-
-  async pending(): Promise<number> {
-    const db = await this.open();
-    return request(db.transaction(STORE).objectStore(STORE).count());
-  }
-
-  /** Sends what is waiting, oldest first; stops at the first failure and retries later. */
-  async flush(): Promise<void> {
-    if (this.flushing) return;
-    this.flushing = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    try {
-      for (;;) {
-        const next = await this.oldest();
-        if (!next) break;
-        const outcome = await this.send(next);
-        if (outcome === 'retry') {
-          const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(next.attempts, 5)) * (0.75 + Math.random() * 0.5);
-          await this.update({ ...next, attempts: next.attempts + 1 });
-          this.timer = setTimeout(() => void this.flush(), delay);
-          break;
-        }
-        await this.remove(next.seq);
-      }
-    } finally {
-      this.flushing = false;
-      await this.notify();
-    }
-  }
-
-  private async send(record: Stored): Promise<'done' | 'retry'> {
-    try {
-      const response = await this.fetchImpl(record.url, {
-        method: record.method,
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(record.body),
-        keepalive: true,
-      });
-      if (response.ok) {
-        this.lastError = null;
-        return 'done';
-      }
-      // The server is there but overloaded or briefly failing: try again later.
-      if (response.status >= 500 || response.status === 408 || response.status === 429) {
-        this.lastError = `server answered ${response.status}`;
-        return 'retry';
-      }
-      // Refused as invalid: retrying cannot help, and it must not block the records behind it.
-      this.lastError = `a record was refused (${response.status})`;
-      console.error('glassdesk: the server refused a record', response.status, await response.text().catch(() => ''));
-      return 'done';
-    } catch {
-      this.lastError = 'the server is unreachable';
-      return 'retry';
-    }
-  }
+/** Records in IndexedDB: they outlive the tab. Falls back to memory when IndexedDB cannot be opened. */
+export class IndexedDbOutboxStore implements OutboxStore {
+  private db: Promise<IDBDatabase | MemoryOutboxStore> | null = null;
 
   private open() {
-    this.db ??= openStore();
+    this.db ??= (async () => {
+      try {
+        const open = indexedDB.open(DB_NAME, 2);
+        open.onupgradeneeded = (event) => {
+          const store =
+            event.oldVersion < 1 ? open.result.createObjectStore(STORE, { keyPath: 'seq', autoIncrement: true }) : open.transaction!.objectStore(STORE);
+          if (event.oldVersion < 2) store.createIndex(KIND_INDEX, 'kind');
+        };
+        const db = await request(open);
+        // A newer version of the app opened the store in another tab: let it upgrade, reopen on the next use.
+        db.onversionchange = () => {
+          db.close();
+          this.db = null;
+        };
+        return db;
+      } catch (error) {
+        console.error('glassdesk: IndexedDB is not available; unsent records are kept in this page only', error);
+        return new MemoryOutboxStore();
+      }
+    })();
     return this.db;
   }
 
-  private async oldest(): Promise<Stored | undefined> {
+  async add(record: OutboxRecord & { attempts: number }) {
     const db = await this.open();
+    if (db instanceof MemoryOutboxStore) return db.add(record);
+    const tx = db.transaction(STORE, 'readwrite');
+    tx.objectStore(STORE).add(record);
+    await new Promise<void>((resolve, reject) => {
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error);
+    });
+  }
+
+  async oldest() {
+    const db = await this.open();
+    if (db instanceof MemoryOutboxStore) return db.oldest();
     const cursor = await request(db.transaction(STORE).objectStore(STORE).openCursor());
-    return cursor?.value as Stored | undefined;
+    return cursor?.value as StoredRecord | undefined;
   }
 
-  private async update(record: Stored) {
+  async counts() {
     const db = await this.open();
-    await request(db.transaction(STORE, 'readwrite').objectStore(STORE).put(record));
+    if (db instanceof MemoryOutboxStore) return db.counts();
+    const store = db.transaction(STORE).objectStore(STORE);
+    const total = await request(store.count());
+    const byKind: Record<string, number> = {};
+    let counted = 0;
+    // Index keys only: the records' bodies (explanations can be large) are not read.
+    const keys = store.index(KIND_INDEX).openKeyCursor();
+    await new Promise<void>((resolve, reject) => {
+      keys.onerror = () => reject(keys.error);
+      keys.onsuccess = () => {
+        const cursor = keys.result;
+        if (!cursor) return resolve();
+        const kind = String(cursor.key);
+        byKind[kind] = (byKind[kind] ?? 0) + 1;
+        counted++;
+        cursor.continue();
+      };
+    });
+    if (total > counted) byKind.record = total - counted;
+    return byKind;
   }
 
-  private async remove(seq: number) {
+  async update(record: StoredRecord) {
     const db = await this.open();
+    if (db instanceof MemoryOutboxStore) return db.update(record);
+    const store = db.transaction(STORE, 'readwrite').objectStore(STORE);
+    // Only while it still waits: another tab may have sent and removed it meanwhile.
+    if ((await request(store.count(record.seq))) > 0) await request(store.put(record));
+  }
+
+  async remove(seq: number) {
+    const db = await this.open();
+    if (db instanceof MemoryOutboxStore) return db.remove(seq);
     await request(db.transaction(STORE, 'readwrite').objectStore(STORE).delete(seq));
-  }
-
-  private async notify() {
-    const status = { pending: await this.pending(), lastError: this.lastError };
-    for (const listener of this.listeners) listener(status);
   }
 }

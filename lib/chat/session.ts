@@ -29,7 +29,7 @@ export class ChatSession {
       conversationId: () => this.conversationId,
       inference: { classify: (text) => this.classify(text) },
       model: () => this.ready,
-      onTurn: (turn) => void this.outbox.enqueue({ url: '/api/turns', method: 'POST', body: turn }),
+      onTurn: (turn) => void this.outbox.enqueue({ kind: 'turn', url: '/api/turns', method: 'POST', body: turn }),
     });
   }
 
@@ -91,11 +91,11 @@ export class ChatSession {
     if (!this.client || !this.ready) throw new Error('The model is not loaded.');
     const target = this.ready.model.labels.indexOf(prediction.intent);
     const { explanations } = await this.client.explain(text, { target: target >= 0 ? target : undefined, onProgress });
-    void this.outbox.enqueue({ url: `/api/predictions/${prediction.id}/explanations`, method: 'POST', body: { explanations } });
+    void this.outbox.enqueue({ kind: 'explanations', url: `/api/predictions/${prediction.id}/explanations`, method: 'POST', body: { explanations } });
     return explanations;
   }
 
   saveFeedback(messageId: string, helpful: boolean, comment?: string) {
-    return this.outbox.enqueue({ url: `/api/messages/${messageId}/feedback`, method: 'PUT', body: { id: crypto.randomUUID(), helpful, comment } });
+    return this.outbox.enqueue({ kind: 'feedback', url: `/api/messages/${messageId}/feedback`, method: 'PUT', body: { id: crypto.randomUUID(), helpful, comment } });
   }
 }
