@@ -9,6 +9,7 @@ import { MAX_MESSAGE_LENGTH, type RestoredConversation } from '@/lib/chat/record
 import { ChatSession, type ModelState } from '@/lib/chat/session';
 import { MessageBubble } from './message-bubble';
 import { ModelStatus } from './model-status';
+import { SavingStatus } from './saving-status';
 
 export type ExplainState =
   | { status: 'computing'; progress?: { done: number; total: number; method?: string } }
@@ -43,8 +44,10 @@ export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string })
   useEffect(() => {
     const conversation = session.resumeConversation();
     let cancelled = false;
-    // A new conversation has nothing to restore; a 404 means nothing was stored yet.
-    const stored = conversation.isNew ? Promise.resolve(null) : fetch(`/api/conversations/${conversation.id}`);
+    // A new conversation has nothing to restore; a 404 means nothing was stored yet. Records a
+    // previous visit left in the outbox go first, so that what is restored includes them.
+    const flushed = session.outbox.flush();
+    const stored = conversation.isNew ? Promise.resolve(null) : flushed.then(() => fetch(`/api/conversations/${conversation.id}`));
     stored
       .then(async (response) => {
         if (!response?.ok) return;
@@ -157,6 +160,7 @@ export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string })
       </header>
 
       <ModelStatus state={model} />
+      <SavingStatus outbox={session.outbox} />
 
       <section
         role="log"
