@@ -1,47 +1,22 @@
 // Starts the production build on a free loopback port for a benchmark, with its own
-// SQLite file; `stop()` ends it. Builds first when there is no build yet.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+// SQLite file; `stop()` ends it and removes the file. Builds first when there is no build yet.
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ensureBuild, root, startNextServer } from '../../tests/e2e/support/next-server.mjs';
 import { freePort } from '../../tests/support/net.mjs';
 
-export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export { root };
 
 export async function startProductionServer({ build = false, env = {} } = {}) {
-  if (build || !existsSync(path.join(root, '.next/BUILD_ID'))) {
-    const result = spawnSync('npx', ['next', 'build'], { cwd: root, stdio: 'inherit' });
-    if (result.status !== 0) throw new Error('next build failed');
-  }
+  ensureBuild({ force: build });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'glassdesk-bench-'));
-  const port = await freePort();
-  const child = spawn('npx', ['next', 'start', '-p', String(port), '-H', '127.0.0.1'], {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL: `file:${path.join(dataDir, 'bench.db')}`, NODE_ENV: 'production', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-    detached: true,
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${url}/api/health`)).ok) break;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error('the server did not start within 60 s');
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  const server = await startNextServer({ port: await freePort(), databaseFile: path.join(dataDir, 'bench.db'), env, timeoutMs: 60_000 });
   return {
-    url,
+    url: server.url,
     dataDir,
-    stop() {
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
+    async stop() {
+      await server.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
