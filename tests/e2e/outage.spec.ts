@@ -6,7 +6,7 @@ import { formatScore } from '@/lib/ui/explain/format';
 import { e2eDatabaseFile } from '../../playwright.config';
 import { freePort } from '../support/net.mjs';
 import { ChatPage } from './pages/chat-page';
-import { queryDatabase, waitForRowsIn } from './support/database';
+import { queryDatabase, queryE2eDatabase, waitForRows, waitForRowsIn } from './support/database';
 import { startNextServer } from './support/next-server.mjs';
 
 // Nothing lost: records made while the server is down or failing wait in the browser's
@@ -235,5 +235,33 @@ test.describe('nothing lost', () => {
     expect(explanations.posts).toBe(6);
     expect(explanations.outcomes).toEqual(['201', '200', '201']);
     await expectStoredAsShown(chat, e2eDatabaseFile!, ONLINE.length);
+  });
+
+  test('when the conversation cannot be restored, new messages start a new conversation instead of being refused', async ({ page }) => {
+    const chat = new ChatPage(page);
+    await chat.open('?device=wasm');
+    await chat.waitForModel();
+    await chat.ask(ONLINE[0]!);
+    const earlier = await chat.conversationId();
+    await waitForRows(2, `SELECT id FROM Message WHERE conversationId = ?`, earlier);
+
+    // The page loads, but the stored conversation cannot be read (the database is failing).
+    await page.route('**/api/conversations/*', (route) => route.fulfill({ status: 503, json: { error: 'Service unavailable' } }));
+    await page.reload();
+    await chat.waitForModel();
+    await expect(chat.input).toBeEnabled();
+    await expect(chat.messages).toHaveCount(0);
+    await chat.ask(ONLINE[1]!);
+    const current = await chat.conversationId();
+    expect(current).not.toBe(earlier);
+
+    const stored = await waitForRows<{ seq: number; role: string; text: string }>(2, `SELECT seq, role, text FROM Message WHERE conversationId = ? ORDER BY seq`, current);
+    expect(stored.map((m) => [m.seq, m.role])).toEqual([
+      [0, 'user'],
+      [1, 'assistant'],
+    ]);
+    expect(stored[0]!.text).toBe(ONLINE[1]);
+    expect(queryE2eDatabase(`SELECT id FROM Message WHERE conversationId = ?`, earlier)).toHaveLength(2);
+    await expect(page.getByTestId('saving-status')).toHaveAttribute('data-state', 'idle');
   });
 });

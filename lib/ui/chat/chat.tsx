@@ -50,13 +50,16 @@ export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string })
     const stored = conversation.isNew ? Promise.resolve(null) : flushed.then(() => fetch(`/api/conversations/${conversation.id}`));
     stored
       .then(async (response) => {
-        if (!response?.ok) return;
+        if (!response || response.status === 404) return;
+        if (!response.ok) throw new Error(`the server answered ${response.status}`);
         const restored = (await response.json()) as RestoredConversation;
         if (cancelled) return;
         for (const message of restored.messages) restoredIds.current.add(message.id);
         setMessages(toChatMessages(restored));
       })
-      .catch(() => {})
+      // Not restored: new messages would take the places of stored ones and be refused, so
+      // they start a new conversation (the earlier one stays stored, its waiting records too).
+      .catch(() => !cancelled && session.startNewConversation())
       .finally(() => !cancelled && setRestoring(false));
     return () => {
       cancelled = true;
