@@ -144,7 +144,7 @@ export class Outbox {
         headers: { 'Content-Type': 'application/json' },
         body,
         // Lets a record posted just before the tab closes still arrive; it stays queued either way.
-        keepalive: body.length <= KEEPALIVE_MAX_BYTES,
+        keepalive: new TextEncoder().encode(body).length <= KEEPALIVE_MAX_BYTES,
         signal: abort.signal,
       });
       if (response.ok) {

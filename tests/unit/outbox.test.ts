@@ -168,12 +168,15 @@ describe('outbox', () => {
     const { server, outbox } = setup();
     await outbox.enqueue(record('small', 'explanations', 1000));
     await outbox.enqueue(record('large', 'explanations', 200_000));
+    // Counted in bytes: 30,000 characters of Greek are 60,000 bytes and more.
+    await outbox.enqueue({ kind: 'turn', url: '/api/turns', method: 'POST', body: { id: 'greek', text: 'λ'.repeat(30_000) } });
     await outbox.flush();
     expect(server.requests.map((r) => [r.id, r.keepalive])).toEqual([
       ['small', true],
       ['large', false],
+      ['greek', false],
     ]);
-    expect(server.stored.size).toBe(2);
+    expect(server.stored.size).toBe(3);
   });
 });
 
