@@ -1,9 +1,14 @@
 import { NextResponse, type NextRequest } from 'next/server';
+import { hasMalformedEscapes, malformedPathResponse } from '@/lib/http/errors';
 import { buildContentSecurityPolicy, createNonce } from '@/lib/security/csp';
 
 // A fresh nonce per page request; Next reads it from the request's CSP header and puts it
 // on its own scripts.
 export function proxy(request: NextRequest) {
+  // Next's router answers a path whose escapes do not decode with a bare 500: refuse it here.
+  if (hasMalformedEscapes(request.nextUrl.pathname)) return malformedPathResponse();
+  // API answers keep their own policy (next.config.mjs).
+  if (request.nextUrl.pathname.startsWith('/api/')) return NextResponse.next();
   const nonce = createNonce();
   const policy = buildContentSecurityPolicy(nonce, { development: process.env.NODE_ENV === 'development' });
   const requestHeaders = new Headers(request.headers);
@@ -15,8 +20,10 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  // Pages only: static files, model files and the ONNX runtime need no nonce.
   matcher: [
+    // API paths only when they hold a '%': the check above must see the malformed ones.
+    '/api/:path(.*%.*)',
+    // Pages: static files, model files and the ONNX runtime need no nonce.
     {
       source: '/((?!api|_next/static|_next/image|models/|ort/|favicon.ico).*)',
       missing: [

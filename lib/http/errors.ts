@@ -29,7 +29,47 @@ export function errorResponse(error: unknown): Response {
   return Response.json({ error: { code: 'internal', message: 'Something went wrong on our side; nothing was stored.' } }, { status: 500 });
 }
 
-/** Reads and validates a JSON body, refusing it past `maxBytes` without reading further. */
+/** How deep a request body may nest: real records nest under ten levels, and thousands would overflow the stack of whatever serialises them next. */
+export const MAX_JSON_DEPTH = 32;
+
+const UNSTORABLE = /[\u0000\uD800-\uDFFF]/;
+
+/** The string with lone surrogates and NUL as U+FFFD, one code unit for one, so every position is kept. */
+export function storableText(text: string): string {
+  return UNSTORABLE.test(text) ? text.toWellFormed().replaceAll('\u0000', '\uFFFD') : text;
+}
+
+/**
+ * Makes parsed JSON storable as text in either database, in place and without recursion: JSON
+ * escapes can carry lone UTF-16 surrogates, which UTF-8 cannot hold (SQLite would hand back
+ * three U+FFFD for one), and NUL, which PostgreSQL refuses in text and jsonb. Both become
+ * U+FFFD in values and keys. False when the value nests deeper than `maxDepth`.
+ */
+export function makeStorable(root: { value: unknown }, maxDepth = MAX_JSON_DEPTH): boolean {
+  const pending: [container: Record<string, unknown>, depth: number][] = [[root as Record<string, unknown>, 0]];
+  while (pending.length > 0) {
+    const [container, depth] = pending.pop()!;
+    for (const key of Object.keys(container)) {
+      let value = container[key];
+      if (typeof value === 'string') value = container[key] = storableText(value);
+      else if (typeof value === 'object' && value !== null) {
+        if (depth + 1 > maxDepth) return false;
+        pending.push([value as Record<string, unknown>, depth + 1]);
+      }
+      const storableKey = storableText(key);
+      if (storableKey !== key) {
+        delete container[key];
+        Object.defineProperty(container, storableKey, { value, enumerable: true, writable: true, configurable: true });
+      }
+    }
+  }
+  return true;
+}
+
+/**
+ * Reads and validates a JSON body, refusing it past `maxBytes` without reading further, and
+ * nested deeper than MAX_JSON_DEPTH; strings come out storable (see `makeStorable`).
+ */
 export async function readJson<T>(request: Request, schema: z.ZodType<T>, maxBytes: number): Promise<T> {
   const declared = Number(request.headers.get('content-length') ?? 0);
   if (declared > maxBytes) throw payloadTooLarge(maxBytes);
@@ -47,13 +87,14 @@ export async function readJson<T>(request: Request, schema: z.ZodType<T>, maxByt
     }
     chunks.push(value);
   }
-  let parsed: unknown;
+  const parsed: { value: unknown } = { value: undefined };
   try {
-    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks)));
+    parsed.value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks)));
   } catch {
     throw badRequest('The request body is not valid UTF-8 JSON.');
   }
-  const result = schema.safeParse(parsed);
+  if (!makeStorable(parsed)) throw badRequest(`The request body nests deeper than ${MAX_JSON_DEPTH} levels.`);
+  const result = schema.safeParse(parsed.value);
   if (!result.success) {
     throw badRequest(
       'The request body is not valid.',
@@ -71,6 +112,18 @@ export async function respond(work: () => Promise<Response>): Promise<Response> 
     return errorResponse(error);
   }
 }
+
+/** True when the path's percent-escapes do not decode (`/api/conversations/%zz`): Next's router would answer a bare 500. */
+export function hasMalformedEscapes(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+export const malformedPathResponse = () => errorResponse(badRequest('The address has a malformed percent-escape (%).'));
 
 export function parseId(value: string, what: string): string {
   const result = z.uuid().safeParse(value);
