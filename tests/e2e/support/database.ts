@@ -30,3 +30,13 @@ export async function waitForRowsIn<T>(file: string, count: number, sql: string,
 export function waitForRows<T>(count: number, sql: string, ...params: unknown[]): Promise<T[]> {
   return waitForRowsIn<T>(e2eDatabaseFile, count, sql, ...params);
 }
+
+/** Writes to the database the shared e2e server uses, for set-up the app has no API for. */
+export function writeE2eDatabase(sql: string, ...params: unknown[]): number {
+  const db = new Database(e2eDatabaseFile, { fileMustExist: true, timeout: 10_000 });
+  try {
+    return db.prepare(sql).run(...params).changes;
+  } finally {
+    db.close();
+  }
+}
