@@ -23,9 +23,20 @@ export class AdminPage {
     await this.page.getByRole('button', { name: 'Sign in' }).click();
   }
 
-  async loginAndWait() {
-    await this.login();
+  async loginAndWait(email = E2E_ADMIN.email, password = E2E_ADMIN.password) {
+    await this.login(email, password);
     await expect(this.table).toBeVisible();
+  }
+
+  async logout() {
+    await this.page.getByTestId('admin-logout').click();
+    await this.page.waitForURL(/\/admin\/login$/);
+  }
+
+  /** A prediction's detail page, by id. */
+  async openDetail(predictionId: string) {
+    await this.page.goto(`/admin/predictions/${predictionId}`);
+    await expect(this.page.getByTestId('detail-message')).toBeVisible();
   }
 
   loginStatus() {

@@ -44,6 +44,22 @@ export class ChatPage {
     return this.lastReply();
   }
 
+  /** Opens a reply's "Why this answer?" panel and waits until every explanation is computed. */
+  async explain(reply: Locator): Promise<Locator> {
+    await reply.getByTestId('why-toggle').click();
+    const panel = reply.getByTestId('why-panel');
+    await expect(panel).toBeVisible();
+    await expect(panel.getByTestId('why-progress')).toHaveCount(0, { timeout: 90_000 });
+    return panel;
+  }
+
+  /** Thumbs down on a reply, with a comment. */
+  async complain(reply: Locator, comment: string) {
+    await reply.getByTestId('feedback-down').click();
+    await reply.getByTestId('feedback-comment').fill(comment);
+    await reply.getByTestId('feedback-send').click();
+  }
+
   async conversationId(): Promise<string> {
     return this.page.evaluate(() => window.localStorage.getItem('glassdesk:conversation:banking77') ?? '');
   }

@@ -19,7 +19,7 @@ const raw = (kind: string, text: string | Buffer | undefined, contentType: strin
 // ---------------------------------------------------------------------------------------------
 // Valid records, as the chat and the admin pages post them.
 
-export function validTurn(text = 'my card has not arrived yet') {
+export function validTurn(text = 'my card has not arrived yet', intent = 'card_arrival') {
   return {
     conversationId: randomUUID(),
     botId: 'banking77',
@@ -29,10 +29,10 @@ export function validTurn(text = 'my card has not arrived yet') {
       id: randomUUID(),
       modelId: 'banking77',
       modelVersion: 'fuzz-1',
-      intent: 'card_arrival',
+      intent,
       confidence: 0.91,
       topK: [
-        { intent: 'card_arrival', probability: 0.91 },
+        { intent, probability: 0.91 },
         { intent: 'card_delivery_estimate', probability: 0.05 },
       ],
       decision: 'answer',

@@ -1,0 +1,344 @@
+import { randomUUID } from 'node:crypto';
+import { expect, test, type Page } from '@playwright/test';
+import { sessionIdOf } from '@/lib/auth/tokens';
+import { AdminPage } from './pages/admin-page';
+import { ChatPage } from './pages/chat-page';
+import { createAdminAccount, signInThroughApi, type AdminAccount } from './support/admin-session';
+import { queryE2eDatabase, waitForRows } from './support/database';
+import { validReview, validTurn } from './support/fuzz';
+
+// Security properties checked against the running production build, beyond admin.spec
+// (anonymous 401s, the cross-site sign-in, the missing and wrong CSRF token from the page).
+const RUN = randomUUID().slice(0, 8);
+let account: AdminAccount;
+
+test.beforeAll(async () => {
+  // Its own admin: sign-ins are limited per e-mail, and admin.spec needs the environment admin's.
+  account = await createAdminAccount('security-admin@example.com');
+});
+
+// ---------------------------------------------------------------------------------------------
+// Content-Security-Policy
+
+type Directives = Map<string, string[]>;
+
+function parsePolicy(header: string | undefined): Directives {
+  expect(header, 'a Content-Security-Policy header').toBeTruthy();
+  return new Map(
+    header!
+      .split(';')
+      .map((part) => part.trim())
+      .filter(Boolean)
+      .map((part) => {
+        const [name, ...sources] = part.split(/\s+/);
+        return [name!.toLowerCase(), sources];
+      }),
+  );
+}
+
+/**
+ * Sources that let anything from another host in, or run unvetted script: every source must be
+ * 'self', 'none', a nonce (scripts), or a keyword that adds no origin; inline styles, data: and
+ * blob: only where the app needs them (styles; images; images and the runtime's workers).
+ */
+function foreignSources(policy: Directives): string[] {
+  const allowed = (directive: string, source: string) =>
+    ["'self'", "'none'", "'strict-dynamic'", "'wasm-unsafe-eval'"].includes(source) ||
+    (directive === 'script-src' && /^'nonce-[A-Za-z0-9+/=_-]{16,}'$/.test(source)) ||
+    (directive === 'style-src' && source === "'unsafe-inline'") ||
+    (directive === 'img-src' && (source === 'data:' || source === 'blob:')) ||
+    (directive === 'worker-src' && source === 'blob:');
+  return [...policy].flatMap(([directive, sources]) => sources.filter((source) => !allowed(directive, source)).map((source) => `${directive} ${source}`));
+}
+
+function expectPagePolicy(response: { headers(): Record<string, string> } | null, path: string): string {
+  const policy = parsePolicy(response?.headers()['content-security-policy']);
+  expect(foreignSources(policy), path).toEqual([]);
+  expect(policy.get('default-src'), path).toEqual(["'self'"]);
+  expect(policy.get('object-src'), path).toEqual(["'none'"]);
+  expect(policy.get('frame-ancestors'), path).toEqual(["'none'"]);
+  expect(policy.get('base-uri'), path).toEqual(["'self'"]);
+  expect(policy.get('form-action'), path).toEqual(["'self'"]);
+  const script = policy.get('script-src') ?? [];
+  expect(script, path).not.toContain("'unsafe-inline'");
+  expect(script, path).not.toContain("'unsafe-eval'");
+  const nonce = script.find((source) => source.startsWith("'nonce-"));
+  expect(nonce, path).toBeDefined();
+  return nonce!.slice("'nonce-".length, -1);
+}
+
+/** Every script the server put in the page carries this response's nonce. */
+async function expectScriptsCarry(page: Page, nonce: string, path: string) {
+  const nonces = await page.evaluate(() => [...document.querySelectorAll('script')].map((script) => script.nonce));
+  expect(nonces.length, path).toBeGreaterThan(0);
+  expect(nonces.filter((value) => value !== nonce), path).toEqual([]);
+}
+
+test.describe('Content-Security-Policy', () => {
+  test('every page, signed out and signed in, allows no other host and runs only its own nonced scripts', async ({ page, request }) => {
+    const violations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
+    const seed = validTurn(`csp check ${RUN}`);
+    expect((await request.post('/api/turns', { data: seed })).status()).toBe(201);
+
+    const seen = new Set<string>();
+    for (const path of ['/', '/admin/login']) {
+      const response = await page.goto(path);
+      const nonce = expectPagePolicy(response, path);
+      await expectScriptsCarry(page, nonce, path);
+      seen.add(nonce);
+    }
+    const admin = new AdminPage(page);
+    await admin.loginAndWait(account.email, account.password);
+    for (const path of ['/admin', `/admin?q=${RUN}`, '/admin/queue', '/admin/overview', `/admin/predictions/${seed.prediction.id}`]) {
+      const response = await page.goto(path);
+      expect(response?.status(), path).toBe(200);
+      const nonce = expectPagePolicy(response, path);
+      await expectScriptsCarry(page, nonce, path);
+      seen.add(nonce);
+    }
+    // A fresh nonce for every page load: none can be learnt and reused.
+    expect(seen.size).toBe(7);
+    expect(violations).toEqual([]);
+  });
+
+  test('API answers, errors included, may load and run nothing', async ({ request, playwright, baseURL }) => {
+    const session = await signInThroughApi(playwright.request, baseURL!, account);
+    const answers = [
+      await request.get('/api/health'),
+      await request.get(`/api/conversations/${randomUUID()}`),
+      await request.get('/api/conversations/not-an-id'),
+      await request.get('/api/conversations/%zz'),
+      await request.post('/api/turns', { data: { not: 'a turn' } }),
+      await request.get('/api/admin/queue'),
+      await request.get('/api/admin/queue', { headers: session.headers() }),
+      await request.get('/api/admin/export?format=csv', { headers: session.headers() }),
+    ];
+    for (const response of answers) {
+      const policy = parsePolicy(response.headers()['content-security-policy']);
+      expect(Object.fromEntries(policy), response.url()).toEqual({ 'default-src': ["'none'"], 'frame-ancestors': ["'none'"] });
+      expect(response.headers()['x-content-type-options'], response.url()).toBe('nosniff');
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Markup in messages
+
+// Markup, an inline handler, a script, a javascript: link (HTML and Markdown), each of which
+// would set window.__pwned if it ran.
+const MARK = `markup-${RUN}`;
+const PAYLOAD = `my card <img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script> <a href="javascript:window.__pwned=3">arrived</a> [yet](javascript:window.__pwned=4) ${MARK}`;
+const COMMENT = `<b onmouseover="window.__pwned=5">bold</b><iframe src="javascript:window.__pwned=6"></iframe> ${MARK}`;
+
+/** Nothing the payload could have created: no element, handler or link from it, and nothing ran. */
+async function expectNoInjectedMarkup(page: Page, where: string) {
+  const found = await page.evaluate(() => ({
+    images: document.querySelectorAll('img[src="x"], img[onerror]').length,
+    // The page's own (nonced) scripts carry the text as data; a script made from it would run it.
+    scripts: [...document.scripts].filter((script) => /^\s*window\.__pwned/.test(script.textContent ?? '')).length,
+    frames: document.querySelectorAll('iframe').length,
+    bold: document.querySelectorAll('b[onmouseover]').length,
+    javascriptLinks: [...document.querySelectorAll('a[href]')].filter((a) => /^\s*javascript:/i.test(a.getAttribute('href') ?? '')).length,
+    handlers: [...document.querySelectorAll('*')].flatMap((element) => [...element.attributes].filter((attribute) => /^on/i.test(attribute.name)).map((attribute) => `${element.tagName} ${attribute.name}`)),
+    pwned: (window as Window & { __pwned?: unknown }).__pwned,
+  }));
+  expect(found, where).toEqual({ images: 0, scripts: 0, frames: 0, bold: 0, javascriptLinks: 0, handlers: [], pwned: undefined });
+}
+
+test.describe('markup in messages', () => {
+  test.describe.configure({ timeout: 240_000 });
+
+  test('renders as text in the chat, its explanation, the admin log and the prediction page', async ({ page }) => {
+    const chat = new ChatPage(page);
+    await chat.open('?device=wasm');
+    await chat.waitForModel();
+    const reply = await chat.ask(PAYLOAD);
+    await expect(chat.messagesFrom('user').last()).toHaveText(`You said: ${PAYLOAD}`);
+    await expectNoInjectedMarkup(page, 'chat');
+    // The explanation shows the words the user typed: they stay text too.
+    const panel = await chat.explain(reply);
+    await panel.getByTestId('why-tab-words').click();
+    await expect(panel.getByTestId('why-highlighted-text')).toContainText('onerror="window.__pwned=1"><script>window.__pwned=2</script>');
+    await chat.complain(reply, COMMENT);
+    await expectNoInjectedMarkup(page, 'chat with explanation');
+
+    // Stored as typed (nothing stripped or escaped on the way), with its explanations and the comment.
+    const conversationId = await chat.conversationId();
+    const [stored] = await waitForRows<{ text: string; predictionId: string }>(
+      1,
+      `SELECT m.text, p.id AS predictionId FROM Message m JOIN Prediction p ON p.messageId = m.id WHERE m.conversationId = ?`,
+      conversationId,
+    );
+    expect(stored!.text).toBe(PAYLOAD);
+    expect(await waitForRows(6, 'SELECT id FROM Explanation WHERE predictionId = ?', stored!.predictionId)).toHaveLength(6);
+    expect(await waitForRows(1, 'SELECT id FROM Feedback WHERE comment = ?', COMMENT)).toHaveLength(1);
+
+    const admin = new AdminPage(page);
+    await admin.loginAndWait(account.email, account.password);
+    await admin.filter({ q: MARK });
+    await expect(page.getByTestId('admin-log-message')).toHaveText([PAYLOAD]);
+    await expectNoInjectedMarkup(page, 'admin log');
+
+    await admin.openDetail(stored!.predictionId);
+    await expect(page.getByTestId('detail-message')).toHaveText(`“${PAYLOAD}”`);
+    await expect(page.getByTestId('detail-conversation')).toContainText(PAYLOAD);
+    await expect(page.getByTestId('detail-conversation')).toContainText(COMMENT);
+    await expect(page.locator('#admin-why').getByTestId('why-highlighted-text')).toContainText('<script>window.__pwned=2</script>');
+    // A reviewer's note is shown on the same page.
+    await page.getByTestId('review-note').fill(COMMENT);
+    await page.getByTestId('review-add-note').click();
+    await expect(page.getByTestId('review-status')).toHaveText('Saved.');
+    await page.reload();
+    await expect(page.getByTestId('review-entry').first()).toContainText(COMMENT);
+    await expectNoInjectedMarkup(page, 'prediction page');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// SQL and LIKE metacharacters in filters
+
+test.describe('filters with SQL metacharacters', () => {
+  const intent = `sql_${RUN}`;
+  const TEXTS = {
+    percent: `a refund of 100% please ${RUN}`,
+    underscore: `my reference is AB_12 ${RUN}`,
+    backslash: `statement at C:\\bank\\march ${RUN}`,
+    quotes: `it said 'declined' and "try again" ${RUN}`,
+    plain: `nothing special here ${RUN}`,
+  };
+
+  test('match literally, answer every view and export, and leave every table in place', async ({ page, request, playwright, baseURL }) => {
+    for (const text of Object.values(TEXTS)) expect((await request.post('/api/turns', { data: validTurn(text, intent) })).status()).toBe(201);
+    const tables = () => queryE2eDatabase<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").map((row) => row.name);
+    const tablesBefore = tables();
+    const session = await signInThroughApi(playwright.request, baseURL!, account);
+    const headers = session.headers();
+    const cases: [string, string[]][] = [
+      ['%', [TEXTS.percent]],
+      ['100%', [TEXTS.percent]],
+      ['_', [TEXTS.underscore]],
+      ['\\', [TEXTS.backslash]],
+      ["'", [TEXTS.quotes]],
+      ['"', [TEXTS.quotes]],
+      ["' OR 1=1 --", []],
+      ['"; DROP TABLE "Prediction"; --', []],
+      ["'; DROP TABLE Message; --", []],
+      ['%_%', []],
+      ['\\%', []],
+      [RUN, Object.values(TEXTS)],
+    ];
+    const texts = (rows: { text: string }[]) => rows.map((row) => row.text).sort();
+    for (const [q, expected] of cases) {
+      const query = new URLSearchParams({ intent, q }).toString();
+      const list = await request.get(`/api/admin/predictions?${query}`, { headers });
+      expect(list.status(), q).toBe(200);
+      expect(texts((await list.json()).rows), q).toEqual([...expected].sort());
+      const jsonl = await request.get(`/api/admin/export?format=jsonl&${query}`, { headers });
+      expect(jsonl.status(), q).toBe(200);
+      const lines = (await jsonl.text()).split('\n').filter(Boolean).map((line) => JSON.parse(line) as { text: string });
+      expect(texts(lines), q).toEqual([...expected].sort());
+      const csv = await request.get(`/api/admin/export?format=csv&${query}`, { headers });
+      expect(csv.status(), q).toBe(200);
+      expect((await csv.text()).trim().split('\r\n'), q).toHaveLength(1 + expected.length);
+      // The queue takes a period and a page: the metacharacters there are refused or ignored.
+      const queue = await request.get(`/api/admin/queue?${new URLSearchParams({ days: q, page: q, q })}`, { headers });
+      expect(queue.status(), q).toBe(200);
+    }
+    // The log page, as an operator filters it.
+    const admin = new AdminPage(page);
+    await admin.loginAndWait(account.email, account.password);
+    await page.goto(`/admin?${new URLSearchParams({ intent, q: '%' })}`);
+    expect(await admin.messages()).toEqual([TEXTS.percent]);
+    await admin.filter({ q: "' OR 1=1 --" });
+    await expect(page.getByTestId('admin-log-empty')).toBeVisible();
+    await page.goto(`/admin/queue?${new URLSearchParams({ days: '"; DROP TABLE "Prediction"; --' })}`);
+    await expect(page.getByTestId('admin-queue')).toBeVisible();
+
+    expect(tables()).toEqual(tablesBefore);
+    expect(queryE2eDatabase<{ n: number }>('SELECT COUNT(*) AS n FROM Prediction WHERE intent = ?', intent)[0]!.n).toBe(5);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// CSRF and sessions
+
+test.describe('state-changing admin requests', () => {
+  test('need the session, this session’s CSRF token and a same-origin request; refused ones change nothing', async ({ request, playwright, baseURL }) => {
+    const turn = validTurn(`csrf check ${RUN}`);
+    expect((await request.post('/api/turns', { data: turn })).status()).toBe(201);
+    const review = `/api/admin/predictions/${turn.prediction.id}/review`;
+    const data = validReview();
+    const session = await signInThroughApi(playwright.request, baseURL!, account);
+    const other = await signInThroughApi(playwright.request, baseURL!, account);
+    const without = (name: string) => Object.fromEntries(Object.entries(session.headers()).filter(([key]) => key !== name));
+
+    const refused: [string, Record<string, string>, number][] = [
+      ['no session', without('cookie'), 401],
+      ['no CSRF token', without('x-csrf-token'), 403],
+      ['a wrong CSRF token', session.headers({ 'x-csrf-token': `${session.csrfToken.slice(0, -1)}A` }), 403],
+      ['another session’s CSRF token', session.headers({ 'x-csrf-token': other.csrfToken }), 403],
+      ['the CSRF token as a cookie instead of the header', { ...without('x-csrf-token'), cookie: `${session.headers().cookie}; x-csrf-token=${session.csrfToken}` }, 403],
+      ['a foreign Origin', session.headers({ origin: 'https://attacker.example' }), 403],
+      ['a look-alike Origin', session.headers({ origin: `${new URL(baseURL!).origin}.attacker.example` }), 403],
+      ['Origin "null"', session.headers({ origin: 'null' }), 403],
+      ['no Origin', without('origin'), 403],
+      ['a cross-site fetch', session.headers({ 'sec-fetch-site': 'cross-site' }), 403],
+      ['a same-site fetch from a sibling host', session.headers({ 'sec-fetch-site': 'same-site' }), 403],
+    ];
+    for (const [what, headers, status] of refused) {
+      const response = await request.post(review, { headers, data });
+      expect(response.status(), what).toBe(status);
+      expect((await response.json()).error.code, what).toMatch(status === 401 ? /^unauthorised$/ : /^(csrf|cross_origin)$/);
+    }
+    // Signing out is state-changing too: refused without the token, and the session lives on.
+    expect((await request.post('/api/admin/logout', { headers: without('x-csrf-token') })).status()).toBe(403);
+    expect((await request.post('/api/admin/logout', { headers: session.headers({ origin: 'https://attacker.example' }) })).status()).toBe(403);
+    expect(queryE2eDatabase<{ revokedAt: string | null }>('SELECT revokedAt FROM AdminSession WHERE id = ?', sessionIdOf(session.token))).toEqual([{ revokedAt: null }]);
+
+    // Nothing changed; then the same request, done right, is taken: the refusals were the defence's.
+    const state = () => queryE2eDatabase<{ reviewStatus: string; reviewedIntent: string | null; reviews: number }>(
+      'SELECT p.reviewStatus, p.reviewedIntent, (SELECT COUNT(*) FROM Review r WHERE r.predictionId = p.id) AS reviews FROM Prediction p WHERE p.id = ?',
+      turn.prediction.id,
+    );
+    expect(state()).toEqual([{ reviewStatus: 'unreviewed', reviewedIntent: null, reviews: 0 }]);
+    expect((await request.post(review, { headers: session.headers(), data })).status()).toBe(201);
+    expect(state()).toEqual([{ reviewStatus: 'relabelled', reviewedIntent: data.intent, reviews: 1 }]);
+  });
+
+  test('a session cookie cannot be replayed after signing out', async ({ page, request, browser, baseURL }) => {
+    const admin = new AdminPage(page);
+    await admin.loginAndWait(account.email, account.password);
+    const cookie = (await page.context().cookies()).find((c) => c.name === '__Host-glassdesk-admin')!;
+    expect(cookie).toBeDefined();
+    const [{ csrfToken }] = queryE2eDatabase<{ csrfToken: string }>('SELECT csrfToken FROM AdminSession WHERE id = ?', sessionIdOf(cookie.value)) as [{ csrfToken: string }];
+    const replay = { cookie: `${cookie.name}=${cookie.value}`, origin: new URL(baseURL!).origin, 'x-csrf-token': csrfToken };
+    // Live before signing out: the captured cookie is what the session runs on.
+    expect((await request.get('/api/admin/queue', { headers: replay })).status()).toBe(200);
+
+    await admin.logout();
+    expect(queryE2eDatabase<{ revoked: number }>('SELECT revokedAt IS NOT NULL AS revoked FROM AdminSession WHERE id = ?', sessionIdOf(cookie.value))).toEqual([{ revoked: 1 }]);
+    for (const path of ['/api/admin/queue', '/api/admin/predictions', '/api/admin/export?format=csv']) {
+      const response = await request.get(path, { headers: replay });
+      expect(response.status(), path).toBe(401);
+    }
+    const turn = validTurn(`replay check ${RUN}`);
+    expect((await request.post('/api/turns', { data: turn })).status()).toBe(201);
+    expect((await request.post(`/api/admin/predictions/${turn.prediction.id}/review`, { headers: replay, data: validReview() })).status()).toBe(401);
+    expect((await request.post('/api/admin/logout', { headers: replay })).status()).toBe(401);
+    expect(queryE2eDatabase('SELECT id FROM Review WHERE predictionId = ?', turn.prediction.id)).toEqual([]);
+    const dashboard = await request.get('/admin', { headers: replay, maxRedirects: 0 });
+    expect(dashboard.status()).toBe(307);
+    expect(dashboard.headers().location).toMatch(/\/admin\/login$/);
+
+    // The same cookie put back into a browser: the dashboard sends it to sign in.
+    const context = await browser.newContext({ baseURL });
+    await context.addCookies([cookie]);
+    const replayed = await context.newPage();
+    await replayed.goto('/admin');
+    await expect(replayed).toHaveURL(/\/admin\/login$/);
+    await context.close();
+  });
+});
