@@ -103,7 +103,7 @@ async function expectHealthy(request: APIRequestContext) {
   expect((await health.json()).status).toBe('ok');
 }
 
-const existing = { conversationId: '', replyId: '', predictionId: '' };
+const existing = { conversationId: '', replyId: '', predictionId: '', unexplainedPredictionId: '' };
 let admin: AdminApiSession;
 
 test.describe('API fuzz', () => {
@@ -115,13 +115,17 @@ test.describe('API fuzz', () => {
     expect((await request.post('/api/turns', { data: turn })).status()).toBe(201);
     expect((await request.post(`/api/predictions/${turn.prediction.id}/explanations`, { data: validExplanations() })).status()).toBe(201);
     expect((await request.put(`/api/messages/${turn.reply.id}/feedback`, { data: validFeedback() })).status()).toBe(204);
-    Object.assign(existing, { conversationId: turn.conversationId, replyId: turn.reply.id, predictionId: turn.prediction.id });
+    // And one with no explanation yet, where a body that got through would be stored.
+    const unexplained = validTurn('where is my new card');
+    expect((await request.post('/api/turns', { data: unexplained })).status()).toBe(201);
+    Object.assign(existing, { conversationId: turn.conversationId, replyId: turn.reply.id, predictionId: turn.prediction.id, unexplainedPredictionId: unexplained.prediction.id });
     admin = await signInThroughApi(playwright.request, baseURL!, await createAdminAccount('fuzz-admin@example.com'));
   });
 
   test('chat routes refuse every malformed, huge, nested and type-confused body with a JSON 4xx, and store nothing', async ({ request }) => {
     const before = rowCounts();
-    const idOr = (known: () => string) => fc.oneof(invalidId, fc.uuid(), fc.constant(null).map(known));
+    // Mostly the real record: that is where a body gets furthest.
+    const idOr = (known: () => string) => fc.oneof({ arbitrary: fc.constant(null).map(known), weight: 2 }, invalidId, fc.uuid());
     const cases: [string, fc.Arbitrary<Sent>][] = [
       ['POST /api/turns', invalidBody(BODIES.turn).map((body) => ({ method: 'POST', path: '/api/turns', body }))],
       [
@@ -130,7 +134,7 @@ test.describe('API fuzz', () => {
       ],
       [
         'POST /api/predictions/:id/explanations',
-        fc.tuple(idOr(() => existing.predictionId), invalidBody(BODIES.explanations)).map(([id, body]) => ({ method: 'POST', path: `/api/predictions/${id}/explanations`, body })),
+        fc.tuple(fc.oneof(idOr(() => existing.unexplainedPredictionId), idOr(() => existing.predictionId)), invalidBody(BODIES.explanations)).map(([id, body]) => ({ method: 'POST', path: `/api/predictions/${id}/explanations`, body })),
       ],
     ];
     for (const [, arbitrary] of cases) {
