@@ -15,40 +15,46 @@ function isUniqueViolation(error: unknown): boolean {
 
 /**
  * Stores one turn (the user's message, the bot's reply and the prediction behind it) in one
- * transaction, the visitor's personal data masked first. A turn whose ids are already stored is a retry and stores nothing; a different
- * message at an occupied position is a conflict.
+ * transaction, the visitor's personal data masked first. A turn whose ids are already stored
+ * is a retry and stores nothing; a different message at an occupied position is a conflict.
+ *
+ * This is the ingest hot path: a new turn costs one batched transaction of three statements
+ * (conversation upsert, both messages, the prediction). Retries are rare, so they are told
+ * apart only after the insert fails on a unique key, not by a look-up before every insert.
  */
 export async function storeTurn(posted: TurnRecord): Promise<StoreOutcome> {
   const turn = redactTurn(posted, { kinds: getConfig().REDACT_PII });
-  const existing = await db().message.findUnique({ where: { id: turn.user.id }, select: { conversationId: true } });
-  if (existing) return sameConversation(existing.conversationId, turn);
+  const now = new Date();
+  const writes = [
+    db().conversation.upsert({
+      where: { id: turn.conversationId },
+      create: { id: turn.conversationId, botId: turn.botId, createdAt: now, updatedAt: now },
+      update: { updatedAt: now },
+      select: { id: true },
+    }),
+    db().message.createMany({
+      data: [
+        { id: turn.user.id, conversationId: turn.conversationId, seq: turn.user.seq, role: 'user', text: turn.user.text, parts: turn.user.parts, createdAt: now },
+        { id: turn.reply.id, conversationId: turn.conversationId, seq: turn.reply.seq, role: 'assistant', text: turn.reply.text, parts: turn.reply.parts, createdAt: now },
+      ],
+    }),
+  ];
+  if (turn.prediction) {
+    const { topK, ...prediction } = turn.prediction;
+    writes.push(
+      db().prediction.createMany({
+        data: [{ ...prediction, topK: topK as Prisma.InputJsonValue, messageId: turn.user.id, replyId: turn.reply.id, createdAt: now }],
+      }),
+    );
+  }
   try {
-    await db().$transaction(async (tx) => {
-      await tx.conversation.upsert({
-        where: { id: turn.conversationId },
-        create: { id: turn.conversationId, botId: turn.botId },
-        update: {},
-      });
-      await tx.message.create({
-        data: { id: turn.user.id, conversationId: turn.conversationId, seq: turn.user.seq, role: 'user', text: turn.user.text, parts: turn.user.parts },
-      });
-      await tx.message.create({
-        data: { id: turn.reply.id, conversationId: turn.conversationId, seq: turn.reply.seq, role: 'assistant', text: turn.reply.text, parts: turn.reply.parts },
-      });
-      if (turn.prediction) {
-        const { topK, ...prediction } = turn.prediction;
-        await tx.prediction.create({
-          data: { ...prediction, topK: topK as Prisma.InputJsonValue, messageId: turn.user.id, replyId: turn.reply.id },
-        });
-      }
-      await tx.conversation.update({ where: { id: turn.conversationId }, data: { updatedAt: new Date() } });
-    });
+    await db().$transaction(writes);
     return 'stored';
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
-    // Two posts of the same turn raced; or another message holds that position.
-    const raced = await db().message.findUnique({ where: { id: turn.user.id }, select: { conversationId: true } });
-    if (raced) return sameConversation(raced.conversationId, turn);
+    // A retry of a stored turn (or two posts of it racing); or another message holds that position.
+    const stored = await db().message.findUnique({ where: { id: turn.user.id }, select: { conversationId: true } });
+    if (stored) return sameConversation(stored.conversationId, turn);
     throw conflict('Another message is already stored at that position in the conversation.');
   }
 }
