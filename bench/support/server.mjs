@@ -36,6 +36,8 @@ export async function startProductionServer({ build = false, env = {} } = {}) {
   return {
     url,
     dataDir,
+    /** The server's process group (npx, next start and its workers). */
+    pid: child.pid,
     stop() {
       try {
         process.kill(-child.pid, 'SIGTERM');
