@@ -1,6 +1,6 @@
 // Load on the ingest API: the production build on loopback, on SQLite and on PostgreSQL.
 //   npm run bench:ingest -- [--duration 20] [--warmup 5] [--connections 8] [--backends sqlite,postgresql]
-//                           [--explanations 1] [--build]
+//                           [--explanations 1] [--baseline] [--build]
 // Each request posts a distinct, valid record (a turn: user message, reply, prediction; or a
 // prediction's explanations), as visitors' browsers do: one autocannon "conversation" is four
 // turns from one client address, with --explanations of them followed by their explanations.
@@ -8,6 +8,8 @@
 // there must belong to a post that was sent: exits 1 when an accepted record is missing.
 // autocannon drops the connections when the time is up, so the few posts in flight then may
 // be stored without their answer being counted: they are shown as "unacknowledged".
+// --baseline also loads GET /api/health (one SELECT 1) on the same server for as long: what
+// the framework alone costs per request on this machine, next to what storing a record costs.
 import { randomInt, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -26,6 +28,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '8' },
     backends: { type: 'string', default: 'sqlite,postgresql' },
     explanations: { type: 'string', default: '1' },
+    baseline: { type: 'boolean', default: false },
     build: { type: 'boolean', default: false },
   },
 });
@@ -287,6 +290,16 @@ async function postgresDatabase() {
   };
 }
 
+/** The framework's own cost: GET /api/health for as long as the measured run. */
+async function healthBaseline(server) {
+  const before = groupCpuMs(server.pid);
+  const result = await new Promise((resolve, reject) => {
+    autocannon({ url: `${server.url}/api/health`, connections, duration }, (error, r) => (error ? reject(error) : resolve(r)));
+  });
+  const cpu = groupCpuMs(server.pid) - before;
+  return [`${result.requests.average.toFixed(0)} req/s`, result.latency.p50, result.latency.p99, (cpu / result.requests.total).toFixed(2)];
+}
+
 async function runBackend(backend) {
   const database = backend === 'postgresql' ? await postgresDatabase() : null;
   if (backend === 'postgresql' && !database) {
@@ -306,6 +319,7 @@ async function runBackend(backend) {
     const result = await load(server.url, duration, measured);
     const cpu = { server: groupCpuMs(server.pid) - cpuBefore.server, generator: ownCpuMs() - cpuBefore.generator };
     clearInterval(sampler);
+    const baseline = values.baseline ? await healthBaseline(server) : null;
     const check = reconcile(await storedRows(databaseUrl), [tally, measured]);
     const records = measured.turnsStored + measured.explanationPosts;
     const refused = [...measured.refused].map(([status, n]) => `${n}×${status}`).join(' ') || '0';
@@ -328,6 +342,7 @@ async function runBackend(backend) {
         (cpu.generator / records).toFixed(2),
         Math.max(...loadDuring, os.loadavg()[0]).toFixed(1),
       ],
+      baseline,
       failed: check.lost > 0 || check.doubled > 0 || check.unexplained > 0,
     };
   } finally {
@@ -338,12 +353,14 @@ async function runBackend(backend) {
 
 const backends = values.backends.split(',').map((b) => b.trim()).filter(Boolean);
 const rows = [];
+const baselines = [];
 let failed = false;
 console.log(`${os.cpus().length} cores (shared with the load generator and anything else running); load average before: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 for (const backend of backends) {
   const outcome = await runBackend(backend);
   if (!outcome) continue;
   rows.push(outcome.row);
+  if (outcome.baseline) baselines.push([backend, ...outcome.baseline]);
   if (outcome.failed) failed = true;
 }
 printTable(
@@ -351,6 +368,10 @@ printTable(
   ['backend', 'records/s', 'turns/s', 'explanation posts/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'rows msg/pred/expl', 'accepted msg/pred/expl', 'lost', 'doubled', 'unacknowledged rows', 'server CPU ms/record', 'generator CPU ms/record', 'max load avg'],
   rows,
 );
+if (baselines.length > 0) {
+  printTable('The same servers answering GET /api/health (SELECT 1), for comparison:', ['backend', 'rate', 'p50 ms', 'p99 ms', 'server CPU ms/request'], baselines);
+}
+console.log(`\nLoad average after: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 if (failed) {
   console.error('\nSome accepted records are missing from the database, or rows are doubled or came from no post.');
   process.exit(1);
