@@ -23,10 +23,9 @@ export function createDb(databaseUrl: string): Db {
  * Per-connection SQLite settings (write-ahead logging itself persists in the file; the
  * migration sets it). With WAL, synchronous=NORMAL syncs the log at checkpoints instead of
  * at every commit: a crash of the server loses nothing and the file cannot be corrupted;
- * only a power cut or OS crash may undo the last moments of commits. busy_timeout lets a
- * second process (a CLI, another instance) wait for the write lock instead of failing.
+ * only a power cut or OS crash may undo the last moments of commits.
  */
-const SQLITE_CONNECTION_PRAGMAS = 'PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;';
+const SQLITE_CONNECTION_PRAGMAS = 'PRAGMA synchronous = NORMAL;';
 
 function withConnectionPragmas<F extends SqlDriverAdapterFactory>(factory: F, pragmas: string): F {
   const connect = factory.connect.bind(factory);
