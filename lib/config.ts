@@ -20,6 +20,12 @@ const redactionKinds = z
   .transform((value) => value.split(',').map((kind) => kind.trim()).filter(Boolean))
   .pipe(z.array(z.enum(['card', 'iban', 'email', 'phone'], { message: 'lists kinds among card, iban, email, phone' })));
 
+const positiveWholeNumber = z
+  .string()
+  .regex(/^\d+$/, { message: 'must be a whole number' })
+  .transform(Number)
+  .pipe(z.number().int().min(1, { message: 'must be at least 1' }));
+
 const configSchema = z.object({
   DATABASE_URL: databaseUrl.default('file:./data/glassdesk.db'),
   AUTO_MIGRATE: booleanFlag.default(true),
@@ -32,6 +38,12 @@ const configSchema = z.object({
     .transform(() => [] as ('card' | 'iban' | 'email' | 'phone')[])
     .or(redactionKinds)
     .default(['card', 'iban', 'email', 'phone']),
+  /**
+   * Requests one client (address) may make to the chat API per minute, all chat routes
+   * together. A chat turn makes two or three posts, so the default leaves a fast typist and
+   * a few visitors behind one shared address room; the outbox retries what a 429 refuses.
+   */
+  CHAT_RATE_LIMIT_PER_MINUTE: positiveWholeNumber.default(180),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

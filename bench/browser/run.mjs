@@ -95,5 +95,5 @@ try {
   );
 } finally {
   await browser.close();
-  server.stop();
+  await server.stop();
 }

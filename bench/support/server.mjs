@@ -15,6 +15,8 @@ export async function startProductionServer({ build = false, env = {} } = {}) {
   return {
     url: server.url,
     dataDir,
+    /** The server's process group (next start and its workers). */
+    pid: server.pid,
     async stop() {
       await server.stop();
       rmSync(dataDir, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 import 'server-only';
-import { authenticate, createSession, hitRateLimit, normaliseEmail, type AdminIdentity } from '@/lib/db/queries/admin-auth';
+import { authenticate, createSession, normaliseEmail, type AdminIdentity } from '@/lib/db/queries/admin-auth';
+import { hitRateLimit } from '@/lib/db/queries/rate-limit';
 
 /** Login attempts allowed per window, counted in the database (RateLimitBucket). */
 export const LOGIN_LIMITS = {
@@ -30,16 +31,4 @@ export async function attemptLogin(email: string, password: string, client: stri
   if (!user) return { ok: false, reason: 'invalid' };
   const session = await createSession(user.id, now);
   return { ok: true, user, ...session };
-}
-
-/**
- * The client an attempt comes from, as the proxy in front of the app reports it (the first
- * X-Forwarded-For address, or X-Real-IP); null when no proxy says (route handlers do not see
- * the peer's address).
- */
-export function clientKey(headers: Headers): string | null {
-  const forwarded = headers.get('x-forwarded-for')?.split(',')[0]?.trim();
-  const real = headers.get('x-real-ip')?.trim();
-  const address = forwarded || real;
-  return address ? address.slice(0, 64) : null;
 }

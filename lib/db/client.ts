@@ -2,6 +2,7 @@ import 'server-only';
 import { PrismaClient as SqliteClient } from '@/lib/generated/sqlite/client';
 import { PrismaClient as PostgresClient } from '@/lib/generated/postgres/client';
 import { getConfig } from '@/lib/config';
+import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { createAdapterFactory, providerOf } from './provider';
 
 /**
@@ -15,7 +16,25 @@ export function createDb(databaseUrl: string): Db {
   if (providerOf(databaseUrl) === 'postgresql') {
     return new PostgresClient({ adapter }) as unknown as Db;
   }
-  return new SqliteClient({ adapter });
+  return new SqliteClient({ adapter: withConnectionPragmas(adapter, SQLITE_CONNECTION_PRAGMAS) });
+}
+
+/**
+ * Per-connection SQLite settings (write-ahead logging itself persists in the file; the
+ * migration sets it). With WAL, synchronous=NORMAL syncs the log at checkpoints instead of
+ * at every commit: a crash of the server loses nothing and the file cannot be corrupted;
+ * only a power cut or OS crash may undo the last moments of commits.
+ */
+const SQLITE_CONNECTION_PRAGMAS = 'PRAGMA synchronous = NORMAL;';
+
+function withConnectionPragmas<F extends SqlDriverAdapterFactory>(factory: F, pragmas: string): F {
+  const connect = factory.connect.bind(factory);
+  factory.connect = async () => {
+    const adapter = await connect();
+    await adapter.executeScript(pragmas);
+    return adapter;
+  };
+  return factory;
 }
 
 // One client per server process; kept on globalThis so hot reloads in development reuse it.

@@ -7,6 +7,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    /** Extra response headers, e.g. Retry-After on a 429. */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -23,7 +25,7 @@ export type ApiErrorBody = { error: { code: string; message: string; details?: u
 export function errorResponse(error: unknown): Response {
   if (error instanceof ApiError) {
     const body: ApiErrorBody = { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } };
-    return Response.json(body, { status: error.status });
+    return Response.json(body, { status: error.status, headers: error.headers });
   }
   console.error(error);
   return Response.json({ error: { code: 'internal', message: 'Something went wrong on our side; nothing was stored.' } }, { status: 500 });

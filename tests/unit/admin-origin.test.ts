@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assertSameOrigin, sessionCookieName, sessionCookieOptions } from '@/lib/auth/session';
-import { clientKey } from '@/lib/auth/login';
+import { clientKey } from '@/lib/http/rate-limit';
 import { sameSecret, sessionIdOf } from '@/lib/auth/tokens';
 
 const post = (headers: Record<string, string>) => new Request('http://admin.example/api/admin/logout', { method: 'POST', headers });

@@ -74,25 +74,3 @@ export async function findSession(token: string, now = new Date()): Promise<Admi
 export async function revokeSession(token: string): Promise<void> {
   await db().adminSession.updateMany({ where: { id: sessionIdOf(token), revokedAt: null }, data: { revokedAt: new Date() } });
 }
-
-export type RateLimitResult = { allowed: boolean; count: number; retryAfterSeconds: number };
-
-/**
- * Counts one attempt in a fixed window shared by every server instance. The window is part
- * of the key, so counting is one atomic upsert; rows of past windows are swept now and then.
- */
-export async function hitRateLimit(name: string, limit: number, windowMs: number, now = new Date()): Promise<RateLimitResult> {
-  const windowIndex = Math.floor(now.getTime() / windowMs);
-  const windowStart = new Date(windowIndex * windowMs);
-  const key = `${name}@${windowIndex}`;
-  const bucket = await db().rateLimitBucket.upsert({
-    where: { key },
-    create: { key, windowStart, count: 1 },
-    update: { count: { increment: 1 } },
-  });
-  if (Math.random() < 0.02) {
-    await db().rateLimitBucket.deleteMany({ where: { windowStart: { lt: new Date(now.getTime() - 24 * 60 * 60 * 1000) } } });
-  }
-  const retryAfterSeconds = Math.max(1, Math.ceil((windowStart.getTime() + windowMs - now.getTime()) / 1000));
-  return { allowed: bucket.count <= limit, count: bucket.count, retryAfterSeconds };
-}

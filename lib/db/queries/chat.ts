@@ -1,5 +1,4 @@
 import 'server-only';
-import type { Prisma } from '@/lib/generated/sqlite/client';
 import type { ExplanationRecord, FeedbackRecord, ReplyParts, RestoredConversation, TurnRecord, UserParts } from '@/lib/chat/records';
 import { inPanelOrder } from './explanations';
 import { redactTurn } from '@/lib/chat/redact-records';
@@ -9,46 +8,49 @@ import { db } from '../client';
 
 export type StoreOutcome = 'stored' | 'duplicate';
 
+/** A unique key refused the insert, through the query API (P2002) or a raw statement. */
 function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: string }).code === 'P2002';
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, meta } = error as { code?: string; meta?: { driverAdapterError?: { cause?: { kind?: string } } } };
+  return code === 'P2002' || (code === 'P2010' && meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation');
 }
 
 /**
  * Stores one turn (the user's message, the bot's reply and the prediction behind it) in one
- * transaction, the visitor's personal data masked first. A turn whose ids are already stored is a retry and stores nothing; a different
- * message at an occupied position is a conflict.
+ * transaction, the visitor's personal data masked first. A turn whose ids are already stored
+ * is a retry and stores nothing; a different message at an occupied position is a conflict.
+ *
+ * This is the ingest hot path: a new turn is one batched transaction of three statements
+ * (conversation upsert, both messages, the prediction), written as SQL that SQLite and
+ * PostgreSQL both take, because the query API costs twice the CPU for the same statements.
+ * Retries are rare, so they are told apart only after the insert fails on a unique key, not
+ * by a look-up before every insert.
  */
 export async function storeTurn(posted: TurnRecord): Promise<StoreOutcome> {
   const turn = redactTurn(posted, { kinds: getConfig().REDACT_PII });
-  const existing = await db().message.findUnique({ where: { id: turn.user.id }, select: { conversationId: true } });
-  if (existing) return sameConversation(existing.conversationId, turn);
+  const now = new Date();
+  const { conversationId, user, reply, prediction } = turn;
+  const writes = [
+    db().$executeRaw`INSERT INTO "Conversation" ("id", "botId", "createdAt", "updatedAt") VALUES (${conversationId}, ${turn.botId}, ${now}, ${now})
+      ON CONFLICT ("id") DO UPDATE SET "updatedAt" = excluded."updatedAt"`,
+    db().$executeRaw`INSERT INTO "Message" ("id", "conversationId", "seq", "role", "text", "parts", "createdAt") VALUES
+      (${user.id}, ${conversationId}, ${user.seq}, 'user', ${user.text}, ${JSON.stringify(user.parts)}, ${now}),
+      (${reply.id}, ${conversationId}, ${reply.seq}, 'assistant', ${reply.text}, ${JSON.stringify(reply.parts)}, ${now})`,
+  ];
+  if (prediction) {
+    writes.push(db().$executeRaw`INSERT INTO "Prediction"
+      ("id", "messageId", "replyId", "modelId", "modelVersion", "intent", "confidence", "topK", "decision", "backend", "latencyMs", "createdAt") VALUES
+      (${prediction.id}, ${user.id}, ${reply.id}, ${prediction.modelId}, ${prediction.modelVersion}, ${prediction.intent}, ${prediction.confidence},
+       ${JSON.stringify(prediction.topK)}, ${prediction.decision}, ${prediction.backend}, ${prediction.latencyMs}, ${now})`);
+  }
   try {
-    await db().$transaction(async (tx) => {
-      await tx.conversation.upsert({
-        where: { id: turn.conversationId },
-        create: { id: turn.conversationId, botId: turn.botId },
-        update: {},
-      });
-      await tx.message.create({
-        data: { id: turn.user.id, conversationId: turn.conversationId, seq: turn.user.seq, role: 'user', text: turn.user.text, parts: turn.user.parts },
-      });
-      await tx.message.create({
-        data: { id: turn.reply.id, conversationId: turn.conversationId, seq: turn.reply.seq, role: 'assistant', text: turn.reply.text, parts: turn.reply.parts },
-      });
-      if (turn.prediction) {
-        const { topK, ...prediction } = turn.prediction;
-        await tx.prediction.create({
-          data: { ...prediction, topK: topK as Prisma.InputJsonValue, messageId: turn.user.id, replyId: turn.reply.id },
-        });
-      }
-      await tx.conversation.update({ where: { id: turn.conversationId }, data: { updatedAt: new Date() } });
-    });
+    await db().$transaction(writes);
     return 'stored';
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
-    // Two posts of the same turn raced; or another message holds that position.
-    const raced = await db().message.findUnique({ where: { id: turn.user.id }, select: { conversationId: true } });
-    if (raced) return sameConversation(raced.conversationId, turn);
+    // A retry of a stored turn (or two posts of it racing); or another message holds that position.
+    const stored = await db().message.findUnique({ where: { id: user.id }, select: { conversationId: true } });
+    if (stored) return sameConversation(stored.conversationId, turn);
     throw conflict('Another message is already stored at that position in the conversation.');
   }
 }

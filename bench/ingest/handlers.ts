@@ -1,0 +1,115 @@
+// CPU per call of the ingest route handlers, in-process (no HTTP server, no framework):
+// what storing a record costs in our own code, to set beside bench:ingest's per-request figures.
+//   npx tsx --conditions react-server bench/ingest/handlers.ts [--db file:/tmp/x.db | postgresql://…] [--calls 2000]
+// A fresh SQLite file by default. CPU time is the figure to compare, since wall time on a
+// shared machine measures the neighbours too; wall time per call (one call at a time) is shown
+// beside it because it includes waiting for the disk (an fsync per commit, checkpoints).
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { POST as postExplanations } from '@/app/api/predictions/[id]/explanations/route';
+import { POST as postTurn } from '@/app/api/turns/route';
+import { connectDatabase } from '@/lib/db/client';
+import { migrateDatabase } from '@/lib/db/migrate';
+import { hitRateLimit } from '@/lib/db/queries/rate-limit';
+
+const { values } = parseArgs({ options: { db: { type: 'string' }, calls: { type: 'string', default: '2000' } } });
+const calls = Number(values.calls);
+const scratch = values.db ? null : mkdtempSync(path.join(os.tmpdir(), 'glassdesk-bench-handlers-'));
+const databaseUrl = values.db ?? `file:${path.join(scratch!, 'bench.db')}`;
+// The limiter counts every call, as in production; its budget is out of reach.
+process.env.CHAT_RATE_LIMIT_PER_MINUTE = '100000000';
+
+function turn() {
+  return {
+    conversationId: randomUUID(),
+    botId: 'banking77',
+    user: { id: randomUUID(), seq: 0, text: 'My card still has not arrived, it has been two weeks', parts: { kind: 'typed' } },
+    reply: { id: randomUUID(), seq: 1, text: 'Cards usually arrive within 7 working days.', parts: { kind: 'answer', intent: 'card_arrival' } },
+    prediction: {
+      id: randomUUID(),
+      modelId: 'banking77',
+      modelVersion: 'bench',
+      intent: 'card_arrival',
+      confidence: 0.91,
+      topK: [{ intent: 'card_arrival', probability: 0.91 }, { intent: 'card_delivery_estimate', probability: 0.05 }],
+      decision: 'answer',
+      backend: 'wasm',
+      latencyMs: 3,
+    },
+  };
+}
+
+function explanations(text: string) {
+  const words = [...text.matchAll(/\S+/g)].map((m) => ({ text: m[0], start: m.index, end: m.index + m[0].length }));
+  const faithfulness = { comprehensiveness: [{ k: '1', value: 0.31 }], sufficiency: [{ k: '1', value: 0.12 }], meanComprehensiveness: 0.31, meanSufficiency: 0.12, deletionAuc: 0.27 };
+  return {
+    explanations: ['occlusion', 'lime'].map((method) => ({
+      method,
+      version: 1,
+      target: { index: 11, label: 'card_arrival', probability: 0.91 },
+      settings: { seed: 7 },
+      words,
+      scores: words.map(() => Math.random()),
+      extra: {},
+      faithfulness,
+      timing: { ms: 12, forwardPasses: 12 },
+    })),
+  };
+}
+
+const post = (url: string, body: unknown) =>
+  new Request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.1' }, body: JSON.stringify(body) });
+
+async function perCall(work: () => Promise<unknown>): Promise<{ cpu: number; wall: number }> {
+  for (let i = 0; i < Math.min(300, calls); i++) await work(); // warm-up: JIT, statement caches
+  const start = process.cpuUsage();
+  const started = performance.now();
+  for (let i = 0; i < calls; i++) await work();
+  const used = process.cpuUsage(start);
+  return { cpu: (used.user + used.system) / 1000 / calls, wall: (performance.now() - started) / calls };
+}
+
+async function storeTurnThroughRoute() {
+  const response = await postTurn(post('http://bench/api/turns', turn()));
+  if (response.status !== 201) throw new Error(`POST /api/turns answered ${response.status}`);
+}
+
+/** Turns stored beforehand, outside the timing, so that explanations have their predictions. */
+const storedTurns: ReturnType<typeof turn>[] = [];
+
+async function storeExplanationsThroughRoute() {
+  const record = storedTurns.pop()!;
+  const response = await postExplanations(post(`http://bench/api/predictions/${record.prediction.id}/explanations`, explanations(record.user.text)), {
+    params: Promise.resolve({ id: record.prediction.id }),
+  });
+  if (response.status !== 201) throw new Error(`POST explanations answered ${response.status}`);
+}
+
+await migrateDatabase(databaseUrl);
+const db = await connectDatabase(databaseUrl);
+try {
+  const select = await perCall(() => db.$queryRaw`SELECT 1`);
+  const limiter = await perCall(() => hitRateLimit('bench:client:198.51.100.1', 1e9, 60_000));
+  const turns = await perCall(storeTurnThroughRoute);
+  for (let i = 0; i < calls + Math.min(300, calls); i++) {
+    const record = turn();
+    await postTurn(post('http://bench/api/turns', record));
+    storedTurns.push(record);
+  }
+  const explained = await perCall(storeExplanationsThroughRoute);
+  const rows: [string, { cpu: number; wall: number }][] = [
+    ['SELECT 1 (what /api/health does)', select],
+    ['rate-limit count (one upsert)', limiter],
+    ['POST /api/turns handler', turns],
+    ['POST explanations handler (2 methods)', explained],
+  ];
+  console.log(`\nPer call, in-process, ${databaseUrl.startsWith('file:') ? 'SQLite' : 'PostgreSQL'}, ${calls} calls each:\n`);
+  console.log('| work | CPU ms | wall ms |\n|---|---|---|');
+  for (const [name, { cpu, wall }] of rows) console.log(`| ${name} | ${cpu.toFixed(3)} | ${wall.toFixed(3)} |`);
+} finally {
+  await db.$disconnect();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+}
