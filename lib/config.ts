@@ -44,6 +44,11 @@ const configSchema = z.object({
    * a few visitors behind one shared address room; the outbox retries what a 429 refuses.
    */
   CHAT_RATE_LIMIT_PER_MINUTE: positiveWholeNumber.default(180),
+  /**
+   * Reverse proxies in front of the app that append to X-Forwarded-For (a load balancer, a
+   * CDN); the rate limits read the client's address from the entry they wrote.
+   */
+  TRUSTED_PROXIES: z.coerce.number({ message: 'must be a whole number' }).int({ message: 'must be a whole number' }).min(0, { message: 'must be 0 or more' }).max(10, { message: 'must be 10 or less' }).default(0),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

@@ -80,7 +80,14 @@ export async function readJson<T>(request: Request, schema: z.ZodType<T>, maxByt
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let read: ReadableStreamReadResult<Uint8Array>;
+    try {
+      read = await reader.read();
+    } catch {
+      // The client went away mid-body: a 4xx, not an internal error worth logging.
+      throw badRequest('The request body did not arrive complete.');
+    }
+    const { done, value } = read;
     if (done) break;
     size += value.byteLength;
     if (size > maxBytes) {

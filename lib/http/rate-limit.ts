@@ -8,14 +8,16 @@ export type RateLimitPolicy = { name: string; limit: number; windowMs: number };
 const CHAT_WINDOW_MS = 60_000;
 
 /**
- * The client a request comes from, as the proxy in front of the app reports it (the first
- * X-Forwarded-For address, or X-Real-IP; `next start` sets X-Forwarded-For to the peer's
- * address when no proxy did); null when nobody says (route handlers do not see the peer).
+ * The client a request comes from. Every proxy appends the address it saw to
+ * X-Forwarded-For, and `next start` sets it to the peer's address when it is absent, so the
+ * trustworthy entry is counted from the right: with TRUSTED_PROXIES = n it is the n-th from
+ * the right (the address the outermost of our proxies saw), with 0 or 1 the last one. Entries
+ * further left were written by the client and would let it pick a fresh budget per request.
+ * Null when nobody says (route handlers do not see the peer).
  */
-export function clientKey(headers: Headers): string | null {
-  const forwarded = headers.get('x-forwarded-for')?.split(',')[0]?.trim();
-  const real = headers.get('x-real-ip')?.trim();
-  const address = forwarded || real;
+export function clientKey(headers: Headers, trustedProxies = getConfig().TRUSTED_PROXIES): string | null {
+  const entries = (headers.get('x-forwarded-for') ?? '').split(',').map((entry) => entry.trim());
+  const address = entries[entries.length - Math.max(1, trustedProxies)] ?? entries[0];
   return address ? address.slice(0, 64) : null;
 }
 

@@ -38,9 +38,14 @@ describe('session tokens and cookies', () => {
     expect(sessionCookieName()).toBe('glassdesk-admin');
   });
 
-  it('keys login attempts by the first forwarded address', () => {
-    expect(clientKey(new Headers({ 'x-forwarded-for': '203.0.113.7, 10.0.0.1' }))).toBe('203.0.113.7');
-    expect(clientKey(new Headers({ 'x-real-ip': '198.51.100.2' }))).toBe('198.51.100.2');
-    expect(clientKey(new Headers())).toBeNull();
+  it('keys clients by the forwarded address a trusted proxy wrote, not one the client wrote', () => {
+    // The last entry is the one the nearest proxy (or `next start` itself) wrote; the client wrote the rest.
+    expect(clientKey(new Headers({ 'x-forwarded-for': '203.0.113.7' }), 0)).toBe('203.0.113.7');
+    expect(clientKey(new Headers({ 'x-forwarded-for': 'spoofed.example, 203.0.113.7' }), 0)).toBe('203.0.113.7');
+    expect(clientKey(new Headers({ 'x-forwarded-for': 'spoofed.example, 203.0.113.7' }), 1)).toBe('203.0.113.7');
+    // Two proxies: the outer one appended the client, the inner one appended the outer proxy.
+    expect(clientKey(new Headers({ 'x-forwarded-for': 'spoofed.example, 203.0.113.7, 10.0.0.1' }), 2)).toBe('203.0.113.7');
+    expect(clientKey(new Headers({ 'x-real-ip': '198.51.100.2' }), 0)).toBeNull();
+    expect(clientKey(new Headers(), 0)).toBeNull();
   });
 });

@@ -29,6 +29,21 @@ describe('readJson', () => {
     expect((await refusal(readJson(post(arrays), freeForm, 1024 * 1024))).status).toBe(400);
   });
 
+  it('answers a body the client abandoned half-way with a 400, not an internal error', async () => {
+    let sent = false;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent) return controller.error(new Error('aborted'));
+        sent = true;
+        controller.enqueue(new TextEncoder().encode('{"extra":{"a":'));
+      },
+    });
+    const request = new Request('http://localhost/api', { method: 'POST', body, duplex: 'half' } as RequestInit);
+    const error = await refusal(readJson(request, freeForm, 4096));
+    expect(error.status).toBe(400);
+    expect(error.message).toContain('did not arrive complete');
+  });
+
   it('hands back lone surrogates and NUL as U+FFFD, keeping every position, in values and keys', async () => {
     const body = JSON.stringify({ extra: { 'k\u0000': ['a\uD800b', { '\uDFFF': 'c\u0000d\u{1F600}' }] } });
     const read = await readJson(post(body), freeForm, 4096);
