@@ -32,6 +32,11 @@ const configSchema = z.object({
     .transform(() => [] as ('card' | 'iban' | 'email' | 'phone')[])
     .or(redactionKinds)
     .default(['card', 'iban', 'email', 'phone']),
+  /** Re-run the bot's model on each stored prediction to check what the browser reported (lib/verify). */
+  VERIFY_PREDICTIONS: z
+    .enum(['on', 'off', 'true', 'false'], { message: 'must be on or off' })
+    .transform((value) => value === 'on' || value === 'true')
+    .default(true),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

@@ -110,3 +110,46 @@ export async function saveFeedback(messageId: string, feedback: FeedbackRecord):
     update: { helpful: feedback.helpful, comment },
   });
 }
+
+/** What the server's own run of the model concluded about one stored prediction (lib/verify). */
+export type VerificationOutcome = {
+  predictionId: string;
+  verification: 'verified' | 'mismatch' | 'failed';
+  verifiedIntent: string | null;
+  verifiedConfidence: number | null;
+};
+
+/**
+ * Writes a batch of verification outcomes in one transaction. Only a prediction still pending
+ * is changed, so a second verifier (another process, the sweep) never overwrites a result.
+ * Returns how many predictions changed.
+ */
+export async function saveVerifications(outcomes: VerificationOutcome[], verifiedAt = new Date()): Promise<number> {
+  if (outcomes.length === 0) return 0;
+  const updates = await db().$transaction(
+    outcomes.map(({ predictionId, ...outcome }) =>
+      db().prediction.updateMany({ where: { id: predictionId, verification: 'pending' }, data: { ...outcome, verifiedAt } }),
+    ),
+  );
+  return updates.reduce((sum, update) => sum + update.count, 0);
+}
+
+/** A stored prediction that no verifier has concluded on yet, with the text as stored. */
+export type PendingPrediction = { predictionId: string; botId: string; modelVersion: string; intent: string; storedText: string };
+
+/** The oldest pending predictions stored before `createdBefore`, for the verification sweep. */
+export async function pendingPredictions(limit: number, createdBefore: Date): Promise<PendingPrediction[]> {
+  const rows = await db().prediction.findMany({
+    where: { verification: 'pending', createdAt: { lt: createdBefore } },
+    orderBy: { createdAt: 'asc' },
+    take: limit,
+    select: { id: true, modelVersion: true, intent: true, message: { select: { text: true, conversation: { select: { botId: true } } } } },
+  });
+  return rows.map((row) => ({
+    predictionId: row.id,
+    botId: row.message.conversation.botId,
+    modelVersion: row.modelVersion,
+    intent: row.intent,
+    storedText: row.message.text,
+  }));
+}
