@@ -15,14 +15,16 @@ import { compareWithReport, failed } from './outcome';
  * (public/models/<botId>/, the folder the browser loaded) is run again in Node on the text the
  * visitor typed, and each stored prediction ends verified, mismatch or failed.
  *
- * Why after the response, micro-batched: a forward pass costs about 1 ms of CPU for one text
- * but about 0.3-0.4 ms per text in a batch of 8-64 (`npm run bench:verify`), and onnxruntime-node
- * runs it on the event loop. So the ingest route stores the prediction as `pending` and answers
- * at once; `after()` then hands the turn to this verifier, which gathers the turns that arrive
- * within a short window into one forward pass (bounded, so one pass never holds the event loop
- * for long) and writes their outcomes in one transaction. Nothing depends on this process's
- * memory: a turn it never got to (a crash, a full queue, a serverless instance frozen) stays
- * `pending` in the database, and the sweep (`verifyPending`, run after live batches and by
+ * Why after the response, micro-batched: checking one record at a time costs about five times
+ * the CPU of checking it in a batch of 16 (the forward pass, and above all one database write per
+ * record; `npm run bench:verify`), and onnxruntime-node runs the forward pass on the event loop.
+ * So the ingest route stores the prediction as `pending` and answers at once; `after()` then hands
+ * the turn to this verifier, which gathers the turns arriving within a short window into one
+ * bounded forward pass and writes their outcomes in one statement, taking at most `maxShare` of
+ * the event loop so that ingest keeps its latency under load. (A worker thread would not add a
+ * core: on two cores the ingest server and its load already use both.) Nothing depends on this
+ * process's memory: a turn it never got to (a crash, a full queue, a frozen serverless instance)
+ * stays `pending` in the database, and the sweep (`verifyPending`, run after live batches and by
  * `npm run verify:pending`) picks it up. The loaded models are a cache, not state.
  */
 
@@ -51,6 +53,12 @@ export type VerifierOptions = {
   maxQueue?: number;
   /** Sweep pending rows at most this often, after live batches. */
   sweepEveryMs?: number;
+  /**
+   * The largest share of the event loop's time the verifier takes: after a batch that held it
+   * for t ms, the next waits t × (1 − share) / share. Under a load the share cannot keep up
+   * with, the queue fills and the overflow stays pending for the sweep, instead of slowing ingest.
+   */
+  maxShare?: number;
 };
 
 const RETRY_FAILED_LOAD_MS = 60_000;
@@ -66,6 +74,8 @@ export class Verifier {
   private readonly maxBatch: number;
   private readonly maxQueue: number;
   private readonly sweepEveryMs: number;
+  private readonly maxShare: number;
+  private restUntil = 0;
   private readonly models = new Map<string, Promise<Loaded>>();
   private queue: { job: VerificationJob; done: (outcome: VerificationOutcome | null) => void }[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -78,6 +88,7 @@ export class Verifier {
     this.maxBatch = options.maxBatch ?? 16;
     this.maxQueue = options.maxQueue ?? 1024;
     this.sweepEveryMs = options.sweepEveryMs ?? 30_000;
+    this.maxShare = options.maxShare ?? 0.25;
   }
 
   /**
@@ -112,18 +123,16 @@ export class Verifier {
 
   private schedule(): void {
     if (this.running || this.timer) return;
-    if (this.queue.length >= this.maxBatch) {
-      // A full batch is waiting: run it as soon as the current request is done with the event loop.
-      this.timer = setTimeout(() => void this.flush(), 0);
-    } else {
-      this.timer = setTimeout(() => void this.flush(), this.windowMs);
-    }
+    // A full batch runs as soon as the verifier has rested; a partial one waits for company.
+    const wait = Math.max(this.queue.length >= this.maxBatch ? 0 : this.windowMs, this.restUntil - performance.now());
+    this.timer = setTimeout(() => void this.flush(), wait);
   }
 
   private async flush(): Promise<void> {
     this.timer = null;
     this.running = true;
     const batch = this.queue.splice(0, this.maxBatch);
+    const started = performance.now();
     try {
       const outcomes = await this.check(batch.map((entry) => entry.job));
       let saved = true;
@@ -139,6 +148,8 @@ export class Verifier {
       for (const entry of batch) entry.done(null);
     } finally {
       this.running = false;
+      const busy = performance.now() - started;
+      this.restUntil = performance.now() + (busy * (1 - this.maxShare)) / this.maxShare;
     }
     if (this.queue.length > 0) this.schedule();
     else this.maybeSweep(batch.some((entry) => entry.job.original));

@@ -192,6 +192,22 @@ describe.each(testProviders)('verified predictions on %s', (provider) => {
     expect(await verifier.verifyPending({ limit: 1000, minAgeMs: 0 })).toEqual([]);
   });
 
+  it('a full queue leaves the overflow pending, for the sweep to pick up', async () => {
+    const turns = await Promise.all(['why did my transfer fail', 'my card payment was declined at the shop', 'how do I top up using my debit card'].map((text) => honestTurn(text)));
+    for (const turn of turns) expect(await storeTurn(turn)).toBe('stored');
+    const small = new Verifier({ windowMs: 20, maxQueue: 2 });
+    try {
+      const outcomes = await Promise.all(turns.map((turn) => small.verify({ ...turn.prediction!, predictionId: turn.prediction!.id, botId: turn.botId, text: turn.user.text, original: true })));
+      expect(outcomes.map((outcome) => outcome?.verification ?? null)).toEqual(['verified', 'verified', null]);
+      expect(small.stats.shed).toBe(1);
+      expect((await storedPrediction(turns[2]!)).verification).toBe('pending');
+      await small.verifyPending({ limit: 1000, minAgeMs: 0 });
+      expect((await storedPrediction(turns[2]!)).verification).toBe('verified');
+    } finally {
+      await small.close();
+    }
+  });
+
   it('a result already stored is never overwritten', async () => {
     const turn = await honestTurn('how long will it take for my card to be delivered');
     const first = await postAndVerify(turn);

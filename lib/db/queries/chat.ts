@@ -1,6 +1,7 @@
 import 'server-only';
 import type { Prisma } from '@/lib/generated/sqlite/client';
 import type { ExplanationRecord, FeedbackRecord, ReplyParts, RestoredConversation, TurnRecord, UserParts } from '@/lib/chat/records';
+import { provider } from './admin';
 import { inPanelOrder } from './explanations';
 import { redactTurn } from '@/lib/chat/redact-records';
 import { getConfig } from '@/lib/config';
@@ -120,18 +121,34 @@ export type VerificationOutcome = {
 };
 
 /**
- * Writes a batch of verification outcomes in one transaction. Only a prediction still pending
- * is changed, so a second verifier (another process, the sweep) never overwrites a result.
- * Returns how many predictions changed.
+ * Writes a batch of verification outcomes, one UPDATE statement per 200 (one statement per row
+ * through Prisma cost as much as the forward pass). Only a prediction still pending is changed,
+ * so a second verifier (another process, the sweep) never overwrites a result. Returns how many
+ * predictions changed.
  */
 export async function saveVerifications(outcomes: VerificationOutcome[], verifiedAt = new Date()): Promise<number> {
-  if (outcomes.length === 0) return 0;
-  const updates = await db().$transaction(
-    outcomes.map(({ predictionId, ...outcome }) =>
-      db().prediction.updateMany({ where: { id: predictionId, verification: 'pending' }, data: { ...outcome, verifiedAt } }),
-    ),
-  );
-  return updates.reduce((sum, update) => sum + update.count, 0);
+  const pg = provider() === 'postgresql';
+  let changed = 0;
+  for (let start = 0; start < outcomes.length; start += 200) {
+    const params: unknown[] = [];
+    const param = (value: unknown, pgType?: string) => {
+      params.push(value);
+      return pg ? (pgType ? `CAST($${params.length} AS ${pgType})` : `$${params.length}`) : '?';
+    };
+    // SQLite keeps DateTime as ISO text with a +00:00 offset (see filterSql in ./admin.ts).
+    const at = param(pg ? verifiedAt : verifiedAt.toISOString().replace('Z', '+00:00'), 'timestamp(3)');
+    const rows = outcomes
+      .slice(start, start + 200)
+      .map((o) => `(${param(o.predictionId)}, ${param(o.verification, '"Verification"')}, ${param(o.verifiedIntent, 'text')}, ${param(o.verifiedConfidence, 'double precision')})`);
+    // VALUES columns are column1..column4 on both providers.
+    changed += await db().$executeRawUnsafe(
+      `UPDATE "Prediction" SET "verification" = v.column2, "verifiedIntent" = v.column3, "verifiedConfidence" = v.column4, "verifiedAt" = ${at}
+       FROM (VALUES ${rows.join(', ')}) AS v
+       WHERE "Prediction"."id" = v.column1 AND "Prediction"."verification" = 'pending'`,
+      ...params,
+    );
+  }
+  return changed;
 }
 
 /** A stored prediction that no verifier has concluded on yet, with the text as stored. */
