@@ -219,7 +219,7 @@ export class Verifier {
     const loading = (async (): Promise<Loaded> => {
       // Bot ids are validated as [\w-]+ by the record schema, so this stays inside modelsDir.
       const dir = path.join(this.modelsDir, botId);
-      if (!/^[\w-]+$/.test(botId) || !existsSync(dir)) return { ok: false, reason: `no model is served for bot "${botId}"`, at: Date.now() };
+      if (!/^[\w-]+$/.test(botId) || !existsSync(/*turbopackIgnore: true*/ dir)) return { ok: false, reason: `no model is served for bot "${botId}"`, at: Date.now() };
       try {
         const model = await loadModelFromDir(dir, { batchSize: this.maxBatch });
         if (!model.card) throw new Error('its model-card.json is missing');

@@ -8,7 +8,7 @@ import { turnRecordSchema, type TurnRecord } from '@/lib/chat/records';
 import { parseConfig } from '@/lib/config';
 import { db } from '@/lib/db/client';
 import { storeTurn } from '@/lib/db/queries/chat';
-import { modelVersion } from '@/lib/model/card';
+import { modelVersion, parseModelCard } from '@/lib/model/card';
 import type { IntentModel } from '@/lib/model/model';
 import { loadModelFromDir } from '@/lib/model/node';
 import { Verifier, verifyAfterResponse } from '@/lib/verify/verifier';
@@ -82,6 +82,15 @@ describe('VERIFY_PREDICTIONS', () => {
     expect(parseConfig({ VERIFY_PREDICTIONS: 'off' }).VERIFY_PREDICTIONS).toBe(false);
     expect(parseConfig({ VERIFY_PREDICTIONS: 'on' }).VERIFY_PREDICTIONS).toBe(true);
     expect(() => parseConfig({ VERIFY_PREDICTIONS: 'sometimes' })).toThrow(/VERIFY_PREDICTIONS must be on or off/);
+  });
+});
+
+describe('the model version a record names', () => {
+  it('is the card’s version, else its creation time: a retrained model gets a new one', () => {
+    const card = { name: 'bot', labels: ['a', 'b'] };
+    expect(modelVersion(parseModelCard({ ...card, version: '3' }))).toBe('3');
+    expect(modelVersion(parseModelCard({ ...card, created: '2026-11-22T07:27:07+00:00' }))).toBe('2026-11-22T07:27:07+00:00');
+    expect(modelVersion(model.card!)).toBe(String(model.card!.raw.created));
   });
 });
 
