@@ -81,6 +81,8 @@ export class Verifier {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private running = false;
   private lastSweep = 0;
+  private sweeping = false;
+  private backlog = false;
 
   constructor(options: VerifierOptions = {}) {
     this.modelsDir = options.modelsDir ?? path.join(process.cwd(), 'public', 'models');
@@ -155,11 +157,27 @@ export class Verifier {
     else this.maybeSweep(batch.some((entry) => entry.job.original));
   }
 
-  /** After live traffic, now and then, picks up what an earlier process left pending. */
+  /**
+   * After live traffic, now and then, picks up what was left pending (by an earlier process, or
+   * shed under load). While a sweep finds a full page, the next follows as soon as the queue is
+   * empty again, so a backlog drains at the verifier's share of the event loop.
+   */
   private maybeSweep(afterLiveBatch: boolean): void {
-    if (!afterLiveBatch || Date.now() - this.lastSweep < this.sweepEveryMs) return;
+    if (this.sweeping || !(this.backlog || (afterLiveBatch && Date.now() - this.lastSweep >= this.sweepEveryMs))) return;
     this.lastSweep = Date.now();
-    this.verifyPending().catch((error) => console.error('Verification sweep failed.', error));
+    this.sweeping = true;
+    this.verifyPending()
+      .then((outcomes) => {
+        this.backlog = outcomes.length === SWEEP_BATCH;
+      })
+      .catch((error) => {
+        this.backlog = false;
+        console.error('Verification sweep failed.', error);
+      })
+      .finally(() => {
+        this.sweeping = false;
+        if (this.backlog) this.maybeSweep(false);
+      });
   }
 
   /** One forward pass per bot over the batch; outcomes in the order of `jobs`. */

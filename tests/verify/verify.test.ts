@@ -217,6 +217,26 @@ describe.each(testProviders)('verified predictions on %s', (provider) => {
     }
   });
 
+  it('live traffic drains a backlog of old pending rows, a page at a time', async () => {
+    const texts = Array.from({ length: 70 }, (_, i) => `I want to cancel transfer number ${i}`);
+    const backlog = await Promise.all(texts.map((text) => honestTurn(text)));
+    for (const turn of backlog) expect(await storeTurn(turn)).toBe('stored');
+    const ids = backlog.map((turn) => turn.prediction!.id);
+    // Left pending two minutes ago (a server that stopped, or shed them under load).
+    await db().prediction.updateMany({ where: { id: { in: ids } }, data: { createdAt: new Date(Date.now() - 120_000) } });
+    const live = new Verifier({ windowMs: 5, sweepEveryMs: 0 });
+    try {
+      expect(await postAndVerify(await honestTurn('how do I change my PIN'), live)).toMatchObject({ verification: 'verified' });
+      const stillPending = () => db().prediction.count({ where: { id: { in: ids }, verification: 'pending' } });
+      for (let polls = 0; polls < 300 && (await stillPending()) > 0; polls++) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await stillPending()).toBe(0);
+      expect(await db().prediction.count({ where: { id: { in: ids }, verification: 'verified' } })).toBe(70);
+      expect(live.stats.checked).toBe(71);
+    } finally {
+      await live.close();
+    }
+  });
+
   it('a result already stored is never overwritten', async () => {
     const turn = await honestTurn('how long will it take for my card to be delivered');
     const first = await postAndVerify(turn);
