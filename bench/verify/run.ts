@@ -1,5 +1,7 @@
 // Cost of verifying one prediction on the server, one at a time against micro-batched:
-//   1. the forward pass alone (lib/model in Node, onnxruntime-node CPU) at batch sizes 1..64;
+//   1. the forward pass alone (lib/model in Node, onnxruntime-node CPU, one thread as the
+//      verifier runs it) at batch sizes 1..64, and what onnxruntime's default thread pool costs
+//      for sparse small batches, as live traffic gives them;
 //   2. the whole verifier (lib/verify: forward pass + outcome written to a scratch SQLite
 //      database), with --count turns handed to it together, as concurrent requests' after()
 //      callbacks do, at the same batch bounds.
@@ -62,7 +64,8 @@ async function best(run: () => Promise<{ wallMs: number; cpuMs: number; stallMs:
 const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
 
 async function main() {
-  const model = await loadModelFromDir(path.join(REPO, 'public/models/banking77'));
+  const modelDir = path.join(REPO, 'public/models/banking77');
+  const model = await loadModelFromDir(modelDir, { threads: 1 });
   const card = model.card!;
   const texts = readLabelledCsv(values.data).slice(0, count).map((example) => example.text);
   if (texts.length < count) throw new Error(`${values.data} has fewer than ${count} examples.`);
@@ -72,14 +75,12 @@ async function main() {
   console.log('Forward pass alone (lib/model, onnxruntime-node CPU):\n');
   console.log(row(['batch', 'wall ms / record', 'CPU ms / record', 'event loop held, ms']));
   console.log(row(['--:', '--:', '--:', '--:']));
-  const single = { wall: 0 };
   for (const batch of [1, 4, 16, 64]) {
     const result = await best(() =>
       measure(async () => {
         for (let s = 0; s < texts.length; s += batch) await model.predict(texts.slice(s, s + batch));
       }),
     );
-    if (batch === 1) single.wall = result.wallMs;
     console.log(row([batch, (result.wallMs / count).toFixed(3), (result.cpuMs / count).toFixed(3), result.stallMs.toFixed(1)]));
   }
 
@@ -88,7 +89,26 @@ async function main() {
   await migrateDatabase(url);
   const database = await connectDatabase(url);
   try {
-    console.log('\nThe verifier (forward pass + outcomes written to SQLite), all turns handed over at once:\n');
+    console.log('\nSparse batches of 4, one every 20 ms (live traffic), CPU ms per batch:\n');
+  console.log(row(['onnxruntime threads', 'CPU ms / batch']));
+  console.log(row(['--:', '--:']));
+  for (const threads of [undefined, 1]) {
+    const sparse = threads ? model : await loadModelFromDir(modelDir);
+    const batch = texts.slice(0, 4);
+    await sparse.predict(batch);
+    const result = await best(() =>
+      measure(async () => {
+        for (let i = 0; i < 50; i++) {
+          await sparse.predict(batch);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      }),
+    );
+    console.log(row([threads ? 'one' : `default (${os.cpus().length})`, (result.cpuMs / 50).toFixed(2)]));
+    if (!threads) await sparse.dispose();
+  }
+
+  console.log('\nThe verifier (forward pass + outcomes written to SQLite), all turns handed over at once:\n');
     console.log(row(['max batch', 'forward passes', 'wall ms / record', 'CPU ms / record', 'event loop held, ms', 'verified']));
     console.log(row(['--:', '--:', '--:', '--:', '--:', '--:']));
     for (const maxBatch of [1, 16, 64]) {
