@@ -15,9 +15,9 @@ import { compareWithReport, failed } from './outcome';
  * (public/models/<botId>/, the folder the browser loaded) is run again in Node on the text the
  * visitor typed, and each stored prediction ends verified, mismatch or failed.
  *
- * Why after the response, micro-batched: checking one record at a time costs about five times
- * the CPU of checking it in a batch of 16 (the forward pass, and above all one database write per
- * record; `npm run bench:verify`), and onnxruntime-node runs the forward pass on the event loop.
+ * Why after the response, micro-batched: checking one record at a time costs about 2.5 times the
+ * CPU of checking it in a batch of 16 (1.0 against 0.4 ms per record, forward pass and database
+ * write; `npm run bench:verify`), and onnxruntime-node runs the forward pass on the event loop.
  * So the ingest route stores the prediction as `pending` and answers at once; `after()` then hands
  * the turn to this verifier, which gathers the turns arriving within a short window into one
  * bounded forward pass and writes their outcomes in one statement, taking at most `maxShare` of
@@ -114,7 +114,7 @@ export class Verifier {
     });
   }
 
-  /** Checks predictions left pending, oldest first; returns how many it concluded on. */
+  /** Checks predictions left pending, oldest first; resolves with the outcomes it stored. */
   async verifyPending({ limit = SWEEP_BATCH, minAgeMs = SWEEP_MIN_AGE_MS } = {}): Promise<VerificationOutcome[]> {
     const rows = await pendingPredictions(limit, new Date(Date.now() - minAgeMs));
     const outcomes = await Promise.all(
@@ -257,8 +257,8 @@ export class Verifier {
       if (!/^[\w-]+$/.test(botId) || !existsSync(/*turbopackIgnore: true*/ dir)) return { ok: false, reason: `no model is served for bot "${botId}"`, at: Date.now() };
       try {
         // One thread: onnxruntime's pool spins between runs, and for the sparse small batches of
-        // live traffic that costs several times the forward pass itself (measured: 10-14 ms of
-        // CPU per batch of 4 against 1.6 ms).
+        // live traffic that costs ten times the forward pass itself (`npm run bench:verify`: 24 ms
+        // of CPU per batch of 4 against 2.4 ms).
         const model = await loadModelFromDir(dir, { batchSize: this.maxBatch, threads: 1 });
         if (!model.card) throw new Error('its model-card.json is missing');
         return { ok: true, served: { model, version: modelVersion(model.card) } };
