@@ -27,6 +27,17 @@ const nextConfig = {
     'onnxruntime-node',
     '@huggingface/transformers',
   ],
+  // transformers.js loads onnxruntime-node with createRequire, which tracing does not follow: the
+  // ingest route (server-side verification, lib/verify) ships the runtime for this platform and
+  // the models it verifies with.
+  outputFileTracingIncludes: {
+    '/api/turns': [
+      './node_modules/onnxruntime-node/{package.json,dist/**,lib/**}',
+      `./node_modules/onnxruntime-node/bin/napi-v6/${process.platform}/${process.arch}/**`,
+      './node_modules/onnxruntime-common/**',
+      './public/models/**',
+    ],
+  },
   async headers() {
     return [
       { source: '/:path*', headers: securityHeaders },

@@ -11,7 +11,8 @@ export type RedactionOptions = { kinds?: RedactionKind[] };
 export type Redaction = { kind: RedactionKind; start: number; end: number };
 
 export const ALL_KINDS: RedactionKind[] = ['card', 'iban', 'email', 'phone'];
-const MASK = '•';
+/** The character that replaces redacted letters and digits. */
+export const MASK = '•';
 
 function luhnValid(digits: string): boolean {
   let sum = 0;

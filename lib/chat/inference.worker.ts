@@ -4,7 +4,7 @@
 import { env } from '@huggingface/transformers';
 import { explainAll } from '@/lib/explain';
 import { IntentModel } from '@/lib/model/model';
-import { fetchModelCard } from '@/lib/model/card';
+import { fetchModelCard, modelVersion } from '@/lib/model/card';
 import { fetchSimilarIndex, type SimilarIndex } from '@/lib/model/similar';
 import type { ModelCard } from '@/lib/model/types';
 import { chooseBackend, findAdapter } from './device';
@@ -89,7 +89,7 @@ async function handleLoad(request: Extract<WorkerRequest, { type: 'load' }>) {
       note,
       model: {
         bot: request.bot,
-        version: String(card!.raw.version ?? card!.raw.created_at ?? card!.name),
+        version: modelVersion(card!),
         labels: model.labels,
         outOfScopeLabel: card!.outOfScopeLabel,
         thresholds: card!.thresholds,

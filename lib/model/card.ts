@@ -42,6 +42,15 @@ export function parseModelCard(json: unknown): ModelCard {
   };
 }
 
+/**
+ * The version a prediction record names: the card's `version` if the pipeline wrote one, else
+ * its creation time (a retrained model gets a new one). The browser reports it with every
+ * prediction and the server checks it against the model it serves.
+ */
+export function modelVersion(card: ModelCard): string {
+  return String(card.raw.version ?? card.raw.created ?? card.name);
+}
+
 /** Fetches and parses `<modelUrl>/model-card.json` (browser or Node with fetch). */
 export async function fetchModelCard(modelUrl: string): Promise<ModelCard> {
   const res = await fetch(`${modelUrl.replace(/\/$/, '')}/model-card.json`);

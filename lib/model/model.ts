@@ -69,6 +69,7 @@ export class IntentModel {
       ...progress,
       dtype: options.dtype ?? 'fp32',
       ...(options.device ? { device: options.device } : {}),
+      ...(options.threads ? { session_options: { intraOpNumThreads: options.threads, interOpNumThreads: 1 } } : {}),
     });
     return new IntentModel(tokenizer, model, options.card ?? null, options.batchSize ?? 64);
   }

@@ -3,6 +3,9 @@
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { env } from '@huggingface/transformers';
+// The folder is the caller's choice, so these reads carry /*turbopackIgnore*/: otherwise a route
+// that loads a model would trace the whole project into its deployment. Routes name what they
+// ship in next.config.mjs (outputFileTracingIncludes).
 
 import { parseModelCard } from './card';
 import { IntentModel } from './model';
@@ -19,16 +22,16 @@ function configureOffline(): void {
 
 export function readModelCard(dir: string): ModelCard | null {
   const file = path.join(dir, 'model-card.json');
-  if (!existsSync(file)) return null;
-  return parseModelCard(JSON.parse(readFileSync(file, 'utf8')));
+  if (!existsSync(/*turbopackIgnore: true*/ file)) return null;
+  return parseModelCard(JSON.parse(readFileSync(/*turbopackIgnore: true*/ file, 'utf8')));
 }
 
 /** Loads `dir` (absolute or relative to the working directory) with its model card. */
 export async function loadModelFromDir(dir: string, options: LoadOptions = {}): Promise<IntentModel> {
   configureOffline();
-  const abs = path.resolve(dir);
+  const abs = path.resolve(/*turbopackIgnore: true*/ dir);
   for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json']) {
-    if (!existsSync(path.join(abs, f))) throw new Error(`${abs} is not a model folder: ${f} is missing`);
+    if (!existsSync(/*turbopackIgnore: true*/ path.join(/*turbopackIgnore: true*/ abs, f))) throw new Error(`${abs} is not a model folder: ${f} is missing`);
   }
   // An absolute path is not a hub id, so transformers.js reads the files as they are.
   return IntentModel.load(abs, { device: 'cpu', ...options, card: readModelCard(abs) });
@@ -36,7 +39,7 @@ export async function loadModelFromDir(dir: string, options: LoadOptions = {}): 
 
 export function readSimilarIndex(dir: string, labels: string[]): SimilarIndex | null {
   const meta = path.join(dir, 'similar-index.json');
-  if (!existsSync(meta)) return null;
-  const m = JSON.parse(readFileSync(meta, 'utf8')) as SimilarIndexMeta;
-  return parseSimilarIndex(m, readFileSync(path.join(dir, 'similar-index.bin')), labels);
+  if (!existsSync(/*turbopackIgnore: true*/ meta)) return null;
+  const m = JSON.parse(readFileSync(/*turbopackIgnore: true*/ meta, 'utf8')) as SimilarIndexMeta;
+  return parseSimilarIndex(m, readFileSync(/*turbopackIgnore: true*/ path.join(dir, 'similar-index.bin')), labels);
 }

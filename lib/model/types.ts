@@ -91,6 +91,8 @@ export interface LoadOptions {
   dtype?: ModelDtype;
   /** Texts per forward pass in `predict`. */
   batchSize?: number;
+  /** onnxruntime session threads (Node); by default one per core, which spin between runs. */
+  threads?: number;
   /** Download progress of the model files, as transformers.js reports it. */
   onProgress?: (info: { status: string; file?: string; loaded?: number; total?: number }) => void;
 }

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { AdminPage, E2E_ADMIN } from './pages/admin-page';
-import { queryE2eDatabase } from './support/database';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { modelVersion, parseModelCard } from '../../lib/model/card';
+import { queryE2eDatabase, waitForRows } from './support/database';
 
 // A handful of stored turns, posted through the chat's own API, so the admin has a log to work on.
 const RUN = randomUUID().slice(0, 8);
@@ -235,5 +238,56 @@ test.describe('admin', () => {
     expect((await pageFetch(page, '/api/admin/queue')).status).toBe(401);
     await page.goto('/admin');
     await expect(page).toHaveURL(/\/admin\/login$/);
+  });
+
+  test('a forged prediction ends a mismatch that stands out in the log, and the detail shows both results', async ({ page, request }) => {
+    const card = parseModelCard(JSON.parse(readFileSync(path.join(import.meta.dirname, '../../public/models/banking77/model-card.json'), 'utf8')));
+    const text = `I forgot my PIN and now it is blocked ${randomUUID().slice(0, 8)}`;
+    const predictionId = randomUUID();
+    // The served model's version, but an intent the model would never give this message.
+    const forged = {
+      conversationId: randomUUID(),
+      botId: 'banking77',
+      user: { id: randomUUID(), seq: 0, text, parts: { kind: 'typed' } },
+      reply: { id: randomUUID(), seq: 1, text: 'Here is how Apple Pay works.', parts: { kind: 'answer', intent: 'apple_pay_or_google_pay' } },
+      prediction: {
+        id: predictionId,
+        modelId: 'banking77',
+        modelVersion: modelVersion(card),
+        intent: 'apple_pay_or_google_pay',
+        confidence: 0.97,
+        topK: [{ intent: 'apple_pay_or_google_pay', probability: 0.97 }],
+        decision: 'answer',
+        backend: 'wasm',
+        latencyMs: 4,
+      },
+    };
+    expect((await request.post('/api/turns', { data: forged })).status()).toBe(201);
+    const [stored] = await waitForRows<{ verifiedIntent: string; verifiedConfidence: number }>(
+      1,
+      "SELECT verifiedIntent, verifiedConfidence FROM Prediction WHERE id = ? AND verification = 'mismatch'",
+      predictionId,
+    );
+    expect(stored?.verifiedIntent).toBeTruthy();
+    expect(stored!.verifiedIntent).not.toBe('apple_pay_or_google_pay');
+
+    const admin = new AdminPage(page);
+    await admin.loginAndWait();
+    await admin.filter({ verification: 'mismatch' });
+    const row = admin.rows.filter({ hasText: text });
+    await expect(row).toHaveCount(1);
+    const badge = row.getByTestId('admin-log-verification');
+    await expect(badge.getByTestId('verification-badge')).toHaveText('⚠ Mismatch');
+    await expect(badge).toContainText('server:');
+    // Only mismatches are listed under that filter.
+    for (const value of await page.getByTestId('verification-badge').allTextContents()) expect(value).toBe('⚠ Mismatch');
+
+    await admin.open(text);
+    const panel = page.getByTestId('verification-panel');
+    await expect(panel).toContainText('got another intent');
+    await expect(panel.getByTestId('verification-reported')).toContainText('apple_pay_or_google_pay');
+    await expect(panel.getByTestId('verification-reported')).toContainText('97.0 %');
+    await expect(panel.getByTestId('verification-server')).toContainText(stored!.verifiedIntent);
+    await expect(panel.getByTestId('verification-server')).toContainText(`${(stored!.verifiedConfidence * 100).toFixed(1)} %`);
   });
 });

@@ -39,7 +39,7 @@ const QUERIES = [
 // Chosen on the demo model: its two most probable intents are close for this message.
 const AMBIGUOUS = 'refund';
 
-type StoredPrediction = { intent: string; topK: string; backend: string; seq: number };
+type StoredPrediction = { intent: string; confidence: number; topK: string; backend: string; seq: number; verification: string; verifiedIntent: string | null; verifiedConfidence: number | null };
 
 function trackOutsideRequests(page: Page): string[] {
   const outside: string[] = [];
@@ -56,9 +56,11 @@ async function runQueries(page: Page, device: 'webgpu' | 'wasm') {
   expect(await chat.waitForModel()).toBe(device);
   for (const query of QUERIES) await chat.ask(query);
   const conversationId = await chat.conversationId();
+  // Stored at once, verified by the server's own run of the model just after: wait for both.
   const rows = await waitForRows<StoredPrediction>(
     QUERIES.length,
-    `SELECT p.intent, p.topK, p.backend, m.seq FROM Prediction p JOIN Message m ON m.id = p.messageId WHERE m.conversationId = ? ORDER BY m.seq`,
+    `SELECT p.intent, p.confidence, p.topK, p.backend, m.seq, p.verification, p.verifiedIntent, p.verifiedConfidence
+     FROM Prediction p JOIN Message m ON m.id = p.messageId WHERE m.conversationId = ? AND p.verification <> 'pending' ORDER BY m.seq`,
     conversationId,
   );
   expect(rows).toHaveLength(QUERIES.length);
@@ -68,7 +70,7 @@ async function runQueries(page: Page, device: 'webgpu' | 'wasm') {
 test.describe('chat', () => {
   test.describe.configure({ timeout: 240_000 });
 
-  test('WebGPU and WebAssembly give the same intents and probabilities for 30 questions, with no request leaving the site', async ({ browser }) => {
+  test('WebGPU and WebAssembly give the same intents and probabilities for 30 questions, the server verifies each, and no request leaves the site', async ({ browser }) => {
     const results: Record<string, StoredPrediction[]> = {};
     const outside: string[] = [];
     for (const device of ['webgpu', 'wasm'] as const) {
@@ -89,6 +91,12 @@ test.describe('chat', () => {
       const b = JSON.parse(wasm[i]!.topK) as { intent: string; probability: number }[];
       expect(a.map((entry) => entry.intent), QUERIES[i]).toEqual(b.map((entry) => entry.intent));
       for (let k = 0; k < a.length; k++) expect(Math.abs(a[k]!.probability - b[k]!.probability), QUERIES[i]).toBeLessThan(1e-3);
+    }
+    // The server re-ran the model (onnxruntime-node) on every message: same intents, same confidences.
+    for (const row of [...webgpu, ...wasm]) {
+      expect(row.verification, `${row.backend} #${row.seq}`).toBe('verified');
+      expect(row.verifiedIntent).toBe(row.intent);
+      expect(Math.abs(row.verifiedConfidence! - row.confidence), `${row.backend} #${row.seq}`).toBeLessThan(1e-3);
     }
     // The model answers: most of these everyday questions get an answer, not a hand-off.
     expect(wasm.filter((row) => row.intent !== 'oos').length).toBeGreaterThanOrEqual(25);

@@ -6,7 +6,7 @@ import { badRequest, notFound } from '@/lib/http/errors';
 import { db } from '../client';
 import { inPanelOrder } from './explanations';
 
-function provider(): 'sqlite' | 'postgresql' {
+export function provider(): 'sqlite' | 'postgresql' {
   return (db() as unknown as { _activeProvider: string })._activeProvider === 'postgresql' ? 'postgresql' : 'sqlite';
 }
 

@@ -1,5 +1,6 @@
 import 'server-only';
 import type { ExplanationRecord, FeedbackRecord, ReplyParts, RestoredConversation, TurnRecord, UserParts } from '@/lib/chat/records';
+import { provider } from './admin';
 import { inPanelOrder } from './explanations';
 import { redactTurn } from '@/lib/chat/redact-records';
 import { getConfig } from '@/lib/config';
@@ -111,4 +112,63 @@ export async function saveFeedback(messageId: string, feedback: FeedbackRecord):
     create: { id: feedback.id, messageId, helpful: feedback.helpful, comment },
     update: { helpful: feedback.helpful, comment },
   });
+}
+
+/** What the server's own run of the model concluded about one stored prediction (lib/verify). */
+export type VerificationOutcome = {
+  predictionId: string;
+  verification: 'verified' | 'mismatch' | 'failed';
+  verifiedIntent: string | null;
+  verifiedConfidence: number | null;
+};
+
+/**
+ * Writes a batch of verification outcomes, one UPDATE statement per 200 (one statement per row
+ * through Prisma cost as much as the forward pass). Only a prediction still pending is changed,
+ * so a second verifier (another process, the sweep) never overwrites a result. Returns how many
+ * predictions changed.
+ */
+export async function saveVerifications(outcomes: VerificationOutcome[], verifiedAt = new Date()): Promise<number> {
+  const pg = provider() === 'postgresql';
+  let changed = 0;
+  for (let start = 0; start < outcomes.length; start += 200) {
+    const params: unknown[] = [];
+    const param = (value: unknown, pgType?: string) => {
+      params.push(value);
+      return pg ? (pgType ? `CAST($${params.length} AS ${pgType})` : `$${params.length}`) : '?';
+    };
+    // SQLite keeps DateTime as ISO text with a +00:00 offset (see filterSql in ./admin.ts).
+    const at = param(pg ? verifiedAt : verifiedAt.toISOString().replace('Z', '+00:00'), 'timestamp(3)');
+    const rows = outcomes
+      .slice(start, start + 200)
+      .map((o) => `(${param(o.predictionId)}, ${param(o.verification, '"Verification"')}, ${param(o.verifiedIntent, 'text')}, ${param(o.verifiedConfidence, 'double precision')})`);
+    // VALUES columns are column1..column4 on both providers.
+    changed += await db().$executeRawUnsafe(
+      `UPDATE "Prediction" SET "verification" = v.column2, "verifiedIntent" = v.column3, "verifiedConfidence" = v.column4, "verifiedAt" = ${at}
+       FROM (VALUES ${rows.join(', ')}) AS v
+       WHERE "Prediction"."id" = v.column1 AND "Prediction"."verification" = 'pending'`,
+      ...params,
+    );
+  }
+  return changed;
+}
+
+/** A stored prediction that no verifier has concluded on yet, with the text as stored. */
+export type PendingPrediction = { predictionId: string; botId: string; modelVersion: string; intent: string; storedText: string };
+
+/** The oldest pending predictions stored before `createdBefore`, for the verification sweep. */
+export async function pendingPredictions(limit: number, createdBefore: Date): Promise<PendingPrediction[]> {
+  const rows = await db().prediction.findMany({
+    where: { verification: 'pending', createdAt: { lt: createdBefore } },
+    orderBy: { createdAt: 'asc' },
+    take: limit,
+    select: { id: true, modelVersion: true, intent: true, message: { select: { text: true, conversation: { select: { botId: true } } } } },
+  });
+  return rows.map((row) => ({
+    predictionId: row.id,
+    botId: row.message.conversation.botId,
+    modelVersion: row.modelVersion,
+    intent: row.intent,
+    storedText: row.message.text,
+  }));
 }

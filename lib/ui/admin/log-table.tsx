@@ -2,8 +2,9 @@ import Link from 'next/link';
 import type { LogQuery, SortField } from '@/lib/admin/filters';
 import { toSearchString } from '@/lib/admin/filters';
 import type { LogRow } from '@/lib/db/queries/admin';
-import { dateTime, percent, REVIEW_LABELS, VERIFICATION_LABELS } from './format';
+import { dateTime, percent, REVIEW_LABELS } from './format';
 import { FeedbackBadge } from './feedback-badge';
+import { VerificationBadge } from './verification-badge';
 
 function SortHeader({ field, label, query, params }: { field: SortField; label: string; query: LogQuery; params: Record<string, string> }) {
   const active = query.sort === field;
@@ -52,7 +53,7 @@ export function LogTable({ rows, query, params, labelOf, extraColumn }: { rows: 
             </tr>
           ) : null}
           {rows.map((row) => (
-            <tr key={row.id} className="border-t border-slate-100 align-top hover:bg-brand-50/40" data-testid="admin-log-row" data-prediction-id={row.id}>
+            <tr key={row.id} className={`border-t border-slate-100 align-top hover:bg-brand-50/40 ${row.verification === 'mismatch' ? 'bg-red-50' : ''}`} data-testid="admin-log-row" data-prediction-id={row.id}>
               {extraColumn === 'risk' ? <td className="px-2 py-2 font-mono">{row.risk?.toFixed(2)}</td> : null}
               <td className="whitespace-nowrap px-2 py-2 font-mono text-xs text-slate-600">{dateTime(row.createdAt)}</td>
               <td className="max-w-md px-2 py-2">
@@ -71,7 +72,10 @@ export function LogTable({ rows, query, params, labelOf, extraColumn }: { rows: 
                 {row.feedback ? <FeedbackBadge helpful={row.feedback === 'up'} /> : <span className="text-slate-400">—</span>}
               </td>
               <td className="px-2 py-2" data-testid="admin-log-review">{REVIEW_LABELS[row.reviewStatus]}</td>
-              <td className="px-2 py-2">{VERIFICATION_LABELS[row.verification]}</td>
+              <td className="px-2 py-2" data-testid="admin-log-verification">
+                <VerificationBadge verification={row.verification} />
+                {row.verification === 'mismatch' && row.verifiedIntent ? <span className="block text-xs text-red-800">server: {labelOf(row.verifiedIntent)}</span> : null}
+              </td>
               <td className="px-2 py-2 text-right font-mono">
                 {row.minFaithfulness === null ? '—' : row.minFaithfulness.toFixed(2)}
                 {row.methodsDisagree ? <span className="ml-1 text-xs text-amber-700" title="The methods disagree on the most important word">≠</span> : null}

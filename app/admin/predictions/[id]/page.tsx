@@ -7,12 +7,14 @@ import { knownBots } from '@/lib/bot/answers';
 import { requireAdminPage } from '@/lib/auth/session';
 import { predictionDetail, riskScore } from '@/lib/db/queries/admin';
 import { ApiError } from '@/lib/http/errors';
-import { dateTime, percent, REVIEW_LABELS, VERIFICATION_LABELS } from '@/lib/ui/admin/format';
+import { dateTime, percent, REVIEW_LABELS } from '@/lib/ui/admin/format';
 import { FeedbackBadge } from '@/lib/ui/admin/feedback-badge';
 import { ReviewPanel } from '@/lib/ui/admin/review-panel';
 import { AdminShell } from '@/lib/ui/admin/shell';
 import { StoredExplanations } from '@/lib/ui/admin/stored-explanations';
 import { StoredWhyPanel } from '@/lib/ui/admin/stored-why-panel';
+import { VerificationBadge } from '@/lib/ui/admin/verification-badge';
+import { VerificationPanel } from '@/lib/ui/admin/verification-panel';
 import type { Explanation } from '@/lib/explain/types';
 
 export const metadata: Metadata = { title: 'Prediction' };
@@ -42,7 +44,7 @@ export default async function PredictionPage({ params }: { params: Promise<{ id:
     ['Model', `${detail.modelId} ${detail.modelVersion}`],
     ['Inference time', `${detail.latencyMs.toFixed(1)} ms`],
     ['Explanation time', detail.explanationTimings.length ? detail.explanationTimings.map((t) => `${t.method} ${t.durationMs.toFixed(0)} ms`).join(', ') : '—'],
-    ['Verification', `${VERIFICATION_LABELS[detail.verification]}${detail.verifiedIntent ? ` (server: ${labelOf(detail.verifiedIntent)}, ${percent(detail.verifiedConfidence, 1)})` : ''}`],
+    ['Verification', <VerificationBadge key="v" verification={detail.verification} />],
     ['Lowest faithfulness', detail.minFaithfulness === null ? '—' : `${detail.minFaithfulness.toFixed(3)}${detail.methodsDisagree ? ' · methods disagree' : ''}`],
     ['Review', <span key="r" data-testid="detail-review-status">{REVIEW_LABELS[detail.reviewStatus]}{detail.reviewedIntent ? ` → ${labelOf(detail.reviewedIntent)}` : ''}</span>],
     ['Risk score', riskScore(detail).toFixed(2)],
@@ -75,6 +77,12 @@ export default async function PredictionPage({ params }: { params: Promise<{ id:
               ))}
             </ol>
           </section>
+          <VerificationPanel
+            verification={detail.verification}
+            reported={{ intent: detail.intent, confidence: detail.confidence, backend: detail.backend, modelVersion: detail.modelVersion }}
+            server={{ intent: detail.verifiedIntent, confidence: detail.verifiedConfidence, at: detail.verifiedAt }}
+            labelOf={labelOf}
+          />
           <ReviewPanel predictionId={detail.id} csrfToken={session.csrfToken} intent={detail.intent} intents={intents} />
           <section aria-labelledby="history-heading" className="rounded-xl border border-slate-200 bg-white p-4">
             <h2 id="history-heading" className="font-semibold text-brand-900">Review history</h2>

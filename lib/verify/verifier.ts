@@ -1,0 +1,312 @@
+import 'server-only';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { MASK } from '@/lib/bot/redact';
+import type { TurnRecord } from '@/lib/chat/records';
+import { getConfig } from '@/lib/config';
+import { pendingPredictions, saveVerifications, type VerificationOutcome } from '@/lib/db/queries/chat';
+import { modelVersion } from '@/lib/model/card';
+import type { IntentModel } from '@/lib/model/model';
+import { loadModelFromDir } from '@/lib/model/node';
+import { compareWithReport, failed } from './outcome';
+
+/**
+ * Server-side verification of the predictions the browser reports: the bot's own model
+ * (public/models/<botId>/, the folder the browser loaded) is run again in Node on the text the
+ * visitor typed, and each stored prediction ends verified, mismatch or failed.
+ *
+ * Why after the response, micro-batched: checking one record at a time costs about 2.5 times the
+ * CPU of checking it in a batch of 16 (1.0 against 0.4 ms per record, forward pass and database
+ * write; `npm run bench:verify`), and onnxruntime-node runs the forward pass on the event loop.
+ * So the ingest route stores the prediction as `pending` and answers at once; `after()` then hands
+ * the turn to this verifier, which gathers the turns arriving within a short window into one
+ * bounded forward pass and writes their outcomes in one statement, taking at most `maxShare` of
+ * the event loop so that ingest keeps its latency under load. (A worker thread would not add a
+ * core: on two cores the ingest server and its load already use both.) Nothing depends on this
+ * process's memory: a turn it never got to (a crash, a full queue, a frozen serverless instance)
+ * stays `pending` in the database, and the sweep (`verifyPending`, run after live batches and by
+ * `npm run verify:pending`) picks it up. The loaded models are a cache, not state.
+ */
+
+/** One prediction to check. `text` is what the browser's model saw, when the server still has it. */
+export type VerificationJob = {
+  predictionId: string;
+  botId: string;
+  modelVersion: string;
+  intent: string;
+  text: string;
+  /** False when `text` comes from the database, where personal data is already masked. */
+  original: boolean;
+};
+
+type ServedModel = { model: IntentModel; version: string };
+type Loaded = { ok: true; served: ServedModel } | { ok: false; reason: string; at: number };
+
+export type VerifierOptions = {
+  /** Folder holding one model folder per bot. */
+  modelsDir?: string;
+  /**
+   * How long the first turn of a batch waits for others. Nobody waits for the outcome, so the
+   * window can be long: at low traffic it is what turns one write transaction per record into one
+   * per batch (on SQLite, each costs about as much as the ingest's own).
+   */
+  windowMs?: number;
+  /** Texts per forward pass. */
+  maxBatch?: number;
+  /** Turns waiting beyond this are left pending for the sweep, so a burst cannot grow memory. */
+  maxQueue?: number;
+  /** Sweep pending rows at most this often, after live batches. */
+  sweepEveryMs?: number;
+  /**
+   * The largest share of the event loop's time the verifier takes: after a batch that held it
+   * for t ms, the next waits t × (1 − share) / share. Under a load the share cannot keep up
+   * with, the queue fills and the overflow stays pending for the sweep, instead of slowing ingest.
+   */
+  maxShare?: number;
+};
+
+const RETRY_FAILED_LOAD_MS = 60_000;
+/** A row younger than this may still be in some process's queue; the sweep leaves it alone. */
+const SWEEP_MIN_AGE_MS = 60_000;
+const SWEEP_BATCH = 64;
+
+export class Verifier {
+  readonly modelsDir: string;
+  /** Forward passes run and predictions checked, for tests and benchmarks. */
+  readonly stats = { batches: 0, checked: 0, shed: 0 };
+  private readonly windowMs: number;
+  private readonly maxBatch: number;
+  private readonly maxQueue: number;
+  private readonly sweepEveryMs: number;
+  private readonly maxShare: number;
+  private restUntil = 0;
+  private readonly models = new Map<string, Promise<Loaded>>();
+  private queue: { job: VerificationJob; done: (outcome: VerificationOutcome | null) => void }[] = [];
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private running = false;
+  private lastSweep = 0;
+  private sweeping = false;
+  private sweepTimer: ReturnType<typeof setTimeout> | null = null;
+  private backlog = false;
+
+  constructor(options: VerifierOptions = {}) {
+    this.modelsDir = options.modelsDir ?? path.join(process.cwd(), 'public', 'models');
+    this.windowMs = options.windowMs ?? 100;
+    this.maxBatch = options.maxBatch ?? 16;
+    this.maxQueue = options.maxQueue ?? 1024;
+    this.sweepEveryMs = options.sweepEveryMs ?? 30_000;
+    this.maxShare = options.maxShare ?? 0.25;
+  }
+
+  /**
+   * Checks one prediction and stores the outcome. Resolves with the outcome once it is written,
+   * or null when it was left pending (queue full, database unreachable).
+   */
+  verify(job: VerificationJob): Promise<VerificationOutcome | null> {
+    if (this.queue.length >= this.maxQueue) {
+      this.stats.shed++;
+      this.sweepOnceOldEnough();
+      return Promise.resolve(null);
+    }
+    return new Promise((done) => {
+      this.queue.push({ job, done });
+      this.schedule();
+    });
+  }
+
+  /** Checks predictions left pending, oldest first; resolves with the outcomes it stored. */
+  async verifyPending({ limit = SWEEP_BATCH, minAgeMs = SWEEP_MIN_AGE_MS } = {}): Promise<VerificationOutcome[]> {
+    const rows = await pendingPredictions(limit, new Date(Date.now() - minAgeMs));
+    const outcomes = await Promise.all(
+      rows.map((row) => this.verify({ ...row, text: row.storedText, original: false })),
+    );
+    return outcomes.filter((outcome): outcome is VerificationOutcome => outcome !== null);
+  }
+
+  /** The served model's version for a bot, or why there is none. */
+  async servedVersion(botId: string): Promise<string | { reason: string }> {
+    const loaded = await this.model(botId);
+    return loaded.ok ? loaded.served.version : { reason: loaded.reason };
+  }
+
+  private schedule(): void {
+    if (this.running || this.timer) return;
+    // A full batch runs as soon as the verifier has rested; a partial one waits for company.
+    const wait = Math.max(this.queue.length >= this.maxBatch ? 0 : this.windowMs, this.restUntil - performance.now());
+    this.timer = setTimeout(() => void this.flush(), wait);
+  }
+
+  private async flush(): Promise<void> {
+    this.timer = null;
+    this.running = true;
+    const batch = this.queue.splice(0, this.maxBatch);
+    const started = performance.now();
+    try {
+      const outcomes = await this.check(batch.map((entry) => entry.job));
+      let saved = true;
+      try {
+        await saveVerifications(outcomes);
+      } catch (error) {
+        saved = false;
+        console.error(`Verification: could not store ${outcomes.length} outcome(s); the predictions stay pending for the sweep.`, error);
+      }
+      batch.forEach((entry, i) => entry.done(saved ? outcomes[i]! : null));
+    } catch (error) {
+      console.error('Verification: a batch failed; its predictions stay pending for the sweep.', error);
+      for (const entry of batch) entry.done(null);
+    } finally {
+      this.running = false;
+      const busy = performance.now() - started;
+      this.restUntil = performance.now() + (busy * (1 - this.maxShare)) / this.maxShare;
+    }
+    if (this.queue.length > 0) this.schedule();
+    else this.maybeSweep(batch.some((entry) => entry.job.original));
+  }
+
+  /**
+   * After live traffic, now and then, picks up what was left pending (by an earlier process, or
+   * shed under load). While a sweep finds a full page, the next follows as soon as the queue is
+   * empty again, so a backlog drains at the verifier's share of the event loop.
+   */
+  private maybeSweep(afterLiveBatch: boolean): void {
+    if (this.sweeping || !(this.backlog || (afterLiveBatch && Date.now() - this.lastSweep >= this.sweepEveryMs))) return;
+    this.lastSweep = Date.now();
+    this.sweeping = true;
+    this.verifyPending()
+      .then((outcomes) => {
+        this.backlog = outcomes.length === SWEEP_BATCH;
+      })
+      .catch((error) => {
+        this.backlog = false;
+        console.error('Verification sweep failed.', error);
+      })
+      .finally(() => {
+        this.sweeping = false;
+        if (this.backlog) this.maybeSweep(false);
+      });
+  }
+
+  /** After shedding: sweep once the shed rows are old enough, even if no traffic follows (best effort). */
+  private sweepOnceOldEnough(): void {
+    if (this.sweepTimer) return;
+    this.sweepTimer = setTimeout(() => {
+      this.sweepTimer = null;
+      this.lastSweep = 0;
+      this.maybeSweep(true);
+    }, SWEEP_MIN_AGE_MS + 1000);
+    this.sweepTimer.unref();
+  }
+
+  /** One forward pass per bot over the batch; outcomes in the order of `jobs`. */
+  private async check(jobs: VerificationJob[]): Promise<VerificationOutcome[]> {
+    const outcomes: VerificationOutcome[] = new Array(jobs.length);
+    const reasons = new Map<string, number>();
+    const fail = (index: number, reason: string) => {
+      outcomes[index] = failed(jobs[index]!.predictionId);
+      reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+    };
+    const byBot = new Map<string, number[]>();
+    jobs.forEach((job, i) => byBot.set(job.botId, [...(byBot.get(job.botId) ?? []), i]));
+    for (const [botId, indices] of byBot) {
+      const loaded = await this.model(botId);
+      if (!loaded.ok) {
+        for (const i of indices) fail(i, loaded.reason);
+        continue;
+      }
+      const runnable: number[] = [];
+      for (const i of indices) {
+        const job = jobs[i]!;
+        if (job.modelVersion !== loaded.served.version) {
+          fail(i, `the record names model version "${job.modelVersion}" but the server serves "${loaded.served.version}" for bot "${botId}"`);
+        } else if (!job.original && job.text.includes(MASK)) {
+          fail(i, 'only the redacted text is left, not the text the browser classified');
+        } else {
+          runnable.push(i);
+        }
+      }
+      if (runnable.length === 0) continue;
+      const { model } = loaded.served;
+      let probabilities: number[][];
+      try {
+        probabilities = await model.predict(runnable.map((i) => jobs[i]!.text));
+      } catch (error) {
+        for (const i of runnable) fail(i, `the model for bot "${botId}" could not run (${error instanceof Error ? error.message : String(error)})`);
+        continue;
+      }
+      this.stats.batches++;
+      runnable.forEach((i, k) => {
+        outcomes[i] = compareWithReport(jobs[i]!.predictionId, jobs[i]!.intent, model.labels, probabilities[k]!);
+      });
+    }
+    this.stats.checked += jobs.length;
+    // One line per reason and batch: visible in the server log, never one line per record.
+    for (const [reason, count] of reasons) console.warn(`Verification failed for ${count} prediction(s): ${reason}.`);
+    return outcomes;
+  }
+
+  private model(botId: string): Promise<Loaded> {
+    const cached = this.models.get(botId);
+    if (cached) return cached.then((loaded) => (loaded.ok || Date.now() - loaded.at < RETRY_FAILED_LOAD_MS ? loaded : this.load(botId)));
+    return this.load(botId);
+  }
+
+  private load(botId: string): Promise<Loaded> {
+    const loading = (async (): Promise<Loaded> => {
+      // Bot ids are validated as [\w-]+ by the record schema, so this stays inside modelsDir.
+      const dir = path.join(this.modelsDir, botId);
+      if (!/^[\w-]+$/.test(botId) || !existsSync(/*turbopackIgnore: true*/ dir)) return { ok: false, reason: `no model is served for bot "${botId}"`, at: Date.now() };
+      try {
+        // One thread: onnxruntime's pool spins between runs, and for the sparse small batches of
+        // live traffic that costs ten times the forward pass itself (`npm run bench:verify`: 24 ms
+        // of CPU per batch of 4 against 2.4 ms).
+        const model = await loadModelFromDir(dir, { batchSize: this.maxBatch, threads: 1 });
+        if (!model.card) throw new Error('its model-card.json is missing');
+        return { ok: true, served: { model, version: modelVersion(model.card) } };
+      } catch (error) {
+        return { ok: false, reason: `the model for bot "${botId}" did not load (${error instanceof Error ? error.message : String(error)})`, at: Date.now() };
+      }
+    })();
+    this.models.set(botId, loading);
+    return loading;
+  }
+
+  /** Releases the loaded models (tests, command-line tools). */
+  async close(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.sweepTimer) clearTimeout(this.sweepTimer);
+    const models = [...this.models.values()];
+    this.models.clear();
+    for (const loaded of await Promise.all(models)) if (loaded.ok) await loaded.served.model.dispose();
+  }
+}
+
+// One verifier per server process; kept on globalThis so hot reloads in development reuse its models.
+const globalForVerifier = globalThis as unknown as { glassdeskVerifier?: Verifier };
+
+export function verifier(): Verifier {
+  globalForVerifier.glassdeskVerifier ??= new Verifier();
+  return globalForVerifier.glassdeskVerifier;
+}
+
+/** The job for a turn just posted: the text as the visitor typed it, before redaction. */
+export function jobForTurn(turn: TurnRecord): VerificationJob | null {
+  if (!turn.prediction) return null;
+  const { id, modelVersion: version, intent } = turn.prediction;
+  return { predictionId: id, botId: turn.botId, modelVersion: version, intent, text: turn.user.text, original: true };
+}
+
+/**
+ * Called by the ingest route once a turn is stored: hands the turn to the verifier after the
+ * response (`schedule` is Next's `after`), when verification is on.
+ */
+export function verifyAfterResponse(
+  turn: TurnRecord,
+  schedule: (task: () => Promise<void>) => void,
+  { enabled = getConfig().VERIFY_PREDICTIONS, by = verifier() }: { enabled?: boolean; by?: Verifier } = {},
+): void {
+  const job = jobForTurn(turn);
+  if (!enabled || !job) return;
+  schedule(async () => {
+    await by.verify(job);
+  });
+}
