@@ -306,7 +306,16 @@ export function verifyAfterResponse(
 ): void {
   const job = jobForTurn(turn);
   if (!enabled || !job) return;
-  schedule(async () => {
+  const task = async () => {
     await by.verify(job);
-  });
+  };
+  try {
+    schedule(task);
+  } catch (error) {
+    // The turn is stored already: failing the request now would make the client retry a
+    // record that is safe. Outside a request scope (a script calling the handler) `after`
+    // throws; verify detached then, and a row that never gets there stays pending for the sweep.
+    console.warn('glassdesk: verification not scheduled after the response, running it detached:', (error as Error).message);
+    void task().catch((cause: unknown) => console.error('glassdesk: verification failed', cause));
+  }
 }
