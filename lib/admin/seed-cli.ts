@@ -13,6 +13,7 @@ import { explainAll } from '@/lib/explain';
 import { loadModelFromDir, readSimilarIndex } from '@/lib/model/node';
 import { wordSpans } from '@/lib/model/spans';
 import { readLabelledCsv, seedLog, syntheticClassifier, type Classifier } from './seed';
+import { runCli } from '@/lib/cli';
 
 async function realClassifier(dir: string): Promise<Classifier> {
   const model = await loadModelFromDir(dir);
@@ -99,10 +100,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+runCli(main);

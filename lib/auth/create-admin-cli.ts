@@ -10,6 +10,7 @@ import { connectDatabase } from '@/lib/db/client';
 import { migrateDatabase } from '@/lib/db/migrate';
 import { createAdminUser, setAdminPassword } from '@/lib/db/queries/admin-auth';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password';
+import { runCli } from '@/lib/cli';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -93,10 +94,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+runCli(main);

@@ -6,7 +6,9 @@
 import { parseArgs } from 'node:util';
 import { getConfig } from '@/lib/config';
 import { connectDatabase } from '@/lib/db/client';
+import { migrateDatabase } from '@/lib/db/migrate';
 import { Verifier } from './verifier';
+import { runCli } from '@/lib/cli';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -25,7 +27,10 @@ async function main(): Promise<number> {
   if (!Number.isFinite(minAgeMs) || minAgeMs < 0) throw new Error('--min-age must be a number of seconds, 0 or more.');
   if (!Number.isInteger(limit) || limit < 1) throw new Error('--limit must be a whole number, 1 or more.');
 
-  const database = await connectDatabase(getConfig().DATABASE_URL);
+  const { DATABASE_URL } = getConfig();
+  // Same as the server at start: a database that is behind gets the committed migrations first.
+  await migrateDatabase(DATABASE_URL);
+  const database = await connectDatabase(DATABASE_URL);
   // No ingest to make room for here: batches back to back.
   const verifier = new Verifier({ windowMs: 0, maxBatch: 64, maxShare: 1 });
   const counts = { verified: 0, mismatch: 0, failed: 0 };
@@ -49,10 +54,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+runCli(main);
