@@ -10,6 +10,7 @@ import { getConfig } from '@/lib/config';
 import { connectDatabase } from '@/lib/db/client';
 import { migrateDatabase } from '@/lib/db/migrate';
 import { explainAll } from '@/lib/explain';
+import { modelVersion } from '@/lib/model/card';
 import { loadModelFromDir, readSimilarIndex } from '@/lib/model/node';
 import { wordSpans } from '@/lib/model/spans';
 import { readLabelledCsv, seedLog, syntheticClassifier, type Classifier } from './seed';
@@ -24,7 +25,7 @@ async function realClassifier(dir: string): Promise<Classifier> {
     outOfScopeLabel: card?.outOfScopeLabel ?? null,
     thresholds: card?.thresholds ?? { outOfScope: 0, ambiguityMargin: 0 },
     modelId: card?.name ?? path.basename(dir),
-    modelVersion: String(card?.raw.created ?? 'unknown'),
+    modelVersion: card ? modelVersion(card) : 'unknown',
     predict: (texts) => model.predict(texts),
     async explain(text, probabilities) {
       const analysis = await model.analyse(text);
