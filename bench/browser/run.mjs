@@ -5,7 +5,7 @@
 //   - inference per message (batch 1) and per batch of 256, p50/p95.
 // The first row is the baseline the others are compared with (ratio columns): loading as it
 // was before (asyncify build kept in the Cache API, compressed by the server on every request,
-// files fetched one after another, every output fetched). Then the default ("now"), the default
+// files fetched one after another). Then the default ("now"), the default
 // with each change turned back in turn, and WebGPU (here a software adapter, labelled as such).
 // Goals: ready ≤ 2 s cold / ≤ 0.5 s cached on localhost; WebAssembly batch-1 p50 ≤ 2 ms.
 //   npm run bench:browser [-- --runs N] [-- --batch-runs N] [-- --build] [-- --quick | --only 0,1,…]
@@ -19,13 +19,12 @@ const batchRuns = args.includes('--batch-runs') ? Number(args[args.indexOf('--ba
 
 // Query parameters read by lib/chat/protocol.ts `tuningFrom` (only with `bench`). The baseline
 // is the loading as it was; "now" is the default; each "now without …" row turns one change back.
-const BEFORE = { ort: 'asyncify', 'wasm-source': 'cache-api', compression: 'live', outputs: 'all', prefetch: '0' };
+const BEFORE = { ort: 'asyncify', 'wasm-source': 'cache-api', compression: 'live', prefetch: '0' };
 const CHANGES = [
   ['ort', 'plain runtime for WebAssembly'],
   ['wasm-source', 'runtime from the HTTP cache (compiled code reused)'],
   ['compression', 'runtime compressed at install'],
   ['prefetch', 'files fetched in parallel'],
-  ['outputs', 'logits only'],
 ];
 const query = (params) => new URLSearchParams(params).toString();
 const VARIANTS = [
@@ -33,15 +32,14 @@ const VARIANTS = [
   { name: 'now', device: 'wasm', query: '', current: true },
   ...CHANGES.map(([key, change]) => ({ name: `now without ${change}`, device: 'wasm', query: query({ [key]: BEFORE[key] }) })),
   { name: 'now, WebGPU', device: 'webgpu', query: '' },
-  { name: 'now, WebGPU, all outputs', device: 'webgpu', query: query({ outputs: 'all' }), optional: true },
 ];
 // --only 0,1,7: the rows to run, by their index above (the first one listed is the baseline).
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',').map(Number) : null;
 const variants = only
   ? only.map((i, n) => ({ ...VARIANTS[i], baseline: n === 0 }))
   : args.includes('--quick')
-    ? VARIANTS.filter((v) => v.baseline || v.current || (v.device === 'webgpu' && !v.optional))
-    : VARIANTS.filter((v) => !v.optional);
+    ? VARIANTS.filter((v) => v.baseline || v.current || v.device === 'webgpu')
+    : VARIANTS;
 
 async function measure(baseUrl, variant, texts) {
   const browser = await launchFreshProfile();

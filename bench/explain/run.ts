@@ -1,7 +1,7 @@
 // Explainer benchmark on the demo model in Node (CPU backend) and in the browser (headless
 // Chromium, the chat's inference worker on WebAssembly, production build on loopback):
 //   1. LIME time against the number of samples, in Node and in the browser (the browser's
-//      runtime as it was before — asyncify build, every output fetched — as the baseline);
+//      runtime as it was before — the asyncify build from the Cache API — as the baseline);
 //   1b. the whole panel: explainAll in Node, and reply → "Why this answer?" ready in the browser;
 //   2. LIME stability: mean top-3 word overlap between 10 seeds at 1,000 samples;
 //   3. faithfulness (ERASER comprehensiveness / sufficiency, deletion AUC) of attention,
@@ -57,7 +57,7 @@ const BROWSER_REPS = Number(arg('browser-reps', String(REPS)));
 const LIME_COUNTS = [100, 250, 500, 1000, 2000, 5000];
 /** The page variants the browser half measures: the baseline first. */
 const BROWSER_VARIANTS: BrowserVariant[] = [
-  { name: 'before', query: 'ort=asyncify&wasm-source=cache-api&outputs=all' },
+  { name: 'before', query: 'ort=asyncify&wasm-source=cache-api&compression=live&prefetch=0' },
   { name: 'now', query: '' },
 ];
 const SAMPLE_SEED = 77;

@@ -87,11 +87,9 @@ function progressReporter() {
   };
 }
 
-async function load(bot: string, backend: Backend, tuning: RuntimeTuning) {
+async function load(bot: string, backend: Backend) {
   card ??= await fetchModelCard(`/models/${bot}`);
-  const loaded = await IntentModel.load(bot, { device: backend, dtype: 'fp32', card, batchSize: 64, onProgress: progressReporter() });
-  loaded.onlyRequestedOutputs = tuning.outputs === 'needed';
-  return loaded;
+  return IntentModel.load(bot, { device: backend, dtype: 'fp32', card, batchSize: 64, onProgress: progressReporter() });
 }
 
 async function handleLoad(request: Extract<WorkerRequest, { type: 'load' }>) {
@@ -104,13 +102,13 @@ async function handleLoad(request: Extract<WorkerRequest, { type: 'load' }>) {
   if (tuning.prefetch) prefetch(request.bot);
   try {
     try {
-      model = await load(request.bot, backend, tuning);
+      model = await load(request.bot, backend);
     } catch (error) {
       if (backend !== 'webgpu') throw error;
       // A WebGPU failure is not the visitor's problem: fall back to WebAssembly.
       backend = 'wasm';
       note = `WebGPU failed (${(error as Error).message}); using WebAssembly.`;
-      model = await load(request.bot, backend, tuning);
+      model = await load(request.bot, backend);
     }
     // One warm-up pass, so the first real message is not the one that pays for set-up.
     await model.predict(['hello']);

@@ -31,13 +31,11 @@ export type RuntimeTuning = {
   wasmSource: 'http' | 'cache-api';
   /** The runtime as compressed once at install ('pre') or by the server on every request ('live'). */
   compression: 'pre' | 'live';
-  /** Fetch only the outputs a pass needs ('needed') or every output ('all'). */
-  outputs: 'needed' | 'all';
   /** Download the runtime and model files in parallel at the start of loading. */
   prefetch: boolean;
 };
 
-export const DEFAULT_TUNING: RuntimeTuning = { wasmRuntime: 'plain', wasmSource: 'http', compression: 'pre', outputs: 'needed', prefetch: true };
+export const DEFAULT_TUNING: RuntimeTuning = { wasmRuntime: 'plain', wasmSource: 'http', compression: 'pre', prefetch: true };
 
 /** Explanation settings a caller may override (bench/explain times LIME against its samples). */
 export type ExplainOverrides = {
@@ -80,7 +78,7 @@ export function devicePreferenceFrom(search: string): DevicePreference {
 /**
  * Runtime tuning from the page's query, honoured only with `bench` in it (bench/browser compares
  * variants in one run): `ort=plain|asyncify`, `wasm-source=http|cache-api`, `compression=pre|live`,
- * `outputs=needed|all`, `prefetch=1|0`.
+ * `prefetch=1|0`.
  */
 export function tuningFrom(search: string): Partial<RuntimeTuning> {
   const query = new URLSearchParams(search);
@@ -92,8 +90,6 @@ export function tuningFrom(search: string): Partial<RuntimeTuning> {
   if (source === 'http' || source === 'cache-api') tuning.wasmSource = source;
   const compression = query.get('compression');
   if (compression === 'pre' || compression === 'live') tuning.compression = compression;
-  const outputs = query.get('outputs');
-  if (outputs === 'needed' || outputs === 'all') tuning.outputs = outputs;
   const prefetch = query.get('prefetch');
   if (prefetch === '1' || prefetch === '0') tuning.prefetch = prefetch === '1';
   return tuning;

@@ -8,20 +8,12 @@ import { alignTokens } from './spans';
 import type { Analysis, LoadOptions, ModelCard, PredictFn } from './types';
 
 type Outputs = Record<string, Tensor>;
-/** What a forward pass hands back: the output tensors' data and shape (transformers.js and onnxruntime tensors both fit). */
-type OutputTensor = { data: unknown; dims: readonly number[] };
-/** The part of an onnxruntime InferenceSession used to ask for some outputs only. */
-type SessionLike = {
-  inputNames: readonly string[];
-  outputNames: readonly string[];
-  run(feeds: Record<string, unknown>, fetches: string[]): Promise<Record<string, OutputTensor>>;
-};
 
 /** Always pad and truncate: the tokenizer.json truncation block is ignored by
  * transformers.js, and an input longer than the position table crashes the session. */
 const TOKENIZE = { padding: true, truncation: true } as const;
 
-function rows(t: OutputTensor): number[][] {
+function rows(t: Tensor): number[][] {
   const [n, d] = t.dims as number[];
   const data = t.data as Float32Array;
   const out: number[][] = [];
@@ -47,11 +39,6 @@ export class IntentModel {
   readonly temperature: number;
   readonly maxLength: number;
   private readonly vocab: string[];
-  /**
-   * Whether `logits`/`predict`/`embed` fetch only the output they need (default) rather than
-   * every output; the full pass stays available to compare against in benchmarks.
-   */
-  onlyRequestedOutputs = true;
 
   constructor(
     readonly tokenizer: PreTrainedTokenizer,
@@ -77,12 +64,15 @@ export class IntentModel {
    */
   static async load(modelId: string, options: LoadOptions & { card?: ModelCard | null } = {}): Promise<IntentModel> {
     const progress = options.onProgress ? { progress_callback: options.onProgress } : {};
-    const tokenizer = await AutoTokenizer.from_pretrained(modelId, progress);
-    const model = await AutoModelForSequenceClassification.from_pretrained(modelId, {
-      ...progress,
-      dtype: options.dtype ?? 'fp32',
-      ...(options.device ? { device: options.device } : {}),
-    });
+    // In parallel: the model's session (runtime start-up included) is most of the wait.
+    const [tokenizer, model] = await Promise.all([
+      AutoTokenizer.from_pretrained(modelId, progress),
+      AutoModelForSequenceClassification.from_pretrained(modelId, {
+        ...progress,
+        dtype: options.dtype ?? 'fp32',
+        ...(options.device ? { device: options.device } : {}),
+      }),
+    ]);
     return new IntentModel(tokenizer, model, options.card ?? null, options.batchSize ?? 64);
   }
 
@@ -92,29 +82,11 @@ export class IntentModel {
     return { outputs, inputIds: inputs.input_ids };
   }
 
-  /**
-   * One forward pass that fetches only `names` from the session: the attentions (one matrix
-   * per layer, head and text) are most of a pass's output, and copying them out of the runtime
-   * costs more than the classification itself. Falls back to a full pass when the session
-   * cannot be reached.
-   */
-  private async runFor(texts: string[], names: string[]): Promise<Record<string, OutputTensor>> {
-    const session = (this.model as unknown as { sessions?: Record<string, SessionLike> }).sessions?.model;
-    if (!this.onlyRequestedOutputs || !session?.run || !names.every((n) => session.outputNames.includes(n))) return (await this.run(texts)).outputs;
-    const inputs = this.tokenizer(texts, TOKENIZE) as unknown as Record<string, Tensor & { ort_tensor: unknown }>;
-    const feeds: Record<string, unknown> = {};
-    for (const name of session.inputNames) {
-      if (!inputs[name]) return (await this.run(texts)).outputs;
-      feeds[name] = inputs[name].ort_tensor;
-    }
-    return session.run(feeds, names);
-  }
-
   /** Raw logits for many texts, in batches. */
   async logits(texts: string[]): Promise<number[][]> {
     const out: number[][] = [];
     for (let s = 0; s < texts.length; s += this.batchSize) {
-      const outputs = await this.runFor(texts.slice(s, s + this.batchSize), ['logits']);
+      const { outputs } = await this.run(texts.slice(s, s + this.batchSize));
       out.push(...rows(outputs.logits));
     }
     return out;
@@ -127,7 +99,7 @@ export class IntentModel {
   async embed(texts: string[]): Promise<number[][]> {
     const out: number[][] = [];
     for (let s = 0; s < texts.length; s += this.batchSize) {
-      const outputs = await this.runFor(texts.slice(s, s + this.batchSize), ['sentence_embedding']);
+      const { outputs } = await this.run(texts.slice(s, s + this.batchSize));
       out.push(...rows(outputs.sentence_embedding));
     }
     return out;
