@@ -46,6 +46,10 @@ const nextConfig = {
       // Model files and the ONNX runtime are large and versioned by their folder: cache them.
       { source: '/models/:path*', headers: [{ key: 'Cache-Control', value: 'public, max-age=3600, stale-while-revalidate=86400' }] },
       { source: '/ort/:path*', headers: [{ key: 'Cache-Control', value: 'public, max-age=31536000, immutable' }] },
+      // The runtime compressed once at install (lib/setup/copy-onnx-runtime.mjs): the bytes on
+      // disk are gzip, and the browser decodes them (every browser accepts gzip). Setting the
+      // encoding also stops the server from compressing them again.
+      { source: '/ort/:version/gzip/:file*', headers: [{ key: 'Content-Encoding', value: 'gzip' }] },
     ];
   },
 };

@@ -1,5 +1,8 @@
-// Explainer benchmark on the demo model in Node (CPU backend):
-//   1. LIME time against the number of samples;
+// Explainer benchmark on the demo model in Node (CPU backend) and in the browser (headless
+// Chromium, the chat's inference worker on WebAssembly, production build on loopback):
+//   1. LIME time against the number of samples, in Node and in the browser (the browser's
+//      runtime as it was before — the asyncify build from the Cache API — as the baseline);
+//   1b. the whole panel: explainAll in Node, and reply → "Why this answer?" ready in the browser;
 //   2. LIME stability: mean top-3 word overlap between 10 seeds at 1,000 samples;
 //   3. faithfulness (ERASER comprehensiveness / sufficiency, deletion AUC) of attention,
 //      rollout, LIME and occlusion, with random scores as the floor, over held-out utterances.
@@ -7,6 +10,9 @@
 // training pipeline's stratified split and the seed in the model card; read in place, never copied).
 //
 //   npx tsx bench/explain/run.ts [--n 300] [--timing-messages 12] [--reps 3] [--stability-messages 30] [--model public/models/banking77]
+//                                [--sections lime,panel,stability,faithfulness] [--no-browser] [--browser-reps 3] [--build]
+// The browser half needs the production build (`next build`, or --build) and serves the
+// model in public/models/banking77 whatever --model says.
 // Timings are the best of --reps runs per message (fresh cache each run); CPU ms counts every
 // thread of this process (onnxruntime's included), which shows our own cost on a busy machine.
 import { spawnSync } from 'node:child_process';
@@ -30,6 +36,8 @@ import type { IntentModel } from '@/lib/model/model';
 import { loadModelFromDir, readSimilarIndex } from '@/lib/model/node';
 import { wordSpans } from '@/lib/model/spans';
 
+import { browserExplainBench, type BrowserVariant, type BrowserVariantResult } from './browser';
+
 const REPO = path.resolve(import.meta.dirname, '..', '..');
 const DATA = process.env.BANKING77_CSV ?? '/work/shared/datasets/banking77/train.csv';
 
@@ -43,6 +51,15 @@ const TIMING_MESSAGES = Number(arg('timing-messages', '12'));
 const REPS = Number(arg('reps', '3'));
 const STABILITY_MESSAGES = Number(arg('stability-messages', '30'));
 const MODEL_DIR = path.resolve(REPO, arg('model', 'public/models/banking77'));
+const SECTIONS = new Set(arg('sections', 'lime,panel,stability,faithfulness').split(','));
+const BROWSER = !process.argv.includes('--no-browser');
+const BROWSER_REPS = Number(arg('browser-reps', String(REPS)));
+const LIME_COUNTS = [100, 250, 500, 1000, 2000, 5000];
+/** The page variants the browser half measures: the baseline first. */
+const BROWSER_VARIANTS: BrowserVariant[] = [
+  { name: 'before', query: 'ort=asyncify&wasm-source=cache-api&compression=live&prefetch=0' },
+  { name: 'now', query: '' },
+];
 const SAMPLE_SEED = 77;
 /** Ensemble members stacked in the model's attentions (config.json `ensemble_members`). */
 const MEMBERS = existsSync(path.join(MODEL_DIR, 'config.json')) ? Number(JSON.parse(readFileSync(path.join(MODEL_DIR, 'config.json'), 'utf8')).ensemble_members ?? 1) : 1;
@@ -120,7 +137,7 @@ async function timeLime(input: ExplainInput, samples: number, reps: number) {
 }
 
 async function limeTiming(model: IntentModel, rows: Row[]) {
-  const counts = [100, 250, 500, 1000, 2000, 5000];
+  const counts = LIME_COUNTS;
   const inputs = await Promise.all(rows.map((r) => inputOf(model, r.text, false)));
   await limeExplainer.explain(inputs[0], { samples: 200, timeBudgetMs: null }); // warm-up
   const out: (string | number)[][] = [];
@@ -224,6 +241,48 @@ async function faithfulness(model: IntentModel, rows: Row[]) {
   };
 }
 
+/** The browser tables: LIME against samples per variant (× against the first), and reply → panel ready. */
+function printBrowser(results: BrowserVariantResult[], limeMessages: number, panelMessages: number) {
+  const [base] = results;
+  const at = (r: BrowserVariantResult, samples: number) => r.lime.filter((x) => x.samples === samples);
+  if (results.some((r) => r.lime.length)) {
+    console.log(
+      `## LIME time against samples in the browser (${results.map((r) => `${r.variant.name}: ${r.backend}`).join('; ')}; ${limeMessages} messages, no time budget, best of ${BROWSER_REPS}; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')})`,
+    );
+    const headers = ['samples'];
+    for (const r of results) headers.push(`${r.variant.name} median ms`, `${r.variant.name} p90 ms`, ...(r === base ? [] : ['×']));
+    headers.push('distinct texts');
+    const rows = LIME_COUNTS.map((samples) => {
+      const row: (string | number)[] = [samples];
+      const baseMedian = quantile(at(base, samples).map((x) => x.ms), 0.5);
+      for (const r of results) {
+        const ms = at(r, samples).map((x) => x.ms);
+        row.push(quantile(ms, 0.5).toFixed(0), quantile(ms, 0.9).toFixed(0), ...(r === base ? [] : [`${(quantile(ms, 0.5) / baseMedian).toFixed(2)}×`]));
+      }
+      row.push(mean(at(results[results.length - 1], samples).map((x) => x.distinct)).toFixed(0));
+      return row;
+    });
+    console.log(table(headers, rows));
+    const now = at(results[results.length - 1], 1000).map((x) => x.ms);
+    console.log(`goal: 1,000 samples ≤ 250 ms in the browser on WebAssembly — median ${quantile(now, 0.5).toFixed(0)} ms, p90 ${quantile(now, 0.9).toFixed(0)} ms: ${quantile(now, 0.9) <= 250 ? 'met' : quantile(now, 0.5) <= 250 ? 'met at the median' : 'NOT met'}\n`);
+  }
+  if (results.some((r) => r.panel.length)) {
+    console.log(`## "Why this answer?" in the browser: from the reply showing to the panel ready (${panelMessages} messages asked in the chat, WebAssembly)`);
+    const baseMedian = quantile(base.panel.map((x) => x.ms), 0.5);
+    console.log(
+      table(
+        ['variant', 'median ms', 'p90 ms', 'max ms', '×', 'panels'],
+        results.map((r) => {
+          const ms = r.panel.map((x) => x.ms);
+          return [r.variant.name, quantile(ms, 0.5).toFixed(0), quantile(ms, 0.9).toFixed(0), Math.max(...ms).toFixed(0), `${(quantile(ms, 0.5) / baseMedian).toFixed(2)}×`, ms.length];
+        }),
+      ),
+    );
+    const now = results[results.length - 1].panel.map((x) => x.ms);
+    console.log(`goal: panel ready ≤ 500 ms after the reply — median ${quantile(now, 0.5).toFixed(0)} ms, p90 ${quantile(now, 0.9).toFixed(0)} ms: ${quantile(now, 0.9) <= 500 ? 'met' : quantile(now, 0.5) <= 500 ? 'met at the median' : 'NOT met'}\n`);
+  }
+}
+
 const inputsLabel = (words: number) => `${TIMING_MESSAGES} messages, mean ${words.toFixed(1)} words`;
 
 async function main() {
@@ -236,28 +295,50 @@ async function main() {
   console.log(`# Explainer benchmark — ${path.relative(REPO, MODEL_DIR)}, Node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'cpu'}), ${MEMBERS > 1 ? `${MEMBERS}-member ensemble, ` : ''}onnxruntime-node CPU, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} at start`);
   console.log(`held-out pool: ${held.length} test-split utterances from ${DATA}; seeded sample of ${rows.length} (seed ${SAMPLE_SEED})\n`);
 
-  const timing = await limeTiming(model, rows.slice(0, TIMING_MESSAGES));
-  console.log(`## LIME time against samples (${inputsLabel(timing.words)}; batch 64, no time budget, best of ${REPS} runs per message)`);
-  console.log(table(['samples', 'median ms', 'mean ms', 'p90 ms', 'median CPU ms', 'distinct texts', 'forward passes'], timing.rows));
-  const at1000 = timing.rows.find((r) => r[0] === 1000)!;
-  console.log(`model cost: median ${timing.msPerText.toFixed(2)} ms per distinct text (tokenise + forward pass, batched)`);
-  console.log(`goal: 1,000 samples ≤ 250 ms — Node median ${at1000[1]} ms, p90 ${at1000[3]} ms: ${Number(at1000[3]) <= 250 ? 'met' : Number(at1000[1]) <= 250 ? 'met at the median' : 'NOT met'}\n`);
+  const timingRows = rows.slice(0, TIMING_MESSAGES);
+  const panelRows = timingRows.slice(0, Math.min(6, timingRows.length));
+  if (SECTIONS.has('lime')) {
+    const timing = await limeTiming(model, timingRows);
+    console.log(`## LIME time against samples in Node (${inputsLabel(timing.words)}; batch 64, no time budget, best of ${REPS} runs per message)`);
+    console.log(table(['samples', 'median ms', 'mean ms', 'p90 ms', 'median CPU ms', 'distinct texts', 'forward passes'], timing.rows));
+    const at1000 = timing.rows.find((r) => r[0] === 1000)!;
+    console.log(`model cost: median ${timing.msPerText.toFixed(2)} ms per distinct text (tokenise + forward pass, batched)`);
+    console.log(`goal: 1,000 samples ≤ 250 ms — Node median ${at1000[1]} ms, p90 ${at1000[3]} ms: ${Number(at1000[3]) <= 250 ? 'met' : Number(at1000[1]) <= 250 ? 'met at the median' : 'NOT met'}\n`);
+  }
 
-  const index = readSimilarIndex(MODEL_DIR, model.labels);
-  const panel = await panelTiming(model, rows.slice(0, TIMING_MESSAGES), index ? (e, k) => index.search(e, k) : undefined);
-  console.log(`## explainAll: all six methods + faithfulness, after the analysis pass (same ${TIMING_MESSAGES} messages, best of ${REPS})`);
-  console.log(table(['measure', 'value'], [['median ms', panel.median.toFixed(0)], ['p90 ms', panel.p90.toFixed(0)], ['forward passes (batches)', panel.passes.toFixed(1)]]));
-  console.log('');
+  if (SECTIONS.has('panel')) {
+    const index = readSimilarIndex(MODEL_DIR, model.labels);
+    const panel = await panelTiming(model, timingRows, index ? (e, k) => index.search(e, k) : undefined);
+    console.log(`## explainAll in Node: all six methods + faithfulness, after the analysis pass (same ${TIMING_MESSAGES} messages, best of ${REPS})`);
+    console.log(table(['measure', 'value'], [['median ms', panel.median.toFixed(0)], ['p90 ms', panel.p90.toFixed(0)], ['forward passes (batches)', panel.passes.toFixed(1)]]));
+    console.log('');
+  }
 
-  const stab = await stability(model, multiWord.slice(0, STABILITY_MESSAGES));
-  console.log(`## LIME stability at 1,000 samples (${Math.min(STABILITY_MESSAGES, multiWord.length)} messages of ≥ 3 words, 10 seeds, 45 seed pairs each)`);
-  console.log(table(['measure', 'value'], [['mean top-3 overlap', stab.mean.toFixed(3)], ['worst message', stab.min.toFixed(3)], ['messages ≥ 0.9', `${(100 * stab.atLeast09).toFixed(0)} %`]]));
-  console.log(`goal: top-3 stability ≥ 0.9 — ${stab.mean >= 0.9 ? 'met' : 'NOT met'}\n`);
+  if (BROWSER && (SECTIONS.has('lime') || SECTIONS.has('panel'))) {
+    const results = await browserExplainBench({
+      variants: BROWSER_VARIANTS,
+      limeTexts: SECTIONS.has('lime') ? timingRows.map((r) => r.text) : [],
+      counts: LIME_COUNTS,
+      reps: BROWSER_REPS,
+      panelTexts: SECTIONS.has('panel') ? panelRows.map((r) => r.text) : [],
+      build: process.argv.includes('--build'),
+    });
+    printBrowser(results, timingRows.length, panelRows.length);
+  }
 
-  const f = await faithfulness(model, rows);
-  console.log(`## Faithfulness over ${rows.length} held-out utterances (target = predicted intent; model accuracy on them ${(100 * f.accuracy).toFixed(1)} %)`);
-  console.log('comprehensiveness: higher is better; sufficiency and deletion AUC: lower is better; means over k = 1, 2, 3, 20 % of words');
-  console.log(table(['method', 'comprehensiveness', 'sufficiency', 'deletion AUC', 'most comprehensive', 'explainer ms'], f.rows));
+  if (SECTIONS.has('stability')) {
+    const stab = await stability(model, multiWord.slice(0, STABILITY_MESSAGES));
+    console.log(`## LIME stability at 1,000 samples (${Math.min(STABILITY_MESSAGES, multiWord.length)} messages of ≥ 3 words, 10 seeds, 45 seed pairs each)`);
+    console.log(table(['measure', 'value'], [['mean top-3 overlap', stab.mean.toFixed(3)], ['worst message', stab.min.toFixed(3)], ['messages ≥ 0.9', `${(100 * stab.atLeast09).toFixed(0)} %`]]));
+    console.log(`goal: top-3 stability ≥ 0.9 — ${stab.mean >= 0.9 ? 'met' : 'NOT met'}\n`);
+  }
+
+  if (SECTIONS.has('faithfulness')) {
+    const f = await faithfulness(model, rows);
+    console.log(`## Faithfulness over ${rows.length} held-out utterances (target = predicted intent; model accuracy on them ${(100 * f.accuracy).toFixed(1)} %)`);
+    console.log('comprehensiveness: higher is better; sufficiency and deletion AUC: lower is better; means over k = 1, 2, 3, 20 % of words');
+    console.log(table(['method', 'comprehensiveness', 'sufficiency', 'deletion AUC', 'most comprehensive', 'explainer ms'], f.rows));
+  }
   console.log(`\ntotal ${((performance.now() - t0) / 1000).toFixed(0)} s; load average at the end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   await model.dispose();
 }

@@ -1,10 +1,19 @@
-import type { DevicePreference, WorkerEvent, WorkerRequest } from './protocol';
+import { tuningFrom, type DevicePreference, type ExplainOverrides, type WorkerEvent, type WorkerRequest } from './protocol';
 
 export type ReadyEvent = Extract<WorkerEvent, { type: 'ready' }>;
 export type LoadProgress = { loaded: number; total: number };
 
 type Pending = { resolve(event: WorkerEvent): void; reject(error: Error): void; onProgress?: (event: ExplainProgress) => void };
 export type ExplainProgress = { done: number; total: number; method: string };
+
+const spawnWorker = () => new Worker(new URL('./inference.worker.ts', import.meta.url), { type: 'module', name: 'glassdesk-inference' });
+
+/**
+ * The chat's worker is started as soon as this module runs in a page, before React hydrates
+ * and asks for it: fetching and compiling the worker's code (transformers.js and the runtime's
+ * glue) then overlaps the page's own start. The first client takes it; later ones start their own.
+ */
+let earlyWorker: Worker | null = typeof window !== 'undefined' && typeof Worker !== 'undefined' ? spawnWorker() : null;
 
 /** The main thread's handle on the inference worker: load once, then classify by promise. */
 export class InferenceClient {
@@ -15,7 +24,8 @@ export class InferenceClient {
   private progressListener: ((progress: LoadProgress) => void) | null = null;
 
   constructor() {
-    this.worker = new Worker(new URL('./inference.worker.ts', import.meta.url), { type: 'module', name: 'glassdesk-inference' });
+    this.worker = earlyWorker ?? spawnWorker();
+    earlyWorker = null;
     this.worker.onmessage = (message: MessageEvent<WorkerEvent>) => this.receive(message.data);
     this.worker.onerror = (event) => this.failAll(new Error(event.message || 'The inference worker stopped.'));
   }
@@ -27,7 +37,8 @@ export class InferenceClient {
         resolve: (event) => (event.type === 'ready' ? resolve(event) : reject(new Error(event.type === 'load-error' ? event.message : 'load failed'))),
         reject,
       });
-      this.send({ type: 'load', bot: options.bot, device: options.device, runtimePath: options.runtimePath });
+      const tuning = typeof location === 'undefined' ? {} : tuningFrom(location.search);
+      this.send({ type: 'load', bot: options.bot, device: options.device, runtimePath: options.runtimePath, tuning });
     });
     return this.loading;
   }
@@ -44,8 +55,8 @@ export class InferenceClient {
     return event;
   }
 
-  async explain(text: string, options: { target?: number; onProgress?: (progress: ExplainProgress) => void } = {}) {
-    const event = await this.request((requestId) => ({ type: 'explain', requestId, text, target: options.target }), options.onProgress);
+  async explain(text: string, options: { target?: number; overrides?: ExplainOverrides; onProgress?: (progress: ExplainProgress) => void } = {}) {
+    const event = await this.request((requestId) => ({ type: 'explain', requestId, text, target: options.target, overrides: options.overrides }), options.onProgress);
     if (event.type !== 'explained') throw new Error('unexpected answer from the inference worker');
     return event;
   }

@@ -9,7 +9,7 @@ import { fetchSimilarIndex, type SimilarIndex } from '@/lib/model/similar';
 import type { ModelCard } from '@/lib/model/types';
 import { chooseBackend, findAdapter } from './device';
 import { ModelQueue } from './model-queue';
-import type { Backend, WorkerEvent, WorkerRequest } from './protocol';
+import { DEFAULT_TUNING, type Backend, type RuntimeTuning, type WorkerEvent, type WorkerRequest } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -22,21 +22,50 @@ function post(event: WorkerEvent) {
   self.postMessage(event);
 }
 
-function configureRuntime(runtimePath: string) {
+function configureRuntime(runtimePath: string, backend: Backend, tuning: RuntimeTuning) {
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
   env.localModelPath = '/models/';
   // Keeps downloaded model files in the Cache API for the next visit.
   env.useBrowserCache = true;
+  // Fetched by onnxruntime itself, the .wasm is compiled while it streams in, and the browser
+  // keeps the compiled code beside its HTTP cache entry (the files are immutable), so a later
+  // visit neither downloads nor compiles it again. transformers.js's Cache API copy would be
+  // compiled from scratch on every load.
+  env.useWasmCache = tuning.wasmSource === 'cache-api';
   const wasm = env.backends.onnx.wasm;
-  // Named files (not a folder) let transformers.js keep the runtime in the Cache API too, so a
-  // second visit does not download it again. This build serves both WASM and WebGPU.
   if (wasm) {
+    // WebGPU needs the asyncify build (27 MB); the plain SIMD build (14 MB) runs the WebAssembly
+    // backend, loads in about half the time and runs a pass faster.
+    const build = backend === 'webgpu' || tuning.wasmRuntime === 'asyncify' ? '.asyncify' : '';
+    // gzip/ holds the same files compressed at install time (lib/setup/copy-onnx-runtime.mjs).
+    const folder = tuning.compression === 'pre' ? `${runtimePath}gzip/` : runtimePath;
     wasm.wasmPaths = {
-      wasm: `${runtimePath}ort-wasm-simd-threaded.asyncify.wasm`,
-      mjs: `${runtimePath}ort-wasm-simd-threaded.asyncify.mjs`,
+      wasm: `${folder}ort-wasm-simd-threaded${build}.wasm`,
+      mjs: `${folder}ort-wasm-simd-threaded${build}.mjs`,
     };
   }
+}
+
+/**
+ * Starts downloading what loading will need, all at once: loading itself asks for the files
+ * one after another (model card, tokenizer, model, then the runtime when the session is
+ * created). The answers land in the HTTP cache, where loading picks them up. Model files
+ * already in transformers.js's Cache API (a later visit) are not fetched again.
+ */
+function prefetch(bot: string) {
+  const wasmPaths = env.backends.onnx.wasm?.wasmPaths;
+  const urls = typeof wasmPaths === 'object' && wasmPaths ? [wasmPaths.wasm, wasmPaths.mjs].filter((u): u is string => typeof u === 'string') : [];
+  const modelFiles = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'].map((f) => `/models/${bot}/${f}`);
+  const fetchQuietly = (url: string) => fetch(url).then((r) => r.arrayBuffer()).catch(() => undefined);
+  for (const url of urls) void fetchQuietly(url);
+  void (async () => {
+    const cache = await caches.open(env.cacheKey).catch(() => null);
+    for (const file of modelFiles) {
+      const absolute = new URL(file, self.location.origin).href;
+      if (!(await cache?.match(absolute).catch(() => undefined))) void fetchQuietly(file);
+    }
+  })();
 }
 
 /** Sums download progress over the model's files into one bar. */
@@ -65,9 +94,12 @@ async function load(bot: string, backend: Backend) {
 
 async function handleLoad(request: Extract<WorkerRequest, { type: 'load' }>) {
   const started = performance.now();
-  configureRuntime(request.runtimePath);
-  const adapter = await findAdapter();
+  const tuning: RuntimeTuning = { ...DEFAULT_TUNING, ...request.tuning };
+  // A forced WebAssembly backend needs no adapter: skip asking for one.
+  const adapter = request.device === 'wasm' ? null : await findAdapter();
   let { backend, note } = chooseBackend(request.device, adapter);
+  configureRuntime(request.runtimePath, backend, tuning);
+  if (tuning.prefetch) prefetch(request.bot);
   try {
     try {
       model = await load(request.bot, backend);
@@ -120,9 +152,11 @@ async function handleExplain(request: Extract<WorkerRequest, { type: 'explain' }
     {
       // An ensemble stacks its models' attention layers; attention and rollout treat each model apart.
       ensembleMembers: (loaded.model.config as unknown as { ensemble_members?: number }).ensemble_members ?? 1,
+      methods: request.overrides?.methods,
+      faithfulness: request.overrides?.faithfulness,
       // The panel should be ready about half a second after the reply: LIME stops sampling at
       // its budget and records how many samples it used (reproducible with the same seed).
-      settings: { lime: { timeBudgetMs: 350 } },
+      settings: { lime: { timeBudgetMs: 350, ...request.overrides?.lime } },
     },
     (done, total, method) => post({ type: 'explain-progress', requestId: request.requestId, done, total, method }),
   );

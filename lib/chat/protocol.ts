@@ -1,4 +1,4 @@
-import type { Explanation } from '@/lib/explain/types';
+import type { Explanation, ExplanationMethod } from '@/lib/explain/types';
 
 /** Messages between the chat (main thread) and the inference worker. */
 
@@ -16,12 +16,40 @@ export type ModelSummary = {
   thresholds: { outOfScope: number; ambiguityMargin: number };
 };
 
+/**
+ * How the worker loads and runs the model. The defaults are the fastest measured
+ * (bench/browser); the others exist to be measured against them in the same run.
+ */
+export type RuntimeTuning = {
+  /** onnxruntime-web build for the WebAssembly backend: 'plain' (14 MB) or the 27 MB 'asyncify' one WebGPU needs. */
+  wasmRuntime: 'plain' | 'asyncify';
+  /**
+   * Where the runtime's .wasm comes from on a later visit: 'http' lets the browser stream-compile
+   * it from its HTTP cache (and reuse the compiled code), 'cache-api' is transformers.js's copy
+   * in the Cache API (compiled again on every load).
+   */
+  wasmSource: 'http' | 'cache-api';
+  /** The runtime as compressed once at install ('pre') or by the server on every request ('live'). */
+  compression: 'pre' | 'live';
+  /** Download the runtime and model files in parallel at the start of loading. */
+  prefetch: boolean;
+};
+
+export const DEFAULT_TUNING: RuntimeTuning = { wasmRuntime: 'plain', wasmSource: 'http', compression: 'pre', prefetch: true };
+
+/** Explanation settings a caller may override (bench/explain times LIME against its samples). */
+export type ExplainOverrides = {
+  methods?: ExplanationMethod[];
+  lime?: { samples?: number; seed?: number; timeBudgetMs?: number | null };
+  faithfulness?: boolean;
+};
+
 export type WorkerRequest =
-  | { type: 'load'; bot: string; device: DevicePreference; runtimePath: string }
+  | { type: 'load'; bot: string; device: DevicePreference; runtimePath: string; tuning?: Partial<RuntimeTuning> }
   | { type: 'classify'; requestId: number; text: string }
   | { type: 'predict'; requestId: number; texts: string[] }
   /** Explains the model's decision on `text` for the class `target` (default: the top one). */
-  | { type: 'explain'; requestId: number; text: string; target?: number };
+  | { type: 'explain'; requestId: number; text: string; target?: number; overrides?: ExplainOverrides };
 
 export type WorkerEvent =
   | { type: 'progress'; loaded: number; total: number }
@@ -45,4 +73,24 @@ export type WorkerEvent =
 export function devicePreferenceFrom(search: string): DevicePreference {
   const value = new URLSearchParams(search).get('device');
   return value === 'webgpu' || value === 'wasm' ? value : 'auto';
+}
+
+/**
+ * Runtime tuning from the page's query, honoured only with `bench` in it (bench/browser compares
+ * variants in one run): `ort=plain|asyncify`, `wasm-source=http|cache-api`, `compression=pre|live`,
+ * `prefetch=1|0`.
+ */
+export function tuningFrom(search: string): Partial<RuntimeTuning> {
+  const query = new URLSearchParams(search);
+  if (!query.has('bench')) return {};
+  const tuning: Partial<RuntimeTuning> = {};
+  const ort = query.get('ort');
+  if (ort === 'plain' || ort === 'asyncify') tuning.wasmRuntime = ort;
+  const source = query.get('wasm-source');
+  if (source === 'http' || source === 'cache-api') tuning.wasmSource = source;
+  const compression = query.get('compression');
+  if (compression === 'pre' || compression === 'live') tuning.compression = compression;
+  const prefetch = query.get('prefetch');
+  if (prefetch === '1' || prefetch === '0') tuning.prefetch = prefetch === '1';
+  return tuning;
 }

@@ -64,13 +64,16 @@ export class IntentModel {
    */
   static async load(modelId: string, options: LoadOptions & { card?: ModelCard | null } = {}): Promise<IntentModel> {
     const progress = options.onProgress ? { progress_callback: options.onProgress } : {};
-    const tokenizer = await AutoTokenizer.from_pretrained(modelId, progress);
-    const model = await AutoModelForSequenceClassification.from_pretrained(modelId, {
-      ...progress,
-      dtype: options.dtype ?? 'fp32',
-      ...(options.device ? { device: options.device } : {}),
-      ...(options.threads ? { session_options: { intraOpNumThreads: options.threads, interOpNumThreads: 1 } } : {}),
-    });
+    // In parallel: the model's session (runtime start-up included) is most of the wait.
+    const [tokenizer, model] = await Promise.all([
+      AutoTokenizer.from_pretrained(modelId, progress),
+      AutoModelForSequenceClassification.from_pretrained(modelId, {
+        ...progress,
+        dtype: options.dtype ?? 'fp32',
+        ...(options.device ? { device: options.device } : {}),
+        ...(options.threads ? { session_options: { intraOpNumThreads: options.threads, interOpNumThreads: 1 } } : {}),
+      }),
+    ]);
     return new IntentModel(tokenizer, model, options.card ?? null, options.batchSize ?? 64);
   }
 
