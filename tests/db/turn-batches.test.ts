@@ -27,7 +27,7 @@ function turn(conversationId = randomUUID(), seq = 0, text = 'my card has not ar
     },
   };
 }
-type Turn = ReturnType<typeof turn>;
+type Posted = { user: { id: string }; reply: { id: string } };
 
 /** Posts through the route's handler; verification tasks are collected, not run (no model here). */
 async function post(body: unknown, address = '198.51.100.20', raw?: string) {
@@ -41,7 +41,7 @@ async function post(body: unknown, address = '198.51.100.20', raw?: string) {
   return { response, verifications };
 }
 
-async function storedMessages(turns: Turn[]) {
+async function storedMessages(turns: Posted[]) {
   return db().message.count({ where: { id: { in: turns.flatMap((t) => [t.user.id, t.reply.id]) } } });
 }
 
