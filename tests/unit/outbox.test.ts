@@ -236,6 +236,18 @@ describe('outbox batches', () => {
     expect([...server.stored.keys()]).toEqual(ids);
   });
 
+  it('keeps a batch under half a megabyte, however many turns wait', async () => {
+    const { server, outbox } = setup();
+    server.mode = 'down';
+    for (const id of ['a', 'b', 'c', 'd', 'e']) await outbox.enqueue(record(id, 'turn', 200_000));
+    await outbox.flush();
+    const before = server.posts.length;
+    server.mode = 'up';
+    await vi.advanceTimersByTimeAsync(MAX_RETRY_DELAY_MS * 1.25);
+    expect(server.posts.slice(before)).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
+    expect(server.stored.size).toBe(5);
+  });
+
   it('handles each outcome of a batch: drops a refused record (logged), keeps one to retry, removes the stored ones', async () => {
     const { server, outbox, last } = setup();
     server.mode = 'down';
