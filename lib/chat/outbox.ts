@@ -46,24 +46,29 @@ const KEEPALIVE_MAX_BYTES = 60_000;
 
 /** Routes that take several records in one post, and the key of the body's array. */
 const BATCH_ROUTES: Record<string, { key: string; max: number }> = { '/api/turns': { key: 'turns', max: MAX_TURNS_PER_BATCH } };
+/** How many of the oldest waiting records a batch is gathered from. */
+const WINDOW = 4 * MAX_TURNS_PER_BATCH;
 /** A batch stops growing past this (the server's cap is 2 MiB): a slow connection still gets it through. */
 const MAX_BATCH_BYTES = 512 * 1024;
 
 type SendOutcome = 'done' | 'retry';
 
 /**
- * The leading records that can go in one post with the first: posted to the same batching
- * route, up to its count and MAX_BATCH_BYTES. One record when the first cannot be batched.
+ * The records to send next: the oldest alone, or, when it goes to a route that takes batches,
+ * it and the other waiting records for that route, up to the route's count and
+ * MAX_BATCH_BYTES. Turns may so go ahead of explanations and ratings queued between them: those
+ * depend on their own turn only, which is older than they are and goes first or with the batch.
  */
-export function leadingBatch(waiting: StoredRecord[]): StoredRecord[] {
+export function nextBatch(waiting: StoredRecord[]): StoredRecord[] {
   const [first] = waiting;
   if (!first) return [];
   const route = first.method === 'POST' ? BATCH_ROUTES[first.url] : undefined;
   if (!route) return [first];
   const batch = [first];
   let bytes = JSON.stringify(first.body).length;
-  for (const record of waiting.slice(1, route.max)) {
-    if (record.url !== first.url || record.method !== first.method) break;
+  for (const record of waiting.slice(1)) {
+    if (batch.length === route.max) break;
+    if (record.url !== first.url || record.method !== first.method) continue;
     bytes += JSON.stringify(record.body).length;
     if (bytes > MAX_BATCH_BYTES) break;
     batch.push(record);
@@ -147,7 +152,7 @@ export class Outbox {
       do {
         this.drainAgain = false;
         for (;;) {
-          const batch = leadingBatch(await this.store.oldest(MAX_TURNS_PER_BATCH));
+          const batch = nextBatch(await this.store.oldest(WINDOW));
           if (batch.length === 0) break;
           const outcomes = batch.length > 1 ? await this.sendBatch(batch) : [await this.send(batch[0]!)];
           // Refused as a whole (a server that does not take batches): one at a time, as before.

@@ -203,7 +203,7 @@ describe('outbox', () => {
 });
 
 describe('outbox batches', () => {
-  it('sends the turns that waited during an outage together, in order, other records alone between them', async () => {
+  it('sends the turns that waited during an outage together, in order, ahead of the other records, which keep theirs', async () => {
     const { server, outbox, last } = setup();
     server.mode = 'down';
     for (const [id, kind] of [['t1', 'turn'], ['t2', 'turn'], ['t3', 'turn'], ['e1', 'explanations'], ['t4', 'turn'], ['f1', 'feedback']] as const) await outbox.enqueue(record(id, kind));
@@ -211,9 +211,22 @@ describe('outbox batches', () => {
     const before = server.posts.length;
     server.mode = 'up';
     await vi.advanceTimersByTimeAsync(MAX_RETRY_DELAY_MS * 1.25);
-    expect(server.posts.slice(before)).toEqual([['t1', 't2', 't3'], ['e1'], ['t4'], ['f1']]);
-    expect([...server.stored.keys()]).toEqual(['t1', 't2', 't3', 'e1', 't4', 'f1']);
+    expect(server.posts.slice(before)).toEqual([['t1', 't2', 't3', 't4'], ['e1'], ['f1']]);
+    expect([...server.stored.keys()]).toEqual(['t1', 't2', 't3', 't4', 'e1', 'f1']);
     expect(last()).toEqual({ pending: 0, byKind: {}, lastError: null });
+  });
+
+  it('never sends an explanation before its turn, even when the turn is retried out of a batch', async () => {
+    const { server, outbox } = setup();
+    server.mode = 'down';
+    for (const [id, kind] of [['t1', 'turn'], ['e1', 'explanations'], ['t2', 'turn'], ['e2', 'explanations']] as const) await outbox.enqueue(record(id, kind));
+    await outbox.flush();
+    server.refuse('t1', 503);
+    server.mode = 'up';
+    const before = server.posts.length;
+    await vi.advanceTimersByTimeAsync(3 * MAX_RETRY_DELAY_MS);
+    expect(server.posts.slice(before)).toEqual([['t1', 't2'], ['t1'], ['e1'], ['e2']]);
+    expect([...server.stored.keys()]).toEqual(['t2', 't1', 'e1', 'e2']);
   });
 
   it('sends a single waiting turn as before, without a batch', async () => {
