@@ -53,6 +53,9 @@ const MAX_BATCH_BYTES = 512 * 1024;
 
 type SendOutcome = 'done' | 'retry';
 
+/** The server is there but overloaded or briefly failing: try again later. */
+const isRetryable = (status: number) => status >= 500 || status === 408 || status === 429;
+
 /**
  * The records to send next: the oldest alone, or, when it goes to a route that takes batches,
  * it and the other waiting records for that route, up to the route's count and
@@ -198,7 +201,10 @@ export class Outbox {
     const response = await this.post(records[0]!.url, records[0]!.method, { [key]: records.map((record) => record.body) });
     if (response === 'retry') return records.map(() => 'retry');
     if (!response.ok) {
-      if (this.refused(response.status, '') === 'retry') return records.map(() => 'retry');
+      if (isRetryable(response.status)) {
+        this.lastError = `the server answered ${response.status}`;
+        return records.map(() => 'retry');
+      }
       return 'one by one';
     }
     const answer = (await response.json().catch(() => null)) as TurnBatchAnswer | null;
@@ -207,10 +213,11 @@ export class Outbox {
       this.lastError = 'the server answered a batch unexpectedly';
       return records.map(() => 'retry');
     }
-    this.lastError = null;
-    return answer.outcomes.map((outcome: TurnOutcome) =>
-      outcome.outcome === 'refused' ? this.refused(outcome.status, JSON.stringify(outcome.error)) : 'done',
-    );
+    const outcomes = answer.outcomes.map((outcome: TurnOutcome) => (outcome.outcome === 'refused' ? this.refused(outcome.status, JSON.stringify(outcome.error)) : 'done'));
+    // The status says why records still wait, if any do.
+    const waiting = answer.outcomes.find((outcome) => outcome.outcome === 'refused' && isRetryable(outcome.status));
+    this.lastError = waiting?.outcome === 'refused' ? `the server answered ${waiting.status}` : null;
+    return outcomes;
   }
 
   /** A post's answer, or 'retry' when none came (unreachable, timed out). */
@@ -237,8 +244,7 @@ export class Outbox {
 
   /** What to do with a record the server did not accept, by the status it answered (for the whole post or for the record). */
   private refused(status: number, detail: string): SendOutcome {
-    // The server is there but overloaded or briefly failing: try again later.
-    if (status >= 500 || status === 408 || status === 429) {
+    if (isRetryable(status)) {
       this.lastError = `the server answered ${status}`;
       return 'retry';
     }
