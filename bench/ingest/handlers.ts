@@ -77,6 +77,14 @@ async function storeTurnThroughRoute() {
   if (response.status !== 201) throw new Error(`POST /api/turns answered ${response.status}`);
 }
 
+const BATCH = 10;
+
+async function storeTurnBatchThroughRoute() {
+  const response = await postTurn(post('http://bench/api/turns', { turns: Array.from({ length: BATCH }, turn) }));
+  const { outcomes } = (await response.json()) as { outcomes: { outcome: string }[] };
+  if (outcomes.some((o) => o.outcome !== 'stored')) throw new Error('a turn of the batch was not stored');
+}
+
 /** Turns stored beforehand, outside the timing, so that explanations have their predictions. */
 const storedTurns: ReturnType<typeof turn>[] = [];
 
@@ -94,6 +102,7 @@ try {
   const select = await perCall(() => db.$queryRaw`SELECT 1`);
   const limiter = await perCall(() => hitRateLimit('bench:client:198.51.100.1', 1e9, 60_000));
   const turns = await perCall(storeTurnThroughRoute);
+  const batch = await perCall(storeTurnBatchThroughRoute);
   for (let i = 0; i < calls + Math.min(300, calls); i++) {
     const record = turn();
     await postTurn(post('http://bench/api/turns', record));
@@ -104,6 +113,7 @@ try {
     ['SELECT 1 (what /api/health does)', select],
     ['rate-limit count (one upsert)', limiter],
     ['POST /api/turns handler', turns],
+    [`POST /api/turns handler, ${BATCH} turns per post (per turn)`, { cpu: batch.cpu / BATCH, wall: batch.wall / BATCH }],
     ['POST explanations handler (2 methods)', explained],
   ];
   console.log(`\nPer call, in-process, ${databaseUrl.startsWith('file:') ? 'SQLite' : 'PostgreSQL'}, ${calls} calls each:\n`);

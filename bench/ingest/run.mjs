@@ -1,9 +1,11 @@
 // Load on the ingest API: the production build on loopback, on SQLite and on PostgreSQL.
 //   npm run bench:ingest -- [--duration 20] [--warmup 5] [--connections 8] [--backends sqlite,postgresql]
-//                           [--explanations 1] [--baseline] [--build]
-// Each request posts a distinct, valid record (a turn: user message, reply, prediction; or a
+//                           [--explanations 1] [--batch 1,10] [--baseline] [--build]
+// Each request posts distinct, valid records (turns: user message, reply, prediction; or a
 // prediction's explanations), as visitors' browsers do: one autocannon "conversation" is four
 // turns from one client address, with --explanations of them followed by their explanations.
+// --batch N posts the turns N to a request (`{ turns: [ … ] }`, as the outbox sends what waited),
+// with explanation posts in the same ratio; one row per batch size (default 1 and 10).
 // After the run every accepted record must be in the database exactly once, and every row
 // there must belong to a post that was sent: exits 1 when an accepted record is missing.
 // autocannon drops the connections when the time is up, so the few posts in flight then may
@@ -28,6 +30,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '8' },
     backends: { type: 'string', default: 'sqlite,postgresql' },
     explanations: { type: 'string', default: '1' },
+    batch: { type: 'string', default: '1,10' },
     baseline: { type: 'boolean', default: false },
     build: { type: 'boolean', default: false },
   },
@@ -37,6 +40,7 @@ const warmup = Number(values.warmup);
 const connections = Number(values.connections);
 const explanationsPerConversation = Math.min(4, Math.max(0, Number(values.explanations)));
 const TURNS_PER_CONVERSATION = 4;
+const batchSizes = values.batch.split(',').map((n) => Math.min(50, Math.max(1, Number(n))));
 
 // The limiter still counts every request (one upsert each); its budget is raised so that the
 // bench measures storing, not refusing.
@@ -109,56 +113,100 @@ function newTally() {
   return { turnsStored: 0, turnsDuplicate: 0, explanationPosts: 0, refused: new Map(), sent: new Map(), acceptedTurns: [], acceptedExplanations: new Map() };
 }
 
-function conversationRequests(tally) {
+/** Counts the answer for one posted turn (201/200 for a single post, the outcome within a batch). */
+function countTurn(tally, turn, outcome, status) {
+  if (outcome === 'stored') {
+    tally.turnsStored += 1;
+    tally.acceptedTurns.push(turn);
+    return true;
+  }
+  if (outcome === 'duplicate') tally.turnsDuplicate += 1;
+  else tally.refused.set(status, (tally.refused.get(status) ?? 0) + 1);
+  return false;
+}
+
+function explanationRequest(tally, json) {
+  return {
+    method: 'POST',
+    path: '/api/predictions/pending/explanations',
+    setupRequest(request, context) {
+      const turnRecord = context.storedTurns?.shift();
+      if (!turnRecord) return null; // its turn was refused: start a new conversation
+      context.explained = turnRecord.prediction.id;
+      const { id, intent, confidence } = turnRecord.prediction;
+      return {
+        ...request,
+        path: `/api/predictions/${id}/explanations`,
+        headers: { ...json, 'x-forwarded-for': context.client },
+        body: JSON.stringify(explanationsRecord(turnRecord.user.text, intent, confidence)),
+      };
+    },
+    onResponse(status, body, context) {
+      if (status === 201 || status === 200) {
+        tally.explanationPosts += 1;
+        const { stored, duplicates } = JSON.parse(body);
+        tally.acceptedExplanations.set(context.explained, stored + duplicates);
+      } else tally.refused.set(status, (tally.refused.get(status) ?? 0) + 1);
+    },
+  };
+}
+
+/**
+ * One conversation's requests: four single-turn posts each followed by its explanations, or with
+ * `batch` > 1 one post of `batch` consecutive turns followed by explanations for as many of them
+ * as the same ratio gives.
+ */
+function conversationRequests(tally, batch) {
   const json = { 'content-type': 'application/json' };
+  const start = (context) => {
+    // One visitor address per conversation, from a documentation range (a header value only).
+    context.client ??= `198.51.${100 + randomInt(2)}.${1 + randomInt(254)}`;
+    context.conversationId ??= randomUUID();
+    context.storedTurns ??= [];
+  };
   const requests = [];
+  if (batch > 1) {
+    requests.push({
+      method: 'POST',
+      path: '/api/turns',
+      setupRequest(request, context) {
+        start(context);
+        context.turns = Array.from({ length: batch }, (_, index) => turnRecord(context.conversationId, index));
+        for (const turn of context.turns) tally.sent.set(turn.user.id, turn);
+        return { ...request, headers: { ...json, 'x-forwarded-for': context.client }, body: JSON.stringify({ turns: context.turns }) };
+      },
+      onResponse(status, body, context) {
+        if (status !== 200) {
+          for (let i = 0; i < context.turns.length; i++) tally.refused.set(status, (tally.refused.get(status) ?? 0) + 1);
+          return;
+        }
+        const { outcomes } = JSON.parse(body);
+        context.turns.forEach((turn, index) => {
+          if (countTurn(tally, turn, outcomes[index].outcome, outcomes[index].status)) context.storedTurns.push(turn);
+        });
+      },
+    });
+    const explanations = Math.round((batch * explanationsPerConversation) / TURNS_PER_CONVERSATION);
+    for (let i = 0; i < explanations; i++) requests.push(explanationRequest(tally, json));
+    return requests;
+  }
   for (let turn = 0; turn < TURNS_PER_CONVERSATION; turn++) {
     requests.push({
       method: 'POST',
       path: '/api/turns',
       setupRequest(request, context) {
-        // One visitor address per conversation, from a documentation range (a header value only).
-        context.client ??= `198.51.${100 + randomInt(2)}.${1 + randomInt(254)}`;
-        context.conversationId ??= randomUUID();
+        start(context);
         context.turn = turnRecord(context.conversationId, turn);
+        context.storedTurns.length = 0;
         tally.sent.set(context.turn.user.id, context.turn);
         return { ...request, headers: { ...json, 'x-forwarded-for': context.client }, body: JSON.stringify(context.turn) };
       },
       onResponse(status, _body, context) {
-        if (status === 201) {
-          tally.turnsStored += 1;
-          tally.acceptedTurns.push(context.turn);
-          context.storedTurn = context.turn;
-        } else if (status === 200) tally.turnsDuplicate += 1;
-        else tally.refused.set(status, (tally.refused.get(status) ?? 0) + 1);
+        const outcome = status === 201 ? 'stored' : status === 200 ? 'duplicate' : 'refused';
+        if (countTurn(tally, context.turn, outcome, status)) context.storedTurns.push(context.turn);
       },
     });
-    if (turn < explanationsPerConversation) {
-      requests.push({
-        method: 'POST',
-        path: '/api/predictions/pending/explanations',
-        setupRequest(request, context) {
-          const turnRecord = context.storedTurn;
-          if (!turnRecord) return null; // its turn was refused: start a new conversation
-          context.storedTurn = undefined;
-          context.explained = turnRecord.prediction.id;
-          const { id, intent, confidence } = turnRecord.prediction;
-          return {
-            ...request,
-            path: `/api/predictions/${id}/explanations`,
-            headers: { ...json, 'x-forwarded-for': context.client },
-            body: JSON.stringify(explanationsRecord(turnRecord.user.text, intent, confidence)),
-          };
-        },
-        onResponse(status, body, context) {
-          if (status === 201 || status === 200) {
-            tally.explanationPosts += 1;
-            const { stored, duplicates } = JSON.parse(body);
-            tally.acceptedExplanations.set(context.explained, stored + duplicates);
-          } else tally.refused.set(status, (tally.refused.get(status) ?? 0) + 1);
-        },
-      });
-    }
+    if (turn < explanationsPerConversation) requests.push(explanationRequest(tally, json));
   }
   return requests;
 }
@@ -189,9 +237,9 @@ const ownCpuMs = () => {
   return (user + system) / 1000;
 };
 
-function load(url, seconds, tally) {
+function load(url, seconds, tally, batch) {
   return new Promise((resolve, reject) => {
-    const instance = autocannon({ url, connections, duration: seconds, requests: conversationRequests(tally), timeout: 10 }, (error, result) =>
+    const instance = autocannon({ url, connections, duration: seconds, requests: conversationRequests(tally, batch), timeout: 10 }, (error, result) =>
       error ? reject(error) : resolve(result),
     );
     autocannon.track(instance, { renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false });
@@ -300,7 +348,7 @@ async function healthBaseline(server) {
   return [`${result.requests.average.toFixed(0)} req/s`, result.latency.p50, result.latency.p99, (cpu / result.requests.total).toFixed(2)];
 }
 
-async function runBackend(backend) {
+async function runBackend(backend, batch) {
   const database = backend === 'postgresql' ? await postgresDatabase() : null;
   if (backend === 'postgresql' && !database) {
     console.log('PostgreSQL is not installed and TEST_POSTGRES_URL is not set: skipping it.');
@@ -310,25 +358,27 @@ async function runBackend(backend) {
   const databaseUrl = database?.url ?? `file:${path.join(server.dataDir, 'bench.db')}`;
   try {
     const tally = newTally();
-    console.log(`\n${backend}: warm-up ${warmup} s, then ${duration} s at ${connections} connections…`);
-    await load(server.url, warmup, tally);
+    console.log(`\n${backend}, ${batch} turn(s) per post: warm-up ${warmup} s, then ${duration} s at ${connections} connections…`);
+    await load(server.url, warmup, tally, batch);
     const loadDuring = [];
     const sampler = setInterval(() => loadDuring.push(os.loadavg()[0]), 5000);
     const measured = newTally();
     const cpuBefore = { server: groupCpuMs(server.pid), generator: ownCpuMs() };
-    const result = await load(server.url, duration, measured);
+    const result = await load(server.url, duration, measured, batch);
     const cpu = { server: groupCpuMs(server.pid) - cpuBefore.server, generator: ownCpuMs() - cpuBefore.generator };
     clearInterval(sampler);
-    const baseline = values.baseline ? await healthBaseline(server) : null;
+    const baseline = values.baseline && batch === batchSizes[0] ? await healthBaseline(server) : null;
     const check = reconcile(await storedRows(databaseUrl), [tally, measured]);
     const records = measured.turnsStored + measured.explanationPosts;
     const refused = [...measured.refused].map(([status, n]) => `${n}×${status}`).join(' ') || '0';
     return {
       row: [
         backend,
+        batch,
         Math.round(records / duration),
         Math.round(measured.turnsStored / duration),
         Math.round(measured.explanationPosts / duration),
+        Math.round(result.requests.total / duration),
         result.latency.p50,
         result.latency.p99,
         refused,
@@ -357,15 +407,17 @@ const baselines = [];
 let failed = false;
 console.log(`${os.cpus().length} cores (shared with the load generator and anything else running); load average before: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 for (const backend of backends) {
-  const outcome = await runBackend(backend);
-  if (!outcome) continue;
-  rows.push(outcome.row);
-  if (outcome.baseline) baselines.push([backend, ...outcome.baseline]);
-  if (outcome.failed) failed = true;
+  for (const batch of batchSizes) {
+    const outcome = await runBackend(backend, batch);
+    if (!outcome) break;
+    rows.push(outcome.row);
+    if (outcome.baseline) baselines.push([backend, ...outcome.baseline]);
+    if (outcome.failed) failed = true;
+  }
 }
 printTable(
-  `Ingest, ${duration} s after a ${warmup} s warm-up, ${connections} connections, ${explanationsPerConversation} explanation post(s) per ${TURNS_PER_CONVERSATION} turns:`,
-  ['backend', 'records/s', 'turns/s', 'explanation posts/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'rows msg/pred/expl', 'accepted msg/pred/expl', 'lost', 'doubled', 'unacknowledged rows', 'server CPU ms/record', 'generator CPU ms/record', 'max load avg'],
+  `Ingest, ${duration} s after a ${warmup} s warm-up, ${connections} connections, ${explanationsPerConversation} explanation post(s) per ${TURNS_PER_CONVERSATION} turns (records/s: turns and explanation posts accepted):`,
+  ['backend', 'turns/post', 'records/s', 'turns/s', 'explanation posts/s', 'posts/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'rows msg/pred/expl', 'accepted msg/pred/expl', 'lost', 'doubled', 'unacknowledged rows', 'server CPU ms/record', 'generator CPU ms/record', 'max load avg'],
   rows,
 );
 if (baselines.length > 0) {

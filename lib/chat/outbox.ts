@@ -4,8 +4,11 @@
  * survives a dropped connection, a server restart and a closed tab. Records are sent in
  * the order they were made (a reply's feedback never arrives before the reply), and every
  * record carries its own ids, so a retry the server already stored is answered as a
- * duplicate, never stored twice.
+ * duplicate, never stored twice. Turns that have waited together (after an outage, a closed
+ * tab) go in one batch post, which the server answers with one outcome per turn.
  */
+import { MAX_TURNS_PER_BATCH, type TurnBatchAnswer, type TurnOutcome } from './records';
+
 export type OutboxRecord = {
   url: string;
   method: 'POST' | 'PUT';
@@ -18,8 +21,8 @@ export type StoredRecord = OutboxRecord & { seq: number; attempts: number };
 /** Where waiting records are kept: IndexedDB in the browser, memory where there is none. */
 export interface OutboxStore {
   add(record: OutboxRecord & { attempts: number }): Promise<void>;
-  /** The oldest waiting record. */
-  oldest(): Promise<StoredRecord | undefined>;
+  /** The oldest waiting records, oldest first, at most `limit` of them. */
+  oldest(limit: number): Promise<StoredRecord[]>;
   /** How many wait, per kind (records without a kind count as "record"), without reading their bodies. */
   counts(): Promise<Record<string, number>>;
   update(record: StoredRecord): Promise<void>;
@@ -40,6 +43,41 @@ export const MAX_RETRY_DELAY_MS = 10_000;
 export const REQUEST_TIMEOUT_MS = 15_000;
 /** Browsers refuse `keepalive` requests whose bodies exceed 64 KiB in all; larger ones go without. */
 const KEEPALIVE_MAX_BYTES = 60_000;
+
+/** Routes that take several records in one post, and the key of the body's array. */
+const BATCH_ROUTES: Record<string, { key: string; max: number }> = { '/api/turns': { key: 'turns', max: MAX_TURNS_PER_BATCH } };
+/** How many of the oldest waiting records a batch is gathered from. */
+const WINDOW = 4 * MAX_TURNS_PER_BATCH;
+/** A batch stops growing past this (the server's cap is 2 MiB): a slow connection still gets it through. */
+const MAX_BATCH_BYTES = 512 * 1024;
+
+type SendOutcome = 'done' | 'retry';
+
+/** The server is there but overloaded or briefly failing: try again later. */
+const isRetryable = (status: number) => status >= 500 || status === 408 || status === 429;
+
+/**
+ * The records to send next: the oldest alone, or, when it goes to a route that takes batches,
+ * it and the other waiting records for that route, up to the route's count and
+ * MAX_BATCH_BYTES. Turns may so go ahead of explanations and ratings queued between them: those
+ * depend on their own turn only, which is older than they are and goes first or with the batch.
+ */
+export function nextBatch(waiting: StoredRecord[]): StoredRecord[] {
+  const [first] = waiting;
+  if (!first) return [];
+  const route = first.method === 'POST' ? BATCH_ROUTES[first.url] : undefined;
+  if (!route) return [first];
+  const batch = [first];
+  let bytes = JSON.stringify(first.body).length;
+  for (const record of waiting.slice(1)) {
+    if (batch.length === route.max) break;
+    if (record.url !== first.url || record.method !== first.method) continue;
+    bytes += JSON.stringify(record.body).length;
+    if (bytes > MAX_BATCH_BYTES) break;
+    batch.push(record);
+  }
+  return batch;
+}
 
 /** Wait before the next attempt: doubling from half a second, capped, with ±25 % jitter so tabs do not retry in step. */
 export function retryDelay(attempts: number, random: () => number = Math.random): number {
@@ -117,15 +155,18 @@ export class Outbox {
       do {
         this.drainAgain = false;
         for (;;) {
-          const next = await this.store.oldest();
-          if (!next) break;
-          const outcome = await this.send(next);
-          if (outcome === 'retry') {
-            await this.store.update({ ...next, attempts: next.attempts + 1 });
-            this.timer = setTimeout(() => void this.flush(), retryDelay(next.attempts, this.random));
+          const batch = nextBatch(await this.store.oldest(WINDOW));
+          if (batch.length === 0) break;
+          const outcomes = batch.length > 1 ? await this.sendBatch(batch) : [await this.send(batch[0]!)];
+          // Refused as a whole (a server that does not take batches): one at a time, as before.
+          const sent = outcomes === 'one by one' ? await this.sendEach(batch) : outcomes;
+          for (const [index, record] of batch.entries()) if (sent[index] === 'done') await this.store.remove(record.seq);
+          const kept = batch.filter((_, index) => sent[index] !== 'done');
+          if (kept.length > 0) {
+            for (const record of kept) await this.store.update({ ...record, attempts: record.attempts + 1 });
+            this.timer = setTimeout(() => void this.flush(), retryDelay(kept[0]!.attempts, this.random));
             return;
           }
-          await this.store.remove(next.seq);
           await this.notify();
         }
       } while (this.drainAgain);
@@ -134,38 +175,83 @@ export class Outbox {
     }
   }
 
-  private async send(record: StoredRecord): Promise<'done' | 'retry'> {
-    const body = JSON.stringify(record.body);
+  /** Sends the records singly, in order, up to the first that is to be retried (it and those behind it stay). */
+  private async sendEach(records: StoredRecord[]): Promise<(SendOutcome | 'not sent')[]> {
+    const outcomes: (SendOutcome | 'not sent')[] = records.map(() => 'not sent');
+    for (const [index, record] of records.entries()) {
+      outcomes[index] = await this.send(record);
+      if (outcomes[index] === 'retry') break;
+    }
+    return outcomes;
+  }
+
+  private async send(record: StoredRecord): Promise<SendOutcome> {
+    const response = await this.post(record.url, record.method, record.body);
+    if (response === 'retry') return 'retry';
+    if (response.ok) {
+      this.lastError = null;
+      return 'done';
+    }
+    return this.refused(response.status, await response.text().catch(() => ''));
+  }
+
+  /** One post for the records, then one outcome per record from the server's answer. */
+  private async sendBatch(records: StoredRecord[]): Promise<SendOutcome[] | 'one by one'> {
+    const { key } = BATCH_ROUTES[records[0]!.url]!;
+    const response = await this.post(records[0]!.url, records[0]!.method, { [key]: records.map((record) => record.body) });
+    if (response === 'retry') return records.map(() => 'retry');
+    if (!response.ok) {
+      if (isRetryable(response.status)) {
+        this.lastError = `the server answered ${response.status}`;
+        return records.map(() => 'retry');
+      }
+      return 'one by one';
+    }
+    const answer = (await response.json().catch(() => null)) as TurnBatchAnswer | null;
+    if (!Array.isArray(answer?.outcomes) || answer.outcomes.length !== records.length) {
+      // Accepted, but not as a batch answer: send again; whatever was stored comes back a duplicate.
+      this.lastError = 'the server answered a batch unexpectedly';
+      return records.map(() => 'retry');
+    }
+    const outcomes = answer.outcomes.map((outcome: TurnOutcome) => (outcome.outcome === 'refused' ? this.refused(outcome.status, JSON.stringify(outcome.error)) : 'done'));
+    // The status says why records still wait, if any do.
+    const waiting = answer.outcomes.find((outcome) => outcome.outcome === 'refused' && isRetryable(outcome.status));
+    this.lastError = waiting?.outcome === 'refused' ? `the server answered ${waiting.status}` : null;
+    return outcomes;
+  }
+
+  /** A post's answer, or 'retry' when none came (unreachable, timed out). */
+  private async post(url: string, method: OutboxRecord['method'], payload: unknown): Promise<Response | 'retry'> {
+    const body = JSON.stringify(payload);
     const abort = new AbortController();
     const timeout = setTimeout(() => abort.abort(), REQUEST_TIMEOUT_MS);
     try {
-      const response = await this.fetchImpl(record.url, {
-        method: record.method,
+      return await this.fetchImpl(url, {
+        method,
         headers: { 'Content-Type': 'application/json' },
         body,
         // Lets a record posted just before the tab closes still arrive; it stays queued either way.
         keepalive: new TextEncoder().encode(body).length <= KEEPALIVE_MAX_BYTES,
         signal: abort.signal,
       });
-      if (response.ok) {
-        this.lastError = null;
-        return 'done';
-      }
-      // The server is there but overloaded or briefly failing: try again later.
-      if (response.status >= 500 || response.status === 408 || response.status === 429) {
-        this.lastError = `the server answered ${response.status}`;
-        return 'retry';
-      }
-      // Refused as invalid: retrying cannot help, and it must not block the records behind it.
-      this.lastError = null;
-      console.error('glassdesk: the server refused a record', response.status, await response.text().catch(() => ''));
-      return 'done';
     } catch {
       this.lastError = abort.signal.aborted ? 'the server did not answer in time' : 'the server is unreachable';
       return 'retry';
     } finally {
       clearTimeout(timeout);
     }
+  }
+
+  /** What to do with a record the server did not accept, by the status it answered (for the whole post or for the record). */
+  private refused(status: number, detail: string): SendOutcome {
+    if (isRetryable(status)) {
+      this.lastError = `the server answered ${status}`;
+      return 'retry';
+    }
+    // Refused as invalid: retrying cannot help, and it must not block the records behind it.
+    this.lastError = null;
+    console.error('glassdesk: the server refused a record', status, detail);
+    return 'done';
   }
 
   private async notify() {
@@ -184,8 +270,8 @@ export class MemoryOutboxStore implements OutboxStore {
   async add(record: OutboxRecord & { attempts: number }) {
     this.records.push(structuredClone({ ...record, seq: this.nextSeq++ }));
   }
-  async oldest() {
-    return this.records[0] && structuredClone(this.records[0]);
+  async oldest(limit: number) {
+    return structuredClone(this.records.slice(0, limit));
   }
   async counts() {
     const byKind: Record<string, number> = {};
@@ -252,11 +338,11 @@ export class IndexedDbOutboxStore implements OutboxStore {
     });
   }
 
-  async oldest() {
+  async oldest(limit: number) {
     const db = await this.open();
-    if (db instanceof MemoryOutboxStore) return db.oldest();
-    const cursor = await request(db.transaction(STORE).objectStore(STORE).openCursor());
-    return cursor?.value as StoredRecord | undefined;
+    if (db instanceof MemoryOutboxStore) return db.oldest(limit);
+    // In key order: the keys are the records' sequence numbers.
+    return (await request(db.transaction(STORE).objectStore(STORE).getAll(null, limit))) as StoredRecord[];
   }
 
   async counts() {

@@ -60,6 +60,28 @@ export const turnRecordSchema = z
   .refine((turn) => turn.user.id !== turn.reply.id, { message: 'user and reply need different ids', path: ['reply', 'id'] });
 export type TurnRecord = z.infer<typeof turnRecordSchema>;
 
+/** A batch post carries up to this many turns (an outbox that was offline, a bulk import). */
+export const MAX_TURNS_PER_BATCH = 50;
+/** A valid turn serialises to well under 40 KiB even with every text escaped, so fifty fit. */
+export const MAX_TURN_BATCH_BYTES = 2 * 1024 * 1024;
+
+/**
+ * `POST /api/turns` with `{ "turns": [ … ] }`: each turn is validated and stored on its own, and
+ * the answer has one outcome per turn in the posted order (`TurnBatchAnswer`).
+ */
+export const turnBatchSchema = z.object({ turns: z.array(z.unknown()).min(1).max(MAX_TURNS_PER_BATCH) });
+
+/** What became of one turn of a batch: refused ones carry the status and error a single post would have got. */
+export type TurnOutcome =
+  | { outcome: 'stored' | 'duplicate' }
+  | { outcome: 'refused'; status: number; error: { code: string; message: string; details?: unknown } };
+export type TurnBatchAnswer = { outcomes: TurnOutcome[] };
+
+/** True for a body posted as a batch of turns (a single turn has no `turns` key). */
+export function isTurnBatch(body: unknown): body is { turns: unknown } {
+  return typeof body === 'object' && body !== null && !Array.isArray(body) && 'turns' in body;
+}
+
 export const feedbackSchema = z.object({
   id,
   helpful: z.boolean(),

@@ -47,3 +47,23 @@ export function chatRateLimit(): RateLimitPolicy {
 export function limitChatRequest(request: Request, now = new Date()): Promise<void> {
   return enforceRateLimit(request.headers, chatRateLimit(), now);
 }
+
+/**
+ * A batch of `records` counts as that many requests against the chat budget. The request was
+ * counted once already by `limitChatRequest` (before its body was read), so this counts the
+ * rest and says how many of the batch's records, from the first, fit in the budget; the others
+ * are to be answered 429 one by one, so the client keeps them and retries. Throws the 429 when
+ * none fits.
+ */
+export async function limitChatRecords(request: Request, records: number, now = new Date()): Promise<{ fitting: number; retryAfterSeconds: number }> {
+  const client = clientKey(request.headers);
+  if (!client || records <= 1) return { fitting: records, retryAfterSeconds: 0 };
+  const policy = chatRateLimit();
+  const result = await hitRateLimit(`${policy.name}:client:${client}`, policy.limit, policy.windowMs, now, records - 1);
+  // The first record was the request already counted within the budget.
+  const fitting = Math.max(0, Math.min(records, policy.limit - (result.count - records)));
+  if (fitting === 0) {
+    throw tooManyRequests(result.retryAfterSeconds, `Too many records from this address; try again in ${result.retryAfterSeconds} seconds.`);
+  }
+  return { fitting, retryAfterSeconds: result.retryAfterSeconds };
+}

@@ -1,10 +1,12 @@
 import fc from 'fast-check';
 import { expect, test, type APIRequestContext, type APIResponse } from '@playwright/test';
-import { MAX_EXPLANATIONS_BYTES, MAX_TURN_BYTES, explanationsRecordSchema, feedbackSchema, turnRecordSchema } from '@/lib/chat/records';
+import { MAX_EXPLANATIONS_BYTES, MAX_TURN_BATCH_BYTES, MAX_TURN_BYTES, MAX_TURNS_PER_BATCH, explanationsRecordSchema, feedbackSchema, turnRecordSchema } from '@/lib/chat/records';
 import { createAdminAccount, signInThroughApi, type AdminApiSession } from './support/admin-session';
 import { queryE2eDatabase } from './support/database';
 import {
+  batchOfInvalidTurns,
   invalidBody,
+  invalidTurnBatch,
   invalidId,
   junkQuery,
   unicodeEdgeString,
@@ -13,6 +15,7 @@ import {
   validFeedback,
   validReview,
   validTurn,
+  validTurnBatch,
   type BodyCase,
   type RawBody,
 } from './support/fuzz';
@@ -162,6 +165,39 @@ test.describe('API fuzz', () => {
       options(),
     );
     expect(rowCounts()).toEqual(before);
+    await expectHealthy(request);
+  });
+
+  test('turn batches: a wrong batch is a JSON 4xx, invalid turns in a batch are refused one by one, and neither stores anything', async ({ request }) => {
+    const before = rowCounts();
+    await fc.assert(
+      fc.asyncProperty(invalidTurnBatch(BODIES.turn, MAX_TURNS_PER_BATCH, MAX_TURN_BATCH_BYTES), async (body) => {
+        const sent: Sent = { method: 'POST', path: '/api/turns', body };
+        await expectJsonRefusal(await send(request, sent), sent, [400, 413]);
+      }),
+      options(RUNS / 2),
+    );
+    await fc.assert(
+      fc.asyncProperty(batchOfInvalidTurns(BODIES.turn), async (body) => {
+        const sent: Sent = { method: 'POST', path: '/api/turns', body };
+        const what = summarise(sent);
+        const response = await send(request, sent);
+        expect(response.status(), what).toBe(200);
+        const { outcomes } = (await response.json()) as { outcomes: { outcome: string; status: number; error: { code: string; message: string } }[] };
+        expect(outcomes, what).toHaveLength(body.turns);
+        for (const outcome of outcomes) expect(outcome, what).toMatchObject({ outcome: 'refused', status: 400, error: { code: 'bad_request', message: expect.any(String) } });
+      }),
+      options(),
+    );
+    expect(rowCounts()).toEqual(before);
+    // A valid batch is stored once, however often it is posted.
+    const batch = validTurnBatch(3);
+    for (const expected of ['stored', 'duplicate']) {
+      const response = await request.post('/api/turns', { data: batch, headers: { 'x-forwarded-for': clientAddress() } });
+      expect(response.status()).toBe(200);
+      expect(((await response.json()) as { outcomes: unknown[] }).outcomes).toEqual(batch.turns.map(() => ({ outcome: expected })));
+    }
+    expect(rowCounts()).toEqual({ ...before, Conversation: before.Conversation + 3, Message: before.Message + 6, Prediction: before.Prediction + 3 });
     await expectHealthy(request);
   });
 

@@ -6,41 +6,62 @@ type Mode = 'up' | 'down' | 'hang' | number;
 
 /**
  * A stand-in for the API: stores each record by its id (a repeat is a duplicate, as on the
- * real server) and can be down, hang, or answer a given status.
+ * real server), takes batches (`{ turns: [...] }`, one outcome per record) and can be down,
+ * hang, answer a given status for a whole post, or refuse given records with a status.
  */
 function fakeServer() {
   const stored = new Map<string, unknown>();
-  const requests: { url: string; keepalive: boolean | undefined; id: string }[] = [];
+  /** One entry per record sent, with the size of the post it went in. */
+  const requests: { url: string; keepalive: boolean | undefined; id: string; batch: number }[] = [];
+  /** The ids of each post. */
+  const posts: string[][] = [];
   const modes: Mode[] = [];
+  const refusals = new Map<string, number[]>();
   let mode: Mode = 'up';
+  const outcome = (body: { id: string }) => {
+    const status = refusals.get(body.id)?.shift();
+    if (status !== undefined) return { outcome: 'refused', status, error: { code: 'refused', message: `refused with ${status}` } } as const;
+    if (stored.has(body.id)) return { outcome: 'duplicate' } as const;
+    stored.set(body.id, body);
+    return { outcome: 'stored' } as const;
+  };
   const fetch = vi.fn(async (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const body = JSON.parse(String(init?.body)) as { id: string };
-    requests.push({ url: String(url), keepalive: init?.keepalive, id: body.id });
+    const parsed = JSON.parse(String(init?.body)) as { id: string } | { turns: { id: string }[] };
+    const records = 'turns' in parsed ? parsed.turns : [parsed];
+    for (const record of records) requests.push({ url: String(url), keepalive: init?.keepalive, id: record.id, batch: 'turns' in parsed ? records.length : 0 });
+    posts.push(records.map((record) => record.id));
     const current = modes.shift() ?? mode;
     if (current === 'down') throw new TypeError('Failed to fetch');
     if (current === 'hang') {
       return new Promise<Response>((_, reject) => init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))));
     }
     if (typeof current === 'number') return new Response('{}', { status: current });
-    if (stored.has(body.id)) return Response.json({ outcome: 'duplicate' });
-    stored.set(body.id, body);
-    return Response.json({ outcome: 'stored' }, { status: 201 });
+    if ('turns' in parsed) return Response.json({ outcomes: parsed.turns.map(outcome) });
+    const single = outcome(parsed);
+    if (single.outcome === 'refused') return Response.json({ error: single.error }, { status: single.status });
+    return Response.json(single, { status: single.outcome === 'stored' ? 201 : 200 });
   });
   return {
     fetch: fetch as unknown as typeof globalThis.fetch,
     stored,
     requests,
+    posts,
     set mode(next: Mode) {
       mode = next;
     },
-    /** Answers for the next requests, before falling back to `mode`. */
+    /** Answers for the next posts, before falling back to `mode`. */
     then(...next: Mode[]) {
       modes.push(...next);
+    },
+    /** The record is refused with these statuses, one per time it is sent, then stored. */
+    refuse(id: string, ...statuses: number[]) {
+      refusals.set(id, statuses);
     },
   };
 }
 
-const record = (id: string, kind = 'turn', size = 0) => ({ kind, url: '/api/turns', method: 'POST' as const, body: { id, padding: 'x'.repeat(size) } });
+const URLS: Record<string, string> = { turn: '/api/turns', explanations: '/api/predictions/p/explanations', feedback: '/api/messages/m/feedback' };
+const record = (id: string, kind = 'turn', size = 0) => ({ kind, url: URLS[kind]!, method: 'POST' as const, body: { id, padding: 'x'.repeat(size) } });
 
 function setup(store = new MemoryOutboxStore()) {
   const server = fakeServer();
@@ -114,7 +135,8 @@ describe('outbox', () => {
     await outbox.flush();
     expect(last().lastError).toBe('the server answered 503');
     await vi.advanceTimersByTimeAsync(4 * MAX_RETRY_DELAY_MS);
-    expect(server.requests.map((r) => r.id)).toEqual(['a', 'a', 'a', 'a', 'b']);
+    // The first try went alone; the retries carry both records, which waited together, in one post.
+    expect(server.posts).toEqual([['a'], ['a', 'b'], ['a', 'b'], ['a', 'b']]);
     expect([...server.stored.keys()]).toEqual(['a', 'b']);
     expect(last()).toEqual({ pending: 0, byKind: {}, lastError: null });
   });
@@ -145,9 +167,9 @@ describe('outbox', () => {
     // The round reads "nothing waiting" while the new record is being added: it must look again.
     class RacingStore extends MemoryOutboxStore {
       onEmpty: (() => Promise<void>) | null = null;
-      override async oldest() {
-        const found = await super.oldest();
-        if (!found && this.onEmpty) {
+      override async oldest(limit: number) {
+        const found = await super.oldest(limit);
+        if (found.length === 0 && this.onEmpty) {
           const hook = this.onEmpty;
           this.onEmpty = null;
           await hook();
@@ -177,6 +199,118 @@ describe('outbox', () => {
       ['greek', false],
     ]);
     expect(server.stored.size).toBe(3);
+  });
+});
+
+describe('outbox batches', () => {
+  it('sends the turns that waited during an outage together, in order, ahead of the other records, which keep theirs', async () => {
+    const { server, outbox, last } = setup();
+    server.mode = 'down';
+    for (const [id, kind] of [['t1', 'turn'], ['t2', 'turn'], ['t3', 'turn'], ['e1', 'explanations'], ['t4', 'turn'], ['f1', 'feedback']] as const) await outbox.enqueue(record(id, kind));
+    await outbox.flush();
+    const before = server.posts.length;
+    server.mode = 'up';
+    await vi.advanceTimersByTimeAsync(MAX_RETRY_DELAY_MS * 1.25);
+    expect(server.posts.slice(before)).toEqual([['t1', 't2', 't3', 't4'], ['e1'], ['f1']]);
+    expect([...server.stored.keys()]).toEqual(['t1', 't2', 't3', 't4', 'e1', 'f1']);
+    expect(last()).toEqual({ pending: 0, byKind: {}, lastError: null });
+  });
+
+  it('never sends an explanation before its turn, even when the turn is retried out of a batch', async () => {
+    const { server, outbox } = setup();
+    server.mode = 'down';
+    for (const [id, kind] of [['t1', 'turn'], ['e1', 'explanations'], ['t2', 'turn'], ['e2', 'explanations']] as const) await outbox.enqueue(record(id, kind));
+    await outbox.flush();
+    server.refuse('t1', 503);
+    server.mode = 'up';
+    const before = server.posts.length;
+    await vi.advanceTimersByTimeAsync(3 * MAX_RETRY_DELAY_MS);
+    expect(server.posts.slice(before)).toEqual([['t1', 't2'], ['t1'], ['e1'], ['e2']]);
+    expect([...server.stored.keys()]).toEqual(['t2', 't1', 'e1', 'e2']);
+  });
+
+  it('sends a single waiting turn as before, without a batch', async () => {
+    const { server, outbox } = setup();
+    await outbox.enqueue(record('only'));
+    await outbox.flush();
+    expect(server.requests).toEqual([{ url: '/api/turns', keepalive: true, id: 'only', batch: 0 }]);
+  });
+
+  it('posts at most fifty turns at once', async () => {
+    const { server, outbox } = setup();
+    server.mode = 'down';
+    const ids = Array.from({ length: 61 }, (_, i) => `t${i}`);
+    for (const id of ids) await outbox.enqueue(record(id));
+    await outbox.flush();
+    const before = server.posts.length;
+    server.mode = 'up';
+    await vi.advanceTimersByTimeAsync(MAX_RETRY_DELAY_MS * 1.25);
+    expect(server.posts.slice(before).map((post) => post.length)).toEqual([50, 11]);
+    expect([...server.stored.keys()]).toEqual(ids);
+  });
+
+  it('keeps a batch under half a megabyte, however many turns wait', async () => {
+    const { server, outbox } = setup();
+    server.mode = 'down';
+    for (const id of ['a', 'b', 'c', 'd', 'e']) await outbox.enqueue(record(id, 'turn', 200_000));
+    await outbox.flush();
+    const before = server.posts.length;
+    server.mode = 'up';
+    await vi.advanceTimersByTimeAsync(MAX_RETRY_DELAY_MS * 1.25);
+    expect(server.posts.slice(before)).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
+    expect(server.stored.size).toBe(5);
+  });
+
+  it('handles each outcome of a batch: drops a refused record (logged), keeps one to retry, removes the stored ones', async () => {
+    const { server, outbox, last } = setup();
+    server.mode = 'down';
+    for (const id of ['a', 'busy', 'bad', 'd']) await outbox.enqueue(record(id));
+    await outbox.flush();
+    server.refuse('bad', 400);
+    server.refuse('busy', ...Array.from({ length: 20 }, () => 429));
+    server.mode = 'up';
+    const before = server.posts.length;
+    await vi.advanceTimersByTimeAsync(MAX_RETRY_DELAY_MS * 1.25);
+    expect(server.posts[before]).toEqual(['a', 'busy', 'bad', 'd']);
+    expect(server.posts.slice(before + 1).every((post) => post.length === 1 && post[0] === 'busy')).toBe(true);
+    expect(console.error).toHaveBeenCalledWith('glassdesk: the server refused a record', 400, expect.stringContaining('refused with 400'));
+    // Only the record answered 429 waits, and is sent again after the backoff.
+    expect([...server.stored.keys()]).toEqual(['a', 'd']);
+    expect(last()).toEqual({ pending: 1, byKind: { turn: 1 }, lastError: 'the server answered 429' });
+    server.refuse('busy');
+    await vi.advanceTimersByTimeAsync(MAX_RETRY_DELAY_MS * 1.25);
+    expect(server.posts.at(-1)).toEqual(['busy']);
+    expect([...server.stored.keys()]).toEqual(['a', 'd', 'busy']);
+    expect(last()).toEqual({ pending: 0, byKind: {}, lastError: null });
+  });
+
+  it('keeps every record of a batch when the post fails as a whole, and stores none twice when it goes through', async () => {
+    const { server, outbox } = setup();
+    server.mode = 'down';
+    for (const id of ['a', 'b', 'c']) await outbox.enqueue(record(id));
+    await outbox.flush();
+    server.mode = 'up';
+    server.then(503, 'hang');
+    await vi.advanceTimersByTimeAsync(MAX_RETRY_DELAY_MS * 1.25 + REQUEST_TIMEOUT_MS + MAX_RETRY_DELAY_MS * 1.25 * 2);
+    expect(server.posts.slice(-3)).toEqual([['a', 'b', 'c'], ['a', 'b', 'c'], ['a', 'b', 'c']]);
+    expect([...server.stored.keys()]).toEqual(['a', 'b', 'c']);
+    expect(await outbox.pending()).toBe(0);
+  });
+
+  it('falls back to one record per post when a server refuses the batch as a whole', async () => {
+    const { server, outbox } = setup();
+    server.mode = 'down';
+    for (const id of ['a', 'b']) await outbox.enqueue(record(id));
+    await outbox.flush();
+    server.mode = 'up';
+    server.then(400);
+    const before = server.posts.length;
+    await vi.advanceTimersByTimeAsync(MAX_RETRY_DELAY_MS * 1.25);
+    expect(server.posts.slice(before)).toEqual([['a', 'b'], ['a'], ['b']]);
+    // Nothing was dropped, so nothing is logged as refused.
+    expect(console.error).not.toHaveBeenCalled();
+    expect([...server.stored.keys()]).toEqual(['a', 'b']);
+    expect(await outbox.pending()).toBe(0);
   });
 });
 

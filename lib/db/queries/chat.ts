@@ -4,7 +4,8 @@ import { provider } from './admin';
 import { inPanelOrder } from './explanations';
 import { redactTurn } from '@/lib/chat/redact-records';
 import { getConfig } from '@/lib/config';
-import { conflict, notFound } from '@/lib/http/errors';
+import { ApiError, conflict, notFound } from '@/lib/http/errors';
+import { Prisma } from '@/lib/generated/sqlite/client';
 import { db } from '../client';
 
 export type StoreOutcome = 'stored' | 'duplicate';
@@ -54,6 +55,68 @@ export async function storeTurn(posted: TurnRecord): Promise<StoreOutcome> {
     if (stored) return sameConversation(stored.conversationId, turn);
     throw conflict('Another message is already stored at that position in the conversation.');
   }
+}
+
+/**
+ * Stores a batch of turns, each atomic on its own, and says per turn, in the posted order, what
+ * became of it: 'stored', 'duplicate' (a retry), or the ApiError a single post would have got
+ * (a conflict). New turns, the common case, go in one transaction of three multi-row INSERTs
+ * (conversations, messages, predictions). When a unique key refuses that transaction (a retried
+ * batch, a conflict, a turn posted twice in the batch) nothing of it is kept, and each turn is
+ * then stored on its own through `storeTurn`, which tells the cases apart.
+ */
+export async function storeTurns(posted: TurnRecord[]): Promise<(StoreOutcome | ApiError)[]> {
+  if (posted.length > 1) {
+    try {
+      await insertNewTurns(posted);
+      return posted.map(() => 'stored');
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+    }
+  }
+  const outcomes: (StoreOutcome | ApiError)[] = [];
+  for (const turn of posted) {
+    try {
+      outcomes.push(await storeTurn(turn));
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      outcomes.push(error);
+    }
+  }
+  return outcomes;
+}
+
+async function insertNewTurns(posted: TurnRecord[]): Promise<void> {
+  const kinds = getConfig().REDACT_PII;
+  const turns = posted.map((turn) => redactTurn(turn, { kinds }));
+  const now = new Date();
+  // One row per conversation: an upsert may not touch the same row twice in one statement (PostgreSQL).
+  const conversations = new Map<string, string>();
+  for (const turn of turns) if (!conversations.has(turn.conversationId)) conversations.set(turn.conversationId, turn.botId);
+  const messageRows = turns.flatMap(({ conversationId, user, reply }) => [
+    Prisma.sql`(${user.id}, ${conversationId}, ${user.seq}, 'user', ${user.text}, ${JSON.stringify(user.parts)}, ${now})`,
+    Prisma.sql`(${reply.id}, ${conversationId}, ${reply.seq}, 'assistant', ${reply.text}, ${JSON.stringify(reply.parts)}, ${now})`,
+  ]);
+  const predictionRows = turns.flatMap(({ user, reply, prediction }) =>
+    prediction
+      ? [
+          Prisma.sql`(${prediction.id}, ${user.id}, ${reply.id}, ${prediction.modelId}, ${prediction.modelVersion}, ${prediction.intent}, ${prediction.confidence},
+            ${JSON.stringify(prediction.topK)}, ${prediction.decision}, ${prediction.backend}, ${prediction.latencyMs}, ${now})`,
+        ]
+      : [],
+  );
+  const writes = [
+    db().$executeRaw`INSERT INTO "Conversation" ("id", "botId", "createdAt", "updatedAt") VALUES
+      ${Prisma.join([...conversations].map(([id, botId]) => Prisma.sql`(${id}, ${botId}, ${now}, ${now})`))}
+      ON CONFLICT ("id") DO UPDATE SET "updatedAt" = excluded."updatedAt"`,
+    db().$executeRaw`INSERT INTO "Message" ("id", "conversationId", "seq", "role", "text", "parts", "createdAt") VALUES ${Prisma.join(messageRows)}`,
+  ];
+  if (predictionRows.length > 0) {
+    writes.push(db().$executeRaw`INSERT INTO "Prediction"
+      ("id", "messageId", "replyId", "modelId", "modelVersion", "intent", "confidence", "topK", "decision", "backend", "latencyMs", "createdAt") VALUES
+      ${Prisma.join(predictionRows)}`);
+  }
+  await db().$transaction(writes);
 }
 
 function sameConversation(conversationId: string, turn: TurnRecord): StoreOutcome {

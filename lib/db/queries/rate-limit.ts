@@ -9,19 +9,19 @@ const KEEP_BUCKETS_MS = 24 * 60 * 60 * 1000;
 const SWEEP_PROBABILITY = 0.001;
 
 /**
- * Counts one request under `name` in a fixed window shared by every server instance. The
+ * Counts one request (or `cost` records) under `name` in a fixed window shared by every server instance. The
  * window is part of the key, so counting is a single atomic statement (INSERT … ON CONFLICT
  * DO UPDATE … RETURNING) and a new window starts from zero by itself.
  */
-export async function hitRateLimit(name: string, limit: number, windowMs: number, now = new Date()): Promise<RateLimitResult> {
+export async function hitRateLimit(name: string, limit: number, windowMs: number, now = new Date(), cost = 1): Promise<RateLimitResult> {
   const windowIndex = Math.floor(now.getTime() / windowMs);
   const windowStart = new Date(windowIndex * windowMs);
   const key = `${name}@${windowIndex}`;
   // The same statement the query API's upsert makes, written out: it runs on every chat
   // request, and as SQL it costs a third of the CPU.
   const [bucket] = await db().$queryRaw<{ count: number | bigint }[]>`INSERT INTO "RateLimitBucket" ("key", "windowStart", "count")
-    VALUES (${key}, ${windowStart}, 1)
-    ON CONFLICT ("key") DO UPDATE SET "count" = "RateLimitBucket"."count" + 1
+    VALUES (${key}, ${windowStart}, ${cost})
+    ON CONFLICT ("key") DO UPDATE SET "count" = "RateLimitBucket"."count" + ${cost}
     RETURNING "count"`;
   const count = Number(bucket!.count);
   if (Math.random() < SWEEP_PROBABILITY) await sweepRateLimitBuckets(now);

@@ -253,6 +253,32 @@ export function invalidBody(route: BodyCase): fc.Arbitrary<RawBody> {
   );
 }
 
+/** A batch of turns as the outbox posts what waited during an outage. */
+export function validTurnBatch(size = 3) {
+  return { turns: Array.from({ length: size }, () => validTurn()) };
+}
+
+/**
+ * Batch bodies of turns (`{ turns: [...] }`) refused as a whole: `turns` not an array, empty,
+ * longer than `maxTurns`, or the body over `bodyCap`; besides every way `invalidBody` has.
+ */
+export function invalidTurnBatch(route: BodyCase, maxTurns: number, bodyCap: number): fc.Arbitrary<RawBody> {
+  const envelope = fc.oneof(
+    fc.oneof(fc.constant(null), fc.string(), fc.integer(), fc.dictionary(fc.string(), fc.string(), { maxKeys: 3 }), fc.constant(route.valid)).map((turns) => ({ kind: 'turns not an array', text: JSON.stringify({ turns }) })),
+    fc.constant({ kind: 'no turns', text: JSON.stringify({ turns: [] }) }),
+    fc.integer({ min: maxTurns + 1, max: maxTurns + 20 }).map((n) => ({ kind: 'too many turns', text: JSON.stringify({ turns: Array.from({ length: n }, () => route.valid) }) })),
+    hugeInside(route.valid, route.stringPath, bodyCap).map((turn) => ({ kind: 'batch over the body cap', text: `{"turns":[${turn}]}` })),
+    deeplyNestedJson.map((nested) => ({ kind: 'deeply nested batch', text: `{"turns":[${nested}]}` })),
+  );
+  return fc.tuple(envelope, contentType).map(([{ kind, text }, type]) => raw(kind, text, type));
+}
+
+/** A batch whose every turn is invalid: answered with one refusal per turn, storing nothing. */
+export function batchOfInvalidTurns(route: BodyCase): fc.Arbitrary<RawBody & { turns: number }> {
+  const invalidTurn = fc.oneof(typeConfused(route.valid, route.isValid, route.opaque), fc.jsonValue().filter((value) => !route.isValid(value)));
+  return fc.array(invalidTurn, { minLength: 1, maxLength: 8 }).map((turns) => ({ ...raw('batch of invalid turns', JSON.stringify({ turns })), turns: turns.length }));
+}
+
 function isValidText(text: string, isValid: (body: unknown) => boolean): boolean {
   try {
     return isValid(JSON.parse(text));

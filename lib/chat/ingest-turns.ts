@@ -1,0 +1,69 @@
+import 'server-only';
+import { z } from 'zod';
+import { MAX_TURN_BATCH_BYTES, MAX_TURN_BYTES, isTurnBatch, turnBatchSchema, turnRecordSchema, type TurnOutcome, type TurnRecord } from '@/lib/chat/records';
+import { storeTurns } from '@/lib/db/queries/chat';
+import { ApiError, badRequest, payloadTooLarge, readJson } from '@/lib/http/errors';
+import { limitChatRecords, limitChatRequest, tooManyRequests } from '@/lib/http/rate-limit';
+import { verifyAfterResponse } from '@/lib/verify/verifier';
+
+type Schedule = (task: () => Promise<void>) => void;
+
+const anyJson = z.unknown();
+
+function invalid(error: z.ZodError): ApiError {
+  return badRequest(
+    'The request body is not valid.',
+    error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+  );
+}
+
+const refused = (error: ApiError): TurnOutcome => ({
+  outcome: 'refused',
+  status: error.status,
+  error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },
+});
+
+/**
+ * `POST /api/turns`: one turn (answered 201 stored / 200 duplicate, or a 4xx) or a batch
+ * `{ turns: [ … ] }` (answered 200 with one outcome per turn, `TurnBatchAnswer`). A batch's turns
+ * are validated and stored each on its own, so a bad record never blocks the good ones, and
+ * count against the rate limit one by one. Every stored turn with a prediction is handed to the
+ * verifier after the response (`schedule` is Next's `after`).
+ */
+export async function ingestTurns(request: Request, schedule: Schedule): Promise<Response> {
+  await limitChatRequest(request);
+  const body = await readJson(request, anyJson, MAX_TURN_BATCH_BYTES);
+  if (!isTurnBatch(body)) {
+    // A single turn keeps its own, smaller cap (when the client declares its length).
+    if (Number(request.headers.get('content-length') ?? 0) > MAX_TURN_BYTES) throw payloadTooLarge(MAX_TURN_BYTES);
+    const parsed = turnRecordSchema.safeParse(body);
+    if (!parsed.success) throw invalid(parsed.error);
+    const [outcome] = await storeTurns([parsed.data]);
+    if (outcome instanceof ApiError) throw outcome;
+    if (outcome === 'stored') verifyAfterResponse(parsed.data, schedule);
+    return Response.json({ outcome }, { status: outcome === 'stored' ? 201 : 200 });
+  }
+  const batch = turnBatchSchema.safeParse(body);
+  if (!batch.success) throw invalid(batch.error);
+  const { fitting, retryAfterSeconds } = await limitChatRecords(request, batch.data.turns.length);
+  const outcomes: TurnOutcome[] = batch.data.turns.map((_, index) =>
+    index < fitting ? { outcome: 'stored' } : refused(tooManyRequests(retryAfterSeconds, `Too many records from this address; try again in ${retryAfterSeconds} seconds.`)),
+  );
+  const valid: { index: number; turn: TurnRecord }[] = [];
+  batch.data.turns.slice(0, fitting).forEach((posted, index) => {
+    const parsed = turnRecordSchema.safeParse(posted);
+    if (parsed.success) valid.push({ index, turn: parsed.data });
+    else outcomes[index] = refused(invalid(parsed.error));
+  });
+  const stored = await storeTurns(valid.map(({ turn }) => turn));
+  stored.forEach((outcome, position) => {
+    const { index, turn } = valid[position]!;
+    if (outcome instanceof ApiError) {
+      outcomes[index] = refused(outcome);
+      return;
+    }
+    outcomes[index] = { outcome };
+    if (outcome === 'stored') verifyAfterResponse(turn, schedule);
+  });
+  return Response.json({ outcomes }, { status: 200, headers: fitting < outcomes.length ? { 'Retry-After': String(retryAfterSeconds) } : undefined });
+}
