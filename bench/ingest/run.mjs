@@ -57,6 +57,11 @@ const MESSAGES = [
   ['Contactless is not working at the shop', 'contactless_not_working'],
 ];
 
+// The version the server serves (as lib/model/card.ts `modelVersion` reads it), so that each
+// stored prediction is verified for real by the server's own run of the model.
+const servedCard = JSON.parse(readFileSync(path.join(import.meta.dirname, '../../public/models/banking77/model-card.json'), 'utf8'));
+const SERVED_MODEL_VERSION = String(servedCard.version ?? servedCard.created ?? servedCard.name);
+
 function turnRecord(conversationId, index) {
   const [text, intent] = MESSAGES[randomInt(MESSAGES.length)];
   const confidence = 0.55 + Math.random() * 0.44;
@@ -73,7 +78,7 @@ function turnRecord(conversationId, index) {
     prediction: {
       id: randomUUID(),
       modelId: 'banking77',
-      modelVersion: 'bench',
+      modelVersion: SERVED_MODEL_VERSION,
       intent,
       confidence,
       topK: [
@@ -252,6 +257,7 @@ async function storedRows(databaseUrl) {
     messages: 'SELECT "id" FROM "Message"',
     predictions: 'SELECT "id" FROM "Prediction"',
     explanations: 'SELECT "predictionId" AS "id", COUNT(*) AS "n" FROM "Explanation" GROUP BY "predictionId"',
+    verification: 'SELECT "verification" AS "id", COUNT(*) AS "n" FROM "Prediction" GROUP BY "verification"',
   };
   let rows;
   if (databaseUrl.startsWith('file:')) {
@@ -275,6 +281,7 @@ async function storedRows(databaseUrl) {
     messages: new Set(rows.messages.map((r) => r.id)),
     predictions: new Set(rows.predictions.map((r) => r.id)),
     explanations: new Map(rows.explanations.map((r) => [r.id, Number(r.n)])),
+    verification: Object.fromEntries(rows.verification.map((r) => [r.id, Number(r.n)])),
   };
 }
 
@@ -333,7 +340,7 @@ async function postgresDatabase() {
     url: url.toString(),
     async drop() {
       await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      server?.stop();
+      await server?.stop();
     },
   };
 }
@@ -368,7 +375,9 @@ async function runBackend(backend, batch) {
     const cpu = { server: groupCpuMs(server.pid) - cpuBefore.server, generator: ownCpuMs() - cpuBefore.generator };
     clearInterval(sampler);
     const baseline = values.baseline && batch === batchSizes[0] ? await healthBaseline(server) : null;
-    const check = reconcile(await storedRows(databaseUrl), [tally, measured]);
+    const stored = await storedRows(databaseUrl);
+    const check = reconcile(stored, [tally, measured]);
+    const verification = ['verified', 'mismatch', 'pending', 'failed'].map((state) => stored.verification[state] ?? 0).join(' / ');
     const records = measured.turnsStored + measured.explanationPosts;
     const refused = [...measured.refused].map(([status, n]) => `${n}×${status}`).join(' ') || '0';
     return {
@@ -391,6 +400,7 @@ async function runBackend(backend, batch) {
         (cpu.server / records).toFixed(2),
         (cpu.generator / records).toFixed(2),
         Math.max(...loadDuring, os.loadavg()[0]).toFixed(1),
+        verification,
       ],
       baseline,
       failed: check.lost > 0 || check.doubled > 0 || check.unexplained > 0,
@@ -417,7 +427,7 @@ for (const backend of backends) {
 }
 printTable(
   `Ingest, ${duration} s after a ${warmup} s warm-up, ${connections} connections, ${explanationsPerConversation} explanation post(s) per ${TURNS_PER_CONVERSATION} turns (records/s: turns and explanation posts accepted):`,
-  ['backend', 'turns/post', 'records/s', 'turns/s', 'explanation posts/s', 'posts/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'rows msg/pred/expl', 'accepted msg/pred/expl', 'lost', 'doubled', 'unacknowledged rows', 'server CPU ms/record', 'generator CPU ms/record', 'max load avg'],
+  ['backend', 'turns/post', 'records/s', 'turns/s', 'explanation posts/s', 'posts/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'rows msg/pred/expl', 'accepted msg/pred/expl', 'lost', 'doubled', 'unacknowledged rows', 'server CPU ms/record', 'generator CPU ms/record', 'max load avg', 'predictions verified / mismatch / pending / failed at the end'],
   rows,
 );
 if (baselines.length > 0) {
