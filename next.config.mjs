@@ -9,6 +9,9 @@ const securityHeaders = [
   ['Referrer-Policy', 'strict-origin-when-cross-origin'],
   ['X-Frame-Options', 'DENY'],
   ['Cross-Origin-Opener-Policy', 'same-origin'],
+  // With the opener policy this makes pages cross-origin isolated, which SharedArrayBuffer and so
+  // onnxruntime-web's threads need; every resource is same-origin (CORP below), so nothing is blocked.
+  ['Cross-Origin-Embedder-Policy', 'require-corp'],
   ['Cross-Origin-Resource-Policy', 'same-origin'],
   ['Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=(), usb=()'],
 ].map(([key, value]) => ({ key, value }));

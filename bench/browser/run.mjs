@@ -32,6 +32,8 @@ const VARIANTS = [
   { name: 'now', device: 'wasm', query: '', current: true },
   ...CHANGES.map(([key, change]) => ({ name: `now without ${change}`, device: 'wasm', query: query({ [key]: BEFORE[key] }) })),
   { name: 'now, WebGPU', device: 'webgpu', query: '' },
+  // Cross-origin isolated pages can give onnxruntime-web threads (lib/chat/protocol.ts `threads`).
+  { name: 'now, 2 WebAssembly threads', device: 'wasm', query: query({ threads: '2' }) },
 ];
 // --only 0,1,7: the rows to run, by their index above (the first one listed is the baseline).
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',').map(Number) : null;

@@ -14,6 +14,8 @@ export interface BrowserVariant {
   name: string;
   /** Extra query parameters for the chat page (empty: the defaults). */
   query: string;
+  /** LIME's batch size (default: LIME's own). */
+  limeBatchSize?: number;
 }
 
 export interface BrowserLimeRun {
@@ -41,16 +43,16 @@ export interface BrowserVariantResult {
 type BenchClient = {
   explain(
     text: string,
-    options: { overrides: { methods: string[]; lime: { samples: number; seed: number; timeBudgetMs: null }; faithfulness: boolean } },
+    options: { overrides: { methods: string[]; lime: { samples: number; seed: number; timeBudgetMs: null; batchSize?: number }; faithfulness: boolean } },
   ): Promise<{ explanations: { timing: { ms: number; forwardPasses: number }; extra: { distinctTexts?: number } }[] }>;
 };
 
-async function limeInPage(page: Page, texts: string[], counts: number[], reps: number): Promise<BrowserLimeRun[]> {
+async function limeInPage(page: Page, texts: string[], counts: number[], reps: number, batchSize?: number): Promise<BrowserLimeRun[]> {
   return page.evaluate(
-    async ({ texts, counts, reps }) => {
+    async ({ texts, counts, reps, batchSize }) => {
       const client = (window as unknown as { glassdeskBench: BenchClient }).glassdeskBench;
       const lime = (text: string, samples: number) =>
-        client.explain(text, { overrides: { methods: ['lime'], lime: { samples, seed: 1, timeBudgetMs: null }, faithfulness: false } });
+        client.explain(text, { overrides: { methods: ['lime'], lime: { samples, seed: 1, timeBudgetMs: null, ...(batchSize ? { batchSize } : {}) }, faithfulness: false } });
       await lime(texts[0], 200); // warm-up
       const out: BrowserLimeRun[] = [];
       for (const samples of counts) {
@@ -65,7 +67,7 @@ async function limeInPage(page: Page, texts: string[], counts: number[], reps: n
       }
       return out;
     },
-    { texts, counts, reps },
+    { texts, counts, reps, batchSize },
   );
 }
 
@@ -127,7 +129,7 @@ export async function browserExplainBench(options: {
       try {
         await modelReadyTime(browser.page, `${server.url}/?device=wasm&bench${variant.query ? `&${variant.query}` : ''}`);
         const backend = ((await browser.page.getByTestId('backend').textContent()) ?? '').trim();
-        const lime = options.limeTexts.length ? await limeInPage(browser.page, options.limeTexts, options.counts, options.reps) : [];
+        const lime = options.limeTexts.length ? await limeInPage(browser.page, options.limeTexts, options.counts, options.reps, variant.limeBatchSize) : [];
         process.stderr.write(`  browser lime (${variant.name}) done\n`);
         const panel: BrowserPanelRun[] = [];
         for (const text of options.panelTexts) {

@@ -11,6 +11,7 @@
 //
 //   npx tsx bench/explain/run.ts [--n 300] [--timing-messages 12] [--reps 3] [--stability-messages 30] [--model public/models/banking77]
 //                                [--sections lime,panel,stability,faithfulness] [--no-browser] [--browser-reps 3] [--build]
+//                                [--counts 100,250,500,1000,2000,5000] [--browser-variants 'name=query;…']
 // The browser half needs the production build (`next build`, or --build) and serves the
 // model in public/models/banking77 whatever --model says.
 // Timings are the best of --reps runs per message (fresh cache each run); CPU ms counts every
@@ -54,12 +55,21 @@ const MODEL_DIR = path.resolve(REPO, arg('model', 'public/models/banking77'));
 const SECTIONS = new Set(arg('sections', 'lime,panel,stability,faithfulness').split(','));
 const BROWSER = !process.argv.includes('--no-browser');
 const BROWSER_REPS = Number(arg('browser-reps', String(REPS)));
-const LIME_COUNTS = [100, 250, 500, 1000, 2000, 5000];
-/** The page variants the browser half measures: the baseline first. */
-const BROWSER_VARIANTS: BrowserVariant[] = [
-  { name: 'before', query: 'ort=asyncify&wasm-source=cache-api&compression=live&prefetch=0' },
-  { name: 'now', query: '' },
-];
+const LIME_COUNTS = arg('counts', '100,250,500,1000,2000,5000').split(',').map(Number);
+/**
+ * The page variants the browser half measures, the baseline first: `--browser-variants
+ * 'name=query;name=query'`, where the query is the chat page's runtime tuning
+ * (lib/chat/protocol.ts `tuningFrom`) plus `lime-batch=N` for LIME's batch size.
+ */
+const BROWSER_VARIANTS: BrowserVariant[] = arg('browser-variants', 'before=ort=asyncify&wasm-source=cache-api&compression=live&prefetch=0;now=')
+  .split(';')
+  .map((v) => {
+    const [name, ...query] = v.split('=');
+    const params = new URLSearchParams(query.join('='));
+    const limeBatchSize = Number(params.get('lime-batch')) || undefined;
+    params.delete('lime-batch');
+    return { name, query: params.toString(), limeBatchSize };
+  });
 const SAMPLE_SEED = 77;
 /** Ensemble members stacked in the model's attentions (config.json `ensemble_members`). */
 const MEMBERS = existsSync(path.join(MODEL_DIR, 'config.json')) ? Number(JSON.parse(readFileSync(path.join(MODEL_DIR, 'config.json'), 'utf8')).ensemble_members ?? 1) : 1;

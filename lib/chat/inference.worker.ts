@@ -44,6 +44,8 @@ function configureRuntime(runtimePath: string, backend: Backend, tuning: Runtime
       wasm: `${folder}ort-wasm-simd-threaded${build}.wasm`,
       mjs: `${folder}ort-wasm-simd-threaded${build}.mjs`,
     };
+    // Threads need SharedArrayBuffer, i.e. a cross-origin isolated page (COOP + COEP headers).
+    wasm.numThreads = self.crossOriginIsolated ? tuning.threads : 1;
   }
 }
 

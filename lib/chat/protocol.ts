@@ -33,14 +33,16 @@ export type RuntimeTuning = {
   compression: 'pre' | 'live';
   /** Download the runtime and model files in parallel at the start of loading. */
   prefetch: boolean;
+  /** WebAssembly threads when the page is cross-origin isolated (else always 1). */
+  threads: 1 | 2;
 };
 
-export const DEFAULT_TUNING: RuntimeTuning = { wasmRuntime: 'plain', wasmSource: 'http', compression: 'pre', prefetch: true };
+export const DEFAULT_TUNING: RuntimeTuning = { wasmRuntime: 'plain', wasmSource: 'http', compression: 'pre', prefetch: true, threads: 1 };
 
 /** Explanation settings a caller may override (bench/explain times LIME against its samples). */
 export type ExplainOverrides = {
   methods?: ExplanationMethod[];
-  lime?: { samples?: number; seed?: number; timeBudgetMs?: number | null };
+  lime?: { samples?: number; seed?: number; timeBudgetMs?: number | null; batchSize?: number };
   faithfulness?: boolean;
 };
 
@@ -78,7 +80,7 @@ export function devicePreferenceFrom(search: string): DevicePreference {
 /**
  * Runtime tuning from the page's query, honoured only with `bench` in it (bench/browser compares
  * variants in one run): `ort=plain|asyncify`, `wasm-source=http|cache-api`, `compression=pre|live`,
- * `prefetch=1|0`.
+ * `prefetch=1|0`, `threads=1|2`.
  */
 export function tuningFrom(search: string): Partial<RuntimeTuning> {
   const query = new URLSearchParams(search);
@@ -92,5 +94,7 @@ export function tuningFrom(search: string): Partial<RuntimeTuning> {
   if (compression === 'pre' || compression === 'live') tuning.compression = compression;
   const prefetch = query.get('prefetch');
   if (prefetch === '1' || prefetch === '0') tuning.prefetch = prefetch === '1';
+  const threads = query.get('threads');
+  if (threads === '1' || threads === '2') tuning.threads = threads === '2' ? 2 : 1;
   return tuning;
 }

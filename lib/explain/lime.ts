@@ -13,7 +13,7 @@
 import { checkTarget, mergeSettings, now, targetOf } from './common';
 import { cachedPredict, textWithWords } from './perturb';
 import { createRng } from './rng';
-import type { Explainer, Explanation } from './types';
+import type { ExplainInput, Explainer, Explanation } from './types';
 
 export interface LimeSettings {
   samples: number;
@@ -154,6 +154,19 @@ export function limeMasks(n: number, samples: number, seed: number): number[][] 
   return out;
 }
 
+/**
+ * Tokens of each word, from the analysis pass when there is one (words are separated by
+ * whitespace, so a text's tokens are the sum of its words' tokens plus the special ones);
+ * else each word's characters, a proxy good enough to sort by.
+ */
+function tokensPerWord(input: ExplainInput): number[] {
+  const analysis = input.analysis;
+  if (!analysis || analysis.words.length !== input.words.length) return input.words.map((w) => w.end - w.start);
+  const counts = input.words.map(() => 0);
+  for (const token of analysis.tokens) if (token.word !== null && token.word < counts.length) counts[token.word]++;
+  return counts;
+}
+
 export const limeExplainer: Explainer<LimeSettings> = {
   method: 'lime',
   defaults: { samples: 1000, seed: 42, kernelWidth: 25, timeBudgetMs: 2000, batchSize: 64, alpha: 1 },
@@ -161,27 +174,39 @@ export const limeExplainer: Explainer<LimeSettings> = {
     const t0 = now();
     const s = mergeSettings(this.defaults, settings);
     const samples = Math.max(1, Math.floor(s.samples));
-    const cp = cachedPredict(input.predict, s.batchSize);
     const n = input.words.length;
     const masks = limeMasks(n, samples, s.seed);
     const texts = masks.map((m) => textWithWords(input.text, input.words, m.map((x) => x === 1)));
+    // Batches are padded to their longest text: sorting by length in tokens wastes little.
+    const perWord = tokensPerWord(input);
+    const lengths = new Map<string, number>();
+    masks.forEach((m, i) => lengths.set(texts[i], m.reduce((sum, kept, j) => sum + kept * perWord[j], 0)));
+    const cp = cachedPredict(input.predict, s.batchSize, (text) => lengths.get(text) ?? text.length);
 
-    // Evaluate in chunks so the time budget can stop sampling between batches.
-    const chunk = cp.batchSize * 2;
-    const pending = new Set<string>();
+    // Samples are evaluated in order, in chunks, so a run stopped by the time budget used
+    // exactly its first `used` samples. Without a budget one chunk holds every sample (sorted
+    // all together); with one, the first chunk measures the pace and each next one holds as
+    // many samples as should fit in the time left.
+    const minChunk = cp.batchSize * 2;
     let used = 0;
     let stoppedByBudget = false;
-    for (let i = 0; i < samples; i++) {
-      if (!cp.has(texts[i])) pending.add(texts[i]);
-      if (pending.size >= chunk || i === samples - 1) {
-        await cp.predict([...pending]);
-        pending.clear();
-        used = i + 1;
-        if (s.timeBudgetMs !== null && now() - t0 > s.timeBudgetMs && i < samples - 1) {
+    while (used < samples) {
+      let end = samples;
+      if (s.timeBudgetMs !== null) {
+        const elapsed = now() - t0;
+        if (used === 0) {
+          const fresh = new Set<string>();
+          for (end = 0; end < samples && fresh.size < minChunk; end++) if (!cp.has(texts[end])) fresh.add(texts[end]);
+        } else if (elapsed > s.timeBudgetMs) {
           stoppedByBudget = true;
           break;
+        } else {
+          const fit = Math.floor((s.timeBudgetMs - elapsed) / (elapsed / used));
+          end = Math.min(samples, used + Math.max(minChunk, fit));
         }
       }
+      await cp.predict(texts.slice(used, end));
+      used = end;
     }
     const usedTexts = texts.slice(0, used);
     const probs = await cp.predict(usedTexts);

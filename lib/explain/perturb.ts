@@ -66,19 +66,19 @@ const registry = new WeakMap<PredictFn, Shared>();
 
 /**
  * Wraps a batched classifier: identical texts are evaluated once (across calls — LIME on a
- * short message has few distinct word subsets), new texts are sorted by length so a batch
- * pads little, and sent in batches of `batchSize`. Wrapping a predictor that came from
+ * short message has few distinct word subsets), new texts are sorted by `lengthOf` (the
+ * characters unless told, e.g. tokens) so a batch pads little, and sent in batches of `batchSize`. Wrapping a predictor that came from
  * `cachedPredict` shares its cache but counts separately, so one message's explainers share
  * every result while each reports its own forward passes.
  */
-export function cachedPredict(predict: PredictFn, batchSize = 64): CachedPredictor {
+export function cachedPredict(predict: PredictFn, batchSize = 64, lengthOf: (text: string) => number = (text) => text.length): CachedPredictor {
   const shared: Shared = registry.get(predict) ?? { base: predict, cache: new Map() };
   const size = Math.max(1, Math.floor(batchSize));
   const stats: PredictStats = { forwardPasses: 0, textsEvaluated: 0, requested: 0 };
   const run: PredictFn = async (texts) => {
     stats.requested += texts.length;
     const todo = [...new Set(texts.filter((t) => !shared.cache.has(t)))];
-    todo.sort((a, b) => a.length - b.length);
+    todo.sort((a, b) => lengthOf(a) - lengthOf(b));
     for (let s = 0; s < todo.length; s += size) {
       const batch = todo.slice(s, s + size);
       const rows = await shared.base(batch);

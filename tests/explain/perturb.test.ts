@@ -45,6 +45,14 @@ describe('cachedPredict', () => {
     expect(cp.stats).toEqual({ forwardPasses: 3, textsEvaluated: 5, requested: 8 });
   });
 
+  it('sorts by the length it is given, keeping the order of equal lengths', async () => {
+    const { predict, batches } = counting();
+    const tokens = new Map([['one two', 2], ['a', 3], ['zz', 1], ['b', 3]]);
+    const cp = cachedPredict(predict, 2, (text) => tokens.get(text)!);
+    await cp.predict(['one two', 'a', 'zz', 'b']);
+    expect(batches).toEqual([['zz', 'one two'], ['a', 'b']]);
+  });
+
   it('wrapping a cached predictor shares its cache but counts on its own', async () => {
     const { predict, batches } = counting();
     const outer = cachedPredict(predict, 8);

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { explainAll } from '@/lib/explain';
+import { explainAll, limeExplainer } from '@/lib/explain';
 import type { Explanation } from '@/lib/explain/types';
 import type { IntentModel } from '@/lib/model/model';
 import { loadModelFromDir, readSimilarIndex } from '@/lib/model/node';
@@ -104,6 +104,22 @@ describe('explainAll on the demo model (public/models/banking77)', () => {
       expect(nb).toHaveLength(5);
       expect(nb[0].score).toBeGreaterThanOrEqual(nb[4].score);
     }
+  });
+
+  it('LIME sends its perturbations shortest first in tokens, so a batch is padded little', async () => {
+    const text = QUESTIONS[0];
+    const analysis = await model.analyse(text);
+    const batches: string[][] = [];
+    const predict = async (texts: string[]) => {
+      batches.push(texts);
+      return model.predict(texts);
+    };
+    const input = { text, words: analysis.words, predict, labels: model.labels, target: analysis.top, analysis };
+    const e = await limeExplainer.explain(input, { samples: 300, seed: 3, batchSize: 16, timeBudgetMs: null });
+    const tokens = batches.flat().map((t) => model.tokenizer.encode(t).length);
+    expect(tokens.length).toBe(e.extra.distinctTexts);
+    expect(tokens).toEqual([...tokens].sort((a, b) => a - b));
+    expect(batches.every((b) => b.length <= 16)).toBe(true);
   });
 
   it('the most important LIME word is one a reader would name', async () => {
