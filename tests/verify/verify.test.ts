@@ -191,8 +191,15 @@ describe.each(testProviders)('verified predictions on %s', (provider) => {
     const forged = withPrediction(honest, { intent: 'age_limit' });
     const redacted = await honestTurn('send the refund to 4111 1111 1111 1111 please');
     for (const turn of [plain, forged, redacted]) expect(await storeTurn(turn)).toBe('stored');
-    const outcomes = await verifier.verifyPending({ limit: 1000, minAgeMs: 0 });
-    expect(outcomes.map((outcome) => outcome.predictionId)).toEqual(expect.arrayContaining([plain, forged, redacted].map((turn) => turn.prediction!.id)));
+    // Sweep until a round finds nothing (rows another test left pending are swept too).
+    const swept: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      const outcomes = await verifier.verifyPending({ limit: 1000, minAgeMs: 0 });
+      if (outcomes.length === 0) break;
+      swept.push(...outcomes.map((outcome) => outcome.predictionId));
+    }
+    expect(swept).toContain(plain.prediction!.id);
+    // What matters is each row's outcome (whichever sweep got to it).
     expect((await storedPrediction(plain)).verification).toBe('verified');
     expect(await storedPrediction(forged)).toMatchObject({ verification: 'mismatch', intent: 'age_limit', verifiedIntent: honest.prediction!.intent });
     expect((await storedPrediction(redacted)).verification).toBe('failed');
