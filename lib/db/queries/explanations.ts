@@ -1,6 +1,6 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
-import type { Prisma } from '@/lib/generated/sqlite/client';
+import { Prisma } from '@/lib/generated/sqlite/client';
 import type { ExplanationsRecord } from '@/lib/chat/records';
 import { WORD_SCORING_METHODS } from '@/lib/explain/types';
 import { redactExplanation } from '@/lib/chat/redact-records';
@@ -54,27 +54,50 @@ export function explanationSummary(explanations: Stored[]): { minFaithfulness?: 
  * masked, positions kept), plus the
  * figures the admin filters on. A method already stored for the prediction is kept as it
  * was: explanations are computed once, and a retried post changes nothing.
+ *
+ * On the ingest path, so written like `storeTurn`: one batched transaction of one multi-row
+ * INSERT that skips methods already stored (ON CONFLICT on the (predictionId, method) key, so
+ * concurrent retries are safe too) and the prediction's summary UPDATE, as SQL both databases
+ * take. An unknown prediction is told by the foreign key refusing the insert, not by a look-up.
  */
 export async function storeExplanations(predictionId: string, posted: ExplanationsRecord): Promise<{ stored: number; duplicates: number }> {
   const kinds = getConfig().REDACT_PII;
-  const record = { explanations: posted.explanations.map((explanation) => redactExplanation(explanation, { kinds })) };
-  const prediction = await db().prediction.findUnique({ where: { id: predictionId }, select: { id: true } });
-  if (!prediction) throw notFound('That prediction');
-  const existing = new Set(
-    (await db().explanation.findMany({ where: { predictionId }, select: { method: true } })).map((e) => e.method),
-  );
-  const fresh = record.explanations.filter((explanation) => !existing.has(explanation.method));
-  try {
-    await db().$transaction([
-      ...fresh.map((explanation) => db().explanation.create({ data: explanationRow(predictionId, explanation) })),
-      db().prediction.update({ where: { id: predictionId }, data: explanationSummary(record.explanations) }),
-    ]);
-  } catch (error) {
-    // A concurrent retry stored the same methods first: nothing is lost, nothing doubled.
-    if ((error as { code?: string }).code !== 'P2002') throw error;
-    return { stored: 0, duplicates: record.explanations.length };
+  const explanations = posted.explanations.map((explanation) => redactExplanation(explanation, { kinds }));
+  const now = new Date();
+  const rows = explanations.map((explanation) => {
+    const row = explanationRow(predictionId, explanation, now);
+    return Prisma.sql`(${row.id}, ${row.predictionId}, ${row.method}, ${JSON.stringify(row.settings)}, ${JSON.stringify(row.payload)},
+      ${row.comprehensiveness}, ${row.sufficiency}, ${row.durationMs}, ${now})`;
+  });
+  const summary = explanationSummary(explanations);
+  const summaryColumns = [
+    ...(summary.minFaithfulness !== undefined ? [Prisma.sql`"minFaithfulness" = ${summary.minFaithfulness}`] : []),
+    ...(summary.methodsDisagree !== undefined ? [Prisma.sql`"methodsDisagree" = ${summary.methodsDisagree}`] : []),
+  ];
+  const writes = [
+    db().$executeRaw`INSERT INTO "Explanation"
+      ("id", "predictionId", "method", "settings", "payload", "comprehensiveness", "sufficiency", "durationMs", "createdAt") VALUES
+      ${Prisma.join(rows)}
+      ON CONFLICT ("predictionId", "method") DO NOTHING`,
+  ];
+  if (summaryColumns.length > 0) {
+    writes.push(db().$executeRaw`UPDATE "Prediction" SET ${Prisma.join(summaryColumns)} WHERE "id" = ${predictionId}`);
   }
-  return { stored: fresh.length, duplicates: record.explanations.length - fresh.length };
+  let stored: number;
+  try {
+    [stored] = (await db().$transaction(writes)) as [number, ...number[]];
+  } catch (error) {
+    if (isForeignKeyViolation(error)) throw notFound('That prediction');
+    throw error;
+  }
+  return { stored, duplicates: explanations.length - stored };
+}
+
+/** The insert named a row that is not there (the prediction), through the query API (P2003) or a raw statement. */
+function isForeignKeyViolation(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, meta } = error as { code?: string; meta?: { driverAdapterError?: { cause?: { kind?: string } } } };
+  return code === 'P2003' || (code === 'P2010' && meta?.driverAdapterError?.cause?.kind === 'ForeignKeyConstraintViolation');
 }
 
 const PANEL_ORDER = ['attention', 'rollout', 'occlusion', 'lime', 'counterfactual', 'similar'];
