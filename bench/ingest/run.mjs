@@ -4,8 +4,9 @@
 // Each request posts distinct, valid records (turns: user message, reply, prediction; or a
 // prediction's explanations), as visitors' browsers do: one autocannon "conversation" is four
 // turns from one client address, with --explanations of them followed by their explanations.
-// --batch N posts the turns N to a request (`{ turns: [ … ] }`, as the outbox sends what waited),
-// with explanation posts in the same ratio; one row per batch size (default 1 and 10).
+// --batch N posts the turns N to a request (`{ turns: [ … ], explanations: [ … ] }`, as the outbox
+// sends what waited), with the explanations of as many of them as the ratio gives in the same
+// post; one row per batch size (default 1 and 10).
 // After the run every accepted record must be in the database exactly once, and every row
 // there must belong to a post that was sent: exits 1 when an accepted record is missing.
 // autocannon drops the connections when the time is up, so the few posts in flight then may
@@ -171,6 +172,8 @@ function conversationRequests(tally, batch) {
   };
   const requests = [];
   if (batch > 1) {
+    // The explanations travel in the same post as their turns, as the outbox sends what waited.
+    const explained = Math.round((batch * explanationsPerConversation) / TURNS_PER_CONVERSATION);
     requests.push({
       method: 'POST',
       path: '/api/turns',
@@ -178,21 +181,31 @@ function conversationRequests(tally, batch) {
         start(context);
         context.turns = Array.from({ length: batch }, (_, index) => turnRecord(context.conversationId, index));
         for (const turn of context.turns) tally.sent.set(turn.user.id, turn);
-        return { ...request, headers: { ...json, 'x-forwarded-for': context.client }, body: JSON.stringify({ turns: context.turns }) };
+        context.explanations = context.turns.slice(0, explained).map(({ user, prediction }) => ({
+          predictionId: prediction.id,
+          ...explanationsRecord(user.text, prediction.intent, prediction.confidence),
+        }));
+        const body = { turns: context.turns, ...(explained > 0 ? { explanations: context.explanations } : {}) };
+        return { ...request, headers: { ...json, 'x-forwarded-for': context.client }, body: JSON.stringify(body) };
       },
       onResponse(status, body, context) {
         if (status !== 200) {
-          for (let i = 0; i < context.turns.length; i++) tally.refused.set(status, (tally.refused.get(status) ?? 0) + 1);
+          const records = context.turns.length + (explained > 0 ? context.explanations.length : 0);
+          for (let i = 0; i < records; i++) tally.refused.set(status, (tally.refused.get(status) ?? 0) + 1);
           return;
         }
-        const { outcomes } = JSON.parse(body);
-        context.turns.forEach((turn, index) => {
-          if (countTurn(tally, turn, outcomes[index].outcome, outcomes[index].status)) context.storedTurns.push(turn);
+        const { outcomes, explanationOutcomes = [] } = JSON.parse(body);
+        context.turns.forEach((turn, index) => countTurn(tally, turn, outcomes[index].outcome, outcomes[index].status));
+        explanationOutcomes.forEach((answer, index) => {
+          if (answer.outcome === 'refused') {
+            tally.refused.set(answer.status, (tally.refused.get(answer.status) ?? 0) + 1);
+            return;
+          }
+          tally.explanationPosts += 1;
+          tally.acceptedExplanations.set(context.explanations[index].predictionId, answer.stored + answer.duplicates);
         });
       },
     });
-    const explanations = Math.round((batch * explanationsPerConversation) / TURNS_PER_CONVERSATION);
-    for (let i = 0; i < explanations; i++) requests.push(explanationRequest(tally, json));
     return requests;
   }
   for (let turn = 0; turn < TURNS_PER_CONVERSATION; turn++) {
@@ -426,8 +439,8 @@ for (const backend of backends) {
   }
 }
 printTable(
-  `Ingest, ${duration} s after a ${warmup} s warm-up, ${connections} connections, ${explanationsPerConversation} explanation post(s) per ${TURNS_PER_CONVERSATION} turns (records/s: turns and explanation posts accepted):`,
-  ['backend', 'turns/post', 'records/s', 'turns/s', 'explanation posts/s', 'posts/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'rows msg/pred/expl', 'accepted msg/pred/expl', 'lost', 'doubled', 'unacknowledged rows', 'server CPU ms/record', 'generator CPU ms/record', 'max load avg', 'predictions verified / mismatch / pending / failed at the end'],
+  `Ingest, ${duration} s after a ${warmup} s warm-up, ${connections} connections, ${explanationsPerConversation} explanation post(s) per ${TURNS_PER_CONVERSATION} turns (records/s: turns and predictions' explanations accepted):`,
+  ['backend', 'turns/post', 'records/s', 'turns/s', 'explanation records/s', 'posts/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'rows msg/pred/expl', 'accepted msg/pred/expl', 'lost', 'doubled', 'unacknowledged rows', 'server CPU ms/record', 'generator CPU ms/record', 'max load avg', 'predictions verified / mismatch / pending / failed at the end'],
   rows,
 );
 if (baselines.length > 0) {

@@ -69,13 +69,23 @@ export const MAX_TURN_BATCH_BYTES = 2 * 1024 * 1024;
  * `POST /api/turns` with `{ "turns": [ … ] }`: each turn is validated and stored on its own, and
  * the answer has one outcome per turn in the posted order (`TurnBatchAnswer`).
  */
-export const turnBatchSchema = z.object({ turns: z.array(z.unknown()).min(1).max(MAX_TURNS_PER_BATCH) });
+export const turnBatchSchema = z
+  .object({
+    turns: z.array(z.unknown()).max(MAX_TURNS_PER_BATCH),
+    /** Predictions' explanations, stored after the batch's turns, so a turn and its explanations can travel together. */
+    explanations: z.array(z.unknown()).max(MAX_TURNS_PER_BATCH).optional(),
+  })
+  .refine((batch) => batch.turns.length + (batch.explanations?.length ?? 0) > 0, { message: 'a batch carries at least one record', path: ['turns'] });
 
 /** What became of one turn of a batch: refused ones carry the status and error a single post would have got. */
 export type TurnOutcome =
   | { outcome: 'stored' | 'duplicate' }
   | { outcome: 'refused'; status: number; error: { code: string; message: string; details?: unknown } };
-export type TurnBatchAnswer = { outcomes: TurnOutcome[] };
+/** What became of one prediction's explanations in a batch: as a single post's answer, or refused. */
+export type ExplanationsBatchOutcome =
+  | { outcome: 'stored' | 'duplicate'; stored: number; duplicates: number }
+  | Extract<TurnOutcome, { outcome: 'refused' }>;
+export type TurnBatchAnswer = { outcomes: TurnOutcome[]; explanationOutcomes?: ExplanationsBatchOutcome[] };
 
 /** True for a body posted as a batch of turns (a single turn has no `turns` key). */
 export function isTurnBatch(body: unknown): body is { turns: unknown } {
@@ -142,3 +152,6 @@ export const explanationsRecordSchema = z
   });
 export type ExplanationsRecord = z.infer<typeof explanationsRecordSchema>;
 export type ExplanationRecord = z.infer<typeof explanationSchema>;
+
+/** One entry of a batch post's `explanations`: a prediction's id and its explanations, as a single post would send them. */
+export const batchedExplanationsSchema = z.object({ predictionId: id }).and(explanationsRecordSchema);

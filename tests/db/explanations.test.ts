@@ -63,6 +63,31 @@ describe.each(testProviders)('stored explanations on %s', (provider) => {
     expect(await db().explanation.count({ where: { predictionId: id } })).toBe(3);
   });
 
+  it('stores only the methods not stored yet when a later post adds some', async () => {
+    const id = await prediction();
+    const [lime, attention, counterfactual] = record().explanations;
+    expect(await storeExplanations(id, { explanations: [lime!] })).toEqual({ stored: 1, duplicates: 0 });
+    expect(await storeExplanations(id, { explanations: [attention!, lime!, counterfactual!] })).toEqual({ stored: 2, duplicates: 1 });
+    expect((await loadExplanations(id)).map((e) => e.method)).toEqual(['attention', 'lime', 'counterfactual']);
+  });
+
+  it('stores each method once when the same post arrives twice at the same time', async () => {
+    const id = await prediction();
+    const outcomes = await Promise.all([storeExplanations(id, record()), storeExplanations(id, record())]);
+    expect(outcomes.map((o) => o.stored).reduce((a, b) => a + b)).toBe(3);
+    expect(outcomes.map((o) => o.duplicates).reduce((a, b) => a + b)).toBe(3);
+    expect(await db().explanation.count({ where: { predictionId: id } })).toBe(3);
+  });
+
+  it('leaves the summary alone when no posted method scores words or measures faithfulness', async () => {
+    const id = await prediction();
+    const counterfactual = record().explanations[2]!;
+    expect(await storeExplanations(id, { explanations: [counterfactual] })).toEqual({ stored: 1, duplicates: 0 });
+    const stored = await db().prediction.findUniqueOrThrow({ where: { id } });
+    expect(stored.minFaithfulness).toBeNull();
+    expect(stored.methodsDisagree).toBeNull();
+  });
+
   it('records the lowest faithfulness and whether the methods disagree on the top word', async () => {
     const id = await prediction();
     await storeExplanations(id, record());

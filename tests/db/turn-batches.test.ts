@@ -29,6 +29,30 @@ function turn(conversationId = randomUUID(), seq = 0, text = 'my card has not ar
 }
 type Posted = { user: { id: string }; reply: { id: string } };
 
+function explanation(method: string) {
+  const words = [
+    { text: 'my', start: 0, end: 2 },
+    { text: 'card', start: 3, end: 7 },
+  ];
+  return {
+    method,
+    version: 1,
+    target: { index: 0, label: 'card_arrival', probability: 0.91 },
+    settings: { seed: 1 },
+    words,
+    scores: [0.1, 0.6],
+    extra: {},
+    faithfulness: {
+      comprehensiveness: [{ k: '1', value: 0.4 }],
+      sufficiency: [{ k: '1', value: 0.1 }],
+      meanComprehensiveness: 0.4,
+      meanSufficiency: 0.1,
+      deletionAuc: 0.3,
+    },
+    timing: { ms: 5, forwardPasses: 4 },
+  };
+}
+
 /** Posts through the route's handler; verification tasks are collected, not run (no model here). */
 async function post(body: unknown, address = '198.51.100.20', raw?: string) {
   const verifications: (() => Promise<void>)[] = [];
@@ -91,6 +115,52 @@ describe.each(testProviders)('turn batches on %s', (provider) => {
     expect(await storedMessages(turns)).toBe(8);
     expect(await db().message.count({ where: { conversationId: conversation } })).toBe(6);
     expect(await db().prediction.count({ where: { id: { in: turns.flatMap((t) => (t.prediction ? [t.prediction.id] : [])) } } })).toBe(3);
+  });
+
+  it('stores explanations posted with their turns, after the turns, one outcome each, and nothing twice on a retry', async () => {
+    const [first, second] = [turn(), turn()];
+    const known = turn();
+    await storeTurns([known]);
+    const explained = (predictionId: string, ...methods: string[]) => ({ predictionId, explanations: methods.map((method) => explanation(method)) });
+    const body = {
+      turns: [first, second],
+      explanations: [
+        explained(first.prediction.id, 'occlusion', 'lime'),
+        explained(randomUUID(), 'occlusion'),
+        { predictionId: second.prediction.id, explanations: [{ method: 'lime' }] },
+        explained(known.prediction.id, 'lime'),
+      ],
+    };
+    const answer = (await (await post(body)).response.json()) as TurnBatchAnswer;
+    expect(answer.outcomes).toEqual([{ outcome: 'stored' }, { outcome: 'stored' }]);
+    expect(answer.explanationOutcomes!.map((o) => (o.outcome === 'refused' ? o.status : o))).toEqual([
+      { outcome: 'stored', stored: 2, duplicates: 0 },
+      404,
+      400,
+      { outcome: 'stored', stored: 1, duplicates: 0 },
+    ]);
+
+    const retried = (await (await post({ turns: [first], explanations: [explained(first.prediction.id, 'lime', 'occlusion')] })).response.json()) as TurnBatchAnswer;
+    expect(retried.outcomes).toEqual([{ outcome: 'duplicate' }]);
+    expect(retried.explanationOutcomes).toEqual([{ outcome: 'duplicate', stored: 0, duplicates: 2 }]);
+    expect(await db().explanation.count({ where: { predictionId: first.prediction.id } })).toBe(2);
+    expect(await db().explanation.count({ where: { predictionId: second.prediction.id } })).toBe(0);
+    expect(await db().explanation.count({ where: { predictionId: known.prediction.id } })).toBe(1);
+    const stored = await db().prediction.findUniqueOrThrow({ where: { id: first.prediction.id } });
+    expect(stored.minFaithfulness).toBeCloseTo(0.4, 10);
+  });
+
+  it('takes a batch of explanations alone, and one prediction named twice in it', async () => {
+    const known = turn();
+    await storeTurns([known]);
+    const id = known.prediction.id;
+    const answer = (await (await post({ turns: [], explanations: [{ predictionId: id, explanations: [explanation('lime')] }, { predictionId: id, explanations: [explanation('lime'), explanation('occlusion')] }] })).response.json()) as TurnBatchAnswer;
+    expect(answer.outcomes).toEqual([]);
+    expect(answer.explanationOutcomes).toEqual([
+      { outcome: 'stored', stored: 1, duplicates: 0 },
+      { outcome: 'stored', stored: 1, duplicates: 1 },
+    ]);
+    expect(await db().explanation.count({ where: { predictionId: id } })).toBe(2);
   });
 
   it('tells apart a turn posted twice in one batch and stores it once', async () => {

@@ -1,11 +1,11 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
-import type { Prisma } from '@/lib/generated/sqlite/client';
+import { Prisma } from '@/lib/generated/sqlite/client';
 import type { ExplanationsRecord } from '@/lib/chat/records';
 import { WORD_SCORING_METHODS } from '@/lib/explain/types';
 import { redactExplanation } from '@/lib/chat/redact-records';
 import { getConfig } from '@/lib/config';
-import { notFound } from '@/lib/http/errors';
+import { ApiError, notFound } from '@/lib/http/errors';
 import { db } from '../client';
 
 type Stored = ExplanationsRecord['explanations'][number];
@@ -54,27 +54,93 @@ export function explanationSummary(explanations: Stored[]): { minFaithfulness?: 
  * masked, positions kept), plus the
  * figures the admin filters on. A method already stored for the prediction is kept as it
  * was: explanations are computed once, and a retried post changes nothing.
+ *
+ * On the ingest path, so written like `storeTurn`: one batched transaction of one multi-row
+ * INSERT that skips methods already stored (ON CONFLICT on the (predictionId, method) key, so
+ * concurrent retries are safe too) and the prediction's summary UPDATE, as SQL both databases
+ * take. An unknown prediction is told by the foreign key refusing the insert, not by a look-up.
  */
-export async function storeExplanations(predictionId: string, posted: ExplanationsRecord): Promise<{ stored: number; duplicates: number }> {
-  const kinds = getConfig().REDACT_PII;
-  const record = { explanations: posted.explanations.map((explanation) => redactExplanation(explanation, { kinds })) };
-  const prediction = await db().prediction.findUnique({ where: { id: predictionId }, select: { id: true } });
-  if (!prediction) throw notFound('That prediction');
-  const existing = new Set(
-    (await db().explanation.findMany({ where: { predictionId }, select: { method: true } })).map((e) => e.method),
-  );
-  const fresh = record.explanations.filter((explanation) => !existing.has(explanation.method));
-  try {
-    await db().$transaction([
-      ...fresh.map((explanation) => db().explanation.create({ data: explanationRow(predictionId, explanation) })),
-      db().prediction.update({ where: { id: predictionId }, data: explanationSummary(record.explanations) }),
-    ]);
-  } catch (error) {
-    // A concurrent retry stored the same methods first: nothing is lost, nothing doubled.
-    if ((error as { code?: string }).code !== 'P2002') throw error;
-    return { stored: 0, duplicates: record.explanations.length };
+export async function storeExplanations(predictionId: string, posted: ExplanationsRecord): Promise<ExplanationsOutcome> {
+  const [outcome] = await storeExplanationBatches([{ predictionId, record: posted }], { fallBack: false });
+  if (outcome instanceof ApiError) throw outcome;
+  return outcome!;
+}
+
+export type ExplanationsOutcome = { stored: number; duplicates: number };
+
+/**
+ * Stores several predictions' explanations (a batch post) and says per prediction, in the posted
+ * order, what became of them, or the ApiError a single post would have got. The common case is
+ * one transaction: one INSERT of every method (RETURNING what it stored, so each prediction gets
+ * its count) and one summary UPDATE per prediction. When a foreign key refuses it (an unknown
+ * prediction) nothing of it is kept, and each prediction is stored on its own.
+ */
+export async function storeExplanationBatches(
+  items: { predictionId: string; record: ExplanationsRecord }[],
+  { fallBack = true } = {},
+): Promise<(ExplanationsOutcome | ApiError)[]> {
+  if (items.length === 0) return [];
+  const predictionIds = items.map((item) => item.predictionId);
+  // Counts are told apart by prediction, so a prediction posted twice in one batch goes on its own.
+  if (new Set(predictionIds).size === items.length) {
+    try {
+      return await insertExplanations(items);
+    } catch (error) {
+      if (!isForeignKeyViolation(error)) throw error;
+      if (!fallBack || items.length === 1) return [notFound('That prediction')];
+    }
   }
-  return { stored: fresh.length, duplicates: record.explanations.length - fresh.length };
+  const outcomes: (ExplanationsOutcome | ApiError)[] = [];
+  for (const item of items) {
+    const [outcome] = await storeExplanationBatches([item], { fallBack: false });
+    outcomes.push(outcome!);
+  }
+  return outcomes;
+}
+
+async function insertExplanations(items: { predictionId: string; record: ExplanationsRecord }[]): Promise<ExplanationsOutcome[]> {
+  const kinds = getConfig().REDACT_PII;
+  const now = new Date();
+  const redacted = items.map(({ predictionId, record }) => ({
+    predictionId,
+    explanations: record.explanations.map((explanation) => redactExplanation(explanation, { kinds })),
+  }));
+  const rows = redacted.flatMap(({ predictionId, explanations }) =>
+    explanations.map((explanation) => {
+      const row = explanationRow(predictionId, explanation, now);
+      return Prisma.sql`(${row.id}, ${row.predictionId}, ${row.method}, ${JSON.stringify(row.settings)}, ${JSON.stringify(row.payload)},
+        ${row.comprehensiveness}, ${row.sufficiency}, ${row.durationMs}, ${now})`;
+    }),
+  );
+  const updates = redacted.flatMap(({ predictionId, explanations }) => {
+    const summary = explanationSummary(explanations);
+    const columns = [
+      ...(summary.minFaithfulness !== undefined ? [Prisma.sql`"minFaithfulness" = ${summary.minFaithfulness}`] : []),
+      ...(summary.methodsDisagree !== undefined ? [Prisma.sql`"methodsDisagree" = ${summary.methodsDisagree}`] : []),
+    ];
+    return columns.length > 0 ? [db().$executeRaw`UPDATE "Prediction" SET ${Prisma.join(columns)} WHERE "id" = ${predictionId}`] : [];
+  });
+  const [inserted] = (await db().$transaction([
+    db().$queryRaw<{ predictionId: string }[]>`INSERT INTO "Explanation"
+      ("id", "predictionId", "method", "settings", "payload", "comprehensiveness", "sufficiency", "durationMs", "createdAt") VALUES
+      ${Prisma.join(rows)}
+      ON CONFLICT ("predictionId", "method") DO NOTHING
+      RETURNING "predictionId"`,
+    ...updates,
+  ])) as [{ predictionId: string }[], ...number[]];
+  const storedPer = new Map<string, number>();
+  for (const { predictionId } of inserted) storedPer.set(predictionId, (storedPer.get(predictionId) ?? 0) + 1);
+  return redacted.map(({ predictionId, explanations }) => {
+    const stored = storedPer.get(predictionId) ?? 0;
+    return { stored, duplicates: explanations.length - stored };
+  });
+}
+
+/** The insert named a row that is not there (the prediction), through the query API (P2003) or a raw statement. */
+function isForeignKeyViolation(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, meta } = error as { code?: string; meta?: { driverAdapterError?: { cause?: { kind?: string } } } };
+  return code === 'P2003' || (code === 'P2010' && meta?.driverAdapterError?.cause?.kind === 'ForeignKeyConstraintViolation');
 }
 
 const PANEL_ORDER = ['attention', 'rollout', 'occlusion', 'lime', 'counterfactual', 'similar'];
