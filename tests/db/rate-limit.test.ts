@@ -9,6 +9,7 @@ import { hitRateLimit, sweepRateLimitBuckets } from '@/lib/db/queries/rate-limit
 import { errorResponse } from '@/lib/http/errors';
 import { chatRateLimit, enforceRateLimit } from '@/lib/http/rate-limit';
 import { testProviders, withScratchDatabase } from '../support/databases';
+import { turnRecord as turn } from '../support/turns';
 
 const from = (address: string) => new Headers({ 'x-forwarded-for': address });
 
@@ -22,25 +23,6 @@ async function answerTo(work: Promise<unknown>): Promise<Response | null> {
   }
 }
 
-function turn(conversationId = randomUUID()) {
-  return {
-    conversationId,
-    botId: 'banking77',
-    user: { id: randomUUID(), seq: 0, text: 'my card has not arrived', parts: { kind: 'typed' } },
-    reply: { id: randomUUID(), seq: 1, text: 'Cards arrive within 7 working days.', parts: { kind: 'answer', intent: 'card_arrival' } },
-    prediction: {
-      id: randomUUID(),
-      modelId: 'banking77',
-      modelVersion: 'test',
-      intent: 'card_arrival',
-      confidence: 0.91,
-      topK: [{ intent: 'card_arrival', probability: 0.91 }],
-      decision: 'answer',
-      backend: 'wasm',
-      latencyMs: 3,
-    },
-  };
-}
 
 const postTurnFrom = (address: string, body: unknown) =>
   postTurn(new Request('http://chat.example/api/turns', { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': address }, body: JSON.stringify(body) }));
