@@ -1,26 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mulberry32, readLabelledCsv, seedLog, syntheticClassifier } from '@/lib/admin/seed';
-import { connectDatabase, db } from '@/lib/db/client';
-import { migrateDatabase } from '@/lib/db/migrate';
-import { createScratchDatabase, testProviders, type ScratchDatabase } from '../support/databases';
+import { db } from '@/lib/db/client';
+import { testProviders, withScratchDatabase } from '../support/databases';
 import { syntheticCsv, tempDir } from '../model/helpers';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 describe.each(testProviders)('seeded log on %s', (provider) => {
-  let database: ScratchDatabase;
+  withScratchDatabase(provider);
   const now = new Date('2026-06-01T12:00:00Z');
-
-  beforeAll(async () => {
-    database = await createScratchDatabase(provider);
-    await migrateDatabase(database.url);
-    await connectDatabase(database.url);
-  });
-
-  afterAll(async () => {
-    await db().$disconnect();
-    await database.drop();
-  });
 
   it('stores conversations of whole turns with predictions, replies, feedback and explanations', async () => {
     const file = path.join(tempDir('seed'), 'data.csv');
