@@ -14,20 +14,13 @@ import {
 } from '@/lib/chat/records';
 import { storeTurns } from '@/lib/db/queries/chat';
 import { storeExplanationBatches } from '@/lib/db/queries/explanations';
-import { ApiError, badRequest, payloadTooLarge, readJson } from '@/lib/http/errors';
-import { limitChatRecords, limitChatRequest, tooManyRequests } from '@/lib/http/rate-limit';
+import { ApiError, invalidBody, payloadTooLarge, readJson } from '@/lib/http/errors';
+import { limitChatRecords, limitChatRequest, tooManyRecords } from '@/lib/http/rate-limit';
 import { verifyAfterResponse } from '@/lib/verify/verifier';
 
 type Schedule = (task: () => Promise<void>) => void;
 
 const anyJson = z.unknown();
-
-function invalid(error: z.ZodError): ApiError {
-  return badRequest(
-    'The request body is not valid.',
-    error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-  );
-}
 
 const refused = (error: ApiError): TurnOutcome => ({
   outcome: 'refused',
@@ -51,24 +44,24 @@ export async function ingestTurns(request: Request, schedule: Schedule): Promise
     // A single turn keeps its own, smaller cap (when the client declares its length).
     if (Number(request.headers.get('content-length') ?? 0) > MAX_TURN_BYTES) throw payloadTooLarge(MAX_TURN_BYTES);
     const parsed = turnRecordSchema.safeParse(body);
-    if (!parsed.success) throw invalid(parsed.error);
+    if (!parsed.success) throw invalidBody(parsed.error);
     const [outcome] = await storeTurns([parsed.data]);
     if (outcome instanceof ApiError) throw outcome;
     if (outcome === 'stored') verifyAfterResponse(parsed.data, schedule);
     return Response.json({ outcome }, { status: outcome === 'stored' ? 201 : 200 });
   }
   const batch = turnBatchSchema.safeParse(body);
-  if (!batch.success) throw invalid(batch.error);
+  if (!batch.success) throw invalidBody(batch.error);
   const postedExplanations = batch.data.explanations ?? [];
   const records = batch.data.turns.length + postedExplanations.length;
   const { fitting, retryAfterSeconds } = await limitChatRecords(request, records);
-  const overLimit = () => refused(tooManyRequests(retryAfterSeconds, `Too many records from this address; try again in ${retryAfterSeconds} seconds.`));
+  const overLimit = () => refused(tooManyRecords(retryAfterSeconds));
   const outcomes: TurnOutcome[] = batch.data.turns.map((_, index) => (index < fitting ? { outcome: 'stored' } : overLimit()));
   const valid: { index: number; turn: TurnRecord }[] = [];
   batch.data.turns.slice(0, fitting).forEach((posted, index) => {
     const parsed = turnRecordSchema.safeParse(posted);
     if (parsed.success) valid.push({ index, turn: parsed.data });
-    else outcomes[index] = refused(invalid(parsed.error));
+    else outcomes[index] = refused(invalidBody(parsed.error));
   });
   const stored = await storeTurns(valid.map(({ turn }) => turn));
   stored.forEach((outcome, position) => {
@@ -94,7 +87,7 @@ async function ingestExplanations(posted: unknown[], fitting: number, overLimit:
   posted.slice(0, Math.max(0, fitting)).forEach((entry, index) => {
     const parsed = batchedExplanationsSchema.safeParse(entry);
     if (!parsed.success) {
-      outcomes[index] = refused(invalid(parsed.error)) as ExplanationsBatchOutcome;
+      outcomes[index] = refused(invalidBody(parsed.error)) as ExplanationsBatchOutcome;
       return;
     }
     const { predictionId, explanations } = parsed.data;

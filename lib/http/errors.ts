@@ -105,12 +105,17 @@ export async function readJson<T>(request: Request, schema: z.ZodType<T>, maxByt
   if (!makeStorable(parsed)) throw badRequest(`The request body nests deeper than ${MAX_JSON_DEPTH} levels.`);
   const result = schema.safeParse(parsed.value);
   if (!result.success) {
-    throw badRequest(
-      'The request body is not valid.',
-      result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-    );
+    throw invalidBody(result.error);
   }
   return result.data;
+}
+
+/** The 400 for a body the schema refuses, naming each field that is wrong. */
+export function invalidBody(error: z.ZodError): ApiError {
+  return badRequest(
+    'The request body is not valid.',
+    error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+  );
 }
 
 /** Runs a route handler's work and turns any error into the JSON error answer. */

@@ -25,6 +25,10 @@ export function tooManyRequests(retryAfterSeconds: number, message: string): Api
   return new ApiError(429, 'rate_limited', message, { retryAfterSeconds }, { 'Retry-After': String(retryAfterSeconds) });
 }
 
+/** The 429 for records of a batch past the client's budget. */
+export const tooManyRecords = (retryAfterSeconds: number): ApiError =>
+  tooManyRequests(retryAfterSeconds, `Too many records from this address; try again in ${retryAfterSeconds} seconds.`);
+
 /**
  * Counts a request against its client's budget under `policy` and throws a 429 (with
  * Retry-After) past it. Without a known client address there is no per-client budget: one
@@ -63,7 +67,7 @@ export async function limitChatRecords(request: Request, records: number, now = 
   // The first record was the request already counted within the budget.
   const fitting = Math.max(0, Math.min(records, policy.limit - (result.count - records)));
   if (fitting === 0) {
-    throw tooManyRequests(result.retryAfterSeconds, `Too many records from this address; try again in ${result.retryAfterSeconds} seconds.`);
+    throw tooManyRecords(result.retryAfterSeconds);
   }
   return { fitting, retryAfterSeconds: result.retryAfterSeconds };
 }
