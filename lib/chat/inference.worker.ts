@@ -89,9 +89,9 @@ function progressReporter() {
   };
 }
 
-async function load(bot: string, backend: Backend) {
+async function load(bot: string, backend: Backend, tuning: RuntimeTuning) {
   card ??= await fetchModelCard(`/models/${bot}`);
-  return IntentModel.load(bot, { device: backend, dtype: 'fp32', card, batchSize: 64, onProgress: progressReporter() });
+  return IntentModel.load(bot, { device: backend, dtype: 'fp32', card, batchSize: 64, spinning: tuning.spinning, onProgress: progressReporter() });
 }
 
 async function handleLoad(request: Extract<WorkerRequest, { type: 'load' }>) {
@@ -104,16 +104,18 @@ async function handleLoad(request: Extract<WorkerRequest, { type: 'load' }>) {
   if (tuning.prefetch) prefetch(request.bot);
   try {
     try {
-      model = await load(request.bot, backend);
+      model = await load(request.bot, backend, tuning);
     } catch (error) {
       if (backend !== 'webgpu') throw error;
       // A WebGPU failure is not the visitor's problem: fall back to WebAssembly.
       backend = 'wasm';
       note = `WebGPU failed (${(error as Error).message}); using WebAssembly.`;
-      model = await load(request.bot, backend);
+      model = await load(request.bot, backend, tuning);
     }
-    // One warm-up pass, so the first real message is not the one that pays for set-up.
-    await model.predict(['hello']);
+    // One warm-up pass, so the first real message does not pay for compiling the runtime's
+    // kernels (~0.1 s on WebAssembly): queued ahead of any message, run while the visitor types.
+    const warmed = model;
+    void queue.run(() => warmed.predict(['hello']), 'urgent').catch(() => undefined);
     // Needed only for explanations: fetched in the background, never delaying the chat.
     similarIndex = fetchSimilarIndex(`/models/${request.bot}`, model.labels).catch(() => null);
     post({
@@ -134,6 +136,9 @@ async function handleLoad(request: Extract<WorkerRequest, { type: 'load' }>) {
     post({ type: 'load-error', message: error instanceof Error ? error.message : String(error) });
   }
 }
+
+/** Time for one message's explanations, from the request to the result. */
+const EXPLAIN_BUDGET_MS = 400;
 
 async function handleExplain(request: Extract<WorkerRequest, { type: 'explain' }>, loaded: IntentModel) {
   const started = performance.now();
@@ -156,9 +161,11 @@ async function handleExplain(request: Extract<WorkerRequest, { type: 'explain' }
       ensembleMembers: (loaded.model.config as unknown as { ensemble_members?: number }).ensemble_members ?? 1,
       methods: request.overrides?.methods,
       faithfulness: request.overrides?.faithfulness,
-      // The panel should be ready about half a second after the reply: LIME stops sampling at
-      // its budget and records how many samples it used (reproducible with the same seed).
-      settings: { lime: { timeBudgetMs: 350, ...request.overrides?.lime } },
+      // The panel should be ready within half a second of the reply: LIME, last, samples for
+      // what is left of the budget and records how many samples it used (reproducible with
+      // the same seed). The rest of the half second is the message hops and the render.
+      budgetMs: EXPLAIN_BUDGET_MS - (performance.now() - started),
+      settings: { lime: { ...request.overrides?.lime } },
     },
     (done, total, method) => post({ type: 'explain-progress', requestId: request.requestId, done, total, method }),
   );

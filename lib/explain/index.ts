@@ -1,7 +1,7 @@
 // The explainers, and `explainAll`: every applicable explainer for one message, fast ones
 // first, sharing one cache of predictions, each word-scoring result with its faithfulness.
 import { attentionExplainer } from './attention';
-import { jsonSafe } from './common';
+import { jsonSafe, now } from './common';
 import { counterfactualExplainer } from './counterfactual';
 import { evaluateFaithfulness } from './faithfulness';
 import { limeExplainer } from './lime';
@@ -24,14 +24,17 @@ export { cachedPredict, removeWords, keepOnlyWords, textWithWords, type CachedPr
 export { createRng, type Rng } from './rng';
 export { jsonSafe } from './common';
 
-/** The order `explainAll` runs them in: free ones first, then by cost. */
+/**
+ * The order `explainAll` runs them in: free ones first, then by cost, LIME last — its cost is
+ * the one that stretches (samples), so under a time budget it takes what the others left.
+ */
 export const EXPLAINERS = {
   attention: attentionExplainer,
   rollout: rolloutExplainer,
   occlusion: occlusionExplainer,
-  lime: limeExplainer,
   counterfactual: counterfactualExplainer,
   similar: similarExplainer,
+  lime: limeExplainer,
 } as const;
 
 // Compile-time check: every method has an explainer.
@@ -56,7 +59,16 @@ export interface ExplainAllOptions {
   ensembleMembers?: number;
   /** Checked between methods: a newer message can cancel the rest. */
   signal?: AbortSignal;
+  /**
+   * Time for the whole run, in ms. LIME, which runs last, gets what is left of it when it
+   * starts (at least `MIN_LIME_BUDGET_MS`) as its `timeBudgetMs`, unless its settings set one;
+   * the budget it got is in its stored settings. Without it, LIME keeps its own default.
+   */
+  budgetMs?: number;
 }
+
+/** LIME's least share of a run's budget, however long the methods before it took. */
+export const MIN_LIME_BUDGET_MS = 50;
 
 /** Methods the input has what they need for: attention/rollout need `analysis`, similar also `similar`. */
 export function applicableMethods(input: ExplainInput): ExplanationMethod[] {
@@ -70,8 +82,8 @@ export function applicableMethods(input: ExplainInput): ExplanationMethod[] {
 const isWordScoring = (m: ExplanationMethod) => (WORD_SCORING_METHODS as readonly string[]).includes(m);
 
 /**
- * Runs the explainers on one message in the order attention, rollout, occlusion, lime,
- * counterfactual, similar (methods whose inputs are missing are skipped), sharing one cache of
+ * Runs the explainers on one message in the order attention, rollout, occlusion,
+ * counterfactual, similar, lime (methods whose inputs are missing are skipped), sharing one cache of
  * predictions (primed with `analysis.probabilities` when given). Word-scoring results get
  * `faithfulness`. `onProgress(done, total, method)` is called after each method. Every result
  * is plain JSON (no typed arrays, no NaN).
@@ -81,21 +93,30 @@ export async function explainAll(
   options: ExplainAllOptions = {},
   onProgress?: (done: number, total: number, method: ExplanationMethod) => void,
 ): Promise<Explanation[]> {
+  const started = now();
   const shared = cachedPredict(input.predict, options.batchSize ?? 64);
   if (input.analysis && input.analysis.text === input.text) shared.prime(input.text, input.analysis.probabilities);
   const sharedInput: ExplainInput = { ...input, predict: shared.predict };
   const allowed = applicableMethods(input);
   const methods = allowed.filter((m) => !options.methods || options.methods.includes(m));
   const out: Explanation[] = [];
+  let lastFaithfulnessMs = 0;
   for (const [i, method] of methods.entries()) {
     options.signal?.throwIfAborted();
     const explainer = EXPLAINERS[method] as unknown as Explainer<Record<string, unknown>>;
     const settings: Record<string, unknown> = { ...(options.settings?.[method] as Record<string, unknown> | undefined) };
     if (options.batchSize !== undefined && 'batchSize' in explainer.defaults && settings.batchSize === undefined) settings.batchSize = options.batchSize;
     if (options.ensembleMembers !== undefined && 'members' in explainer.defaults && settings.members === undefined) settings.members = options.ensembleMembers;
+    if (options.budgetMs !== undefined && method === 'lime' && settings.timeBudgetMs === undefined) {
+      // Its own faithfulness follows it: keep as long as the last one took.
+      const left = options.budgetMs - (now() - started) - lastFaithfulnessMs;
+      settings.timeBudgetMs = Math.max(MIN_LIME_BUDGET_MS, Math.round(left));
+    }
     const explanation = await explainer.explain(sharedInput, settings);
     if (options.faithfulness !== false && isWordScoring(method) && explanation.scores) {
+      const faithfulnessStarted = now();
       explanation.faithfulness = await evaluateFaithfulness(sharedInput, explanation.scores, shared.predict);
+      lastFaithfulnessMs = now() - faithfulnessStarted;
     }
     out.push(jsonSafe(explanation));
     onProgress?.(i + 1, methods.length, method);

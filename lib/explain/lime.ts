@@ -21,6 +21,12 @@ export interface LimeSettings {
   kernelWidth: number;
   /** Stop drawing new samples once this many ms have passed (null: no budget). */
   timeBudgetMs: number | null;
+  /**
+   * Samples used however short the budget: fewer make the top words unstable across seeds
+   * (bench/explain, mean top-3 overlap over 10 seeds: 0.96 at 1,000 samples, 0.94 at 500,
+   * 0.93 at 400, 0.88 at 300; the goal is 0.9).
+   */
+  minSamples: number;
   batchSize: number;
   /** Ridge penalty. */
   alpha: number;
@@ -169,7 +175,7 @@ function tokensPerWord(input: ExplainInput): number[] {
 
 export const limeExplainer: Explainer<LimeSettings> = {
   method: 'lime',
-  defaults: { samples: 1000, seed: 42, kernelWidth: 25, timeBudgetMs: 2000, batchSize: 64, alpha: 1 },
+  defaults: { samples: 1000, seed: 42, kernelWidth: 25, timeBudgetMs: 2000, minSamples: 400, batchSize: 64, alpha: 1 },
   async explain(input, settings) {
     const t0 = now();
     const s = mergeSettings(this.defaults, settings);
@@ -185,27 +191,46 @@ export const limeExplainer: Explainer<LimeSettings> = {
 
     // Samples are evaluated in order, in chunks, so a run stopped by the time budget used
     // exactly its first `used` samples. Without a budget one chunk holds every sample (sorted
-    // all together); with one, the first chunk measures the pace and each next one holds as
-    // many samples as should fit in the time left.
-    const minChunk = cp.batchSize * 2;
+    // all together). With one, the first chunk is `minSamples` (or one batch of new texts if
+    // that is more), which measures the pace (ms per new text: repeats and cached texts cost nothing); each next chunk holds the
+    // samples whose new texts should fit in the time left, so the run ends near the budget
+    // instead of overrunning it by a fixed-size chunk.
     let used = 0;
     let stoppedByBudget = false;
+    let predictMs = 0;
+    let newTexts = 0;
+    const newTextsIn = (from: number, limit: number) => {
+      const fresh = new Set<string>();
+      let end = from;
+      for (; end < samples; end++) {
+        if (!cp.has(texts[end]) && !fresh.has(texts[end])) {
+          if (fresh.size === limit) break;
+          fresh.add(texts[end]);
+        }
+      }
+      return end;
+    };
     while (used < samples) {
       let end = samples;
       if (s.timeBudgetMs !== null) {
-        const elapsed = now() - t0;
+        const left = s.timeBudgetMs - (now() - t0);
         if (used === 0) {
-          const fresh = new Set<string>();
-          for (end = 0; end < samples && fresh.size < minChunk; end++) if (!cp.has(texts[end])) fresh.add(texts[end]);
-        } else if (elapsed > s.timeBudgetMs) {
-          stoppedByBudget = true;
-          break;
+          end = Math.max(newTextsIn(0, cp.batchSize), Math.min(samples, Math.floor(s.minSamples)));
         } else {
-          const fit = Math.floor((s.timeBudgetMs - elapsed) / (elapsed / used));
-          end = Math.min(samples, used + Math.max(minChunk, fit));
+          // Too little time for a quarter of a batch: stop here.
+          const affordable = Math.floor(left / (predictMs / Math.max(1, newTexts)));
+          if (affordable < Math.max(1, cp.batchSize / 4)) {
+            stoppedByBudget = true;
+            break;
+          }
+          end = newTextsIn(used, affordable);
         }
       }
+      const before = cp.stats.textsEvaluated;
+      const chunkStarted = now();
       await cp.predict(texts.slice(used, end));
+      newTexts += cp.stats.textsEvaluated - before;
+      predictMs += now() - chunkStarted;
       used = end;
     }
     const usedTexts = texts.slice(0, used);

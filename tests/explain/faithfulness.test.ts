@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { evaluateFaithfulness, faithfulnessLevels, rankWords } from '@/lib/explain/faithfulness';
-import { explainAll } from '@/lib/explain';
+import { MIN_LIME_BUDGET_MS, explainAll } from '@/lib/explain';
 import { createRng } from '@/lib/explain/rng';
 import type { ExplanationMethod, Faithfulness } from '@/lib/explain/types';
 import { binary, inputFor, softmax } from './support/synthetic';
@@ -57,19 +57,40 @@ describe('explainAll without model internals', () => {
     const input = await inputFor(model, 'my card still has not arrived', 1);
     const progress: [number, number, ExplanationMethod][] = [];
     const all = await explainAll(input, { settings: { lime: { samples: 300, seed: 3 } } }, (d, t, m) => progress.push([d, t, m]));
-    expect(all.map((e) => e.method)).toEqual(['occlusion', 'lime', 'counterfactual']);
-    expect(progress).toEqual([[1, 3, 'occlusion'], [2, 3, 'lime'], [3, 3, 'counterfactual']]);
+    expect(all.map((e) => e.method)).toEqual(['occlusion', 'counterfactual', 'lime']);
+    expect(progress).toEqual([[1, 3, 'occlusion'], [2, 3, 'counterfactual'], [3, 3, 'lime']]);
     for (const e of all.filter((x) => x.method !== 'counterfactual')) {
       expect(e.scores).toHaveLength(6);
       expect(e.faithfulness!.comprehensiveness).toHaveLength(4);
     }
-    expect(all[2].faithfulness).toBeUndefined();
-    expect(all[1].settings).toMatchObject({ samples: 300, seed: 3, kernelWidth: 25, batchSize: 64 });
+    expect(all[1].faithfulness).toBeUndefined();
+    expect(all[2].settings).toMatchObject({ samples: 300, seed: 3, kernelWidth: 25, batchSize: 64 });
     expect(JSON.parse(JSON.stringify(all))).toEqual(all);
     // 6 words -> 64 subsets: no text is ever evaluated twice across all the explainers.
     expect(model.calls.texts).toBeLessThanOrEqual(64);
     const passes = all.reduce((s, e) => s + e.timing.forwardPasses, 0);
     expect(passes).toBeLessThanOrEqual(model.calls.batches);
+  });
+
+  it('gives LIME what is left of a run budget, unless its settings name one', async () => {
+    const model = binary(WEIGHTS, 0.5);
+    const slow = async (texts: string[]) => {
+      await new Promise((r) => setTimeout(r, 10));
+      return model.predict(texts);
+    };
+    const input = { ...(await inputFor(model, 'my card still has not arrived and I want it now please', 1)), predict: slow };
+    const budgeted = await explainAll(input, { budgetMs: 120, batchSize: 8, settings: { lime: { samples: 5000 } } });
+    const lime = budgeted.at(-1)!;
+    expect(lime.method).toBe('lime');
+    const budget = (lime.settings as { timeBudgetMs: number }).timeBudgetMs;
+    // Occlusion, counterfactual and their faithfulness took their share first.
+    expect(budget).toBeLessThan(120);
+    expect(budget).toBeGreaterThanOrEqual(MIN_LIME_BUDGET_MS);
+    expect(lime.extra.stoppedByBudget).toBe(true);
+    expect(lime.extra.samples).toBeLessThan(5000);
+    const own = await explainAll(input, { budgetMs: 120, settings: { lime: { samples: 200, timeBudgetMs: null } } });
+    expect(own.at(-1)!.settings).toMatchObject({ timeBudgetMs: null, samples: 200 });
+    expect(own.at(-1)!.extra.samples).toBe(200);
   });
 
   it('can be cancelled between methods', async () => {

@@ -132,6 +132,21 @@ describe('LIME on a linear bag-of-words classifier', () => {
     expect(again.scores).toEqual(cut.scores);
   });
 
+  it('uses at least minSamples however short the budget', async () => {
+    const model = binary(WEIGHTS);
+    const slow = async (texts: string[]) => {
+      await new Promise((r) => setTimeout(r, 5));
+      return model.predict(texts);
+    };
+    const input = { ...(await inputFor(model, TEXT, 1)), predict: slow };
+    const cut = await limeExplainer.explain(input, { seed: 4, samples: 1000, batchSize: 8, timeBudgetMs: 1, minSamples: 120 });
+    expect(cut.extra.samples).toBeGreaterThanOrEqual(120);
+    expect(cut.extra.samples).toBeLessThan(1000);
+    expect(cut.extra.stoppedByBudget).toBe(true);
+    const all = await limeExplainer.explain(input, { seed: 4, samples: 80, batchSize: 8, timeBudgetMs: 1, minSamples: 120 });
+    expect(all.extra.samples).toBe(80);
+  });
+
   it('handles one word and no words', async () => {
     const model = binary({ card: 1 });
     const one = await limeExplainer.explain(await inputFor(model, 'card', 1), { samples: 50 });
