@@ -91,7 +91,8 @@ export class ChatSession {
     if (!this.client || !this.ready) throw new Error('The model is not loaded.');
     const target = this.ready.model.labels.indexOf(prediction.intent);
     const { explanations } = await this.client.explain(text, { target: target >= 0 ? target : undefined, onProgress });
-    void this.outbox.enqueue({ kind: 'explanations', url: `/api/predictions/${prediction.id}/explanations`, method: 'POST', body: { explanations } });
+    // Stored after the panel has rendered: copying them into IndexedDB need not delay it.
+    setTimeout(() => void this.outbox.enqueue({ kind: 'explanations', url: `/api/predictions/${prediction.id}/explanations`, method: 'POST', body: { explanations } }), 0);
     return explanations;
   }
 

@@ -16,6 +16,9 @@ export type ExplainState =
   | { status: 'ready' }
   | { status: 'failed'; error: string };
 
+/** One object for every stored-explanation reply, so memoised bubbles see no change. */
+const EXPLAINED: ExplainState = { status: 'ready' };
+
 /** The customer-service chat: the model runs in the browser, the reply shows at once. */
 export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string }) {
   const [session] = useState(() => new ChatSession(loadBotContent(bot)));
@@ -73,12 +76,19 @@ export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string })
 
   const ready = model.status === 'ready' && !restoring;
 
+  // Read through a ref so that `explain` keeps its identity while messages change (the
+  // message bubbles are memoised on their callbacks).
+  const messagesRef = useRef(messages);
+  useEffect(() => {
+    messagesRef.current = messages;
+  }, [messages]);
   const explain = useCallback(
     (message: ChatMessage) => {
       const prediction = message.metadata?.prediction;
       if (!prediction || requested.current.has(message.id)) return;
-      const index = messages.findIndex((m) => m.id === message.id);
-      const question = index > 0 ? messages[index - 1] : undefined;
+      const current = messagesRef.current;
+      const index = current.findIndex((m) => m.id === message.id);
+      const question = index > 0 ? current[index - 1] : undefined;
       if (!question || question.role !== 'user') return;
       requested.current.add(message.id);
       setExplaining((current) => ({ ...current, [message.id]: { status: 'computing' } }));
@@ -95,7 +105,7 @@ export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string })
           setExplaining((current) => ({ ...current, [message.id]: { status: 'failed', error: failure.message } }));
         });
     },
-    [messages, session, setMessages],
+    [session, setMessages],
   );
 
   // Each new reply is explained right after it shows, in the worker: typing is never blocked.
@@ -139,14 +149,25 @@ export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string })
     inputRef.current?.focus();
   }
 
-  function saveFeedback(messageId: string, helpful: boolean, comment?: string) {
-    void session.saveFeedback(messageId, helpful, comment);
-    setMessages((current) =>
-      current.map((message) =>
-        message.id === messageId ? { ...message, metadata: { ...message.metadata, feedback: { helpful, comment: comment ?? null } } } : message,
-      ),
-    );
-  }
+  const saveFeedback = useCallback(
+    (messageId: string, helpful: boolean, comment?: string) => {
+      void session.saveFeedback(messageId, helpful, comment);
+      setMessages((current) =>
+        current.map((message) =>
+          message.id === messageId ? { ...message, metadata: { ...message.metadata, feedback: { helpful, comment: comment ?? null } } } : message,
+        ),
+      );
+    },
+    [session, setMessages],
+  );
+  const quickReply = useCallback((text: string) => send(text, { userParts: { kind: 'quick-reply' } }), [send]);
+  const choose = useCallback(
+    (intent: string, label: string, predictionId: string | undefined) =>
+      send(label, { userParts: { kind: 'clarification', chosenIntent: intent, resolvesPrediction: predictionId } }),
+    [send],
+  );
+  const handoff = useCallback(() => send(content.handoff.offer, { userParts: { kind: 'handoff-request' } }), [send, content]);
+  const labelOf = useCallback((intent: string) => intentLabel(content, intent), [content]);
 
   return (
     <main data-testid="chat-shell" className="mx-auto flex h-dvh max-w-2xl flex-col bg-white shadow-sm sm:my-4 sm:h-[calc(100dvh-2rem)] sm:rounded-2xl">
@@ -182,15 +203,13 @@ export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string })
             handoffOffer={content.handoff.offer}
             latest={index === messages.length - 1}
             disabled={!ready || busy}
-            onQuickReply={(text) => send(text, { userParts: { kind: 'quick-reply' } })}
-            onChoose={(intent, label, predictionId) =>
-              send(label, { userParts: { kind: 'clarification', chosenIntent: intent, resolvesPrediction: predictionId } })
-            }
-            onHandoff={() => send(content.handoff.offer, { userParts: { kind: 'handoff-request' } })}
+            onQuickReply={quickReply}
+            onChoose={choose}
+            onHandoff={handoff}
             onFeedback={saveFeedback}
-            explainState={explaining[message.id] ?? (explanationsOf(message) ? { status: 'ready' } : undefined)}
-            onExplain={() => explain(message)}
-            labelOf={(intent) => intentLabel(content, intent)}
+            explainState={explaining[message.id] ?? (explanationsOf(message) ? EXPLAINED : undefined)}
+            onExplain={explain}
+            labelOf={labelOf}
           />
         ))}
         {busy && (

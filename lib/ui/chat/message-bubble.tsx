@@ -1,6 +1,6 @@
 'use client';
 
-import { useId, useState } from 'react';
+import { memo, useId, useState } from 'react';
 import { explanationsOf, messageText, replyPartsOf, type ChatMessage } from '@/lib/chat/messages';
 import { WhyPanel, WhyToggle } from '@/lib/ui/explain/why-panel';
 import type { ExplainState } from './chat';
@@ -19,14 +19,19 @@ type Props = {
   /** How far this reply's explanation is; undefined when not asked for yet. */
   explainState?: ExplainState;
   /** Asks for this reply's explanation (replies restored from an earlier visit). */
-  onExplain(): void;
+  onExplain(message: ChatMessage): void;
   labelOf(intent: string): string;
 };
 
 const chip =
   'rounded-full border border-brand-600 px-3 py-1 text-sm text-brand-700 hover:bg-brand-50 disabled:border-slate-300 disabled:text-slate-400';
 
-export function MessageBubble(props: Props) {
+/**
+ * One message. Memoised: a conversation re-renders on every reply and explanation, and each
+ * earlier reply may hold an open "Why this answer?" panel; only the bubbles whose props
+ * changed render again (the chat passes stable callbacks).
+ */
+export const MessageBubble = memo(function MessageBubble(props: Props) {
   const { message, botName, handoffOffer, latest, disabled, onQuickReply, onChoose, onHandoff, onFeedback } = props;
   const text = messageText(message);
   if (message.role === 'user') {
@@ -100,7 +105,7 @@ export function MessageBubble(props: Props) {
       )}
     </div>
   );
-}
+});
 
 /** "Why this answer?": the evidence behind the model's decision, computed in the browser. */
 function Why({ message, explainState, onExplain, labelOf }: Props) {
@@ -115,7 +120,7 @@ function Why({ message, explainState, onExplain, labelOf }: Props) {
         expanded={open}
         controls={panelId}
         onToggle={() => {
-          if (!open && !state) onExplain();
+          if (!open && !state) onExplain(message);
           setOpen(!open);
         }}
       />

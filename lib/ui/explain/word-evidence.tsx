@@ -212,5 +212,9 @@ function MethodDetails({ explanation }: { explanation: Explanation }) {
   if (typeof explanation.settings.seed === 'number') facts.push(`seed ${explanation.settings.seed}`);
   facts.push(formatDuration(explanation.timing.ms));
   const line = facts.join(' · ');
-  return <p className="text-xs text-slate-500">{line.charAt(0).toUpperCase() + line.slice(1)}</p>;
+  return (
+    <p data-testid="method-details" className="text-xs text-slate-500">
+      {line.charAt(0).toUpperCase() + line.slice(1)}
+    </p>
+  );
 }
