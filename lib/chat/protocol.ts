@@ -35,9 +35,11 @@ export type RuntimeTuning = {
   prefetch: boolean;
   /** WebAssembly threads when the page is cross-origin isolated (else always 1). */
   threads: 1 | 2;
+  /** With threads: let onnxruntime's threads busy-wait between operators (its default). */
+  spinning: boolean;
 };
 
-export const DEFAULT_TUNING: RuntimeTuning = { wasmRuntime: 'plain', wasmSource: 'http', compression: 'pre', prefetch: true, threads: 1 };
+export const DEFAULT_TUNING: RuntimeTuning = { wasmRuntime: 'plain', wasmSource: 'http', compression: 'pre', prefetch: true, threads: 1, spinning: true };
 
 /** Explanation settings a caller may override (bench/explain times LIME against its samples). */
 export type ExplainOverrides = {
@@ -80,7 +82,7 @@ export function devicePreferenceFrom(search: string): DevicePreference {
 /**
  * Runtime tuning from the page's query, honoured only with `bench` in it (bench/browser compares
  * variants in one run): `ort=plain|asyncify`, `wasm-source=http|cache-api`, `compression=pre|live`,
- * `prefetch=1|0`, `threads=1|2`.
+ * `prefetch=1|0`, `threads=1|2`, `spin=1|0`.
  */
 export function tuningFrom(search: string): Partial<RuntimeTuning> {
   const query = new URLSearchParams(search);
@@ -96,5 +98,7 @@ export function tuningFrom(search: string): Partial<RuntimeTuning> {
   if (prefetch === '1' || prefetch === '0') tuning.prefetch = prefetch === '1';
   const threads = query.get('threads');
   if (threads === '1' || threads === '2') tuning.threads = threads === '2' ? 2 : 1;
+  const spin = query.get('spin');
+  if (spin === '1' || spin === '0') tuning.spinning = spin === '1';
   return tuning;
 }

@@ -71,7 +71,10 @@ export class IntentModel {
         ...progress,
         dtype: options.dtype ?? 'fp32',
         ...(options.device ? { device: options.device } : {}),
-        ...(options.threads ? { session_options: { intraOpNumThreads: options.threads, interOpNumThreads: 1 } } : {}),
+        session_options: {
+          ...(options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
+          ...(options.spinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
+        },
       }),
     ]);
     return new IntentModel(tokenizer, model, options.card ?? null, options.batchSize ?? 64);

@@ -93,6 +93,11 @@ export interface LoadOptions {
   batchSize?: number;
   /** onnxruntime session threads (Node); by default one per core, which spin between runs. */
   threads?: number;
+  /**
+   * Whether onnxruntime's worker threads busy-wait for the next operator (its default, true).
+   * Spinning only pays when every thread has a core to itself.
+   */
+  spinning?: boolean;
   /** Download progress of the model files, as transformers.js reports it. */
   onProgress?: (info: { status: string; file?: string; loaded?: number; total?: number }) => void;
 }

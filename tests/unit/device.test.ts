@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chooseBackend } from '@/lib/chat/device';
-import { devicePreferenceFrom } from '@/lib/chat/protocol';
+import { DEFAULT_TUNING, devicePreferenceFrom, tuningFrom } from '@/lib/chat/protocol';
 
 const hardware = { vendor: 'nvidia', architecture: 'ampere', isFallbackAdapter: false };
 const software = { vendor: 'google', architecture: 'swiftshader', isFallbackAdapter: true };
@@ -25,5 +25,12 @@ describe('backend choice', () => {
     expect(devicePreferenceFrom('?x=1&device=wasm')).toBe('wasm');
     expect(devicePreferenceFrom('?device=cuda')).toBe('auto');
     expect(devicePreferenceFrom('')).toBe('auto');
+  });
+
+  it('takes runtime tuning from the address only on bench pages', () => {
+    expect(tuningFrom('?threads=2&spin=0')).toEqual({});
+    expect(tuningFrom('?bench&threads=2&spin=0')).toEqual({ threads: 2, spinning: false });
+    expect(tuningFrom('?bench&threads=3&spin=yes&ort=asyncify')).toEqual({ wasmRuntime: 'asyncify' });
+    expect({ ...DEFAULT_TUNING, ...tuningFrom('?bench&spin=1') }.spinning).toBe(true);
   });
 });
