@@ -31,6 +31,8 @@ export interface BrowserPanelRun {
   text: string;
   /** From the reply appearing in the chat to the panel's data-status becoming "ready". */
   ms: number;
+  /** LIME's samples as the panel states them (its time budget may stop it before 1,000). */
+  limeSamples: number | null;
 }
 
 export interface BrowserVariantResult {
@@ -77,7 +79,7 @@ async function panelInPage(page: Page, text: string): Promise<BrowserPanelRun | 
   await page.waitForFunction(() => !(document.querySelector('[data-testid="chat-input"]') as HTMLTextAreaElement | null)?.disabled);
   const timing = page.evaluate(
     () =>
-      new Promise<number | null>((resolve) => {
+      new Promise<{ ms: number; limeSamples: number | null } | null>((resolve) => {
         const replies = () => document.querySelectorAll('[data-testid="message"][data-role="assistant"]');
         const before = replies().length;
         let replyAt = 0;
@@ -93,7 +95,9 @@ async function panelInPage(page: Page, text: string): Promise<BrowserPanelRun | 
           if (status === 'ready' || status === 'failed') {
             observer.disconnect();
             clearTimeout(timeout);
-            resolve(status === 'ready' ? performance.now() - replyAt : null);
+            const ms = performance.now() - replyAt;
+            const stated = panel?.querySelector('[data-testid="method-details"]')?.textContent?.match(/^([\d,]+) perturbed texts/);
+            resolve(status === 'ready' ? { ms, limeSamples: stated ? Number(stated[1].replace(/,/g, '')) : null } : null);
           }
         };
         const observer = new MutationObserver(check);
@@ -106,8 +110,8 @@ async function panelInPage(page: Page, text: string): Promise<BrowserPanelRun | 
   );
   await input.fill(text);
   await input.press('Enter');
-  const ms = await timing;
-  return ms === null ? null : { text, ms };
+  const result = await timing;
+  return result === null ? null : { text, ...result };
 }
 
 /** Runs every variant in its own fresh profile against one production server. */
