@@ -21,12 +21,13 @@ const batchRuns = args.includes('--batch-runs') ? Number(args[args.indexOf('--ba
 
 // Query parameters read by lib/chat/protocol.ts `tuningFrom` (only with `bench`). The baseline
 // is the loading as it was; "now" is the default; each "now without …" row turns one change back.
-const BEFORE = { ort: 'asyncify', 'wasm-source': 'cache-api', compression: 'live', prefetch: '0' };
+const BEFORE = { ort: 'asyncify', 'wasm-source': 'cache-api', compression: 'live', prefetch: '0', 'early-runtime': '0' };
 const CHANGES = [
   ['ort', 'plain runtime for WebAssembly'],
   ['wasm-source', 'runtime from the HTTP cache (compiled code reused)'],
   ['compression', 'runtime compressed at install'],
   ['prefetch', 'files fetched in parallel'],
+  ['early-runtime', 'runtime started while files load'],
 ];
 const query = (params) => new URLSearchParams(params).toString();
 const VARIANTS = [

@@ -37,9 +37,11 @@ export type RuntimeTuning = {
   threads: 1 | 2;
   /** With threads: let onnxruntime's threads busy-wait between operators (its default). */
   spinning: boolean;
+  /** Start the WebAssembly runtime while the model files are read, not after. */
+  earlyRuntime: boolean;
 };
 
-export const DEFAULT_TUNING: RuntimeTuning = { wasmRuntime: 'plain', wasmSource: 'http', compression: 'pre', prefetch: true, threads: 1, spinning: true };
+export const DEFAULT_TUNING: RuntimeTuning = { wasmRuntime: 'plain', wasmSource: 'http', compression: 'pre', prefetch: true, threads: 1, spinning: true, earlyRuntime: true };
 
 /** Explanation settings a caller may override (bench/explain times LIME against its samples). */
 export type ExplainOverrides = {
@@ -82,7 +84,7 @@ export function devicePreferenceFrom(search: string): DevicePreference {
 /**
  * Runtime tuning from the page's query, honoured only with `bench` in it (bench/browser compares
  * variants in one run): `ort=plain|asyncify`, `wasm-source=http|cache-api`, `compression=pre|live`,
- * `prefetch=1|0`, `threads=1|2`, `spin=1|0`.
+ * `prefetch=1|0`, `threads=1|2`, `spin=1|0`, `early-runtime=1|0`.
  */
 export function tuningFrom(search: string): Partial<RuntimeTuning> {
   const query = new URLSearchParams(search);
@@ -100,5 +102,7 @@ export function tuningFrom(search: string): Partial<RuntimeTuning> {
   if (threads === '1' || threads === '2') tuning.threads = threads === '2' ? 2 : 1;
   const spin = query.get('spin');
   if (spin === '1' || spin === '0') tuning.spinning = spin === '1';
+  const earlyRuntime = query.get('early-runtime');
+  if (earlyRuntime === '1' || earlyRuntime === '0') tuning.earlyRuntime = earlyRuntime === '1';
   return tuning;
 }
