@@ -49,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dropout", type=float, default=0.1)
     p.add_argument("--epochs", type=int, default=40)
     p.add_argument("--patience", type=int, default=8)
+    p.add_argument("--average-last", type=int, default=0, help="average the weights of the last N epochs (kept only if validation agrees)")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--token-dropout", type=float, default=0.1)
@@ -203,6 +204,7 @@ def run(argv: Optional[List[str]] = None) -> dict:
     train_cfg = TrainConfig(
         max_epochs=args.epochs,
         patience=args.patience,
+        average_last=args.average_last,
         batch_size=args.batch_size,
         lr=args.lr,
         token_dropout=args.token_dropout,

@@ -29,6 +29,9 @@ class TrainConfig:
     freeze_embeddings_epochs: int = 0
     distill_weight: float = 0.0  # weight of the teacher's soft targets, 0 = off
     distill_temperature: float = 2.0
+    # Average the weights of the last N epochs (Izmailov et al. 2018, with the decaying
+    # schedule); kept instead of the best epoch only if validation accuracy is at least as good.
+    average_last: int = 0
     seed: int = 13
 
     def to_dict(self) -> dict:
@@ -143,6 +146,8 @@ def fit(
     teacher = torch.from_numpy(teacher_probs.astype(np.float32)) if teacher_probs is not None else None
 
     best = {"acc": -1.0, "loss": float("inf"), "epoch": -1, "state": None}
+    averaged: dict = {}
+    averaged_n = 0
     history = []
     bar = Progress(total_steps, label) if not quiet else None
     step = 0
@@ -180,15 +185,33 @@ def fit(
         history.append({"epoch": epoch + 1, "train_loss": round(total_loss / n, 4), "val_loss": round(val_loss, 4), "val_acc": round(val_acc, 4)})
         if bar:
             bar.log(f"{label}: epoch {epoch + 1} train loss {total_loss / n:.4f} val loss {val_loss:.4f} val acc {val_acc:.4f}")
+        if train_cfg.average_last > 0 and epoch >= train_cfg.max_epochs - train_cfg.average_last:
+            averaged_n += 1
+            for name, value in model.state_dict().items():
+                if not value.is_floating_point():
+                    averaged[name] = value.clone()
+                elif name not in averaged:
+                    averaged[name] = value.detach().clone()
+                else:
+                    averaged[name] += (value.detach() - averaged[name]) / averaged_n
         if val_acc > best["acc"] or (val_acc == best["acc"] and val_loss < best["loss"]):
             best = {"acc": val_acc, "loss": val_loss, "epoch": epoch + 1, "state": copy.deepcopy(model.state_dict())}
         elif epoch + 1 - best["epoch"] >= train_cfg.patience:
             if bar:
                 bar.log(f"{label}: early stop at epoch {epoch + 1}, best epoch {best['epoch']} (val acc {best['acc']:.4f})")
             break
-    model.load_state_dict(best["state"])
+    averaged_info = None
+    if averaged_n > 1:
+        model.load_state_dict(averaged)
+        model.eval()
+        avg_acc = float((predict_logits(model, val_seqs).argmax(1) == val_y).mean())
+        averaged_info = {"epochs": averaged_n, "val_acc": round(avg_acc, 4), "kept": avg_acc >= best["acc"]}
+        if bar:
+            bar.log(f"{label}: weights averaged over the last {averaged_n} epochs: val acc {avg_acc:.4f} (best epoch {best['acc']:.4f}) -> {'kept' if avg_acc >= best['acc'] else 'best epoch kept'}")
+    if averaged_info is None or not averaged_info["kept"]:
+        model.load_state_dict(best["state"])
     model.eval()
-    return model, {"best_epoch": best["epoch"], "best_val_acc": round(best["acc"], 4), "epochs_run": len(history), "history": history}
+    return model, {"best_epoch": best["epoch"], "best_val_acc": round(best["acc"], 4), "epochs_run": len(history), "averaged": averaged_info, "history": history}
 
 
 # ---- calibration ---------------------------------------------------------

@@ -99,3 +99,29 @@ class CalibrationTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class WeightAveragingTest(unittest.TestCase):
+    def test_averages_the_last_epochs_and_keeps_it_only_if_validation_agrees(self):
+        from training.train import TrainConfig, fit, predict_logits
+
+        rng = np.random.default_rng(0)
+        # Two classes told apart by which word piece (5..9 or 10..14) the sentence holds.
+        def sample(n):
+            y = rng.integers(0, 2, n)
+            seqs = [[2] + list(rng.integers(5, 10, 3) + 5 * label) + [3] for label in y]
+            return seqs, y
+
+        train_seqs, train_y = sample(64)
+        val_seqs, val_y = sample(32)
+        cfg = ModelConfig(vocab_size=16, num_labels=2, hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32, max_position_embeddings=8)
+        train_cfg = TrainConfig(max_epochs=5, patience=5, batch_size=16, average_last=3, token_dropout=0.0)
+        model, info = fit(cfg, train_cfg, train_seqs, train_y, val_seqs, val_y, quiet=True)
+        averaged = info["averaged"]
+        self.assertEqual(averaged["epochs"], 3)
+        best_acc = info["best_val_acc"]
+        self.assertEqual(averaged["kept"], averaged["val_acc"] >= best_acc)
+        acc = float((predict_logits(model, val_seqs).argmax(1) == val_y).mean())
+        self.assertAlmostEqual(acc, averaged["val_acc"] if averaged["kept"] else best_acc, places=4)
+        _, without = fit(cfg, TrainConfig(max_epochs=2, patience=2, batch_size=16), train_seqs, train_y, val_seqs, val_y, quiet=True)
+        self.assertIsNone(without["averaged"])
