@@ -4,7 +4,7 @@ import { evaluateFaithfulness, faithfulnessLevels, rankWords } from '@/lib/expla
 import { MIN_LIME_BUDGET_MS, explainAll } from '@/lib/explain';
 import { createRng } from '@/lib/explain/rng';
 import type { ExplanationMethod, Faithfulness } from '@/lib/explain/types';
-import { binary, inputFor, softmax } from './support/synthetic';
+import { binary, delayed, inputFor, softmax } from './support/synthetic';
 
 const WEIGHTS = { card: 1.6, arrived: 1.1, still: 0.6, my: 0.2, please: -0.3, fee: -0.8, exchange: -1.3, refund: -1.9 };
 const TEXT = 'my card still has not arrived please check the fee exchange refund';
@@ -74,10 +74,7 @@ describe('explainAll without model internals', () => {
 
   it('gives LIME what is left of a run budget, unless its settings name one', async () => {
     const model = binary(WEIGHTS, 0.5);
-    const slow = async (texts: string[]) => {
-      await new Promise((r) => setTimeout(r, 10));
-      return model.predict(texts);
-    };
+    const slow = delayed(model.predict, 10);
     const input = { ...(await inputFor(model, 'my card still has not arrived and I want it now please', 1)), predict: slow };
     const budgeted = await explainAll(input, { budgetMs: 120, batchSize: 8, settings: { lime: { samples: 5000 } } });
     const lime = budgeted.at(-1)!;

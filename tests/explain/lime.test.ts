@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { limeExplainer, limeMasks, limeWeight, solveSpd, weightedRidge } from '@/lib/explain/lime';
-import { binary, inputFor, spearman, synthetic } from './support/synthetic';
+import { binary, delayed, inputFor, spearman, synthetic } from './support/synthetic';
 
 const WEIGHTS = { card: 1.6, arrived: 1.1, still: 0.6, my: 0.2, the: 0.0, please: -0.3, fee: -0.8, exchange: -1.3, refund: -1.9 };
 const TEXT = 'my card still has not arrived please check the fee exchange refund';
@@ -118,10 +118,7 @@ describe('LIME on a linear bag-of-words classifier', () => {
 
   it('stops sampling when the time budget runs out, and the samples it used reproduce the result', async () => {
     const model = binary(WEIGHTS);
-    const slow = async (texts: string[]) => {
-      await new Promise((r) => setTimeout(r, 15));
-      return model.predict(texts);
-    };
+    const slow = delayed(model.predict, 15);
     const input = { ...(await inputFor(model, TEXT, 1)), predict: slow };
     const cut = await limeExplainer.explain(input, { seed: 4, samples: 5000, batchSize: 8, timeBudgetMs: 40 });
     const used = cut.extra.samples as number;
@@ -134,10 +131,7 @@ describe('LIME on a linear bag-of-words classifier', () => {
 
   it('uses at least minSamples however short the budget', async () => {
     const model = binary(WEIGHTS);
-    const slow = async (texts: string[]) => {
-      await new Promise((r) => setTimeout(r, 5));
-      return model.predict(texts);
-    };
+    const slow = delayed(model.predict, 5);
     const input = { ...(await inputFor(model, TEXT, 1)), predict: slow };
     const cut = await limeExplainer.explain(input, { seed: 4, samples: 1000, batchSize: 8, timeBudgetMs: 1, minSamples: 120 });
     expect(cut.extra.samples).toBeGreaterThanOrEqual(120);

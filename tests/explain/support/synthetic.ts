@@ -84,3 +84,11 @@ export function spearman(a: number[], b: number[]): number {
   }
   return num / Math.sqrt(da * db);
 }
+
+/** `predict` that first waits `ms` per call, as a slower model would (time-budget tests). */
+export function delayed(predict: PredictFn, ms: number): PredictFn {
+  return async (texts) => {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return predict(texts);
+  };
+}
