@@ -192,9 +192,9 @@ export const limeExplainer: Explainer<LimeSettings> = {
     // Samples are evaluated in order, in chunks, so a run stopped by the time budget used
     // exactly its first `used` samples. Without a budget one chunk holds every sample (sorted
     // all together). With one, the first chunk is `minSamples` (or one batch of new texts if
-    // that is more), which measures the pace (ms per new text: repeats and cached texts cost nothing); each next chunk holds the
-    // samples whose new texts should fit in the time left, so the run ends near the budget
-    // instead of overrunning it by a fixed-size chunk.
+    // that is more) and measures the pace in ms per new text (repeats and cached texts cost
+    // nothing); each next chunk holds the samples whose new texts should fit in the time
+    // left, so the run ends near the budget instead of overrunning it by a fixed-size chunk.
     let used = 0;
     let stoppedByBudget = false;
     let predictMs = 0;
