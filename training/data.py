@@ -120,3 +120,13 @@ def stratified_split(labels: Sequence[str], fraction: float, seed: int) -> Tuple
         held += idx[:k]
         rest += idx[k:]
     return sorted(rest), sorted(held)
+
+
+def train_val_test_split(labels: Sequence[str], val_frac: float, test_frac: float, seed: int) -> Tuple[List[int], List[int], List[int]]:
+    """Indices (train, validation, test): `test_frac` of every class held out with
+    `seed`, then `val_frac` of all rows taken from the rest with `seed + 1`. The
+    training pipeline and the model-quality benchmark both split this way, so the
+    peer and our models see the same rows."""
+    rest, test = stratified_split(labels, test_frac, seed) if test_frac > 0 else (list(range(len(labels))), [])
+    tr_local, va_local = stratified_split([labels[i] for i in rest], val_frac / max(1e-9, 1 - test_frac), seed + 1)
+    return [rest[i] for i in tr_local], [rest[i] for i in va_local], test

@@ -149,12 +149,7 @@ def run(argv: Optional[List[str]] = None) -> dict:
     counts = collections.Counter(labels_raw)
     info(f"data: {len(texts)} rows, {len(labels)} intents{' (incl. out-of-scope: ' + oos + ')' if oos else ''}, sha256 {data_hash[:12]}")
 
-    rest, test_idx = D.stratified_split(labels_raw, args.test_frac, args.seed) if args.test_frac > 0 else (list(range(len(texts))), [])
-    rest_labels = [labels_raw[i] for i in rest]
-    val_frac = args.val_frac / max(1e-9, 1 - args.test_frac)
-    tr_local, va_local = D.stratified_split(rest_labels, val_frac, args.seed + 1)
-    train_idx = [rest[i] for i in tr_local]
-    val_idx = [rest[i] for i in va_local]
+    train_idx, val_idx, test_idx = D.train_val_test_split(labels_raw, args.val_frac, args.test_frac, args.seed)
     if not val_idx:
         raise PipelineError("not enough rows for a validation split; every intent needs at least two examples.")
     missing_val = sorted(set(labels) - {labels_raw[i] for i in val_idx})

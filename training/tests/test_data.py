@@ -2,7 +2,7 @@ import os
 import tempfile
 import unittest
 
-from training.data import DataError, read_examples, read_many, stratified_split
+from training.data import DataError, read_examples, read_many, stratified_split, train_val_test_split
 
 
 class BadInputTest(unittest.TestCase):
@@ -70,6 +70,17 @@ class SplitTest(unittest.TestCase):
         self.assertNotIn(80, held)  # a single example stays in training
         self.assertEqual(stratified_split(labels, 0.2, seed=3), (rest, held))
         self.assertNotEqual(stratified_split(labels, 0.2, seed=4)[1], held)
+
+    def test_three_way_split_is_disjoint_and_sized(self):
+        labels = ["a"] * 100 + ["b"] * 50
+        train, val, test = train_val_test_split(labels, 0.1, 0.2, seed=13)
+        self.assertEqual(sorted(train + val + test), list(range(150)))
+        self.assertEqual((len(train), len(val), len(test)), (105, 15, 30))
+        # val_frac is a share of all rows: 10 of the 100 "a" rows, not 10 % of the rest.
+        self.assertEqual(sum(labels[i] == "a" for i in val), 10)
+        self.assertEqual(train_val_test_split(labels, 0.1, 0.2, seed=13), (train, val, test))
+        train0, val0, test0 = train_val_test_split(labels, 0.1, 0.0, seed=13)
+        self.assertEqual((len(train0), len(val0), test0), (135, 15, []))
 
 
 if __name__ == "__main__":
