@@ -45,6 +45,8 @@ DEFAULT_DATA = os.environ.get("BANKING77_TRAIN", os.path.join(os.path.dirname(RE
 # is at its edge, within PEER_C_RANGE. Ties go to the C tried first.
 PEER_C_GRID = (10.0, 30.0, 100.0, 300.0)
 PEER_C_RANGE = (0.1, 30000.0)
+PEER_SAME_ROWS = "TF-IDF + LR peer, same rows"
+PEER_MORE_ROWS = "TF-IDF + LR peer, train+val rows"
 
 
 def peer_rows(texts, labels, seed, val_frac, test_frac):
@@ -55,7 +57,10 @@ def peer_rows(texts, labels, seed, val_frac, test_frac):
     classes = sorted(set(labels))
     y = np.array([classes.index(l) for l in labels])
     train, val, test = D.train_val_test_split(labels, val_frac, test_frac, seed)
-    pick = lambda idx: [texts[i] for i in idx]  # noqa: E731
+
+    def pick(idx):
+        return [texts[i] for i in idx]
+
     present = sorted(set(y[test].tolist()))
 
     def row(system, clf, secs, c):
@@ -88,10 +93,10 @@ def peer_rows(texts, labels, seed, val_frac, test_frac):
         elif not grid and best[1] == min(tried) and min(tried) / 3 >= PEER_C_RANGE[0]:
             grid.append(min(tried) / 3)
     _, c, clf = best
-    same_rows = row(f"TF-IDF + LR peer, same rows (C={c:g})", clf, time.time() - t0, c)
+    same_rows = row(PEER_SAME_ROWS, clf, time.time() - t0, c)
     t0 = time.time()
     more = fit_peer(pick(train + val), y[train + val], seed, C=c)
-    return [same_rows, row(f"TF-IDF + LR peer, train+val rows (C={c:g})", more, time.time() - t0, c)]
+    return [same_rows, row(PEER_MORE_ROWS, more, time.time() - t0, c)]
 
 
 def ours_row(name, data, extra, seed, val_frac, test_frac, args_str):
@@ -124,22 +129,23 @@ def table(rows):
     for r in rows:
         ece = "" if r.get("ece_after") is None else f"{r['ece_after']:.4f}"
         mb = "" if r.get("bytes") is None else f"{r['bytes'] / 1e6:.2f}"
-        lines.append(f"{r['system'][:44]:44} {r['accuracy']:9.2%} {r['macro_f1']:9.2%} {ece:>9} {r['params']:9d} {mb:>8} {r['seconds']:8.0f}")
+        name = r["system"] + (f" (C={r['C']:g})" if "C" in r else "")
+        lines.append(f"{name[:44]:44} {r['accuracy']:9.2%} {r['macro_f1']:9.2%} {ece:>9} {r['params']:9d} {mb:>8} {r['seconds']:8.0f}")
     return "\n".join(lines)
 
 
 def mean_table(splits):
     """Per system over the splits: mean accuracy, its range, and on how many splits it
     beats the same-rows peer."""
-    names = list(dict.fromkeys(r["system"].split(" (C=")[0] for sp in splits for r in sp["rows"]))
+    names = list(dict.fromkeys(r["system"] for sp in splits for r in sp["rows"]))
     head = f"{'system':44} {'mean acc.':>9} {'min':>7} {'max':>7} {'mean F1':>8} {'beats peer':>10}"
     lines = [head, "-" * len(head)]
     for name in names:
-        rows = [(sp, r) for sp in splits for r in sp["rows"] if r["system"].split(" (C=")[0] == name]
+        rows = [(sp, r) for sp in splits for r in sp["rows"] if r["system"] == name]
         acc = [r["accuracy"] for _, r in rows]
         f1 = [r["macro_f1"] for _, r in rows]
         wins = [r["accuracy"] > sp["peer_same_rows"] for sp, r in rows if sp.get("peer_same_rows") is not None]
-        beats = f"{sum(wins)}/{len(wins)}" if wins and not name.startswith("TF-IDF") else ""
+        beats = f"{sum(wins)}/{len(wins)}" if wins and name not in (PEER_SAME_ROWS, PEER_MORE_ROWS) else ""
         lines.append(f"{name[:44]:44} {np.mean(acc):9.2%} {min(acc):7.2%} {max(acc):7.2%} {np.mean(f1):8.2%} {beats:>10}")
     return "\n".join(lines)
 
@@ -183,7 +189,7 @@ def main():
         for name, args_str in variants:
             rows.append(ours_row(name, a.data, a.extra, seed, a.val_frac, a.test_frac, args_str))
             sys.stderr.write(table(rows) + "\n")
-        peer = next((r["accuracy"] for r in rows if r["system"].startswith("TF-IDF + LR peer, same rows")), None)
+        peer = next((r["accuracy"] for r in rows if r["system"] == PEER_SAME_ROWS), None)
         splits.append({"seed": seed, "rows": rows, "peer_same_rows": peer})
         print(f"Split seed {seed}: {rows[0]['n_test']} held-out rows, a stratified {a.test_frac:.0%} of {os.path.basename(a.data)}; not the official Banking77 test split.")
         print(table(rows) + "\n")
