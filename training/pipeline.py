@@ -354,6 +354,8 @@ def run(argv: Optional[List[str]] = None) -> dict:
             "tokenizer": {"type": "WordPiece", "vocab_size": len(tok), "lowercase": True, "strip_accents": True, "max_length": args.max_length},
             "parameters": int(sum(p.numel() for p in model.parameters())),
             "seconds": round(time.time() - t0, 1),
+            # Results are deterministic for a seed and a thread count, not across thread counts.
+            "threads": torch.get_num_threads(),
             "torch": torch.__version__,
             "python": platform.python_version(),
         },

@@ -29,6 +29,8 @@ describe('training pipeline (tiny configuration)', () => {
     expect(card.export.parity.token_ids_identical).toBe(true);
     expect(card.training.pretrained_vectors.tokens_with_word_vector).toBeGreaterThan(5);
     expect(card.training.data_sha256).toMatch(/^[0-9a-f]{64}$/);
+    // Recorded because a run is reproducible only on the same thread count.
+    expect(card.training.threads).toBe(Number(process.env.GLASSDESK_THREADS ?? 2));
     expect(card.temperature).toBeGreaterThan(0);
     const config = JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8'));
     expect(config.ensemble_members).toBe(2);
