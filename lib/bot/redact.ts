@@ -216,6 +216,10 @@ const IBAN_LENGTHS: Record<string, number> = {
   TL: 23, TN: 24, TR: 26, UA: 29, VA: 22, VG: 24, XK: 20, YE: 30,
 };
 
+/** IBAN_LENGTHS by the two letters' index (A = 0): 0 where no country has that code. */
+const IBAN_LENGTH_BY_CODE = new Uint8Array(26 * 26);
+for (const [code, length] of Object.entries(IBAN_LENGTHS)) IBAN_LENGTH_BY_CODE[(code.charCodeAt(0) - 65) * 26 + code.charCodeAt(1) - 65] = length;
+
 // ---------------------------------------------------------------------------------------
 // The scanner
 
@@ -228,7 +232,7 @@ const IBAN_LENGTHS: Record<string, number> = {
 class Scanner {
   readonly n: number;
   readonly masked: Uint8Array;
-  readonly found: Redaction[] = [];
+  found: Redaction[] = [];
 
   constructor(readonly text: string) {
     this.n = text.length;
@@ -269,7 +273,6 @@ class Scanner {
 
   emails(): void {
     const { n } = this;
-    let lastEnd = 0;
     for (let at = 0; at < n; at++) {
       const c = this.text.charCodeAt(at);
       if (!isAt(c) || this.masked[at]) continue;
@@ -316,10 +319,7 @@ class Scanner {
       if (!this.isTopLevelDomain(tld[0], tld[1])) continue;
       this.maskWords(localStart, at);
       this.maskWords(at + 1, tld[0]);
-      // Addresses glued together ("a@b.dea@c.de") share the kept top-level domain, which the
-      // second one masks as its local part; the first one's match covers it.
-      this.found.push({ kind: 'email', start: Math.max(localStart, lastEnd), end: tld[1] });
-      lastEnd = tld[1];
+      this.found.push({ kind: 'email', start: localStart, end: tld[1] });
       at = tld[1] - 1;
     }
   }
@@ -343,16 +343,18 @@ class Scanner {
   ibans(): void {
     const { n } = this;
     for (let i = 0; i + 4 <= n; i++) {
+      // Cheapest tests first: a letter, then the first check digit.
       const a = latinLetter(this.at(i));
       if (a < 0) continue;
+      const first = this.at(i + 2);
+      const d1 = digitValue(first);
+      if (d1 < 0) continue;
       const b = latinLetter(this.at(i + 1));
       if (b < 0) continue;
-      const length = IBAN_LENGTHS[String.fromCharCode(a, b)];
-      if (!length) continue;
-      const d1 = digitValue(this.at(i + 2));
-      if (d1 < 0) continue;
-      const d2 = digitValue(this.at(i + 2 + width(this.at(i + 2))));
+      const d2 = digitValue(this.at(i + 2 + width(first)));
       if (d2 < 0) continue;
+      const length = IBAN_LENGTH_BY_CODE[(a - 65) * 26 + b - 65]!;
+      if (!length) continue;
       // Not glued to a number or to a redaction.
       const prev = this.before(i);
       if (prev === MASK_CODE || digitValue(prev) >= 0) continue;
@@ -376,9 +378,8 @@ class Scanner {
       let letter = latinLetter(cp);
       if (value < 0 && letter < 0) {
         // A gap between two characters of the IBAN.
-        const gap = this.gap(pos, false);
-        if (!gap.joins) return -1;
-        pos = gap.end;
+        if (!this.gap(pos, false)) return -1;
+        pos = this.gapEnd;
         cp = this.at(pos);
         value = digitValue(cp);
         letter = latinLetter(cp);
@@ -395,12 +396,18 @@ class Scanner {
     return remainder === 1 ? pos : -1;
   }
 
+  /** Where the last gap read ends, its tight separator's kind (0 if none), whether it holds ')'. */
+  gapEnd = 0;
+  gapTight = 0;
+  gapClose = false;
+
   /**
-   * The separators from `pos` and whether they join two groups of one number: at most
-   * MAX_GAP code units, at most two punctuation marks, and no dot next to a space (the end
-   * of a sentence). `tight` is the separator's kind when the gap is that one character.
+   * Reads the separators from `pos` (into gapEnd, gapTight, gapClose) and tells whether they
+   * join two groups of one number: at most MAX_GAP code units, at most two punctuation marks,
+   * and no dot next to a space (the end of a sentence). gapTight is the separator's kind when
+   * the gap is that one character.
    */
-  gap(pos: number, parens: boolean): { end: number; joins: boolean; tight: number; close: boolean } {
+  gap(pos: number, parens: boolean): boolean {
     let q = pos;
     let punct = 0;
     let spacing = 0;
@@ -409,21 +416,22 @@ class Scanner {
     while (q - pos <= MAX_GAP) {
       const cp = this.at(q);
       if (cp < 0) break;
+      const tight = tightKind(cp);
       if (isSpacing(cp)) spacing++;
-      else if (isInvisible(cp)) {
-        // zero-width: joins without counting
-      } else if (tightKind(cp)) {
+      else if (tight) {
         punct++;
-        if (tightKind(cp) === DOT) dots++;
+        if (tight === DOT) dots++;
       } else if (parens && (isOpenParen(cp) || isCloseParen(cp))) {
         punct++;
         if (isCloseParen(cp)) close = true;
-      } else break;
+      } else if (!isInvisible(cp)) break;
       q += width(cp);
     }
     const span = q - pos;
-    const joins = span >= 1 && span <= MAX_GAP && punct <= 2 && !(dots > 0 && spacing > 0);
-    return { end: q, joins, tight: span === 1 ? tightKind(this.at(pos)) : 0, close };
+    this.gapEnd = q;
+    this.gapTight = span === 1 ? tightKind(this.at(pos)) : 0;
+    this.gapClose = close;
+    return span >= 1 && span <= MAX_GAP && punct <= 2 && !(dots > 0 && spacing > 0);
   }
 
   // -------------------------------------------------------------------------------------
@@ -431,16 +439,16 @@ class Scanner {
 
   numbers(cards: boolean, phones: boolean): void {
     const { n } = this;
-    let chain: Chain | undefined;
+    let scan: ChainScan | undefined;
     for (let i = 0; i < n; ) {
       const cp = this.at(i);
       if (digitValue(cp) < 0) {
         i += width(cp);
         continue;
       }
-      chain ??= new Chain(n);
-      i = this.readChain(i, chain);
-      new ChainScan(this, chain, cards, phones).run();
+      scan ??= new ChainScan(this, cards, phones);
+      i = this.readChain(i, scan.c);
+      scan.run();
     }
   }
 
@@ -460,11 +468,10 @@ class Scanner {
         close = false;
         pos += width(cp);
       }
-      const gap = this.gap(pos, true);
-      if (!gap.joins || digitValue(this.at(gap.end)) < 0) break;
-      brk = gap.tight || LOOSE;
-      close = gap.close;
-      pos = gap.end;
+      if (!this.gap(pos, true) || digitValue(this.at(this.gapEnd)) < 0) break;
+      brk = this.gapTight || LOOSE;
+      close = this.gapClose;
+      pos = this.gapEnd;
     }
     chain.index();
     return pos;
@@ -501,40 +508,45 @@ class Scanner {
 }
 
 /**
- * The digits of one number, flat, with how each joins the one before it. Typed arrays as long
- * as the text, allocated once per scan: a number has at most as many digits as the text has
- * code units.
+ * The digits of one number, flat, with how each joins the one before it. Typed arrays, reused
+ * from number to number and grown by doubling.
  */
 class Chain {
   /** Digits: position and width (code units), value, how digit k joins digit k - 1 (SAME,
    * LOOSE or a tight kind), whether that gap holds a ')', and the group of each digit. */
-  readonly pos: Int32Array;
-  readonly len: Uint8Array;
-  readonly val: Uint8Array;
-  readonly brk: Uint8Array;
-  readonly close: Uint8Array;
-  readonly group: Int32Array;
+  pos = new Int32Array(0);
+  len = new Uint8Array(0);
+  val = new Uint8Array(0);
+  brk = new Uint8Array(0);
+  close = new Uint8Array(0);
+  group = new Int32Array(0);
   /** Luhn sums with even (luhnEven) or odd (luhnOdd) digit indices doubled, as prefix sums. */
-  readonly luhnEven: Int32Array;
-  readonly luhnOdd: Int32Array;
+  luhnEven = new Int32Array(1);
+  luhnOdd = new Int32Array(1);
   /** Groups: first digit, end digit (exclusive). */
-  readonly gStart: Int32Array;
-  readonly gEnd: Int32Array;
+  gStart = new Int32Array(0);
+  gEnd = new Int32Array(0);
   /** Last group of the run of groups joined by single tight separators, per group. */
-  readonly runEnd: Int32Array;
+  runEnd = new Int32Array(0);
   /** Last group h such that every group after g up to h is '.' + three digits. */
-  readonly dot3End: Int32Array;
+  dot3End = new Int32Array(0);
   /** Groups that belong to a date, an amount, a time, … */
-  readonly prot: Uint8Array;
+  prot = new Uint8Array(0);
   size = 0;
   groups = 0;
 
-  constructor(capacity: number) {
-    this.pos = new Int32Array(capacity);
-    this.len = new Uint8Array(capacity);
-    this.val = new Uint8Array(capacity);
-    this.brk = new Uint8Array(capacity);
-    this.close = new Uint8Array(capacity);
+  private grow(): void {
+    const capacity = Math.max(64, this.pos.length * 2);
+    const keep = <T extends Int32Array | Uint8Array>(from: T, to: T): T => {
+      to.set(from);
+      return to;
+    };
+    this.pos = keep(this.pos, new Int32Array(capacity));
+    this.len = keep(this.len, new Uint8Array(capacity));
+    this.val = keep(this.val, new Uint8Array(capacity));
+    this.brk = keep(this.brk, new Uint8Array(capacity));
+    this.close = keep(this.close, new Uint8Array(capacity));
+    // The rest is computed from these once the number is read.
     this.group = new Int32Array(capacity);
     this.luhnEven = new Int32Array(capacity + 1);
     this.luhnOdd = new Int32Array(capacity + 1);
@@ -551,6 +563,7 @@ class Chain {
   }
 
   push(pos: number, len: number, value: number, brk: number, close: boolean): void {
+    if (this.size === this.pos.length) this.grow();
     const k = this.size++;
     this.pos[k] = pos;
     this.len[k] = len;
@@ -609,59 +622,66 @@ const isDay = (d: number) => d >= 1 && d <= 31;
  * last digits, as a second run over the output would see them.
  */
 class ChainScan {
-  readonly prot: Uint8Array;
-  /** Where the last match of this number ends: one found from a card's kept digits starts there. */
-  lastEnd = 0;
+  readonly c = new Chain();
 
   constructor(
     readonly s: Scanner,
-    readonly c: Chain,
     readonly cards: boolean,
     readonly phones: boolean,
-  ) {
-    this.prot = c.prot;
-    for (let g = 0; g < c.groups; g = c.runEnd[g]! + 1) this.protectRun(g, c.gStart[g]!);
-  }
+  ) {}
 
   /** Marks the run from group g (its digits starting at `first`) when it is a date, amount, … */
   protectRun(g: number, first: number): void {
     const { c } = this;
     const last = c.runEnd[g]!;
-    if (this.isProtectedShape(g, first, last) && this.isolated(first, c.gEnd[last]! - 1)) this.prot.fill(1, g, last + 1);
+    if (this.isProtectedShape(g, first, last) && this.isolated(first, c.gEnd[last]! - 1)) this.c.prot.fill(1, g, last + 1);
   }
 
   isProtectedShape(g: number, first: number, last: number): boolean {
     const { c } = this;
     const groups = last - g + 1;
     if (groups < 2) return false;
-    const len = (h: number) => c.gEnd[h]! - (h === g ? first : c.gStart[h]!);
-    const num = (h: number) => c.value(h === g ? first : c.gStart[h]!, c.gEnd[h]!);
-    const sep = (h: number) => c.brk[c.gStart[h]!]!;
+    // Group g's digits start at `first` (after a card, its kept digits); the others at gStart.
+    const sep2 = c.brk[c.gStart[g + 1]!]!;
+    const l1 = c.gEnd[g]! - first;
+    const l2 = this.groupLength(g + 1);
     // Thousands: 1.234.567
-    if (sep(g + 1) === DOT && len(g) <= 3 && c.val[first] !== 0 && c.dot3End[g]! >= last) return true;
+    if (sep2 === DOT && l1 <= 3 && c.val[first] !== 0 && c.dot3End[g]! >= last) return true;
     if (groups === 2) {
-      const l2 = len(g + 1);
       // Amounts and times: 12.50, 1234.5, 14.30
-      if (sep(g + 1) === DOT && l2 <= 2) return true;
+      if (sep2 === DOT && l2 <= 2) return true;
       // Month and year: 05/2024, 5.2024, 12/25
-      return len(g) <= 2 && isMonth(num(g)) && ((l2 === 4 && isYear(num(g + 1))) || (l2 === 2 && sep(g + 1) === SLASH));
+      if (l1 > 2 || !isMonth(c.value(first, c.gEnd[g]!))) return false;
+      return (l2 === 4 && isYear(this.groupValue(g + 1))) || (l2 === 2 && sep2 === SLASH);
     }
     if (groups === 3) {
-      if (sep(g + 1) !== sep(g + 2)) return false;
-      const [l1, l2, l3] = [len(g), len(g + 1), len(g + 2)];
+      if (c.brk[c.gStart[g + 2]!] !== sep2) return false;
+      const l3 = this.groupLength(g + 2);
       if (l2 > 2 || (l1 !== 4 && l1 > 2)) return false;
-      const [n1, n2] = [num(g), num(g + 1)];
+      const n1 = c.value(first, c.gEnd[g]!);
+      const n2 = this.groupValue(g + 1);
+      const n3 = this.groupValue(g + 2);
       // 2024-05-01
-      if (l1 === 4) return l3 <= 2 && isYear(n1) && isMonth(n2) && isDay(num(g + 2));
+      if (l1 === 4) return l3 <= 2 && isYear(n1) && isMonth(n2) && isDay(n3);
       // 01.05.2024, 5/1/24 (day and month either way round)
-      return (l3 === 2 || (l3 === 4 && isYear(num(g + 2)))) && isDay(n1) && isDay(n2) && (n1 <= 12 || n2 <= 12);
+      return (l3 === 2 || (l3 === 4 && isYear(n3))) && isDay(n1) && isDay(n2) && (n1 <= 12 || n2 <= 12);
     }
     // IPv4: 192.168.100.200
     if (groups === 4) {
-      for (let h = g; h <= last; h++) if ((h > g && sep(h) !== DOT) || len(h) > 3 || num(h) > 255) return false;
+      if (l1 > 3 || c.value(first, c.gEnd[g]!) > 255) return false;
+      for (let h = g + 1; h <= last; h++) if (c.brk[c.gStart[h]!] !== DOT || this.groupLength(h) > 3 || this.groupValue(h) > 255) return false;
       return true;
     }
     return false;
+  }
+
+  groupLength(h: number): number {
+    return this.c.gEnd[h]! - this.c.gStart[h]!;
+  }
+
+  /** The value of group h (only called on groups of at most four digits). */
+  groupValue(h: number): number {
+    return this.c.value(this.c.gStart[h]!, this.c.gEnd[h]!);
   }
 
   /**
@@ -685,13 +705,15 @@ class ChainScan {
     return true;
   }
 
+  /** Scans the number just read into `c`. */
   run(): void {
     const { c } = this;
     const { groups } = c;
+    for (let g = 0; g < groups; g = c.runEnd[g]! + 1) this.protectRun(g, c.gStart[g]!);
     let pieceStart = 0;
     let g = 0;
     while (g < groups) {
-      if (this.prot[g]) {
+      if (c.prot[g]) {
         this.piece(pieceStart, Math.max(pieceStart, c.gStart[g]!));
         g = c.runEnd[g]! + 1;
         pieceStart = g < groups ? c.gStart[g]! : c.size;
@@ -719,7 +741,7 @@ class ChainScan {
     const lead = c.val[first]!;
     if (lead < 2 || lead > 6 || isPlus(s.before(c.pos[first]!))) return -1;
     let best = -1;
-    for (let h = g; h < c.groups && !this.prot[h]; h++) {
+    for (let h = g; h < c.groups && !c.prot[h]; h++) {
       const end = c.gEnd[h]!;
       const digits = end - first;
       if (digits > 19) break;
@@ -788,10 +810,12 @@ class ChainScan {
   /** Masks digits [a, b) but the last `keep`, and records the match. */
   mask(kind: RedactionKind, a: number, b: number, keep: number, spanStart = this.c.pos[a]!): void {
     const { c, s } = this;
-    for (let k = a; k < b - keep; k++) s.masked.fill(1, c.pos[k]!, c.pos[k]! + c.len[k]!);
+    for (let k = a; k < b - keep; k++) {
+      s.masked[c.pos[k]!] = 1;
+      if (c.len[k] === 2) s.masked[c.pos[k]! + 1] = 1;
+    }
     const end = c.pos[b - 1]! + c.len[b - 1]!;
-    s.found.push({ kind, start: Math.max(spanStart, this.lastEnd), end });
-    this.lastEnd = end;
+    s.found.push({ kind, start: spanStart, end });
   }
 }
 
@@ -806,6 +830,15 @@ function scan(text: string, { kinds = ALL_KINDS }: RedactionOptions): Scanner {
   if (kinds.includes('iban')) scanner.ibans();
   if (kinds.includes('card') || kinds.includes('phone')) scanner.numbers(kinds.includes('card'), kinds.includes('phone'));
   scanner.found.sort((x, y) => x.start - y.start);
+  // Kept context can start another match: addresses glued together ("a@b.dea@c.de") share the
+  // top-level domain, a card's kept digits can begin a phone number, "a@b.xn--4111 1111 …" a
+  // card. The later match masks them; the earlier one's span already covers them.
+  let end = 0;
+  scanner.found = scanner.found.filter((r) => {
+    r.start = Math.max(r.start, end);
+    end = Math.max(end, r.end);
+    return r.start < r.end;
+  });
   return scanner;
 }
 
