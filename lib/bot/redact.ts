@@ -446,7 +446,7 @@ class Scanner {
         i += width(cp);
         continue;
       }
-      scan ??= new ChainScan(this, cards, phones);
+      scan ??= new ChainScan(this, reusableChain(), cards, phones);
       i = this.readChain(i, scan.c);
       scan.run();
     }
@@ -612,6 +612,17 @@ class Chain {
   }
 }
 
+/**
+ * One Chain for every scan: most texts are short chat messages, and allocating its arrays
+ * afresh would cost more than scanning them. (A scan runs to its end without yielding, so no
+ * two scans share it at once.) After a text with a very long number it is let go.
+ */
+let sharedChain: Chain | undefined;
+function reusableChain(): Chain {
+  if (!sharedChain || sharedChain.pos.length > 4096) sharedChain = new Chain();
+  return sharedChain;
+}
+
 const isYear = (y: number) => y >= 1800 && y <= 2199;
 const isMonth = (m: number) => m >= 1 && m <= 12;
 const isDay = (d: number) => d >= 1 && d <= 31;
@@ -622,10 +633,9 @@ const isDay = (d: number) => d >= 1 && d <= 31;
  * last digits, as a second run over the output would see them.
  */
 class ChainScan {
-  readonly c = new Chain();
-
   constructor(
     readonly s: Scanner,
+    readonly c: Chain,
     readonly cards: boolean,
     readonly phones: boolean,
   ) {}
