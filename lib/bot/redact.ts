@@ -44,11 +44,12 @@
  *     groups and has 9–15 digits (`555-123-4567`, `612 34 56 78`);
  *   - a single run of 9–12 digits that starts with 1–9 (`612345678`) is as likely an order,
  *     account or reference number, so it is a phone number only when the words just before it
- *     say so: the nearest keyword in the CONTEXT_WINDOW characters before it (on its line) is
- *     a phone word (phone, tel, mobile, call, whatsapp, …), or there is no keyword but a weak
- *     one (number, nummer, número). An order word (order, ref, invoice, account, ticket,
- *     card, id, …) as the nearest keyword, or '#' just before, keeps any number that has no
- *     '+', '00' or '(…)' lead.
+ *     say so: the nearest keyword among the plain words in the CONTEXT_WINDOW characters
+ *     before it (on its line, not past a digit, an '@' or a redaction) is a phone word (phone,
+ *     tel, mobile, call, whatsapp, …), or there is no keyword but a weak one (number, nummer,
+ *     número). An order word (order, ref, invoice, account, ticket, card, id, …) as the
+ *     nearest keyword keeps any number without a '+', '00' or '(…)' lead; '#' just before
+ *     keeps any number without '+'.
  *
  * What it does not find: numbers written in words, spread over lines or split by letters or
  * other punctuation; national numbers shorter than 9 digits; IBANs of countries outside the
