@@ -55,8 +55,8 @@
  * other punctuation; national numbers shorter than 9 digits; IBANs of countries outside the
  * registry or with a wrong length; e-mail addresses without a top-level domain
  * (`john@localhost`) or obfuscated (`john at example dot com`); names, postal addresses and
- * other identifiers. A '•' right after an e-mail domain or next to an IBAN reads as an earlier
- * redaction, so the scanner leaves that match alone: redacting twice changes nothing more.
+ * other identifiers. A '•' typed next to personal data does not hide it, and redacting twice
+ * changes nothing more: the passes run until a round finds nothing new.
  */
 export type RedactionKind = 'card' | 'iban' | 'email' | 'phone';
 export type RedactionOptions = { kinds?: RedactionKind[] };
@@ -310,10 +310,6 @@ class Scanner {
         pos++;
       }
       if (labels.length < 2) continue;
-      // Glued to a redaction: part of an address already masked; leave it alone.
-      let after = labels[labels.length - 1]![1];
-      while (isDomainDot(this.at(after))) after++;
-      if (this.at(after) === MASK_CODE) continue;
       // "a@example.com.Next" or "a@b.com.x": drop trailing labels that are no top-level domain.
       while (labels.length > 2 && !this.isTopLevelDomain(...labels[labels.length - 1]!)) labels.pop();
       const tld = labels[labels.length - 1]!;
@@ -358,7 +354,7 @@ class Scanner {
       if (!length) continue;
       // Not glued to a number or to a redaction.
       const prev = this.before(i);
-      if (prev === MASK_CODE || digitValue(prev) >= 0) continue;
+      if (digitValue(prev) >= 0) continue;
       const end = this.ibanEnd(i, length, a, b, d1, d2);
       if (end < 0) continue;
       this.maskWords(i + 2, end);
@@ -390,7 +386,7 @@ class Scanner {
       pos += width(cp);
     }
     const next = this.at(pos);
-    if (next === MASK_CODE || digitValue(next) >= 0) return -1;
+    if (digitValue(next) >= 0) return -1;
     remainder = (remainder * 100 + a - 55) % 97;
     remainder = (remainder * 100 + b - 55) % 97;
     remainder = (remainder * 100 + d1 * 10 + d2) % 97;
@@ -835,11 +831,22 @@ export function findPersonalData(text: string, options: RedactionOptions = {}): 
   return scan(text, options).found;
 }
 
+/** Rounds of the three passes at most; see `scan`. */
+const MAX_ROUNDS = 4;
+
 function scan(text: string, { kinds = ALL_KINDS }: RedactionOptions): Scanner {
   const scanner = new Scanner(text);
-  if (kinds.includes('email')) scanner.emails();
-  if (kinds.includes('iban')) scanner.ibans();
-  if (kinds.includes('card') || kinds.includes('phone')) scanner.numbers(kinds.includes('card'), kinds.includes('phone'));
+  // Masking one kind can reveal another: a number glued to an address hides its top-level
+  // domain ("a@b.com4111 1111 …"), an address glued to an IBAN hides its country code. So the
+  // passes run again while a round finds something new; each round only adds masks, and a
+  // few rounds settle any text (the bound keeps the work linear).
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const before = scanner.found.length;
+    if (kinds.includes('email')) scanner.emails();
+    if (kinds.includes('iban')) scanner.ibans();
+    if (kinds.includes('card') || kinds.includes('phone')) scanner.numbers(kinds.includes('card'), kinds.includes('phone'));
+    if (scanner.found.length === before) break;
+  }
   scanner.found.sort((x, y) => x.start - y.start);
   // Kept context can start another match: addresses glued together ("a@b.dea@c.de") share the
   // top-level domain, a card's kept digits can begin a phone number, "a@b.xn--4111 1111 …" a

@@ -209,3 +209,18 @@ describe('what must survive', () => {
       expect(redact(text).text, text).toBe(text);
   });
 });
+
+describe('what cannot hide personal data', () => {
+  it('masks data that a typed mask character or another kind of data touches', () => {
+    for (const [text, expected] of [
+      ['mail john@example.com• now', 'mail ••••@•••••••.com• now'],
+      ['iban DE89370400440532013000•', 'iban DE•••••••••••••••••••••'],
+      ['•DE89370400440532013000', '•DE••••••••••••••••••••'],
+      ['john.doe＠example.com4111 1111 1111 1111', '••••.•••＠•••••••.com•••• •••• •••• 1111'],
+    ] as const) {
+      const once = redact(text).text;
+      expect(once, text).toBe(expected);
+      expect(redact(once).text, `${text}, twice`).toBe(once);
+    }
+  });
+});
