@@ -19,7 +19,8 @@ export function reviewLabels(botId: string, modelsDir = path.join(process.cwd(),
   const key = `${modelsDir}\n${botId}`;
   let labels = cache.get(key);
   if (!labels) {
-    const card = readModelCard(path.join(modelsDir, botId));
+    // Only known bots get here; the folder ships with the app (lib/model/node.ts says how routes name it).
+    const card = readModelCard(path.join(/*turbopackIgnore: true*/ modelsDir, botId));
     labels = new Set(card ? [...card.labels, OUT_OF_SCOPE] : []);
     cache.set(key, labels);
   }
