@@ -2,6 +2,9 @@
 // stops the server with a clear message, then the database is brought up to date.
 export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
+  // Before any request: per-client limits need the socket's address (lib/http/client-address.ts).
+  const { recordPeerAddresses } = await import('@/lib/http/client-address');
+  recordPeerAddresses();
   const { getConfig } = await import('@/lib/config');
   const config = getConfig();
   if (config.AUTO_MIGRATE) {

@@ -23,13 +23,9 @@ export const config = {
   matcher: [
     // API paths only when they hold a '%': the check above must see the malformed ones.
     '/api/:path(.*%.*)',
-    // Pages: static files, model files and the ONNX runtime need no nonce.
-    {
-      source: '/((?!api|_next/static|_next/image|models/|ort/|favicon.ico).*)',
-      missing: [
-        { type: 'header', key: 'next-router-prefetch' },
-        { type: 'header', key: 'purpose', value: 'prefetch' },
-      ],
-    },
+    // Pages: static files, model files and the ONNX runtime need no nonce. Prefetches and RSC
+    // requests (`Purpose: prefetch`, `Next-Router-Prefetch`, `RSC`) are pages too: a response
+    // the browser keeps and shows later must carry the policy like any other.
+    '/((?!api|_next/static|_next/image|models/|ort/|favicon.ico).*)',
   ],
 };

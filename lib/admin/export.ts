@@ -1,17 +1,25 @@
 import type { LogRow } from '@/lib/db/queries/admin';
 
-/** RFC 4180 field: quoted when it holds a comma, quote or line break; cells that a spreadsheet would run as a formula are defused. */
+/** Characters that make a spreadsheet read a cell as a formula (or shift it into one) when they lead it. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One CSV field (RFC 4180), for every CSV export (the log and the training data): quoted when it
+ * holds a comma, quote or line break or has leading or trailing spaces (kept, not trimmed by a
+ * reader), and a text cell that a spreadsheet would run as a formula (`=HYPERLINK(…)`, `+1`,
+ * `-1+1`, `@SUM(…)`, a leading tab or CR) defused with a leading apostrophe, which spreadsheets
+ * show as text. Numbers and dates are written as they are.
+ */
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';
   let text = value instanceof Date ? value.toISOString() : String(value);
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/** Training rows keep the text exactly as stored: the pipeline reads them, not a spreadsheet. */
-export function trainingCsvField(text: string): string {
+  if (typeof value === 'string' && FORMULA_START.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
 }
+
+/** The training export: `text,intent`, the training pipeline's input format (training/README.md). */
+export const trainingCsvHeader = () => 'text,intent\n';
+export const trainingCsvLine = (row: { text: string; intent: string }) => `${csvField(row.text)},${csvField(row.intent)}\n`;
 
 export const LOG_COLUMNS = [
   'id',

@@ -103,12 +103,14 @@ export class FilterError extends Error {
 
 /** Reads the URL's parameters; an invalid value is an error the page shows, not a silent default. */
 export function parseLogQuery(params: SearchParams | URLSearchParams): LogQuery {
-  const flat: Record<string, string> = {};
   const entries = params instanceof URLSearchParams ? [...params.entries()] : Object.entries(params);
+  const firsts = new Map<string, string>();
   for (const [key, value] of entries) {
     const first = Array.isArray(value) ? value[0] : value;
-    if (first !== undefined) flat[key] = first;
+    if (first !== undefined) firsts.set(key, first);
   }
+  // Own properties only, whatever the names (`__proto__` set by assignment would be a prototype).
+  const flat: Record<string, string> = Object.fromEntries(firsts);
   const result = logQuerySchema.safeParse(flat);
   if (!result.success) {
     throw new FilterError(result.error.issues.map((issue) => ({ field: issue.path.join('.'), message: issue.message })));
@@ -143,7 +145,7 @@ export function rawParams(params: SearchParams): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(params)) {
     const first = Array.isArray(value) ? value[0] : value;
-    if (first !== undefined && first !== '' && key in logQuerySchema.shape) out[key] = first;
+    if (first !== undefined && first !== '' && Object.hasOwn(logQuerySchema.shape, key)) out[key] = first;
   }
   return out;
 }

@@ -5,7 +5,8 @@ export type OverviewPeriod = keyof typeof OVERVIEW_PERIODS;
 export function parseOverviewParams(params: Record<string, string | string[] | undefined>, now = new Date()) {
   const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
   const daysParam = first(params.days) ?? '30';
-  const period: OverviewPeriod = daysParam in OVERVIEW_PERIODS ? (daysParam as OverviewPeriod) : '30';
+  // Own keys only: `in` would take `constructor` or `toString` from Object's prototype.
+  const period: OverviewPeriod = Object.hasOwn(OVERVIEW_PERIODS, daysParam) ? (daysParam as OverviewPeriod) : '30';
   const intentParam = first(params.intent);
   const intent = intentParam && /^[\w.?-]{1,100}$/.test(intentParam) ? intentParam : undefined;
   return { period, since: new Date(now.getTime() - OVERVIEW_PERIODS[period] * 24 * 60 * 60 * 1000), intent };

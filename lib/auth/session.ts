@@ -3,6 +3,7 @@ import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { findSession, type AdminSessionInfo } from '@/lib/db/queries/admin-auth';
 import { ApiError } from '@/lib/http/errors';
+import { originHost, requestHost } from '@/lib/http/request-origin';
 import { sameSecret } from './tokens';
 
 /** `__Host-` in production: Secure, host-only, path / — the browser enforces all three. */
@@ -43,18 +44,16 @@ export async function requireAdminPage(): Promise<AdminSessionInfo> {
   return session;
 }
 
-/** A request is same-origin when its Origin (which browsers send on every POST) is this host. */
+/**
+ * A request is same-origin when its Origin (which browsers send on every POST) is this host
+ * (lib/http/request-origin.ts) and the browser does not say another site started it. Unlike the
+ * chat API, admin changes require the Origin: they come from the admin pages only.
+ */
 export function assertSameOrigin(request: Request): void {
-  const origin = request.headers.get('origin');
-  const host = request.headers.get('x-forwarded-host') ?? request.headers.get('host');
+  const host = requestHost(request.headers);
+  const originHostName = originHost(request.headers.get('origin'));
   const site = request.headers.get('sec-fetch-site');
-  let originHost: string | null = null;
-  try {
-    originHost = origin ? new URL(origin).host : null;
-  } catch {
-    originHost = null;
-  }
-  if (!originHost || !host || originHost !== host || (site !== null && site !== 'same-origin')) {
+  if (!originHostName || !host || originHostName !== host || (site !== null && site !== 'same-origin')) {
     throw new ApiError(403, 'cross_origin', 'This request must come from the admin pages themselves.');
   }
 }

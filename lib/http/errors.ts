@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { assertJsonContentType, assertNotCrossOrigin } from './request-origin';
 
 /** An error the API answers with a 4xx and a JSON body that says what is wrong. */
 export class ApiError extends Error {
@@ -70,9 +71,14 @@ export function makeStorable(root: { value: unknown }, maxDepth = MAX_JSON_DEPTH
 
 /**
  * Reads and validates a JSON body, refusing it past `maxBytes` without reading further, and
- * nested deeper than MAX_JSON_DEPTH; strings come out storable (see `makeStorable`).
+ * nested deeper than MAX_JSON_DEPTH; strings come out storable (see `makeStorable`). Before
+ * any byte is read, a request another origin's page sent is refused (403), and so is a body
+ * not declared `application/json` (415), which a browser would send cross-origin without a
+ * preflight (lib/http/request-origin.ts).
  */
 export async function readJson<T>(request: Request, schema: z.ZodType<T>, maxBytes: number): Promise<T> {
+  assertNotCrossOrigin(request);
+  assertJsonContentType(request);
   const declared = Number(request.headers.get('content-length') ?? 0);
   if (declared > maxBytes) throw payloadTooLarge(maxBytes);
   const reader = request.body?.getReader();

@@ -1,6 +1,7 @@
 import 'server-only';
 import { getConfig } from '@/lib/config';
 import { hitRateLimit } from '@/lib/db/queries/rate-limit';
+import { forwardedAddress, peerAddress, UNKNOWN_CLIENT } from './client-address';
 import { ApiError } from './errors';
 
 export type RateLimitPolicy = { name: string; limit: number; windowMs: number };
@@ -8,17 +9,14 @@ export type RateLimitPolicy = { name: string; limit: number; windowMs: number };
 const CHAT_WINDOW_MS = 60_000;
 
 /**
- * The client a request comes from. Every proxy appends the address it saw to
- * X-Forwarded-For, and `next start` sets it to the peer's address when it is absent, so the
- * trustworthy entry is counted from the right: with TRUSTED_PROXIES = n it is the n-th from
- * the right (the address the outermost of our proxies saw), with 0 or 1 the last one. Entries
- * further left were written by the client and would let it pick a fresh budget per request.
- * Null when nobody says (route handlers do not see the peer).
+ * The client a request comes from, as a rate-limit key: the address the outermost trusted proxy
+ * wrote into X-Forwarded-For (lib/http/client-address.ts; with TRUSTED_PROXIES 0 or 1, the last
+ * entry, which `next start` writes itself when the header is absent). When that entry is empty
+ * or not an address (`X-Forwarded-For: ,`), the socket's address; when even that is unknown, one
+ * bucket shared by all such requests. Never none: a request without a key would have no limit.
  */
-export function clientKey(headers: Headers, trustedProxies = getConfig().TRUSTED_PROXIES): string | null {
-  const entries = (headers.get('x-forwarded-for') ?? '').split(',').map((entry) => entry.trim());
-  const address = entries[entries.length - Math.max(1, trustedProxies)] ?? entries[0];
-  return address ? address.slice(0, 64) : null;
+export function clientKey(headers: Headers, trustedProxies = getConfig().TRUSTED_PROXIES): string {
+  return forwardedAddress(headers.get('x-forwarded-for'), trustedProxies) ?? peerAddress(headers) ?? UNKNOWN_CLIENT;
 }
 
 export function tooManyRequests(retryAfterSeconds: number, message: string): ApiError {
@@ -29,14 +27,9 @@ export function tooManyRequests(retryAfterSeconds: number, message: string): Api
 export const tooManyRecords = (retryAfterSeconds: number): ApiError =>
   tooManyRequests(retryAfterSeconds, `Too many records from this address; try again in ${retryAfterSeconds} seconds.`);
 
-/**
- * Counts a request against its client's budget under `policy` and throws a 429 (with
- * Retry-After) past it. Without a known client address there is no per-client budget: one
- * shared bucket would let a single visitor lock everybody out.
- */
+/** Counts a request against its client's budget under `policy` and throws a 429 (with Retry-After) past it. */
 export async function enforceRateLimit(headers: Headers, policy: RateLimitPolicy, now = new Date()): Promise<void> {
   const client = clientKey(headers);
-  if (!client) return;
   const result = await hitRateLimit(`${policy.name}:client:${client}`, policy.limit, policy.windowMs, now);
   if (!result.allowed) {
     throw tooManyRequests(result.retryAfterSeconds, `Too many requests from this address; try again in ${result.retryAfterSeconds} seconds.`);
@@ -61,7 +54,7 @@ export function limitChatRequest(request: Request, now = new Date()): Promise<vo
  */
 export async function limitChatRecords(request: Request, records: number, now = new Date()): Promise<{ fitting: number; retryAfterSeconds: number }> {
   const client = clientKey(request.headers);
-  if (!client || records <= 1) return { fitting: records, retryAfterSeconds: 0 };
+  if (records <= 1) return { fitting: records, retryAfterSeconds: 0 };
   const policy = chatRateLimit();
   const result = await hitRateLimit(`${policy.name}:client:${client}`, policy.limit, policy.windowMs, now, records - 1);
   // The first record was the request already counted within the budget.

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { streamLines, trainingCsvField } from '@/lib/admin/export';
+import { streamLines, trainingCsvHeader, trainingCsvLine } from '@/lib/admin/export';
 import { readLabelledCsv } from '@/lib/admin/seed';
 import { turnRecordSchema } from '@/lib/chat/records';
 import { db, connectDatabase } from '@/lib/db/client';
@@ -56,7 +56,7 @@ describe('training export', () => {
   });
 
   async function exportCsv(): Promise<string> {
-    const body = streamLines(iterateTrainingRows(2), 'text,intent\n', (row) => `${trainingCsvField(row.text)},${row.intent}\n`);
+    const body = streamLines(iterateTrainingRows(2), trainingCsvHeader(), trainingCsvLine);
     return new Response(body).text();
   }
 

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLogQuery } from '@/lib/admin/filters';
+import { reviewLabels } from '@/lib/admin/review-labels';
 import { turnRecordSchema } from '@/lib/chat/records';
 import { db, connectDatabase } from '@/lib/db/client';
 import { migrateDatabase } from '@/lib/db/migrate';
@@ -8,6 +9,7 @@ import { iterateLog, iterateTrainingRows, listPredictions, predictionDetail, rev
 import { authenticate, createAdminUser, createSession, findSession, revokeSession, setAdminPassword, SESSION_TTL_MS } from '@/lib/db/queries/admin-auth';
 import { hitRateLimit } from '@/lib/db/queries/rate-limit';
 import { attemptLogin, LOGIN_LIMITS } from '@/lib/auth/login';
+import { clientKey } from '@/lib/http/rate-limit';
 import { storeTurn, saveFeedback } from '@/lib/db/queries/chat';
 import { createScratchDatabase, testProviders, type ScratchDatabase } from '../support/databases';
 
@@ -87,6 +89,20 @@ describe.each(testProviders)('admin on %s', (provider) => {
     return page.rows.map((row) => row.text);
   };
 
+  /** A stored turn whose prediction reports `intent` (written to the row: ingest may refuse it today, older rows hold it). */
+  async function storeForgedTurn(intent: string): Promise<string> {
+    const turn = turnRecordSchema.parse({
+      conversationId: randomUUID(),
+      botId: 'banking77',
+      user: { id: randomUUID(), seq: 0, text: 'a reported intent', parts: { kind: 'typed' } },
+      reply: { id: randomUUID(), seq: 1, text: 'A reply.', parts: { kind: 'answer' } },
+      prediction: { id: randomUUID(), modelId: 'banking77', modelVersion: 'test', intent: 'card_arrival', confidence: 0.9, topK: [{ intent: 'card_arrival', probability: 0.9 }], decision: 'answer', backend: 'wasm', latencyMs: 1 },
+    });
+    await storeTurn(turn);
+    await db().prediction.update({ where: { id: turn.prediction!.id }, data: { intent, createdAt: new Date('2025-06-01T00:00:00Z') } });
+    return turn.prediction!.id;
+  }
+
   describe('access', () => {
     it('stores an argon2id hash, lower-cases the e-mail, and never replaces an existing admin', async () => {
       const user = await db().adminUser.findUniqueOrThrow({ where: { email: 'reviewer@example.com' } });
@@ -115,23 +131,58 @@ describe.each(testProviders)('admin on %s', (provider) => {
       expect(await findSession(other.token)).toBeNull();
     });
 
-    it('locks sign-in for one e-mail after too many attempts, even with the right password, and per client', async () => {
-      await createAdminUser('locked@example.com', 'the right password!');
+    // Found by attack: ten wrong passwords, each from another (spoofed) address, locked the real
+    // admin out for the rest of the window, renewable forever.
+    it('lets the real admin in from a clean address while wrong passwords flood in from many others', async () => {
+      await createAdminUser('flooded@example.com', 'the right password!');
       const at = new Date('2026-03-02T12:00:00Z');
-      for (let i = 0; i < LOGIN_LIMITS.perEmail; i++) {
-        expect(await attemptLogin('locked@example.com', 'wrong password', `client-${i}`, at)).toEqual({ ok: false, reason: 'invalid' });
-      }
-      const locked = await attemptLogin('Locked@example.com', 'the right password!', 'client-x', at);
-      expect(locked).toMatchObject({ ok: false, reason: 'rate_limited' });
-      const later = await attemptLogin('locked@example.com', 'the right password!', 'client-x', new Date(at.getTime() + LOGIN_LIMITS.windowMs));
-      expect(later).toMatchObject({ ok: true, user: { email: 'locked@example.com' } });
+      const flood = LOGIN_LIMITS.perAccount + 20;
+      const outcomes = await Promise.all(Array.from({ length: flood }, (_, i) => attemptLogin('flooded@example.com', 'wrong password', `198.18.${i >> 8}.${i & 255}`, at)));
+      // Each address had one try, so each was checked and failed: none was locked out.
+      expect(outcomes.filter((outcome) => outcome.ok === false && outcome.reason === 'invalid')).toHaveLength(flood);
+      const bucket = await db().rateLimitBucket.findFirstOrThrow({ where: { key: { startsWith: 'login:email:flooded@example.com@' } } });
+      expect(bucket.count).toBe(flood);
+      // The account is under attack; its owner, from an address with a clean record, still signs in.
+      expect(await attemptLogin('Flooded@example.com', 'the right password!', '203.0.113.10', at)).toMatchObject({ ok: true, user: { email: 'flooded@example.com' } });
+      // And may mistype on the way.
+      expect(await attemptLogin('flooded@example.com', 'the wrong password', '203.0.113.11', at)).toEqual({ ok: false, reason: 'invalid' });
+      expect(await attemptLogin('flooded@example.com', 'the right password!', '203.0.113.11', at)).toMatchObject({ ok: true });
+    });
 
-      const at2 = new Date('2026-03-03T12:00:00Z');
-      for (let i = 0; i < LOGIN_LIMITS.perClient; i++) await hitRateLimit('login:client:one-client', LOGIN_LIMITS.perClient, LOGIN_LIMITS.windowMs, at2);
-      expect(await attemptLogin('locked@example.com', 'the right password!', 'one-client', at2)).toMatchObject({ ok: false, reason: 'rate_limited' });
-      // An unknown client address shares no bucket with anyone.
-      expect(await attemptLogin('locked@example.com', 'the right password!', null, at2)).toMatchObject({ ok: true });
-      expect(await db().rateLimitBucket.count({ where: { key: { startsWith: 'login:client:null' } } })).toBe(0);
+    it('limits guessing per account and address, tighter while the account is under attack', async () => {
+      await createAdminUser('guessed@example.com', 'the right password!');
+      const at = new Date('2026-03-03T12:00:00Z');
+      for (let i = 0; i < LOGIN_LIMITS.perAccountAndClient; i++) {
+        expect(await attemptLogin('guessed@example.com', `guess ${i}`, '203.0.113.20', at)).toEqual({ ok: false, reason: 'invalid' });
+      }
+      // The guessing address is refused, even with the right password, until the window ends.
+      const refused = await attemptLogin('guessed@example.com', 'the right password!', '203.0.113.20', at);
+      expect(refused).toEqual({ ok: false, reason: 'rate_limited', retryAfterSeconds: LOGIN_LIMITS.windowMs / 1000 });
+      // Other addresses, and other accounts from that address, are not.
+      expect(await attemptLogin('guessed@example.com', 'the right password!', '203.0.113.21', at)).toMatchObject({ ok: true });
+      expect(await attemptLogin('someone-else@example.com', 'a guess', '203.0.113.20', at)).toEqual({ ok: false, reason: 'invalid' });
+      expect(await attemptLogin('guessed@example.com', 'the right password!', '203.0.113.20', new Date(at.getTime() + LOGIN_LIMITS.windowMs))).toMatchObject({ ok: true });
+
+      // Under attack, an address that has spent its few tries on the account is refused.
+      const attacked = new Date('2026-03-04T12:00:00Z');
+      await Promise.all(Array.from({ length: LOGIN_LIMITS.perAccount }, (_, i) => attemptLogin('guessed@example.com', 'wrong', `198.18.1.${i}`, attacked)));
+      for (let i = 0; i < LOGIN_LIMITS.perAccountAndClientUnderAttack; i++) {
+        expect(await attemptLogin('guessed@example.com', `guess ${i}`, '203.0.113.22', attacked)).toEqual({ ok: false, reason: 'invalid' });
+      }
+      expect(await attemptLogin('guessed@example.com', 'the right password!', '203.0.113.22', attacked)).toMatchObject({ ok: false, reason: 'rate_limited' });
+      expect(await attemptLogin('guessed@example.com', 'the right password!', '203.0.113.23', attacked)).toMatchObject({ ok: true });
+    });
+
+    it('limits one address trying many accounts, and requests of unknown address share one bucket', async () => {
+      const at = new Date('2026-03-05T12:00:00Z');
+      for (let i = 0; i < LOGIN_LIMITS.perClient; i++) await hitRateLimit('login:client:one-client', LOGIN_LIMITS.perClient, LOGIN_LIMITS.windowMs, at);
+      expect(await attemptLogin('flooded@example.com', 'the right password!', 'one-client', at)).toMatchObject({ ok: false, reason: 'rate_limited' });
+      expect(await attemptLogin('flooded@example.com', 'the right password!', 'another-client', at)).toMatchObject({ ok: true });
+      // Found by attack: an empty X-Forwarded-For made the address unknown, which had no limit at all.
+      for (let i = 0; i < LOGIN_LIMITS.perClient; i++) {
+        expect(await attemptLogin(`nobody-${i}@example.com`, 'wrong', clientKey(new Headers({ 'x-forwarded-for': ',' }), 0), at)).toEqual({ ok: false, reason: 'invalid' });
+      }
+      expect(await attemptLogin('nobody@example.com', 'wrong', clientKey(new Headers({ 'x-forwarded-for': '' }), 0), at)).toMatchObject({ ok: false, reason: 'rate_limited' });
     });
   });
 
@@ -231,6 +282,22 @@ describe.each(testProviders)('admin on %s', (provider) => {
       expect(recent.rows.map((r) => r.text)).toEqual(['top up failed again']);
     });
 
+    // Found by attack: "Mark correct" copied whatever intent the browser reported into the training label.
+    it('marks a prediction correct only when its reported intent is one of the model’s labels', async () => {
+      const labels = reviewLabels('banking77');
+      const forged = await storeForgedTurn('-2-3');
+      await expect(reviewPrediction(forged, reviewer, { action: 'correct' }, () => labels)).rejects.toMatchObject({ status: 400 });
+      await expect(reviewPrediction(forged, reviewer, { action: 'relabel', intent: '4111111111111111' }, () => labels)).rejects.toMatchObject({ status: 400 });
+      expect(await db().prediction.findUniqueOrThrow({ where: { id: forged }, select: { reviewStatus: true, reviewedIntent: true } })).toEqual({ reviewStatus: 'unreviewed', reviewedIntent: null });
+      expect(await db().review.count({ where: { predictionId: forged } })).toBe(0);
+      // Relabelling it to a real label is how such a message becomes training data.
+      await reviewPrediction(forged, reviewer, { action: 'relabel', intent: 'card_arrival' }, () => labels);
+      const real = await storeForgedTurn('card_arrival');
+      expect(await reviewPrediction(real, reviewer, { action: 'correct' }, () => labels)).toMatchObject({ action: 'correct', intent: 'card_arrival' });
+      // Back to what the training export below expects.
+      await db().prediction.updateMany({ where: { id: { in: [forged, real] } }, data: { reviewStatus: 'unreviewed', reviewedIntent: null } });
+    });
+
     it('exports reviewed messages with their reviewed label for training', async () => {
       const rows = [];
       for await (const row of iterateTrainingRows(1)) rows.push(row);
@@ -317,5 +384,75 @@ describe.each(testProviders)('admin overview on %s', (provider) => {
     expect(result.words.map((w) => w.word)).toEqual(['card', 'not', 'my']);
     expect(result.words.map((w) => w.mean)).toEqual([expect.closeTo(0.6, 10), expect.closeTo(0.2, 10), expect.closeTo(0.04, 10)]);
     expect(result.words.map((w) => w.count)).toEqual([2, 2, 2]);
+  });
+});
+
+describe.each(testProviders)('overview word importance, bounded, on %s', (provider) => {
+  let database: ScratchDatabase;
+  const TEXT = 'my card has not arrived';
+  const INJECTED = '<img src=x onerror=alert(1)>';
+  const at = (i: number) => new Date(Date.UTC(2026, 1, 1) + i * 60_000);
+
+  /** The LIME payload the browser stores for TEXT, with `extra` room to make it large. */
+  function limePayload(words: { text: string; start: number; end: number }[], padding = '') {
+    return { method: 'lime', version: 1, target: { index: 0, label: 'card_arrival', probability: 0.9 }, settings: {}, words, scores: words.map((_, i) => (i === 1 ? 0.6 : 0.05)), extra: { padding }, timing: { ms: 1, forwardPasses: 1 } };
+  }
+  const wordsOf = (text: string) => [...text.matchAll(/\S+/g)].map((match) => ({ text: match[0], start: match.index!, end: match.index! + match[0].length }));
+
+  beforeAll(async () => {
+    database = await createScratchDatabase(provider);
+    await migrateDatabase(database.url);
+    await connectDatabase(database.url);
+    // 240 explanations, oldest first: 10 old ones with made-up words, then, among the newest 200,
+    // 20 of 200 KB and 30 whose words are not the message's (injected markup, or a real word at the wrong place).
+    const rows = Array.from({ length: 240 }, (_, i) => {
+      const newest = 240 - i;
+      const kind = i < 10 ? 'forged' : newest <= 200 && newest % 10 === 0 ? 'huge' : newest <= 200 && newest % 10 === 5 ? 'forged' : newest <= 200 && newest % 10 === 7 ? 'misplaced' : 'real';
+      const words = wordsOf(TEXT);
+      const payload =
+        kind === 'huge' ? limePayload(words, 'x'.repeat(200 * 1024))
+        : kind === 'forged' ? limePayload([...words, { text: INJECTED, start: 0, end: INJECTED.length }])
+        : kind === 'misplaced' ? limePayload(words.map((word) => (word.text === 'card' ? { ...word, text: 'loan', start: word.start } : word)))
+        : limePayload(words);
+      return { i, kind, payload, ids: { conversation: randomUUID(), message: randomUUID(), prediction: randomUUID() } };
+    });
+    await db().conversation.createMany({ data: rows.map(({ ids }) => ({ id: ids.conversation, botId: 'banking77' })) });
+    await db().message.createMany({ data: rows.map(({ ids }) => ({ id: ids.message, conversationId: ids.conversation, seq: 0, role: 'user' as const, text: TEXT })) });
+    await db().prediction.createMany({
+      data: rows.map(({ i, ids }) => ({ id: ids.prediction, messageId: ids.message, modelId: 'banking77', modelVersion: 't', intent: 'card_arrival', confidence: 0.9, topK: [{ intent: 'card_arrival', probability: 0.9 }], decision: 'answer' as const, backend: 'wasm' as const, latencyMs: 1, createdAt: at(i) })),
+    });
+    for (const { i, payload, ids } of rows) {
+      await db().explanation.create({ data: { id: randomUUID(), predictionId: ids.prediction, method: 'lime', settings: {}, payload, durationMs: 1, createdAt: at(i) } });
+    }
+  });
+
+  afterAll(async () => {
+    await db().$disconnect();
+    await database.drop();
+  });
+
+  // Found by attack: the overview loaded every LIME payload of an intent (1,000 rows of up to 1 MB each).
+  it('reads at most the newest N explanations, and of those only payloads up to the size bound', async () => {
+    const { LIME_OVERVIEW_LIMITS, limeOverviewRows } = await import('@/lib/db/queries/admin-overview');
+    const rows = await limeOverviewRows('card_arrival', new Date('2026-01-01T00:00:00Z'));
+    // The newest 200, less the 20 huge ones among them.
+    expect(rows).toHaveLength(LIME_OVERVIEW_LIMITS.rows - 20);
+    const sizes = rows.map((row) => Buffer.byteLength(JSON.stringify(row.payload)));
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(LIME_OVERVIEW_LIMITS.payloadBytes);
+    expect(sizes.reduce((sum, size) => sum + size, 0)).toBeLessThan(LIME_OVERVIEW_LIMITS.rows * 2 * 1024);
+    // Tighter limits are honoured as given.
+    expect(await limeOverviewRows('card_arrival', new Date('2026-01-01T00:00:00Z'), { rows: 15, payloadBytes: 64 * 1024 })).toHaveLength(15 - 1);
+    expect(await limeOverviewRows('card_arrival', new Date('2026-01-01T00:00:00Z'), { rows: 50, payloadBytes: 100 })).toEqual([]);
+  });
+
+  it('counts only words that are the stored message’s own text at their place', async () => {
+    const { limeWordImportance } = await import('@/lib/db/queries/admin-overview');
+    const result = await limeWordImportance('card_arrival', new Date('2026-01-01T00:00:00Z'));
+    expect(result.explanations).toBe(180);
+    const words = Object.fromEntries(result.words.map((word) => [word.word, word.count]));
+    expect(words).not.toHaveProperty(INJECTED.toLowerCase());
+    expect(words).not.toHaveProperty('loan');
+    // "card" is left out of the misplaced ones (20 of the 180), every other word counts in all 180.
+    expect(words).toEqual({ card: 160, my: 180, has: 180, not: 180, arrived: 180 });
   });
 });

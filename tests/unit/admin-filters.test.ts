@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvField, csvHeader, csvLine, trainingCsvField } from '@/lib/admin/export';
+import { csvField, csvHeader, csvLine, trainingCsvHeader, trainingCsvLine } from '@/lib/admin/export';
 import { FilterError, parseLogQuery, rawParams, toSearchString } from '@/lib/admin/filters';
 import { parseOverviewParams, parseQueueParams } from '@/lib/admin/overview-params';
 
@@ -59,6 +59,16 @@ describe('log filters in the URL', () => {
     expect(parseOverviewParams({ days: '7', intent: 'card_arrival' }, now)).toMatchObject({ period: '7', intent: 'card_arrival' });
     expect(parseOverviewParams({ days: '8', intent: 'x y' }, now)).toMatchObject({ period: '30', intent: undefined });
   });
+
+  // Found by attack: `in` matched Object's own prototype, so `?days=constructor` was a period of NaN days, a 500.
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf'])('reads days=%s as the default period, looking at own keys only', (days) => {
+    const now = new Date('2026-05-31T00:00:00Z');
+    expect(parseOverviewParams({ days }, now)).toEqual({ period: '30', since: new Date('2026-05-01T00:00:00Z'), intent: undefined });
+    expect(parseQueueParams({ days }, now)).toMatchObject({ days: '30' });
+    // The log's filters: names of Object's prototype are neither filters nor a way to one.
+    expect(rawParams({ [days]: 'x', q: 'y' })).toEqual({ q: 'y' });
+    expect(parseLogQuery(new URLSearchParams([[days, 'x']]))).toEqual({ sort: 'time', dir: 'desc', page: 1, size: 50 });
+  });
 });
 
 describe('queue parameters', () => {
@@ -81,10 +91,25 @@ describe('exports', () => {
     expect(csvField(new Date('2026-01-01T00:00:00Z'))).toBe('2026-01-01T00:00:00.000Z');
   });
 
-  it('keeps training text exactly as stored', () => {
-    expect(trainingCsvField('=1+1 is two')).toBe('=1+1 is two');
-    expect(trainingCsvField('a, b')).toBe('"a, b"');
-    expect(trainingCsvField(' padded ')).toBe('" padded "');
+  it.each([
+    ['=HYPERLINK("http://evil.example","click")', `"'=HYPERLINK(""http://evil.example"",""click"")"`],
+    ['+1+1', "'+1+1"],
+    ['-2-3', "'-2-3"],
+    ['@SUM(A1:A2)', "'@SUM(A1:A2)"],
+    ['\t=1+1', "'\t=1+1"],
+    ['\r=1+1', `"'\r=1+1"`],
+  ])('defuses a cell that %j would start as a formula, in the log and the training export alike', (text, field) => {
+    expect(csvField(text)).toBe(field);
+    expect(trainingCsvLine({ text, intent: 'card_arrival' })).toBe(`${field},card_arrival\n`);
+    // The label column too: an intent name may start with "-".
+    expect(trainingCsvLine({ text: 'hello', intent: text })).toBe(`hello,${field}\n`);
+  });
+
+  it('writes training rows as text,intent, quoting where a reader would split or trim', () => {
+    expect(trainingCsvHeader()).toBe('text,intent\n');
+    expect(trainingCsvLine({ text: 'a, b', intent: 'x' })).toBe('"a, b",x\n');
+    expect(trainingCsvLine({ text: ' padded ', intent: 'x' })).toBe('" padded ",x\n');
+    expect(trainingCsvLine({ text: 'my card is 1-2 days late', intent: 'card_arrival' })).toBe('my card is 1-2 days late,card_arrival\n');
   });
 
   it('writes one line per row under the header', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assertSameOrigin, sessionCookieName, sessionCookieOptions } from '@/lib/auth/session';
+import { UNKNOWN_CLIENT } from '@/lib/http/client-address';
 import { clientKey } from '@/lib/http/rate-limit';
 import { sameSecret, sessionIdOf } from '@/lib/auth/tokens';
 
@@ -45,7 +46,8 @@ describe('session tokens and cookies', () => {
     expect(clientKey(new Headers({ 'x-forwarded-for': 'spoofed.example, 203.0.113.7' }), 1)).toBe('203.0.113.7');
     // Two proxies: the outer one appended the client, the inner one appended the outer proxy.
     expect(clientKey(new Headers({ 'x-forwarded-for': 'spoofed.example, 203.0.113.7, 10.0.0.1' }), 2)).toBe('203.0.113.7');
-    expect(clientKey(new Headers({ 'x-real-ip': '198.51.100.2' }), 0)).toBeNull();
-    expect(clientKey(new Headers(), 0)).toBeNull();
+    // Headers nobody in front of the app writes are ignored; with no address known, the one shared bucket.
+    expect(clientKey(new Headers({ 'x-real-ip': '198.51.100.2' }), 0)).toBe(UNKNOWN_CLIENT);
+    expect(clientKey(new Headers(), 0)).toBe(UNKNOWN_CLIENT);
   });
 });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ApiError, MAX_JSON_DEPTH, hasMalformedEscapes, makeStorable, readJson, storableText } from '@/lib/http/errors';
 
-const post = (body: string | Uint8Array<ArrayBuffer>) => new Request('http://localhost/api', { method: 'POST', body });
+const post = (body: string | Uint8Array<ArrayBuffer>, headers: Record<string, string> = {}) =>
+  new Request('http://localhost/api', { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
 const freeForm = z.object({ extra: z.record(z.string(), z.unknown()) });
 
 async function refusal(promise: Promise<unknown>): Promise<ApiError> {
@@ -38,7 +39,7 @@ describe('readJson', () => {
         controller.enqueue(new TextEncoder().encode('{"extra":{"a":'));
       },
     });
-    const request = new Request('http://localhost/api', { method: 'POST', body, duplex: 'half' } as RequestInit);
+    const request = new Request('http://localhost/api', { method: 'POST', body, duplex: 'half', headers: { 'content-type': 'application/json' } } as RequestInit);
     const error = await refusal(readJson(request, freeForm, 4096));
     expect(error.status).toBe(400);
     expect(error.message).toContain('did not arrive complete');
@@ -60,6 +61,49 @@ describe('readJson', () => {
     expect((await refusal(readJson(post('x'.repeat(5000)), freeForm, 4096))).status).toBe(413);
     expect((await refusal(readJson(post(new Uint8Array([0x7b, 0xff, 0x7d])), freeForm, 4096))).status).toBe(400);
     expect((await refusal(readJson(post('{"extra":'), freeForm, 4096))).status).toBe(400);
+  });
+});
+
+describe('readJson from browsers', () => {
+  const body = '{"extra":{}}';
+
+  it.each(['application/json', 'application/json; charset=utf-8', 'Application/JSON;charset="UTF-8"', 'application/json ; charset=utf8'])('reads a body sent as %j', async (type) => {
+    await expect(readJson(post(body, { 'content-type': type }), freeForm, 4096)).resolves.toEqual({ extra: {} });
+  });
+
+  // What a page on another origin can send without a CORS preflight: text/plain, a form, multipart, or no type at all.
+  it.each(['text/plain', 'text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '', 'application/json, text/plain', 'application/jsonp', 'application/json; charset=utf-16le', 'application/json; junk'])(
+    'refuses a body sent as %j with a 415 before reading it',
+    async (type) => {
+      const error = await refusal(readJson(post(body, { 'content-type': type }), freeForm, 4096));
+      expect(error).toMatchObject({ status: 415, code: 'unsupported_media_type' });
+    },
+  );
+
+  it('refuses a body with no Content-Type with a 415', async () => {
+    const request = new Request('http://localhost/api', { method: 'POST', body: new Blob([body]) });
+    expect(request.headers.get('content-type')).toBeNull();
+    expect(await refusal(readJson(request, freeForm, 4096))).toMatchObject({ status: 415 });
+  });
+
+  it('takes requests from its own origin, and from programs that send no Origin', async () => {
+    const own = { host: 'chat.example', origin: 'https://chat.example', 'sec-fetch-site': 'same-origin' };
+    await expect(readJson(post(body, own), freeForm, 4096)).resolves.toEqual({ extra: {} });
+    await expect(readJson(post(body, { host: 'chat.example' }), freeForm, 4096)).resolves.toEqual({ extra: {} });
+    // Behind a proxy that forwards the public host.
+    await expect(readJson(post(body, { host: '10.0.0.5:3000', 'x-forwarded-host': 'chat.example', origin: 'https://chat.example' }), freeForm, 4096)).resolves.toEqual({ extra: {} });
+  });
+
+  it.each([
+    ['another site', { host: 'chat.example', origin: 'https://evil.example' }],
+    ['another port', { host: 'chat.example', origin: 'https://chat.example:8443' }],
+    ['a look-alike host', { host: 'chat.example', origin: 'https://chat.example.evil.example' }],
+    ['Origin null', { host: 'chat.example', origin: 'null' }],
+    ['a non-web scheme', { host: 'chat.example', origin: 'chrome-extension://chat.example' }],
+    ['a cross-site fetch without Origin', { host: 'chat.example', 'sec-fetch-site': 'cross-site' }],
+    ['a same-site fetch from a sibling host', { host: 'chat.example', origin: 'https://chat.example', 'sec-fetch-site': 'same-site' }],
+  ])('refuses %s with a 403, even with a JSON type', async (_what, headers) => {
+    expect(await refusal(readJson(post(body, headers), freeForm, 4096))).toMatchObject({ status: 403, code: 'cross_origin' });
   });
 });
 

@@ -76,28 +76,64 @@ export async function overview(since: Date): Promise<Overview> {
 export type WordWeight = { word: string; mean: number; count: number };
 
 /**
- * Global word importance for one intent: the mean LIME weight of each word (lower-cased)
- * over the latest `limit` stored LIME explanations of predictions with that intent, words
- * seen at least `minCount` times, strongest first.
+ * Bounds on what the overview's word importance reads, whatever visitors stored: the latest
+ * `rows` LIME explanations of the intent, and of those only payloads up to `payloadBytes` (a
+ * real one is about 150 bytes a word, so 64 KiB holds a 400-word message). At most 200 × 64 KiB
+ * = 12.5 MiB per view, where the 1 MiB explanation cap would otherwise allow 1 MiB a row.
  */
-export async function limeWordImportance(intent: string, since: Date, limit = 1000, minCount = 2, top = 15): Promise<{ explanations: number; words: WordWeight[] }> {
-  const predictions = await db().prediction.findMany({
-    where: { intent, createdAt: { gte: since } },
-    orderBy: { createdAt: 'desc' },
-    take: limit,
-    select: { id: true },
-  });
-  const rows = await db().explanation.findMany({
-    where: { method: 'lime', predictionId: { in: predictions.map((p) => p.id) } },
-    select: { payload: true },
-  });
+export const LIME_OVERVIEW_LIMITS = { rows: 200, payloadBytes: 64 * 1024 } as const;
+
+export type LimeOverviewRow = { payload: unknown; text: string };
+
+/**
+ * The rows `limeWordImportance` aggregates, read within LIME_OVERVIEW_LIMITS: the newest
+ * explanations are chosen first (by the intent-and-date index), and only then are those over the
+ * size bound left out, so the database sizes at most `rows` payloads. SQLite reads a value's
+ * size from the record header; PostgreSQL's stored (possibly compressed) size is checked before
+ * the text size, so only payloads that are small on disk are ever serialised.
+ */
+export async function limeOverviewRows(intent: string, since: Date, limits: { rows: number; payloadBytes: number } = LIME_OVERVIEW_LIMITS): Promise<LimeOverviewRow[]> {
+  const pg = isPostgres();
+  const at = pg ? since : since.toISOString().replace('Z', '+00:00');
+  const rows = Math.floor(limits.rows);
+  const bytes = Math.floor(limits.payloadBytes);
+  const size = pg
+    ? `CASE WHEN pg_column_size(e."payload") > $3 THEN $3 + 1 ELSE octet_length(e."payload"::text) END <= $3`
+    : `octet_length(e."payload") <= ?`;
+  const found = await db().$queryRawUnsafe<{ payload: unknown; text: string }[]>(
+    `SELECT e."payload" AS payload, m."text" AS text
+       FROM (SELECT e."id" AS id, p."messageId" AS "messageId"
+               FROM "Prediction" p JOIN "Explanation" e ON e."predictionId" = p."id" AND e."method" = 'lime'
+              WHERE p."intent" = ${pg ? '$1' : '?'} AND p."createdAt" >= ${pg ? '$2' : '?'}
+              ORDER BY p."createdAt" DESC, p."id" DESC
+              LIMIT ${pg ? '$4' : '?'}) latest
+       JOIN "Explanation" e ON e."id" = latest.id
+       JOIN "Message" m ON m."id" = latest."messageId"
+      WHERE ${size}`,
+    ...(pg ? [intent, at, bytes, rows] : [intent, at, rows, bytes]),
+  );
+  return found.map((row) => ({ payload: typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload, text: row.text }));
+}
+
+/**
+ * Global word importance for one intent: the mean LIME weight of each word (lower-cased) over the
+ * latest stored LIME explanations of predictions with that intent (read within
+ * LIME_OVERVIEW_LIMITS), words seen at least `minCount` times, strongest first. A word counts
+ * only where it is the stored message's own text at its position: words a client made up, or
+ * placed where the message says something else, are left out.
+ */
+export async function limeWordImportance(intent: string, since: Date, minCount = 2, top = 15): Promise<{ explanations: number; words: WordWeight[] }> {
+  const rows = await limeOverviewRows(intent, since);
   const sums = new Map<string, { total: number; count: number }>();
+  let explanations = 0;
   for (const row of rows) {
-    const payload = row.payload as { words?: { text: string }[]; scores?: number[] | null; target?: { label?: string } };
-    if (!payload.words || !payload.scores || payload.target?.label !== intent) continue;
-    payload.words.forEach((word, i) => {
-      const score = payload.scores![i];
-      if (typeof score !== 'number' || !Number.isFinite(score)) return;
+    const payload = row.payload as { words?: unknown; scores?: unknown; target?: { label?: unknown } } | null;
+    if (!payload || !Array.isArray(payload.words) || !Array.isArray(payload.scores) || payload.target?.label !== intent) continue;
+    explanations++;
+    const scores = payload.scores as unknown[];
+    (payload.words as unknown[]).forEach((word, i) => {
+      const score = scores[i];
+      if (typeof score !== 'number' || !Number.isFinite(score) || !isWordOf(word, row.text)) return;
       const key = word.text.toLowerCase();
       const entry = sums.get(key) ?? { total: 0, count: 0 };
       entry.total += score;
@@ -110,5 +146,21 @@ export async function limeWordImportance(intent: string, since: Date, limit = 10
     .map(([word, entry]) => ({ word, mean: entry.total / entry.count, count: entry.count }))
     .sort((a, b) => Math.abs(b.mean) - Math.abs(a.mean) || a.word.localeCompare(b.word))
     .slice(0, top);
-  return { explanations: rows.length, words };
+  return { explanations, words };
+}
+
+/** True when `word` is a non-empty span of `text` holding exactly its own text. */
+function isWordOf(word: unknown, text: string): word is { text: string; start: number; end: number } {
+  if (typeof word !== 'object' || word === null) return false;
+  const { text: wordText, start, end } = word as { text?: unknown; start?: unknown; end?: unknown };
+  return (
+    typeof wordText === 'string' &&
+    wordText.trim() !== '' &&
+    Number.isSafeInteger(start) &&
+    Number.isSafeInteger(end) &&
+    (start as number) >= 0 &&
+    (end as number) === (start as number) + wordText.length &&
+    (end as number) <= text.length &&
+    text.startsWith(wordText, start as number)
+  );
 }

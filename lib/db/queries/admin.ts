@@ -236,7 +236,8 @@ export type ReviewInput = { action: 'correct' | 'relabel' | 'flag' | 'note'; int
 /**
  * Records a reviewer's decision and updates the prediction: correct keeps the model's
  * intent as the label, relabel sets another, flag marks it for a closer look; a note only
- * adds to the history. Who and when are on the Review row.
+ * adds to the history. Who and when are on the Review row. Both labels must be in
+ * `knownIntents` (the bot's model labels, lib/admin/review-labels.ts).
  */
 export async function reviewPrediction(
   predictionId: string,
@@ -248,6 +249,8 @@ export async function reviewPrediction(
   if (!prediction) throw notFound('That prediction');
   const known = typeof knownIntents === 'function' ? knownIntents(prediction.message.conversation.botId) : knownIntents;
   if (input.action === 'relabel' && (!input.intent || !known.has(input.intent))) throw badRequest('Relabel needs one of the bot’s intents.');
+  // The reported intent came from the browser: only a label of the model may become training data.
+  if (input.action === 'correct' && !known.has(prediction.intent)) throw badRequest('The reported intent is not one of the model’s labels; relabel this message instead.');
   if (input.action === 'note' && !input.note?.trim()) throw badRequest('A note needs some text.');
   const note = input.note?.trim() ? input.note.trim() : null;
   const intent = input.action === 'relabel' ? input.intent! : input.action === 'correct' ? prediction.intent : null;

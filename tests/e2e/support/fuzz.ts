@@ -308,11 +308,15 @@ export const invalidId = fc.oneof(
   fc.integer({ min: 100, max: 6000 }).map((length) => 'a'.repeat(length)),
 );
 
+/** Names of Object's prototype: a lookup with `in` or `obj[name]` finds them in any plain object. */
+const PROTOTYPE_NAMES = ['constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', '__defineGetter__'];
+
 /** Parameter names the admin routes read, plus arbitrary ones. */
-const PARAMETER_NAMES = ['q', 'intent', 'decision', 'backend', 'feedback', 'review', 'verification', 'minConf', 'maxConf', 'from', 'to', 'faithBelow', 'disagree', 'sort', 'dir', 'page', 'size', 'days', 'format'];
+const PARAMETER_NAMES = ['q', 'intent', 'decision', 'backend', 'feedback', 'review', 'verification', 'minConf', 'maxConf', 'from', 'to', 'faithBelow', 'disagree', 'sort', 'dir', 'page', 'size', 'days', 'format', ...PROTOTYPE_NAMES];
 
 const junkValue = fc.oneof(
   unicodeEdgeString,
+  fc.constantFrom(...PROTOTYPE_NAMES),
   fc.constantFrom(...SQL_METACHARACTERS),
   fc.constantFrom('', ' ', '-0', 'NaN', 'Infinity', '-Infinity', '1e309', '0x10', '1_000', '0.5.5', '9'.repeat(400), '-1', '2', '1000001', 'csv', 'training', 'jsonl', 'all', 'asc', 'desc'),
   fc.constantFrom('2024-13-45', '0000-00-00', '9999-99-99T99:99:99Z', '2024-02-30', '+275760-09-13', '-271821-04-20', '1970-01-01T00:00:00.000Z', 'yesterday'),

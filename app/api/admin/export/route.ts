@@ -1,4 +1,4 @@
-import { csvHeader, csvLine, jsonLine, streamLines, trainingCsvField } from '@/lib/admin/export';
+import { csvHeader, csvLine, jsonLine, streamLines, trainingCsvHeader, trainingCsvLine } from '@/lib/admin/export';
 import { FilterError, parseLogQuery } from '@/lib/admin/filters';
 import { requireAdmin } from '@/lib/auth/session';
 import { iterateLog, iterateTrainingRows } from '@/lib/db/queries/admin';
@@ -21,7 +21,7 @@ export async function GET(request: Request) {
       'Cache-Control': 'no-store',
     });
     if (format === 'training') {
-      const body = streamLines(iterateTrainingRows(), 'text,intent\n', (row) => `${trainingCsvField(row.text)},${row.intent}\n`);
+      const body = streamLines(iterateTrainingRows(), trainingCsvHeader(), trainingCsvLine);
       return new Response(body, { headers: headers('text/csv; charset=utf-8', `glassdesk-training-${stamp}.csv`) });
     }
     let query;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { reviewIntents } from '@/lib/admin/intents';
+import { reviewLabels } from '@/lib/admin/review-labels';
 import { knownBots } from '@/lib/bot/answers';
 import { requireAdminMutation } from '@/lib/auth/session';
 import { reviewPrediction } from '@/lib/db/queries/admin';
@@ -16,8 +16,7 @@ export async function POST(request: Request, { params }: { params: Promise<{ id:
     const session = await requireAdminMutation(request);
     const id = parseId((await params).id, 'The prediction id');
     const input = await readJson(request, reviewSchema, 8192);
-    const knownFor = (botId: string) => new Set(reviewIntents(knownBots().includes(botId) ? botId : 'banking77').map((entry) => entry.intent));
-    const review = await reviewPrediction(id, session.user.id, input, knownFor);
+    const review = await reviewPrediction(id, session.user.id, input, (botId) => reviewLabels(knownBots().includes(botId) ? botId : 'banking77'));
     return Response.json({ review }, { status: 201 });
   });
 }
