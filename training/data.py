@@ -38,6 +38,12 @@ def _decode(path: str) -> str:
         raise DataError(f"{path}: not valid UTF-8 (bad byte at offset {e.start}); save the file as UTF-8.") from None
 
 
+def _undo_formula_guard(cell: str) -> str:
+    """CSV exports put an apostrophe before a cell that a spreadsheet would run as a formula
+    (`=`, `+`, `-`, `@`, tab, CR); the text as typed is the cell without it."""
+    return cell[1:] if len(cell) > 1 and cell[0] == "'" and cell[1] in "=+-@\t\r" else cell
+
+
 def read_examples(path: str) -> Tuple[List[str], List[str]]:
     """Return (texts, labels). Accepts CSV with a `text` column and an `intent`
     (or `category`/`label`) column, or JSONL with the same keys."""
@@ -75,8 +81,8 @@ def read_examples(path: str) -> Tuple[List[str], List[str]]:
             label = row.get(key)
             if text is None or label is None:
                 continue
-            texts.append(text)
-            labels.append(label.strip())
+            texts.append(_undo_formula_guard(text))
+            labels.append(_undo_formula_guard(label.strip()))
     keep = [i for i, (t, l) in enumerate(zip(texts, labels)) if t.strip() and l]
     texts = [texts[i] for i in keep]
     labels = [labels[i] for i in keep]

@@ -43,6 +43,12 @@ export function parseCsv(content: string): string[][] {
   return rows.filter((r) => r.length > 1 || r[0] !== '');
 }
 
+/**
+ * CSV exports put an apostrophe before a cell that a spreadsheet would run as a formula
+ * (lib/admin/export.ts); the text as typed is the cell without it.
+ */
+export const undoFormulaGuard = (cell: string) => (/^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell);
+
 export function readLabelledFile(file: string): Labelled {
   let raw: Buffer;
   try {
@@ -82,8 +88,8 @@ export function readLabelledFile(file: string): Labelled {
     if (l < 0) throw new DataFileError(`${file}: missing column "intent" (or "category"); found: ${cols.join(', ')}.`);
     for (const r of rows) {
       if (r[t]?.trim() && r[l]?.trim()) {
-        texts.push(r[t]);
-        labels.push(r[l].trim());
+        texts.push(undoFormulaGuard(r[t]));
+        labels.push(undoFormulaGuard(r[l].trim()));
       }
     }
   }

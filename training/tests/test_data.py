@@ -59,6 +59,14 @@ class ReadTest(unittest.TestCase):
             self.assertEqual(read_examples(c), (["hello, there", "bye"], ["greet", "leave"]))
             self.assertEqual(read_examples(j), (["hey", "ciao"], ["greet", "leave"]))
 
+    def test_formula_guard_of_the_export_is_undone(self):
+        # The admin's training export defuses spreadsheet formulas with a leading apostrophe.
+        with tempfile.TemporaryDirectory() as d:
+            c = os.path.join(d, "export.csv")
+            with open(c, "w", encoding="utf-8") as f:
+                f.write("text,intent\n'=HYPERLINK(1),greet\n'-1 fee?,fee\n'plain quote,greet\n")
+            self.assertEqual(read_examples(c), (["=HYPERLINK(1)", "-1 fee?", "'plain quote"], ["greet", "fee", "greet"]))
+
 
 class SplitTest(unittest.TestCase):
     def test_stratified_and_reproducible(self):
