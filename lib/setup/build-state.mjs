@@ -1,6 +1,6 @@
 // Whether the production build in .next/ was made from the sources as they are now. A hash of
-// every input of `next build` is stored beside .next/BUILD_ID after each build; `npm start`
-// builds again only when it differs (or when there is no build).
+// every input of `next build` is stored beside .next/BUILD_ID after each build (with that
+// BUILD_ID); `npm start` builds again only when it differs, or when there is no such record.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -31,7 +31,7 @@ export const BUILD_INPUTS = [
 /** Written by the build or by tools, not read by it as a source. */
 const SKIPPED = new Set(['node_modules', '.next', '.git', '.cache', 'data', 'next-env.d.ts', 'tsconfig.tsbuildinfo']);
 
-const STAMP = '.next/source-hash';
+const STAMP = '.next/glassdesk-sources.json';
 
 /**
  * SHA-256 over the relative path and content of every build input under `dir`, in a fixed
@@ -68,28 +68,36 @@ export function sourceHash(dir = root, env = process.env) {
 }
 
 /**
- * Build or not, and why: `hasBuild` says whether .next/BUILD_ID exists, `storedHash` is the
- * hash recorded after the last build (null if none), `currentHash` the sources' hash now.
+ * Build or not, and why: `buildId` is .next/BUILD_ID (null without a build), `stamp` what the
+ * last build through here recorded (its BUILD_ID and the sources' hash; null if none), and
+ * `currentHash` the sources' hash now. A build made some other way (`next build` by hand) has
+ * another BUILD_ID than the stamp, so its sources are unknown.
  */
-export function buildDecision({ hasBuild, storedHash, currentHash }) {
-  if (!hasBuild) return { build: true, reason: 'there is no build yet' };
-  if (!storedHash) return { build: true, reason: 'the build does not record which sources it was made from' };
-  if (storedHash !== currentHash) return { build: true, reason: 'the sources changed since the last build' };
+export function buildDecision({ buildId, stamp, currentHash }) {
+  if (!buildId) return { build: true, reason: 'there is no build yet' };
+  if (!stamp || stamp.buildId !== buildId) return { build: true, reason: 'the build does not record which sources it was made from' };
+  if (stamp.sourceHash !== currentHash) return { build: true, reason: 'the sources changed since the last build' };
   return { build: false, reason: 'the sources are unchanged since the last build' };
 }
 
 /** The decision for the checkout at `dir` as it is now. */
 export function currentBuildDecision(dir = root) {
-  const stamp = path.join(dir, STAMP);
   const currentHash = sourceHash(dir);
-  return {
-    ...buildDecision({
-      hasBuild: existsSync(path.join(dir, '.next/BUILD_ID')),
-      storedHash: existsSync(stamp) ? readFileSync(stamp, 'utf8').trim() : null,
-      currentHash,
-    }),
-    currentHash,
-  };
+  return { ...buildDecision({ buildId: readBuildId(dir), stamp: readStamp(dir), currentHash }), currentHash };
+}
+
+function readBuildId(dir) {
+  const file = path.join(dir, '.next/BUILD_ID');
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() || null : null;
+}
+
+function readStamp(dir) {
+  try {
+    const stamp = JSON.parse(readFileSync(path.join(dir, STAMP), 'utf8'));
+    return typeof stamp?.buildId === 'string' && typeof stamp?.sourceHash === 'string' ? stamp : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Runs `next build` when the sources changed (or always, with `force`), and records the sources it built. */
@@ -113,7 +121,7 @@ export function ensureCurrentBuild({ dir = root, force = false, log = (line) => 
 
 /** Records the sources the build in `dir`/.next was made from (hashed after the build: `next build` may rewrite tsconfig.json). */
 export function recordBuild(dir = root) {
-  writeFileSync(path.join(dir, STAMP), `${sourceHash(dir)}\n`);
+  writeFileSync(path.join(dir, STAMP), `${JSON.stringify({ buildId: readBuildId(dir), sourceHash: sourceHash(dir) })}\n`);
 }
 
 // `npm run build`: always builds, and records the sources, so that `npm start` then serves it.

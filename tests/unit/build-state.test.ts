@@ -5,17 +5,24 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildDecision, currentBuildDecision, recordBuild, sourceHash } from '@/lib/setup/build-state.mjs';
 
 describe('buildDecision', () => {
-  it('builds when there is no build, or no record of its sources', () => {
-    expect(buildDecision({ hasBuild: false, storedHash: 'a', currentHash: 'a' })).toEqual({ build: true, reason: 'there is no build yet' });
-    expect(buildDecision({ hasBuild: true, storedHash: null, currentHash: 'a' })).toEqual({
-      build: true,
-      reason: 'the build does not record which sources it was made from',
-    });
+  const unknown = { build: true, reason: 'the build does not record which sources it was made from' };
+
+  it('builds when there is no build, or no record of the sources of this build', () => {
+    expect(buildDecision({ buildId: null, stamp: { buildId: 'b1', sourceHash: 'a' }, currentHash: 'a' })).toEqual({ build: true, reason: 'there is no build yet' });
+    expect(buildDecision({ buildId: 'b1', stamp: null, currentHash: 'a' })).toEqual(unknown);
+    // Built some other way since the record was written (`next build` by hand): sources unknown.
+    expect(buildDecision({ buildId: 'b2', stamp: { buildId: 'b1', sourceHash: 'a' }, currentHash: 'a' })).toEqual(unknown);
   });
 
   it('builds when the sources changed, and not when they did not', () => {
-    expect(buildDecision({ hasBuild: true, storedHash: 'a', currentHash: 'b' })).toEqual({ build: true, reason: 'the sources changed since the last build' });
-    expect(buildDecision({ hasBuild: true, storedHash: 'a', currentHash: 'a' })).toEqual({ build: false, reason: 'the sources are unchanged since the last build' });
+    expect(buildDecision({ buildId: 'b1', stamp: { buildId: 'b1', sourceHash: 'a' }, currentHash: 'b' })).toEqual({
+      build: true,
+      reason: 'the sources changed since the last build',
+    });
+    expect(buildDecision({ buildId: 'b1', stamp: { buildId: 'b1', sourceHash: 'a' }, currentHash: 'a' })).toEqual({
+      build: false,
+      reason: 'the sources are unchanged since the last build',
+    });
   });
 });
 
@@ -82,5 +89,9 @@ describe('sourceHash and the decision for a checkout', () => {
     expect(currentBuildDecision(dir)).toMatchObject({ build: false, reason: 'the sources are unchanged since the last build' });
     write('lib/bot/answers/banking77.json', '{"bot":"banking77","name":"x"}\n');
     expect(currentBuildDecision(dir)).toMatchObject({ build: true, reason: 'the sources changed since the last build' });
+    recordBuild(dir);
+    expect(currentBuildDecision(dir).build).toBe(false);
+    write('.next/BUILD_ID', 'def\n');
+    expect(currentBuildDecision(dir)).toMatchObject({ build: true, reason: 'the build does not record which sources it was made from' });
   });
 });
