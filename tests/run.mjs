@@ -76,7 +76,8 @@ if (!postgresUrl) {
 
 rmSync(reports, { recursive: true, force: true });
 mkdirSync(reports, { recursive: true });
-const env = { ...process.env, GLASSDESK_PYTHON: python, ...(postgresUrl ? { TEST_POSTGRES_URL: postgresUrl } : {}) };
+// Next's telemetry stays off for the builds the tests make (and its notice out of the log).
+const env = { NEXT_TELEMETRY_DISABLED: '1', ...process.env, GLASSDESK_PYTHON: python, ...(postgresUrl ? { TEST_POSTGRES_URL: postgresUrl } : {}) };
 const results = [];
 
 try {

@@ -12,6 +12,7 @@ import { migrateDatabase } from '@/lib/db/migrate';
 import { sqliteFilePath } from '@/lib/db/provider';
 import { listPredictions, predictionDetail, reviewQueue } from '@/lib/db/queries/admin';
 import { limeWordImportance, overview } from '@/lib/db/queries/admin-overview';
+import { banking77Csv } from '../support/dataset.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -34,7 +35,7 @@ async function prepare() {
     if (existing > 0) {
       await database.conversation.deleteMany();
     }
-    const examples = readLabelledCsv(values.data);
+    const examples = readLabelledCsv(banking77Csv(values.data));
     const classifier = syntheticClassifier([...new Set(examples.map((e) => e.intent))].sort(), new Map(examples.map((e) => [e.text, e.intent])));
     const started = performance.now();
     // One in ten predictions with a stored LIME explanation, as a busy site would have.

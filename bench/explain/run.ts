@@ -39,10 +39,11 @@ import type { IntentModel } from '@/lib/model/model';
 import { loadModelFromDir, readSimilarIndex } from '@/lib/model/node';
 import { wordSpans } from '@/lib/model/spans';
 
+import { banking77Csv } from '../support/dataset.mjs';
 import { browserExplainBench, type BrowserVariant, type BrowserVariantResult } from './browser';
 
 const REPO = path.resolve(import.meta.dirname, '..', '..');
-const DATA = process.env.BANKING77_CSV ?? '/work/shared/datasets/banking77/train.csv';
+const DATA = process.env.BANKING77_CSV ?? path.resolve(REPO, '../shared/datasets/banking77/train.csv');
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -98,7 +99,7 @@ function heldOut(): Row[] {
   ].join('\n');
   const total = Number(card.training?.rows ?? 0);
   const frac = total && split.test ? split.test / total : 0.1;
-  const r = spawnSync(existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3', ['-c', code, JSON.stringify([DATA, ...extra]), String(Math.round(frac * 1000) / 1000), String(split.seed ?? 13)], {
+  const r = spawnSync(existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3', ['-c', code, JSON.stringify([banking77Csv(DATA, 'BANKING77_CSV=FILE'), ...extra]), String(Math.round(frac * 1000) / 1000), String(split.seed ?? 13)], {
     cwd: REPO,
     encoding: 'utf8',
     maxBuffer: 64 << 20,

@@ -23,6 +23,7 @@ import { storeTurn } from '@/lib/db/queries/chat';
 import { modelVersion } from '@/lib/model/card';
 import { loadModelFromDir } from '@/lib/model/node';
 import { jobForTurn, Verifier } from '@/lib/verify/verifier';
+import { banking77Csv } from '../support/dataset.mjs';
 
 const REPO = path.resolve(import.meta.dirname, '..', '..');
 
@@ -67,7 +68,7 @@ async function main() {
   const modelDir = path.join(REPO, 'public/models/banking77');
   const model = await loadModelFromDir(modelDir, { threads: 1 });
   const card = model.card!;
-  const texts = readLabelledCsv(values.data).slice(0, count).map((example) => example.text);
+  const texts = readLabelledCsv(banking77Csv(values.data)).slice(0, count).map((example) => example.text);
   if (texts.length < count) throw new Error(`${values.data} has fewer than ${count} examples.`);
   const probabilities = await model.predict(texts);
   console.log(`Verification cost on the demo model, ${count} Banking77 messages, best of ${reps}; ${os.cpus().length} cores, load average ${os.loadavg()[0]!.toFixed(1)}.\n`);

@@ -1,9 +1,11 @@
 // Fills the database with a realistic prediction log for the admin dashboard.
 //   npm run seed -- [--count 5000] [--explain 200] [--days 60] [--seed 1]
-//                   [--data ../shared/datasets/banking77/train.csv] [--model public/models/banking77] [--synthetic]
-// Messages come from the labelled data set; predictions from the real model in Node (or a
-// synthetic classifier with --synthetic, for quick large logs); explanations from the real
-// explainers for --explain of them. The database is the one DATABASE_URL names.
+//                   [--data FILE.csv] [--model public/models/banking77] [--synthetic]
+// Messages come from the labelled questions shipped with the model (its similar-questions
+// index), or from a `text,intent` CSV given with --data; predictions from the real model in
+// Node (or a synthetic classifier with --synthetic, for quick large logs); explanations from
+// the real explainers for --explain of them. The database is the one DATABASE_URL names.
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { getConfig } from '@/lib/config';
@@ -11,10 +13,20 @@ import { connectDatabase } from '@/lib/db/client';
 import { migrateDatabase } from '@/lib/db/migrate';
 import { explainAll } from '@/lib/explain';
 import { modelVersion } from '@/lib/model/card';
-import { loadModelFromDir, readSimilarIndex } from '@/lib/model/node';
+import { loadModelFromDir, readModelCard, readSimilarIndex } from '@/lib/model/node';
+import type { SimilarIndexMeta } from '@/lib/model/similar';
 import { wordSpans } from '@/lib/model/spans';
 import { readLabelledCsv, seedLog, syntheticClassifier, type Classifier } from './seed';
 import { runCli } from '@/lib/cli';
+
+/** The labelled questions the model folder ships for "Similar questions": a data set inside the repository. */
+function examplesFromModel(dir: string): { text: string; intent: string }[] {
+  const card = readModelCard(dir);
+  const meta = path.join(dir, 'similar-index.json');
+  if (!card || !existsSync(meta)) throw new Error(`${dir} has no model card and similar-questions index to take questions from; name a CSV with --data.`);
+  const { texts, labels } = JSON.parse(readFileSync(meta, 'utf8')) as SimilarIndexMeta;
+  return texts.map((text, i) => ({ text, intent: card.labels[labels[i]!] ?? '' })).filter((example) => example.text.trim() && example.intent);
+}
 
 async function realClassifier(dir: string): Promise<Classifier> {
   const model = await loadModelFromDir(dir);
@@ -52,7 +64,7 @@ async function main(): Promise<number> {
       explain: { type: 'string', default: '200' },
       days: { type: 'string', default: '60' },
       seed: { type: 'string', default: '1' },
-      data: { type: 'string', default: '../shared/datasets/banking77/train.csv' },
+      data: { type: 'string' },
       model: { type: 'string', default: 'public/models/banking77' },
       synthetic: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -68,7 +80,8 @@ async function main(): Promise<number> {
   if (!Number.isInteger(count) || count < 1 || count > 100_000) throw new Error('--count must be a whole number from 1 to 100000.');
   if (!Number.isInteger(explain) || explain < 0 || explain > count) throw new Error('--explain must be a whole number from 0 to --count.');
   if (!Number.isFinite(days) || days <= 0) throw new Error('--days must be a positive number.');
-  const examples = readLabelledCsv(values.data);
+  if (values.data && !existsSync(values.data)) throw new Error(`--data ${values.data}: no such file.`);
+  const examples = values.data ? readLabelledCsv(values.data) : examplesFromModel(values.model);
   const classifier = values.synthetic
     ? syntheticClassifier([...new Set(examples.map((e) => e.intent))].sort(), new Map(examples.map((e) => [e.text, e.intent])))
     : await realClassifier(values.model);

@@ -1,14 +1,16 @@
 // Creates an admin account (or, with --reset, sets a new password for one).
 //   npm run admin:create -- --email ops@example.com            (asks for the password)
 //   printf '%s' "$PASSWORD" | npm run admin:create -- --email ops@example.com --password-stdin
-// The database is the one DATABASE_URL names (default: the SQLite file in data/).
+// The database is the one DATABASE_URL names (default: the SQLite file in data/). It may be
+// in use by a running server: migrations run only when the database is behind.
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { getConfig } from '@/lib/config';
 import { connectDatabase } from '@/lib/db/client';
-import { migrateDatabase } from '@/lib/db/migrate';
-import { createAdminUser, setAdminPassword } from '@/lib/db/queries/admin-auth';
+import { migrateWhenBehind } from '@/lib/db/pending-migrations';
+import { sqliteFilePath, providerOf } from '@/lib/db/provider';
+import { createAdminUser, normaliseEmail, setAdminPassword } from '@/lib/db/queries/admin-auth';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password';
 import { runCli } from '@/lib/cli';
 
@@ -56,42 +58,68 @@ async function main(): Promise<number> {
     console.error(`"${values.email}" is not an e-mail address.`);
     return 2;
   }
-  let password: string;
-  if (values['password-stdin'] || !process.stdin.isTTY) {
-    password = await readStdin();
-  } else {
-    password = await prompt('Password: ');
-    if ((await prompt('Again: ')) !== password) {
-      console.error('The two passwords differ; nothing was changed.');
-      return 1;
-    }
-  }
+  const interactive = !values['password-stdin'] && process.stdin.isTTY;
+  const password = interactive ? await prompt('Password: ') : await readStdin();
+  // Checked before asking again: a too short password is refused at once.
   if (password.length < PASSWORD_MIN_LENGTH || password.length > PASSWORD_MAX_LENGTH) {
-    console.error(`The password must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters long.`);
+    console.error(`The password must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters long; nothing was changed.`);
+    return 1;
+  }
+  if (interactive && (await prompt('Again, to confirm: ')) !== password) {
+    console.error('The two passwords differ; nothing was changed.');
     return 1;
   }
   const { DATABASE_URL } = getConfig();
-  await migrateDatabase(DATABASE_URL);
-  const database = await connectDatabase(DATABASE_URL);
   try {
-    if (values.reset) {
-      if (!(await setAdminPassword(email.data, password))) {
-        console.error(`There is no admin ${email.data}.`);
+    return await saveAccount(DATABASE_URL, normaliseEmail(email.data), password, values.reset);
+  } catch (error) {
+    console.error(`${values.reset ? 'Changing the password' : 'Creating the admin'} failed in ${describeDatabase(DATABASE_URL)}: ${oneLine(error)}`);
+    return 1;
+  }
+}
+
+async function saveAccount(databaseUrl: string, email: string, password: string, reset: boolean): Promise<number> {
+  await migrateWhenBehind(databaseUrl);
+  const database = await connectDatabase(databaseUrl);
+  try {
+    if (reset) {
+      if (!(await setAdminPassword(email, password))) {
+        console.error(`There is no admin ${email}.`);
         return 1;
       }
-      console.log(`Password changed for ${email.data}; their sessions were ended.`);
+      console.log(`Password changed for ${email}; their sessions were ended.`);
       return 0;
     }
-    const { created } = await createAdminUser(email.data, password);
+    const { created } = await createAdminUser(email, password);
     if (!created) {
-      console.error(`An admin ${email.data} exists already; use --reset to change the password.`);
+      console.error(`An admin ${email} exists already; use --reset to change the password.`);
       return 1;
     }
-    console.log(`Admin ${email.data} created.`);
+    console.log(`Admin ${email} created.`);
     return 0;
   } finally {
     await database.$disconnect();
   }
+}
+
+/** Where the account goes, without the credentials a PostgreSQL URL carries. */
+function describeDatabase(databaseUrl: string): string {
+  if (providerOf(databaseUrl) === 'sqlite') return sqliteFilePath(databaseUrl);
+  try {
+    const url = new URL(databaseUrl);
+    return `PostgreSQL at ${url.host}${url.pathname}`;
+  } catch {
+    return 'the PostgreSQL database DATABASE_URL names';
+  }
+}
+
+/**
+ * One line of an error: driver and engine errors carry stacks and traces in their messages, and
+ * Prisma's query errors put the reason on their last line, after the code they quote.
+ */
+function oneLine(error: unknown): string {
+  const lines = (error instanceof Error ? error.message : String(error)).split('\n').map((line) => line.trim()).filter(Boolean);
+  return (/invocation/.test(lines[0] ?? '') ? lines.at(-1) : lines[0]) ?? 'unknown error';
 }
 
 runCli(main);

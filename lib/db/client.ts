@@ -23,9 +23,11 @@ export function createDb(databaseUrl: string): Db {
  * Per-connection SQLite settings (write-ahead logging itself persists in the file; the
  * migration sets it). With WAL, synchronous=NORMAL syncs the log at checkpoints instead of
  * at every commit: a crash of the server loses nothing and the file cannot be corrupted;
- * only a power cut or OS crash may undo the last moments of commits.
+ * only a power cut or OS crash may undo the last moments of commits. Another process on the
+ * same file (the server and `npm run admin:create`) waits up to busy_timeout for the other's
+ * write to commit instead of failing at once.
  */
-const SQLITE_CONNECTION_PRAGMAS = 'PRAGMA synchronous = NORMAL;';
+const SQLITE_CONNECTION_PRAGMAS = 'PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;';
 
 function withConnectionPragmas<F extends SqlDriverAdapterFactory>(factory: F, pragmas: string): F {
   const connect = factory.connect.bind(factory);

@@ -16,9 +16,12 @@ import {
 } from '@/lib/bot/answers';
 import raw from '@/lib/bot/answers/banking77.json';
 
-const categories: string[] = JSON.parse(
-  readFileSync(path.join(process.cwd(), '../shared/datasets/banking77/categories.json'), 'utf8'),
-);
+import { parseModelCard } from '@/lib/model/card';
+
+// The bot's intents are the model's labels without its out-of-scope one (the model card ships
+// with the model, so the check runs wherever the repository is).
+const card = parseModelCard(JSON.parse(readFileSync(path.join(process.cwd(), 'public/models/banking77/model-card.json'), 'utf8')));
+const categories = card.labels.filter((label) => label !== card.outOfScopeLabel);
 
 const URGENT_SECURITY = ['lost_or_stolen_card', 'compromised_card', 'card_payment_not_recognised', 'cash_withdrawal_not_recognised'];
 
