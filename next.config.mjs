@@ -40,6 +40,8 @@ const nextConfig = {
       './node_modules/onnxruntime-common/**',
       './public/models/**',
     ],
+    // Review labels are checked against the bot's model card.
+    '/api/admin/predictions/[id]/review': ['./public/models/*/model-card.json'],
   },
   async headers() {
     return [

@@ -37,12 +37,12 @@ export default defineConfig({
     { name: 'phone', testMatch: /chat-shell\.spec\.ts/, use: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } },
   ],
   webServer: {
-    // `next build` first: the tests run what users run.
-    command: `npx next build && npx next start -p ${port} -H 127.0.0.1`,
+    // What users run: `npm start` builds when the sources changed since the last build, then serves it.
+    command: `node lib/setup/start.mjs -p ${port} -H 127.0.0.1`,
     url: `http://127.0.0.1:${port}/api/health`,
     timeout: 300_000,
     reuseExistingServer: false,
     stdout: 'pipe',
-    env: { DATABASE_URL: `file:${e2eDatabaseFile}`, NODE_ENV: 'production', ADMIN_EMAIL: 'e2e-admin@example.com', ADMIN_PASSWORD: 'e2e admin password, not secret' },
+    env: { DATABASE_URL: `file:${e2eDatabaseFile}`, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', ADMIN_EMAIL: 'e2e-admin@example.com', ADMIN_PASSWORD: 'e2e admin password, not secret' },
   },
 });

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { getConfig } from '@/lib/config';
 import { connectDatabase } from '@/lib/db/client';
-import { migrateWhenBehind } from '@/lib/db/pending-migrations';
+import { migrateDatabase } from '@/lib/db/migrate';
 import { sqliteFilePath, providerOf } from '@/lib/db/provider';
 import { createAdminUser, normaliseEmail, setAdminPassword } from '@/lib/db/queries/admin-auth';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password';
@@ -79,7 +79,7 @@ async function main(): Promise<number> {
 }
 
 async function saveAccount(databaseUrl: string, email: string, password: string, reset: boolean): Promise<number> {
-  await migrateWhenBehind(databaseUrl);
+  await migrateDatabase(databaseUrl);
   const database = await connectDatabase(databaseUrl);
   try {
     if (reset) {

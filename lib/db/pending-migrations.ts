@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { migrateDatabase, type MigrationReport } from './migrate';
 import { migrationsDir, readMigrations } from './migrations';
-import { createAdapterFactory, providerOf, sqliteFilePath } from './provider';
+import { createAdapterFactory, providerOf } from './provider';
 
 /**
  * The committed migrations a database has not applied, by name and by Prisma's checksum (the
@@ -13,27 +12,6 @@ export async function pendingMigrations(databaseUrl: string): Promise<string[]> 
   return migrationDirectories
     .filter(({ path, migrationFile: { content } }) => content.tag !== 'ok' || applied.get(path) !== sha256(content.value))
     .map(({ path }) => path);
-}
-
-/**
- * Migrates only when the database is behind. Prisma's schema engine takes SQLite's file in
- * exclusive locking mode, which it cannot get while another process (a running server) has the
- * file open; a command-line tool run beside the server must not need it for an up-to-date file.
- */
-export async function migrateWhenBehind(databaseUrl: string): Promise<MigrationReport> {
-  const provider = providerOf(databaseUrl);
-  const pending = await pendingMigrations(databaseUrl);
-  if (pending.length === 0) return { provider, applied: [] };
-  try {
-    return await migrateDatabase(databaseUrl);
-  } catch (error) {
-    if (provider === 'sqlite' && /SocketTimeout|SQLITE_BUSY|database is locked/i.test(String(error))) {
-      throw new Error(
-        `${sqliteFilePath(databaseUrl)} needs migrating (${pending.join(', ')}) but another process, such as a running server, has it open: stop that process and run this again.`,
-      );
-    }
-    throw error;
-  }
 }
 
 async function appliedMigrations(databaseUrl: string): Promise<Map<string, string>> {

@@ -9,8 +9,8 @@ export type AdminAccount = { email: string; password: string };
 /**
  * An admin account of the spec's own: sign-ins count against a per-e-mail limit, so specs
  * that sign in often do not spend the environment admin's allowance that admin.spec relies on.
- * Written as `createAdminUser` writes it (same password hashing, Prisma's SQLite date form):
- * `npm run admin:create` cannot run beside the live server, its migration step times out.
+ * Written as `createAdminUser` writes it (same password hashing, Prisma's SQLite date form),
+ * directly in the database: quicker than a process of `npm run admin:create` per account.
  */
 export async function createAdminAccount(email: string, password = `${email} password, not secret`): Promise<AdminAccount> {
   const passwordHash = await hashPassword(password);

@@ -2,19 +2,17 @@
 // given loopback port with its own database, stopped gently (SIGTERM) or hard (SIGKILL), and
 // started again on the same port and database. The environment is that of the webServer
 // block in playwright.config.ts.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureCurrentBuild } from '../../../lib/setup/build-state.mjs';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const nextBin = path.join(root, 'node_modules/next/dist/bin/next');
 
-/** Builds the app unless a build is there (or `force`). */
+/** Builds the app unless the build there was made from the current sources (or `force`), as `npm start` decides. */
 export function ensureBuild({ force = false } = {}) {
-  if (!force && existsSync(path.join(root, '.next/BUILD_ID'))) return;
-  const result = spawnSync(process.execPath, [nextBin, 'build'], { cwd: root, stdio: 'inherit' });
-  if (result.status !== 0) throw new Error('next build failed');
+  ensureCurrentBuild({ dir: root, force });
 }
 
 /**
