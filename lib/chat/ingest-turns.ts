@@ -1,21 +1,11 @@
 import 'server-only';
 import { z } from 'zod';
-import {
-  MAX_TURN_BATCH_BYTES,
-  MAX_TURN_BYTES,
-  batchedExplanationsSchema,
-  isTurnBatch,
-  turnBatchSchema,
-  turnRecordSchema,
-  type ExplanationsBatchOutcome,
-  type ExplanationsRecord,
-  type TurnOutcome,
-  type TurnRecord,
-} from '@/lib/chat/records';
+import { ingestExplanationBatch, postedBytes } from '@/lib/chat/ingest-explanations';
+import { MAX_TURN_BATCH_BYTES, MAX_TURN_BYTES, isTurnBatch, turnBatchSchema, turnRecordSchema, type TurnOutcome, type TurnRecord } from '@/lib/chat/records';
 import { storeTurns } from '@/lib/db/queries/chat';
-import { storeExplanationBatches } from '@/lib/db/queries/explanations';
-import { ApiError, invalidBody, payloadTooLarge, readJson } from '@/lib/http/errors';
-import { limitChatRecords, limitChatRequest, tooManyRecords } from '@/lib/http/rate-limit';
+import { ApiError, badRequest, invalidBody, payloadTooLarge, readJson } from '@/lib/http/errors';
+import { limitChatBytes, limitChatRecords, limitChatRequest, tooManyRecords } from '@/lib/http/rate-limit';
+import { botFacts } from '@/lib/verify/bots';
 import { verifyAfterResponse } from '@/lib/verify/verifier';
 
 type Schedule = (task: () => Promise<void>) => void;
@@ -45,6 +35,8 @@ export async function ingestTurns(request: Request, schedule: Schedule): Promise
     if (Number(request.headers.get('content-length') ?? 0) > MAX_TURN_BYTES) throw payloadTooLarge(MAX_TURN_BYTES);
     const parsed = turnRecordSchema.safeParse(body);
     if (!parsed.success) throw invalidBody(parsed.error);
+    const misfit = checkTurn(parsed.data);
+    if (misfit) throw misfit;
     const [outcome] = await storeTurns([parsed.data]);
     if (outcome instanceof ApiError) throw outcome;
     if (outcome === 'stored') verifyAfterResponse(parsed.data, schedule);
@@ -60,8 +52,9 @@ export async function ingestTurns(request: Request, schedule: Schedule): Promise
   const valid: { index: number; turn: TurnRecord }[] = [];
   batch.data.turns.slice(0, fitting).forEach((posted, index) => {
     const parsed = turnRecordSchema.safeParse(posted);
-    if (parsed.success) valid.push({ index, turn: parsed.data });
-    else outcomes[index] = refused(invalidBody(parsed.error));
+    const misfit = parsed.success ? checkTurn(parsed.data) : invalidBody(parsed.error);
+    if (misfit) outcomes[index] = refused(misfit);
+    else valid.push({ index, turn: parsed.data! });
   });
   const stored = await storeTurns(valid.map(({ turn }) => turn));
   stored.forEach((outcome, position) => {
@@ -73,31 +66,53 @@ export async function ingestTurns(request: Request, schedule: Schedule): Promise
     outcomes[index] = { outcome };
     if (outcome === 'stored') verifyAfterResponse(turn, schedule);
   });
-  const explanationOutcomes = await ingestExplanations(postedExplanations, fitting - batch.data.turns.length, overLimit);
+  // The explanations' bytes count against the client's budget for work; past it they alone are refused.
+  let overBudget: ApiError | null = null;
+  if (postedExplanations.length > 0) {
+    try {
+      await limitChatBytes(request, postedBytes(request, body));
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      overBudget = error;
+    }
+  }
+  const explanationOutcomes = await ingestExplanationBatch(postedExplanations, fitting - batch.data.turns.length, tooManyRecords(retryAfterSeconds), overBudget);
   return Response.json(
     { outcomes, ...(batch.data.explanations ? { explanationOutcomes } : {}) },
     { status: 200, headers: fitting < records ? { 'Retry-After': String(retryAfterSeconds) } : undefined },
   );
 }
 
-/** A batch's explanations, the first `fitting` of them within the rate limit: one outcome each, in the posted order. */
-async function ingestExplanations(posted: unknown[], fitting: number, overLimit: () => TurnOutcome): Promise<ExplanationsBatchOutcome[]> {
-  const outcomes: ExplanationsBatchOutcome[] = posted.map(() => overLimit() as ExplanationsBatchOutcome);
-  const valid: { index: number; predictionId: string; record: ExplanationsRecord }[] = [];
-  posted.slice(0, Math.max(0, fitting)).forEach((entry, index) => {
-    const parsed = batchedExplanationsSchema.safeParse(entry);
-    if (!parsed.success) {
-      outcomes[index] = refused(invalidBody(parsed.error)) as ExplanationsBatchOutcome;
-      return;
-    }
-    const { predictionId, explanations } = parsed.data;
-    valid.push({ index, predictionId, record: { explanations } });
-  });
-  const stored = await storeExplanationBatches(valid);
-  stored.forEach((outcome, position) => {
-    const { index } = valid[position]!;
-    outcomes[index] =
-      outcome instanceof ApiError ? (refused(outcome) as ExplanationsBatchOutcome) : { outcome: outcome.stored > 0 ? 'stored' : 'duplicate', ...outcome };
-  });
-  return outcomes;
+/**
+ * What the server can check of a turn beyond its schema, against the named bot's model
+ * (lib/verify/bots.ts): the bot must have a model here, the prediction must name it, every
+ * intent a turn carries must be one of its labels, and a message the model classified (typed,
+ * a quick reply, a clarification not answered by a choice) must carry its prediction, so that
+ * every stored turn is checked. Null when the turn is fine, else the 400 saying why.
+ */
+export function checkTurn(turn: TurnRecord): ApiError | null {
+  const bot = botFacts(turn.botId);
+  if (!bot) return badRequest(`No model is served for bot "${turn.botId}".`, [{ path: 'botId', message: 'must name a bot served here' }]);
+  const { user, reply, prediction } = turn;
+  const labelled: [path: string, intent: string | undefined][] = [
+    ['user.parts.chosenIntent', user.parts.chosenIntent],
+    ['reply.parts.intent', reply.parts.intent],
+    ...(reply.parts.quickReplies ?? []).map((quick, i): [string, string | undefined] => [`reply.parts.quickReplies.${i}.intent`, quick.intent]),
+    ...(reply.parts.options ?? []).map((option, i): [string, string | undefined] => [`reply.parts.options.${i}.intent`, option.intent]),
+  ];
+  const classified = user.parts.kind !== 'handoff-request' && !(user.parts.kind === 'clarification' && user.parts.chosenIntent);
+  if (prediction) {
+    if (prediction.modelId !== turn.botId) return badRequest(`The prediction names model "${prediction.modelId}", but the conversation is with bot "${turn.botId}".`, [{ path: 'prediction.modelId', message: 'must be the bot id' }]);
+    labelled.push(['prediction.intent', prediction.intent], ...prediction.topK.map((entry, i): [string, string] => [`prediction.topK.${i}.intent`, entry.intent]));
+  } else if (classified) {
+    return badRequest(`A ${user.parts.kind} message is classified by the model, so its turn must carry the prediction.`, [{ path: 'prediction', message: 'is required' }]);
+  }
+  const unknown = labelled.filter(([, intent]) => intent !== undefined && !bot.labelIndex.has(intent));
+  if (unknown.length > 0) {
+    return badRequest(
+      `${unknown.map(([path]) => path).join(', ')} must name an intent of the ${bot.botId} model.`,
+      unknown.map(([path]) => ({ path, message: `is not a label of the ${bot.botId} model` })),
+    );
+  }
+  return null;
 }

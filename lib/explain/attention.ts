@@ -1,5 +1,6 @@
 // Attention from [CLS], per layer and head, on the words the user typed.
-import { mergeSettings, now, requireAnalysis, targetOf, tokensToWords } from './common';
+import { z } from 'zod';
+import { count, MAX_ATTENTION_HEADS, MAX_ATTENTION_LAYERS, MAX_TOKENS, MAX_WORDS, mergeSettings, now, requireAnalysis, share, targetOf, tokensToWords, tokenText } from './common';
 import { memberLayers } from './rollout';
 import type { Explainer, Explanation } from './types';
 
@@ -31,6 +32,29 @@ export interface AttentionExtra {
   matrices: number[][][][];
   wordCls: number[][][];
 }
+
+/** What a stored attention explanation's `settings` may hold. */
+export const attentionSettingsSchema = z.object({
+  members: count(MAX_ATTENTION_LAYERS).optional(),
+  layer: z.enum(['last']).optional(),
+  headAggregation: z.enum(['mean']).optional(),
+  tokenAggregation: z.enum(['sum']).optional(),
+});
+
+/**
+ * What a stored attention explanation's `extra` may hold. Its arrays must also agree with one
+ * another and with the message's words and tokens; the server checks that on ingest.
+ */
+export const attentionExtraSchema = z.object({
+  layers: count(MAX_ATTENTION_LAYERS).optional(),
+  members: count(MAX_ATTENTION_LAYERS).optional(),
+  layersPerMember: count(MAX_ATTENTION_LAYERS).optional(),
+  heads: count(MAX_ATTENTION_HEADS).optional(),
+  tokens: z.array(tokenText).max(MAX_TOKENS).optional(),
+  tokenWords: z.array(count(MAX_WORDS).nullable()).max(MAX_TOKENS).optional(),
+  matrices: z.array(z.array(z.array(z.array(share).max(MAX_TOKENS)).max(MAX_TOKENS)).max(MAX_ATTENTION_HEADS)).max(MAX_ATTENTION_LAYERS).optional(),
+  wordCls: z.array(z.array(z.array(share).max(MAX_WORDS)).max(MAX_ATTENTION_HEADS)).max(MAX_ATTENTION_LAYERS).optional(),
+});
 
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 

@@ -1,4 +1,5 @@
 // Helpers shared by the explainers (no Node-only imports: this runs in a Web Worker too).
+import { z } from 'zod';
 import type { TokenInfo } from '@/lib/model/types';
 
 import type { ExplainInput, Explanation, ExplanationMethod } from './types';
@@ -69,3 +70,26 @@ export function jsonSafe<T>(value: T): T {
   };
   return walk(value) as T;
 }
+
+// Building blocks of the schemas each explainer exports for its `settings` and `extra`: what the
+// server accepts of a posted explanation. Numbers, enums and bounded arrays only, so no free
+// text can travel in them; unknown keys are dropped.
+
+/** Largest token sequence any explanation may carry (positions of the model's input). */
+export const MAX_TOKENS = 512;
+/** Longest message (lib/chat/records.ts `MAX_MESSAGE_LENGTH`). */
+export const MAX_MESSAGE_CHARS = 2000;
+/** Largest word count: a message is at most 2,000 characters, so at most 1,000 words. */
+export const MAX_WORDS = 1000;
+/** Largest number of attention layers (every ensemble member's, stacked) and heads. */
+export const MAX_ATTENTION_LAYERS = 64;
+export const MAX_ATTENTION_HEADS = 64;
+
+/** A finite number; non-finite results are posted as null (`jsonSafe`). */
+export const finiteOrNull = z.number().finite().nullable();
+export const count = (max: number) => z.number().int().min(0).max(max);
+export const share = z.number().min(0).max(1);
+/** A class label as the model card names them (validated against the bot's labels on ingest). */
+export const labelName = z.string().min(1).max(100).regex(/^[\w.?-]+$/, { message: 'must be an intent name' });
+/** A WordPiece token: a short piece of a word, or a special token. */
+export const tokenText = z.string().max(100);

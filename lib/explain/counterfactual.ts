@@ -4,7 +4,8 @@
 // leaves the target least probable; otherwise the word whose removal lowers p(target) most is
 // removed and the next round starts. Checking every candidate for a flip each round means a
 // single word that changes the answer is always found; larger sets are greedy, not exhaustive.
-import { argmax, checkTarget, mergeSettings, now, targetOf } from './common';
+import { z } from 'zod';
+import { argmax, checkTarget, count, finiteOrNull, labelName, MAX_MESSAGE_CHARS, MAX_WORDS, mergeSettings, now, targetOf } from './common';
 import { cachedPredict, removeWords } from './perturb';
 import type { Explainer, Explanation } from './types';
 
@@ -30,6 +31,25 @@ export interface CounterfactualExtra {
   /** p(target) on `text`. */
   targetProbability: number;
 }
+
+/** What a stored counterfactual's `settings` may hold. */
+export const counterfactualSettingsSchema = z.object({ maxRemovals: count(MAX_WORDS).optional(), batchSize: count(100_000).optional() });
+
+/**
+ * What a stored counterfactual's `extra` may hold. `removedWords` and `text` are the visitor's
+ * words: the server replaces whatever was posted with what it derives from the stored message
+ * and `removed`.
+ */
+export const counterfactualExtraSchema = z.object({
+  found: z.boolean().optional(),
+  removed: z.array(count(MAX_WORDS)).max(MAX_WORDS).optional(),
+  removedWords: z.array(z.string().max(MAX_MESSAGE_CHARS)).max(MAX_WORDS).optional(),
+  text: z.string().max(MAX_MESSAGE_CHARS).optional(),
+  newIndex: count(10_000).optional(),
+  newLabel: labelName.optional(),
+  newProbability: finiteOrNull.optional(),
+  targetProbability: finiteOrNull.optional(),
+});
 
 export const counterfactualExplainer: Explainer<CounterfactualSettings> = {
   method: 'counterfactual',

@@ -10,7 +10,8 @@
 //   R² (sklearn's `score` with sample weights) tells how well it fits.
 // What is ours: a seeded PRNG (mulberry32, not numpy's), a memoising batched predictor, and a
 // time budget that stops sampling early (the samples actually used are reported).
-import { checkTarget, mergeSettings, now, targetOf } from './common';
+import { z } from 'zod';
+import { checkTarget, count, finiteOrNull, mergeSettings, now, targetOf } from './common';
 import { cachedPredict, textWithWords } from './perturb';
 import { createRng } from './rng';
 import type { ExplainInput, Explainer, Explanation } from './types';
@@ -47,6 +48,30 @@ export interface LimeExtra {
   /** True when the time budget stopped sampling early. */
   stoppedByBudget: boolean;
 }
+
+const MAX_LIME_SAMPLES = 1_000_000;
+
+/** What a stored LIME explanation's `settings` may hold. */
+export const limeSettingsSchema = z.object({
+  samples: count(MAX_LIME_SAMPLES).optional(),
+  seed: z.number().int().optional(),
+  kernelWidth: finiteOrNull.optional(),
+  timeBudgetMs: z.number().min(0).max(3_600_000).nullable().optional(),
+  minSamples: count(MAX_LIME_SAMPLES).optional(),
+  batchSize: count(100_000).optional(),
+  alpha: finiteOrNull.optional(),
+});
+
+/** What a stored LIME explanation's `extra` may hold. */
+export const limeExtraSchema = z.object({
+  intercept: finiteOrNull.optional(),
+  r2: finiteOrNull.optional(),
+  samples: count(MAX_LIME_SAMPLES).optional(),
+  distinctTexts: count(MAX_LIME_SAMPLES).optional(),
+  kernelWidth: finiteOrNull.optional(),
+  localPrediction: finiteOrNull.optional(),
+  stoppedByBudget: z.boolean().optional(),
+});
 
 /** Solves the symmetric positive definite system A x = b (Cholesky); A is n × n, row-major. */
 export function solveSpd(a: number[][], b: number[]): number[] {

@@ -1,5 +1,6 @@
 // Occlusion: leave one word out. score_i = p(target | text) − p(target | text without word i).
-import { checkTarget, mergeSettings, now, targetOf } from './common';
+import { z } from 'zod';
+import { checkTarget, count, finiteOrNull, MAX_WORDS, mergeSettings, now, targetOf } from './common';
 import { cachedPredict, removeWords } from './perturb';
 import type { Explainer, Explanation } from './types';
 
@@ -14,6 +15,12 @@ export interface OcclusionExtra {
   /** p(target | text without word i), per word. */
   without: number[];
 }
+
+/** What a stored occlusion explanation's `settings` may hold. */
+export const occlusionSettingsSchema = z.object({ batchSize: count(100_000).optional() });
+
+/** What a stored occlusion explanation's `extra` may hold (`without` has one entry per word, checked on ingest). */
+export const occlusionExtraSchema = z.object({ baseline: finiteOrNull.optional(), without: z.array(finiteOrNull).max(MAX_WORDS).optional() });
 
 export const occlusionExplainer: Explainer<OcclusionSettings> = {
   method: 'occlusion',

@@ -1,7 +1,8 @@
 // Attention rollout (Abnar & Zuidema 2020, "Quantifying Attention Flow in Transformers").
 import type { Analysis } from '@/lib/model/types';
 
-import { mergeSettings, now, requireAnalysis, targetOf, tokensToWords } from './common';
+import { z } from 'zod';
+import { count, finiteOrNull, MAX_ATTENTION_LAYERS, MAX_TOKENS, mergeSettings, now, requireAnalysis, share, targetOf, tokensToWords } from './common';
 import type { Explainer, Explanation } from './types';
 
 export interface RolloutSettings {
@@ -23,6 +24,12 @@ export interface RolloutExtra {
   tokenRollout: number[];
   residual: number;
 }
+
+/** What a stored rollout explanation's `settings` may hold. */
+export const rolloutSettingsSchema = z.object({ members: count(MAX_ATTENTION_LAYERS).optional(), residual: share.optional() });
+
+/** What a stored rollout explanation's `extra` may hold. */
+export const rolloutExtraSchema = z.object({ tokenRollout: z.array(finiteOrNull).max(MAX_TOKENS).optional(), residual: share.optional() });
 
 function matmul(a: number[][], b: number[][]): number[][] {
   const n = a.length;

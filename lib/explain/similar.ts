@@ -1,6 +1,7 @@
 // Similar questions: the nearest training utterances to the message's sentence embedding,
 // from the index shipped with the model.
-import { mergeSettings, now, requireAnalysis, targetOf } from './common';
+import { z } from 'zod';
+import { count, labelName, mergeSettings, now, requireAnalysis, targetOf } from './common';
 import type { Explainer, Explanation } from './types';
 
 export interface SimilarSettings {
@@ -11,6 +12,22 @@ export interface SimilarSettings {
 export interface SimilarExtra {
   neighbours: { text: string; label: string; score: number }[];
 }
+
+const MAX_NEIGHBOURS = 50;
+
+/** What a stored similar-questions explanation's `settings` may hold. */
+export const similarSettingsSchema = z.object({ k: count(MAX_NEIGHBOURS).optional() });
+
+/**
+ * What a stored similar-questions explanation's `extra` may hold. A neighbour's text is a
+ * training question: on ingest it must be one of the bot's index, with that label.
+ */
+export const similarExtraSchema = z.object({
+  neighbours: z
+    .array(z.object({ text: z.string().min(1).max(1000), label: labelName, score: z.number().min(-1.001).max(1.001) }))
+    .max(MAX_NEIGHBOURS)
+    .optional(),
+});
 
 export const similarExplainer: Explainer<SimilarSettings> = {
   method: 'similar',

@@ -64,3 +64,30 @@ export async function limitChatRecords(request: Request, records: number, now = 
   }
   return { fitting, retryAfterSeconds: result.retryAfterSeconds };
 }
+
+/** Bytes of one post that its request count pays for: a turn, or a short message's explanations without attention. */
+export const FREE_BYTES_PER_REQUEST = 16 * 1024;
+/** Bytes past the free ones a client may post per request of its chat budget, over a minute. */
+export const CHAT_BYTES_PER_REQUEST = 32 * 1024;
+
+/** The budget in bytes for explanations: `CHAT_RATE_LIMIT_PER_MINUTE` × 32 KiB per minute (5.6 MiB by default). */
+export function chatBytesLimit(): RateLimitPolicy {
+  return { name: 'chat-bytes', limit: getConfig().CHAT_RATE_LIMIT_PER_MINUTE * CHAT_BYTES_PER_REQUEST, windowMs: CHAT_WINDOW_MS };
+}
+
+/**
+ * Counts the work a post of `bytes` brings (explanations: validating and storing them costs in
+ * proportion to their size) against its client's budget in bytes, counted in the database so it
+ * holds across server instances, and throws a 429 with Retry-After past it. A post's first
+ * `FREE_BYTES_PER_REQUEST` are paid for by its request count, so small posts cost no statement.
+ */
+export async function limitChatBytes(request: Request, bytes: number, now = new Date()): Promise<void> {
+  const charged = Math.ceil(bytes) - FREE_BYTES_PER_REQUEST;
+  const client = clientKey(request.headers);
+  if (!client || charged <= 0) return;
+  const policy = chatBytesLimit();
+  const result = await hitRateLimit(`${policy.name}:client:${client}`, policy.limit, policy.windowMs, now, charged);
+  if (!result.allowed) {
+    throw tooManyRequests(result.retryAfterSeconds, `Too much data from this address; try again in ${result.retryAfterSeconds} seconds.`);
+  }
+}

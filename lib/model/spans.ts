@@ -7,7 +7,9 @@
 // model's tokens with the pre-tokens by walking both lists.
 import type { Span, TokenInfo, WordSpan } from './types';
 
-const SPECIAL = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
+/** The tokenizer's special tokens: they stand for no characters of the text. */
+export const SPECIAL_TOKENS: readonly string[] = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
+const SPECIAL = SPECIAL_TOKENS;
 const PUNCT = /^[\p{P}\u0021-\u002F\u003A-\u0040\u005B-\u0060\u007B-\u007E]$/u;
 const CONTROL = /^(\p{Cc}|\p{Cf}|\p{Co}|\p{Cs})$/u;
 const WHITESPACE = /^\s$/u;
@@ -21,6 +23,13 @@ function isChinese(ch: string): boolean {
 
 function normalizeChar(ch: string): string {
   return ch.toLowerCase().normalize('NFD').replace(/\p{Mn}/gu, '');
+}
+
+/** The text as WordPiece sees it, character by character (lower case, accents removed): a word's tokens are pieces of it. */
+export function normalizeForTokens(text: string): string {
+  let out = '';
+  for (const ch of text) out += normalizeChar(ch);
+  return out;
 }
 
 /** Words as typed: maximal runs of non-whitespace characters. */

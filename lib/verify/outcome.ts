@@ -1,27 +1,69 @@
+import { decide } from '@/lib/bot/policy';
+import type { PredictionRecord } from '@/lib/chat/records';
 import type { VerificationOutcome } from '@/lib/db/queries/chat';
+import type { Thresholds } from '@/lib/model/types';
+
+/** What the browser reported of its run, as far as the server checks it. */
+export type ReportedPrediction = Pick<PredictionRecord, 'intent' | 'confidence' | 'topK' | 'decision'>;
+
+/** The dialogue policy's inputs from the model card. */
+export type PolicySettings = { thresholds: Thresholds; outOfScopeLabel: string | null };
 
 /**
- * Verified when the server's run of the model picks the intent the browser reported (the
- * browser reports its most probable intent, out-of-scope included); a mismatch otherwise.
- * Either way the server's own intent and confidence are kept next to the reported ones.
+ * How far a reported probability may be from the server's own run: the browser runs the same
+ * model on WebAssembly or WebGPU in float32, which agree with onnxruntime-node to about 1e-4;
+ * a forged figure is off by far more.
+ */
+export const PROBABILITY_TOLERANCE = 0.01;
+
+/**
+ * Verified only when the server's run of the model agrees with everything the browser reported:
+ * the same top intent (out-of-scope included), its confidence and every top-k probability within
+ * `PROBABILITY_TOLERANCE`, and the decision the dialogue policy takes on the server's
+ * probabilities (or, within the tolerance of one of its thresholds, on either side of it). A
+ * mismatch otherwise, and always when the record names another model version than the one the
+ * server ran (`sameVersion` false). Either way the server's own intent and confidence are kept
+ * next to the reported ones.
  */
 export function compareWithReport(
   predictionId: string,
-  reportedIntent: string,
-  labels: string[],
-  probabilities: number[],
+  reported: ReportedPrediction,
+  labels: readonly string[],
+  probabilities: readonly number[],
+  policy: PolicySettings,
+  sameVersion = true,
 ): VerificationOutcome {
   let top = 0;
   for (let i = 1; i < probabilities.length; i++) if (probabilities[i]! > probabilities[top]!) top = i;
   const verifiedIntent = labels[top]!;
-  return {
-    predictionId,
-    verification: verifiedIntent === reportedIntent ? 'verified' : 'mismatch',
-    verifiedIntent,
-    verifiedConfidence: probabilities[top]!,
-  };
+  const verifiedConfidence = probabilities[top]!;
+  const agrees =
+    sameVersion &&
+    verifiedIntent === reported.intent &&
+    Math.abs(reported.confidence - verifiedConfidence) <= PROBABILITY_TOLERANCE &&
+    reported.topK.every((entry) => {
+      const index = labels.indexOf(entry.intent);
+      return index >= 0 && Math.abs(entry.probability - probabilities[index]!) <= PROBABILITY_TOLERANCE;
+    }) &&
+    decisionAgrees(reported.decision, labels, probabilities, policy);
+  return { predictionId, verification: agrees ? 'verified' : 'mismatch', verifiedIntent, verifiedConfidence };
+}
+
+/** The policy's decision on the server's probabilities is the reported one, or the reported one is a tolerance away. */
+function decisionAgrees(reported: ReportedPrediction['decision'], labels: readonly string[], probabilities: readonly number[], policy: PolicySettings): boolean {
+  const input = { labels: [...labels], thresholds: policy.thresholds, outOfScopeLabel: policy.outOfScopeLabel };
+  const decisions = [0, -PROBABILITY_TOLERANCE, PROBABILITY_TOLERANCE].flatMap((shift) => [
+    decide({ ...input, probabilities: [...probabilities], thresholds: { outOfScope: policy.thresholds.outOfScope + shift, ambiguityMargin: policy.thresholds.ambiguityMargin } }).kind,
+    decide({ ...input, probabilities: [...probabilities], thresholds: { outOfScope: policy.thresholds.outOfScope, ambiguityMargin: policy.thresholds.ambiguityMargin + 2 * shift } }).kind,
+  ]);
+  return decisions.includes(reported);
 }
 
 export function failed(predictionId: string): VerificationOutcome {
   return { predictionId, verification: 'failed', verifiedIntent: null, verifiedConfidence: null };
+}
+
+/** A record the server cannot check against any model it serves (an unknown bot): as risky as a mismatch, never the mildest state. */
+export function unverifiable(predictionId: string): VerificationOutcome {
+  return { predictionId, verification: 'mismatch', verifiedIntent: null, verifiedConfidence: null };
 }

@@ -8,7 +8,7 @@ import { pendingPredictions, saveVerifications, type VerificationOutcome } from 
 import { modelVersion } from '@/lib/model/card';
 import type { IntentModel } from '@/lib/model/model';
 import { loadModelFromDir } from '@/lib/model/node';
-import { compareWithReport, failed } from './outcome';
+import { compareWithReport, failed, unverifiable, type PolicySettings, type ReportedPrediction } from './outcome';
 
 /**
  * Server-side verification of the predictions the browser reports: the bot's own model
@@ -34,12 +34,14 @@ export type VerificationJob = {
   botId: string;
   modelVersion: string;
   intent: string;
+  /** The rest of what the browser reported: checked against the server's run too. */
+  reported: Omit<ReportedPrediction, 'intent'>;
   text: string;
   /** False when `text` comes from the database, where personal data is already masked. */
   original: boolean;
 };
 
-type ServedModel = { model: IntentModel; version: string };
+type ServedModel = { model: IntentModel; version: string; policy: PolicySettings };
 type Loaded = { ok: true; served: ServedModel } | { ok: false; reason: string; at: number };
 
 export type VerifierOptions = {
@@ -118,7 +120,7 @@ export class Verifier {
   async verifyPending({ limit = SWEEP_BATCH, minAgeMs = SWEEP_MIN_AGE_MS } = {}): Promise<VerificationOutcome[]> {
     const rows = await pendingPredictions(limit, new Date(Date.now() - minAgeMs));
     const outcomes = await Promise.all(
-      rows.map((row) => this.verify({ ...row, text: row.storedText, original: false })),
+      rows.map(({ storedText, confidence, topK, decision, ...row }) => this.verify({ ...row, reported: { confidence, topK, decision }, text: storedText, original: false })),
     );
     return outcomes.filter((outcome): outcome is VerificationOutcome => outcome !== null);
   }
@@ -201,46 +203,56 @@ export class Verifier {
   private async check(jobs: VerificationJob[]): Promise<VerificationOutcome[]> {
     const outcomes: VerificationOutcome[] = new Array(jobs.length);
     const reasons = new Map<string, number>();
-    const fail = (index: number, reason: string) => {
-      outcomes[index] = failed(jobs[index]!.predictionId);
+    const conclude = (index: number, outcome: VerificationOutcome, reason: string) => {
+      outcomes[index] = outcome;
       reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
     };
     const byBot = new Map<string, number[]>();
     jobs.forEach((job, i) => byBot.set(job.botId, [...(byBot.get(job.botId) ?? []), i]));
     for (const [botId, indices] of byBot) {
+      if (!/^[\w-]+$/.test(botId) || !existsSync(/*turbopackIgnore: true*/ path.join(this.modelsDir, botId))) {
+        // Nothing to check it against: as risky as a mismatch, never the mildest state.
+        for (const i of indices) conclude(i, unverifiable(jobs[i]!.predictionId), `no model is served for bot "${botId}"`);
+        continue;
+      }
       const loaded = await this.model(botId);
       if (!loaded.ok) {
-        for (const i of indices) fail(i, loaded.reason);
+        for (const i of indices) conclude(i, failed(jobs[i]!.predictionId), loaded.reason);
         continue;
       }
       const runnable: number[] = [];
       for (const i of indices) {
         const job = jobs[i]!;
-        if (job.modelVersion !== loaded.served.version) {
-          fail(i, `the record names model version "${job.modelVersion}" but the server serves "${loaded.served.version}" for bot "${botId}"`);
-        } else if (!job.original && job.text.includes(MASK)) {
-          fail(i, 'only the redacted text is left, not the text the browser classified');
+        if (!job.original && job.text.includes(MASK)) {
+          conclude(i, failed(job.predictionId), 'only the redacted text is left, not the text the browser classified');
         } else {
           runnable.push(i);
         }
       }
       if (runnable.length === 0) continue;
-      const { model } = loaded.served;
+      const { model, version, policy } = loaded.served;
       let probabilities: number[][];
       try {
         probabilities = await model.predict(runnable.map((i) => jobs[i]!.text));
       } catch (error) {
-        for (const i of runnable) fail(i, `the model for bot "${botId}" could not run (${error instanceof Error ? error.message : String(error)})`);
+        for (const i of runnable) conclude(i, failed(jobs[i]!.predictionId), `the model for bot "${botId}" could not run (${error instanceof Error ? error.message : String(error)})`);
         continue;
       }
       this.stats.batches++;
       runnable.forEach((i, k) => {
-        outcomes[i] = compareWithReport(jobs[i]!.predictionId, jobs[i]!.intent, model.labels, probabilities[k]!);
+        const job = jobs[i]!;
+        // A record naming another version is run on the served model all the same, and ends a mismatch.
+        const sameVersion = job.modelVersion === version;
+        outcomes[i] = compareWithReport(job.predictionId, { intent: job.intent, ...job.reported }, model.labels, probabilities[k]!, policy, sameVersion);
+        if (!sameVersion) {
+          const reason = `the record names model version "${job.modelVersion}" but the server serves "${version}" for bot "${botId}"`;
+          reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+        }
       });
     }
     this.stats.checked += jobs.length;
     // One line per reason and batch: visible in the server log, never one line per record.
-    for (const [reason, count] of reasons) console.warn(`Verification failed for ${count} prediction(s): ${reason}.`);
+    for (const [reason, count] of reasons) console.warn(`Verification not passed for ${count} prediction(s): ${reason}.`);
     return outcomes;
   }
 
@@ -261,7 +273,7 @@ export class Verifier {
         // of CPU per batch of 4 against 2.4 ms).
         const model = await loadModelFromDir(dir, { batchSize: this.maxBatch, threads: 1 });
         if (!model.card) throw new Error('its model-card.json is missing');
-        return { ok: true, served: { model, version: modelVersion(model.card) } };
+        return { ok: true, served: { model, version: modelVersion(model.card), policy: { thresholds: model.card.thresholds, outOfScopeLabel: model.card.outOfScopeLabel } } };
       } catch (error) {
         return { ok: false, reason: `the model for bot "${botId}" did not load (${error instanceof Error ? error.message : String(error)})`, at: Date.now() };
       }
@@ -291,8 +303,8 @@ export function verifier(): Verifier {
 /** The job for a turn just posted: the text as the visitor typed it, before redaction. */
 export function jobForTurn(turn: TurnRecord): VerificationJob | null {
   if (!turn.prediction) return null;
-  const { id, modelVersion: version, intent } = turn.prediction;
-  return { predictionId: id, botId: turn.botId, modelVersion: version, intent, text: turn.user.text, original: true };
+  const { id, modelVersion: version, intent, confidence, topK, decision } = turn.prediction;
+  return { predictionId: id, botId: turn.botId, modelVersion: version, intent, reported: { confidence, topK, decision }, text: turn.user.text, original: true };
 }
 
 /**

@@ -12,7 +12,8 @@ const words = [
   { text: 'never', start: 8, end: 13 },
   { text: 'arrived', start: 14, end: 21 },
 ];
-const target = { index: 0, label: 'card_arrival', probability: 0.91 };
+// The index the server derives from the label (the model card's order).
+const target = { index: 12, label: 'card_arrival', probability: 0.91 };
 const faithfulness = (comprehensiveness: number) => ({
   comprehensiveness: [{ k: '1', value: comprehensiveness }, { k: '20%', value: comprehensiveness }],
   sufficiency: [{ k: '1', value: 0.1 }, { k: '20%', value: 0.1 }],
@@ -26,7 +27,7 @@ function record(): ExplanationsRecord {
     explanations: [
       { method: 'lime', version: 1, target, settings: { samples: 1000, seed: 42 }, words, scores: [0.01, 0.2, 0.05, 0.6], extra: { intercept: 0.1, r2: 0.93 }, faithfulness: faithfulness(0.7), timing: { ms: 180, forwardPasses: 16 } },
       { method: 'attention', version: 1, target, settings: {}, words, scores: [0.1, 0.5, 0.2, 0.2], extra: { layers: 2, heads: 4 }, faithfulness: faithfulness(0.35), timing: { ms: 2, forwardPasses: 0 } },
-      { method: 'counterfactual', version: 1, target, settings: { maxRemovals: 3 }, words, scores: null, extra: { found: true, removed: [3], removedWords: ['arrived'], text: 'my card never', newIndex: 1, newLabel: 'card_delivery_estimate', newProbability: 0.55 }, timing: { ms: 8, forwardPasses: 7 } },
+      { method: 'counterfactual', version: 1, target, settings: { maxRemovals: 3 }, words, scores: null, extra: { found: true, removed: [3], removedWords: ['arrived'], text: 'my card never', newIndex: 13, newLabel: 'card_delivery_estimate', newProbability: 0.55 }, timing: { ms: 8, forwardPasses: 7 } },
     ],
   });
 }

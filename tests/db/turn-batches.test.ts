@@ -6,23 +6,22 @@ import { db } from '@/lib/db/client';
 import { storeTurns } from '@/lib/db/queries/chat';
 import { respond } from '@/lib/http/errors';
 import { chatRateLimit } from '@/lib/http/rate-limit';
+import { wordSpans } from '@/lib/model/spans';
 import { testProviders, withScratchDatabase } from '../support/databases';
 import { turnRecord as turn } from '../support/turns';
 
 type Posted = { user: { id: string }; reply: { id: string } };
 
 function explanation(method: string) {
-  const words = [
-    { text: 'my', start: 0, end: 2 },
-    { text: 'card', start: 3, end: 7 },
-  ];
+  // The words of the turns' message (tests/support/turns.ts), as the browser splits it.
+  const words = wordSpans('my card has not arrived');
   return {
     method,
     version: 1,
     target: { index: 0, label: 'card_arrival', probability: 0.91 },
     settings: { seed: 1 },
     words,
-    scores: [0.1, 0.6],
+    scores: [0.1, 0.6, 0.05, 0.02, 0.2],
     extra: {},
     faithfulness: {
       comprehensiveness: [{ k: '1', value: 0.4 }],
@@ -86,7 +85,9 @@ describe.each(testProviders)('turn batches on %s', (provider) => {
 
   it('stores a batch of new turns in one go and nothing twice when the batch is posted again', async () => {
     const conversation = randomUUID();
-    const turns = [turn(conversation, 0), turn(conversation, 2), turn(), { ...turn(conversation, 4), prediction: undefined }];
+    const handoff = turn(conversation, 4);
+    // A request for a person is not classified, so its turn carries no prediction.
+    const turns = [turn(conversation, 0), turn(conversation, 2), turn(), { ...handoff, user: { ...handoff.user, parts: { kind: 'handoff-request' as const } }, prediction: undefined }];
     const first = await post({ turns });
     expect(((await first.response.json()) as TurnBatchAnswer).outcomes).toEqual(turns.map(() => ({ outcome: 'stored' })));
     expect(first.verifications).toHaveLength(3); // the turn without a prediction has nothing to verify

@@ -119,15 +119,28 @@ describe.each(testProviders)('verified predictions on %s', (provider) => {
     expect(Math.abs(stored.verifiedConfidence! - honest.prediction!.confidence)).toBeLessThan(1e-4);
   });
 
-  it('a record from another model version, or for a bot with no model, ends failed', async () => {
-    const outdated = withPrediction(await honestTurn('how do I change my PIN'), { modelVersion: '2020-01-01T00:00:00+00:00' });
+  it('a record from another model version, or for a bot with no model, ends mismatch, never failed', async () => {
+    const honest = await honestTurn('how do I change my PIN');
+    const future = withPrediction(honest, { modelVersion: '2099-01-01T00:00:00+00:00' });
     const unknownBot = await honestTurn('how do I change my PIN', 'no-such-bot');
-    const [a, b] = await Promise.all([postAndVerify(outdated), postAndVerify(unknownBot)]);
-    for (const stored of [a, b]) {
-      expect(stored.verification).toBe('failed');
-      expect(stored.verifiedIntent).toBeNull();
-      expect(stored.verifiedConfidence).toBeNull();
-    }
+    const [a, b] = await Promise.all([postAndVerify(future), postAndVerify(unknownBot)]);
+    // The served model still ran on the record naming a version it does not serve.
+    expect(a).toMatchObject({ verification: 'mismatch', verifiedIntent: honest.prediction!.intent });
+    expect(b).toMatchObject({ verification: 'mismatch', verifiedIntent: null, verifiedConfidence: null });
+  });
+
+  it('a correct top intent with forged confidence, top-k or decision ends mismatch', async () => {
+    const honest = await honestTurn('I forgot my PIN and now it is blocked');
+    const { intent, confidence, topK } = honest.prediction!;
+    expect(honest.prediction!.decision).toBe('answer');
+    const forgeries = [
+      withPrediction(await honestTurn('I forgot my PIN and now it is blocked'), { confidence: Math.max(0, confidence - 0.3) }),
+      withPrediction(await honestTurn('I forgot my PIN and now it is blocked'), { topK: [topK[0]!, { intent: topK[1]!.intent, probability: Math.min(1, topK[1]!.probability + 0.2) }] }),
+      withPrediction(await honestTurn('I forgot my PIN and now it is blocked'), { topK: [topK[0]!, { intent: 'age_limit', probability: 0.3 }] }),
+      withPrediction(await honestTurn('I forgot my PIN and now it is blocked'), { decision: 'handoff' }),
+    ];
+    const stored = await Promise.all(forgeries.map((turn) => postAndVerify(turn)));
+    for (const row of stored) expect(row).toMatchObject({ verification: 'mismatch', intent, verifiedIntent: intent });
   });
 
   it('a model that does not load ends failed', async () => {
@@ -213,7 +226,7 @@ describe.each(testProviders)('verified predictions on %s', (provider) => {
     for (const turn of turns) expect(await storeTurn(turn)).toBe('stored');
     const small = new Verifier({ windowMs: 20, maxQueue: 2 });
     try {
-      const outcomes = await Promise.all(turns.map((turn) => small.verify({ ...turn.prediction!, predictionId: turn.prediction!.id, botId: turn.botId, text: turn.user.text, original: true })));
+      const outcomes = await Promise.all(turns.map((turn) => small.verify({ ...turn.prediction!, reported: turn.prediction!, predictionId: turn.prediction!.id, botId: turn.botId, text: turn.user.text, original: true })));
       expect(outcomes.map((outcome) => outcome?.verification ?? null)).toEqual(['verified', 'verified', null]);
       expect(small.stats.shed).toBe(1);
       expect((await storedPrediction(turns[2]!)).verification).toBe('pending');
@@ -249,7 +262,7 @@ describe.each(testProviders)('verified predictions on %s', (provider) => {
     const first = await postAndVerify(turn);
     expect(first.verification).toBe('verified');
     // A forged re-check of the same prediction (another process, a replay) changes nothing.
-    await verifier.verify({ predictionId: turn.prediction!.id, botId: 'banking77', modelVersion: servedVersion, intent: 'age_limit', text: turn.user.text, original: true });
+    await verifier.verify({ predictionId: turn.prediction!.id, botId: 'banking77', modelVersion: servedVersion, intent: 'age_limit', reported: turn.prediction!, text: turn.user.text, original: true });
     expect(await storedPrediction(turn)).toMatchObject({ verification: 'verified', verifiedIntent: first.verifiedIntent, verifiedAt: first.verifiedAt });
   });
 });

@@ -1,8 +1,8 @@
 import 'server-only';
-import type { ExplanationRecord, FeedbackRecord, ReplyParts, RestoredConversation, TurnRecord, UserParts } from '@/lib/chat/records';
+import type { ExplanationRecord, FeedbackRecord, PredictionRecord, ReplyParts, RestoredConversation, TurnRecord, UserParts } from '@/lib/chat/records';
 import { provider } from './admin';
 import { inPanelOrder } from './explanations';
-import { redactTurn } from '@/lib/chat/redact-records';
+import { redactFeedback, redactTurn } from '@/lib/chat/redact-records';
 import { getConfig } from '@/lib/config';
 import { ApiError, conflict, notFound } from '@/lib/http/errors';
 import { Prisma } from '@/lib/generated/sqlite/client';
@@ -164,8 +164,9 @@ export async function loadConversation(id: string): Promise<RestoredConversation
   };
 }
 
-/** A visitor's thumbs up/down on a bot reply; saying it again replaces the earlier word. */
-export async function saveFeedback(messageId: string, feedback: FeedbackRecord): Promise<void> {
+/** A visitor's thumbs up/down on a bot reply (the comment's personal data masked); saying it again replaces the earlier word. */
+export async function saveFeedback(messageId: string, posted: FeedbackRecord): Promise<void> {
+  const feedback = redactFeedback(posted, { kinds: getConfig().REDACT_PII });
   const message = await db().message.findUnique({ where: { id: messageId }, select: { role: true } });
   if (!message) throw notFound('That message');
   if (message.role !== 'assistant') throw conflict('Feedback is given on bot replies only.');
@@ -217,7 +218,16 @@ export async function saveVerifications(outcomes: VerificationOutcome[], verifie
 }
 
 /** A stored prediction that no verifier has concluded on yet, with the text as stored. */
-export type PendingPrediction = { predictionId: string; botId: string; modelVersion: string; intent: string; storedText: string };
+export type PendingPrediction = {
+  predictionId: string;
+  botId: string;
+  modelVersion: string;
+  intent: string;
+  confidence: number;
+  topK: PredictionRecord['topK'];
+  decision: PredictionRecord['decision'];
+  storedText: string;
+};
 
 /** The oldest pending predictions stored before `createdBefore`, for the verification sweep. */
 export async function pendingPredictions(limit: number, createdBefore: Date): Promise<PendingPrediction[]> {
@@ -225,13 +235,16 @@ export async function pendingPredictions(limit: number, createdBefore: Date): Pr
     where: { verification: 'pending', createdAt: { lt: createdBefore } },
     orderBy: { createdAt: 'asc' },
     take: limit,
-    select: { id: true, modelVersion: true, intent: true, message: { select: { text: true, conversation: { select: { botId: true } } } } },
+    select: { id: true, modelVersion: true, intent: true, confidence: true, topK: true, decision: true, message: { select: { text: true, conversation: { select: { botId: true } } } } },
   });
   return rows.map((row) => ({
     predictionId: row.id,
     botId: row.message.conversation.botId,
     modelVersion: row.modelVersion,
     intent: row.intent,
+    confidence: row.confidence,
+    topK: row.topK as PredictionRecord['topK'],
+    decision: row.decision,
     storedText: row.message.text,
   }));
 }

@@ -3,9 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { Prisma } from '@/lib/generated/sqlite/client';
 import type { ExplanationsRecord } from '@/lib/chat/records';
 import { WORD_SCORING_METHODS } from '@/lib/explain/types';
-import { redactExplanation } from '@/lib/chat/redact-records';
-import { getConfig } from '@/lib/config';
-import { ApiError, notFound } from '@/lib/http/errors';
+import { fitExplanation } from '@/lib/chat/redact-records';
+import { botFacts } from '@/lib/verify/bots';
+import { ApiError, badRequest, notFound } from '@/lib/http/errors';
 import { db } from '../client';
 
 type Stored = ExplanationsRecord['explanations'][number];
@@ -49,19 +49,49 @@ export function explanationSummary(explanations: Stored[]): { minFaithfulness?: 
   };
 }
 
+/** The message a prediction was made on, as stored (personal data masked), and its conversation's bot. */
+export type ExplanationSubject = { predictionId: string; botId: string; storedText: string };
+
 /**
- * Stores a prediction's explanations as the very objects the panel rendered (personal data
- * masked, positions kept), plus the
- * figures the admin filters on. A method already stored for the prediction is kept as it
- * was: explanations are computed once, and a retried post changes nothing.
- *
- * On the ingest path, so written like `storeTurn`: one batched transaction of one multi-row
- * INSERT that skips methods already stored (ON CONFLICT on the (predictionId, method) key, so
- * concurrent retries are safe too) and the prediction's summary UPDATE, as SQL both databases
- * take. An unknown prediction is told by the foreign key refusing the insert, not by a look-up.
+ * The stored messages of some predictions, by prediction id, in one query; unknown ids are
+ * absent. Explanations are fitted to these before anything else is done with them.
+ */
+export async function explanationSubjects(predictionIds: readonly string[]): Promise<Map<string, ExplanationSubject>> {
+  const ids = [...new Set(predictionIds)];
+  if (ids.length === 0) return new Map();
+  const rows = await db().$queryRaw<{ id: string; text: string; botId: string }[]>`SELECT p."id", m."text", c."botId"
+    FROM "Prediction" p JOIN "Message" m ON m."id" = p."messageId" JOIN "Conversation" c ON c."id" = m."conversationId"
+    WHERE p."id" IN (${Prisma.join(ids)})`;
+  return new Map(rows.map((row) => [row.id, { predictionId: row.id, botId: row.botId, storedText: row.text }]));
+}
+
+/**
+ * A prediction's posted explanations fitted to its stored message and its bot's model
+ * (lib/chat/redact-records.ts `fitExplanation`), or the 400 saying what does not fit.
+ */
+export function fitExplanations(subject: ExplanationSubject, posted: ExplanationsRecord): ExplanationsRecord | ApiError {
+  const bot = botFacts(subject.botId);
+  if (!bot) return badRequest(`No model is served for bot "${subject.botId}", so its explanations cannot be checked.`);
+  const explanations: ExplanationsRecord['explanations'] = [];
+  for (const [index, explanation] of posted.explanations.entries()) {
+    const fit = fitExplanation(explanation, subject.storedText, bot);
+    if (!fit.ok) return badRequest(`The ${explanation.method} explanation does not fit its message: ${fit.problem}.`, [{ path: `explanations.${index}`, message: fit.problem }]);
+    explanations.push(fit.explanation);
+  }
+  return { explanations };
+}
+
+/**
+ * Stores a prediction's explanations: looks the prediction up (404 when unknown), fits each
+ * explanation to the stored message (400 naming what does not fit; lib/chat/ingest-explanations.ts)
+ * and stores what that gives.
  */
 export async function storeExplanations(predictionId: string, posted: ExplanationsRecord): Promise<ExplanationsOutcome> {
-  const [outcome] = await storeExplanationBatches([{ predictionId, record: posted }], { fallBack: false });
+  const subject = (await explanationSubjects([predictionId])).get(predictionId);
+  if (!subject) throw notFound('That prediction');
+  const fitted = fitExplanations(subject, posted);
+  if (fitted instanceof ApiError) throw fitted;
+  const [outcome] = await storeFittedExplanations([{ predictionId, record: fitted }], { fallBack: false });
   if (outcome instanceof ApiError) throw outcome;
   return outcome!;
 }
@@ -69,13 +99,20 @@ export async function storeExplanations(predictionId: string, posted: Explanatio
 export type ExplanationsOutcome = { stored: number; duplicates: number };
 
 /**
- * Stores several predictions' explanations (a batch post) and says per prediction, in the posted
- * order, what became of them, or the ApiError a single post would have got. The common case is
- * one transaction: one INSERT of every method (RETURNING what it stored, so each prediction gets
- * its count) and one summary UPDATE per prediction. When a foreign key refuses it (an unknown
- * prediction) nothing of it is kept, and each prediction is stored on its own.
+ * Stores several predictions' explanations, already fitted to their stored messages
+ * (`fitExplanations`), as the objects the panel rendered, plus the figures the admin filters on,
+ * and says per prediction, in the posted order, what became of them, or the ApiError a single
+ * post would have got. A method already stored for a prediction is kept as it was: explanations
+ * are computed once, and a retried post changes nothing.
+ *
+ * On the ingest path, so written like `storeTurn`: one transaction of one multi-row INSERT that
+ * skips methods already stored (ON CONFLICT on the (predictionId, method) key, so concurrent
+ * retries are safe too; RETURNING what it stored, so each prediction gets its count) and one
+ * summary UPDATE per prediction, as SQL both databases take. Should a prediction vanish between
+ * the look-up and the insert, the foreign key refuses it; nothing of the batch is kept then, and
+ * each prediction is stored on its own.
  */
-export async function storeExplanationBatches(
+export async function storeFittedExplanations(
   items: { predictionId: string; record: ExplanationsRecord }[],
   { fallBack = true } = {},
 ): Promise<(ExplanationsOutcome | ApiError)[]> {
@@ -92,27 +129,23 @@ export async function storeExplanationBatches(
   }
   const outcomes: (ExplanationsOutcome | ApiError)[] = [];
   for (const item of items) {
-    const [outcome] = await storeExplanationBatches([item], { fallBack: false });
+    const [outcome] = await storeFittedExplanations([item], { fallBack: false });
     outcomes.push(outcome!);
   }
   return outcomes;
 }
 
 async function insertExplanations(items: { predictionId: string; record: ExplanationsRecord }[]): Promise<ExplanationsOutcome[]> {
-  const kinds = getConfig().REDACT_PII;
   const now = new Date();
-  const redacted = items.map(({ predictionId, record }) => ({
-    predictionId,
-    explanations: record.explanations.map((explanation) => redactExplanation(explanation, { kinds })),
-  }));
-  const rows = redacted.flatMap(({ predictionId, explanations }) =>
+  const fitted = items.map(({ predictionId, record }) => ({ predictionId, explanations: record.explanations }));
+  const rows = fitted.flatMap(({ predictionId, explanations }) =>
     explanations.map((explanation) => {
       const row = explanationRow(predictionId, explanation, now);
       return Prisma.sql`(${row.id}, ${row.predictionId}, ${row.method}, ${JSON.stringify(row.settings)}, ${JSON.stringify(row.payload)},
         ${row.comprehensiveness}, ${row.sufficiency}, ${row.durationMs}, ${now})`;
     }),
   );
-  const updates = redacted.flatMap(({ predictionId, explanations }) => {
+  const updates = fitted.flatMap(({ predictionId, explanations }) => {
     const summary = explanationSummary(explanations);
     const columns = [
       ...(summary.minFaithfulness !== undefined ? [Prisma.sql`"minFaithfulness" = ${summary.minFaithfulness}`] : []),
@@ -130,7 +163,7 @@ async function insertExplanations(items: { predictionId: string; record: Explana
   ])) as [{ predictionId: string }[], ...number[]];
   const storedPer = new Map<string, number>();
   for (const { predictionId } of inserted) storedPer.set(predictionId, (storedPer.get(predictionId) ?? 0) + 1);
-  return redacted.map(({ predictionId, explanations }) => {
+  return fitted.map(({ predictionId, explanations }) => {
     const stored = storedPer.get(predictionId) ?? 0;
     return { stored, duplicates: explanations.length - stored };
   });

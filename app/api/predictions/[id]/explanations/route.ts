@@ -1,14 +1,7 @@
-import { explanationsRecordSchema, MAX_EXPLANATIONS_BYTES } from '@/lib/chat/records';
-import { storeExplanations } from '@/lib/db/queries/explanations';
-import { parseId, readJson, respond } from '@/lib/http/errors';
-import { limitChatRequest } from '@/lib/http/rate-limit';
+import { ingestExplanations } from '@/lib/chat/ingest-explanations';
+import { respond } from '@/lib/http/errors';
 
+/** A prediction's explanations, fitted to its stored message before they are stored (lib/chat/ingest-explanations.ts). */
 export async function POST(request: Request, { params }: { params: Promise<{ id: string }> }) {
-  return respond(async () => {
-    await limitChatRequest(request);
-    const predictionId = parseId((await params).id, 'The prediction id');
-    const record = await readJson(request, explanationsRecordSchema, MAX_EXPLANATIONS_BYTES);
-    const outcome = await storeExplanations(predictionId, record);
-    return Response.json(outcome, { status: outcome.stored > 0 ? 201 : 200 });
-  });
+  return respond(async () => ingestExplanations(request, (await params).id));
 }
