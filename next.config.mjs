@@ -40,8 +40,9 @@ const nextConfig = {
       './node_modules/onnxruntime-common/**',
       './public/models/**',
     ],
-    // Review labels are checked against the bot's model card.
+    // Review labels are checked against the bot's model card, explanations against its shape and index.
     '/api/admin/predictions/[id]/review': ['./public/models/*/model-card.json'],
+    '/api/predictions/[id]/explanations': ['./public/models/**/*.json'],
   },
   async headers() {
     return [

@@ -54,7 +54,7 @@ const MESSAGES = [
   ['Why was I charged a fee for a transfer?', 'transfer_fee_charged'],
   ['My top up failed again', 'top_up_failed'],
   ['Can I get a refund for order 48213 from 12/03/2026?', 'request_refund'],
-  ['I want to speak to a person', 'contact_support'],
+  ['I lost my card yesterday', 'lost_or_stolen_card'],
   ['Contactless is not working at the shop', 'contactless_not_working'],
 ];
 
@@ -74,7 +74,7 @@ function turnRecord(conversationId, index) {
       id: randomUUID(),
       seq: index * 2 + 1,
       text: 'Here is what you can do about that. If it does not help, ask for a person.',
-      parts: { kind: 'answer', intent, quickReplies: [{ text: 'Talk to a person', intent: 'contact_support' }] },
+      parts: { kind: 'answer', intent, quickReplies: [{ text: 'Where is my card?', intent: 'card_arrival' }] },
     },
     prediction: {
       id: randomUUID(),
