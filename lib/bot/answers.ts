@@ -34,6 +34,8 @@ export const botContentSchema = z
     name: plainText(80),
     greeting: plainText(ANSWER_MAX),
     clarifyPrompt: plainText(200),
+    /** Questions offered on the empty chat, one tap to ask. */
+    starters: z.array(plainText(QUICK_REPLY_TEXT_MAX)).max(4).default([]),
     handoff: z.object({
       outOfScope: plainText(ANSWER_MAX),
       unsure: plainText(ANSWER_MAX),
