@@ -125,7 +125,7 @@ test.describe('labels, odd records and bidirectional text', () => {
     const conversationId = await chat.conversationId();
     const predictions = await explainedPredictions(conversationId, 5);
     expect(predictions).toHaveLength(5);
-    const [weather, rtl, pin, close, topUp] = predictions as [{ id: string }, { id: string }, { id: string }, { id: string }, { id: string }];
+    const [weather, rtl, pin, close, topUp] = predictions.map((prediction) => prediction.id) as [string, string, string, string, string];
     const payload = (id: string, method: string) =>
       JSON.parse(queryE2eDatabase<{ payload: string }>('SELECT payload FROM Explanation WHERE predictionId = ? AND method = ?', id, method)[0]!.payload) as Record<string, unknown> & {
         extra: Record<string, unknown>;
@@ -135,19 +135,19 @@ test.describe('labels, odd records and bidirectional text', () => {
       expect(writeE2eDatabase('UPDATE Explanation SET payload = ? WHERE predictionId = ? AND method = ?', JSON.stringify(value), id, method)).toBe(1);
 
     // Odd records, written straight into the database as nothing in the API would accept them.
-    const pinAttention = payload(pin.id, 'attention');
-    store(pin.id, 'attention', { ...pinAttention, extra: { ...pinAttention.extra, layers: 1, heads: 0, matrices: [[]], wordCls: [], tokenWords: [] } });
-    const pinLime = payload(pin.id, 'lime');
-    store(pin.id, 'lime', { ...pinLime, scores: [null, ...pinLime.scores.slice(1)] });
-    store(pin.id, 'similar', { ...payload(pin.id, 'similar'), extra: null });
-    const closeAttention = payload(close.id, 'attention');
-    store(close.id, 'attention', { ...closeAttention, extra: { ...closeAttention.extra, heads: 20000 } });
-    store(close.id, 'counterfactual', 'just a string');
-    store(close.id, 'rollout', {});
-    store(close.id, 'occlusion', { ...payload(close.id, 'occlusion'), words: 42, timing: null });
-    const topUpAttention = payload(topUp.id, 'attention');
+    const pinAttention = payload(pin, 'attention');
+    store(pin, 'attention', { ...pinAttention, extra: { ...pinAttention.extra, layers: 1, heads: 0, matrices: [[]], wordCls: [], tokenWords: [] } });
+    const pinLime = payload(pin, 'lime');
+    store(pin, 'lime', { ...pinLime, scores: [null, ...pinLime.scores.slice(1)] });
+    store(pin, 'similar', { ...payload(pin, 'similar'), extra: null });
+    const closeAttention = payload(close, 'attention');
+    store(close, 'attention', { ...closeAttention, extra: { ...closeAttention.extra, heads: 20000 } });
+    store(close, 'counterfactual', 'just a string');
+    store(close, 'rollout', {});
+    store(close, 'occlusion', { ...payload(close, 'occlusion'), words: 42, timing: null });
+    const topUpAttention = payload(topUp, 'attention');
     const wide = (layers: unknown[]) => layers.map((heads) => Array.from({ length: 200 }, (_, h) => (heads as unknown[])[h % (heads as unknown[]).length]));
-    store(topUp.id, 'attention', {
+    store(topUp, 'attention', {
       ...topUpAttention,
       extra: { ...topUpAttention.extra, heads: 200, matrices: wide(topUpAttention.extra.matrices as unknown[]), wordCls: wide(topUpAttention.extra.wordCls as unknown[]) },
     });
@@ -164,7 +164,7 @@ test.describe('labels, odd records and bidirectional text', () => {
       return adminPage.evaluate(() => document.getElementsByTagName('*').length);
     };
 
-    expect(await open(weather.id)).toBeLessThan(10_000);
+    expect(await open(weather)).toBeLessThan(10_000);
     const stored = adminPage.locator('#admin-why');
     await expect(stored.getByTestId('why-summary')).toContainText('Out of scope');
     await expect(adminPage.locator('main')).not.toContainText(/\bOos\b/);
@@ -175,21 +175,21 @@ test.describe('labels, odd records and bidirectional text', () => {
     expect(options[0]).toBe('');
     expect(options).not.toContain('oos');
 
-    expect(await open(pin.id)).toBeLessThan(10_000);
+    expect(await open(pin)).toBeLessThan(10_000);
     await expect(stored.getByTestId('why-attention-unreadable')).toHaveCount(1);
     await expect(stored.getByTestId('why-unreadable')).toContainText('Cannot display this explanation (lime)');
 
-    expect(await open(close.id)).toBeLessThan(10_000);
+    expect(await open(close)).toBeLessThan(10_000);
     await expect(stored.getByTestId('why-unreadable')).toContainText('Cannot display this explanation (occlusion)');
     await expect(stored.getByTestId('why-unreadable')).toContainText('Cannot display this explanation (unknown)');
     await expect(stored.getByTestId('why-attention-unreadable')).toHaveCount(1);
 
-    expect(await open(topUp.id)).toBeLessThan(10_000);
+    expect(await open(topUp)).toBeLessThan(10_000);
     await stored.getByTestId('why-tab-attention').click();
     await expect(stored.getByTestId('why-attention-cut')).toContainText('Showing 16 of 200 heads per layer.');
 
     // The override shows as an escape in the admin, and acts nowhere.
-    await open(rtl.id);
+    await open(rtl);
     const message = adminPage.getByTestId('detail-message');
     await expect(message).toContainText('my card ⟨U+202E⟩evila⟨U+202C⟩ arrived');
     expect(await message.textContent()).not.toContain('\u202E');
