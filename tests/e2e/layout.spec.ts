@@ -53,11 +53,9 @@ for (const screen of SCREENS) {
         await panel.getByTestId(testId).click();
         await expectNoSidewaysScroll(page, `chat, ${testId}`);
         await expectInsideWindow(page, panel, `panel on ${testId}`);
-      }
-      // The wide heatmaps scroll inside their own boxes.
-      for (const table of ['why-attention-heatmap', 'why-head-view']) {
-        const box = panel.getByTestId(table).locator('xpath=..');
-        await expectInsideWindow(page, box, table);
+        if (testId !== 'why-tab-attention') continue;
+        // The wide heatmaps scroll inside their own boxes.
+        for (const table of ['why-attention-heatmap', 'why-head-view']) await expectInsideWindow(page, panel.getByTestId(table).locator('xpath=..'), table);
       }
 
       // The same prediction in the admin.

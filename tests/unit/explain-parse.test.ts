@@ -57,15 +57,19 @@ describe('reading a stored explanation', () => {
     const lime = fixtureOf('lime');
     expect(readExplanation({ ...lime, words: 'my card' })).toMatchObject({ ok: false, method: 'lime' });
     expect(readExplanation({ ...lime, scores: [0.1] })).toMatchObject({ ok: false, reason: expect.stringContaining('1 scores for') });
+    // Gaps are not guessed at: scores with a null (a NaN when stored) or a string cannot be displayed.
+    const scores = lime.scores as number[];
+    expect(readExplanation({ ...lime, scores: [null, ...scores.slice(1)] })).toMatchObject({ ok: false, method: 'lime', reason: expect.stringContaining('scores.0') });
+    expect(readExplanation({ ...lime, scores: 'many' })).toMatchObject({ ok: false, method: 'lime' });
     expect(readExplanations('not a list').unreadable).toEqual([{ method: 'unknown', reason: 'the stored explanations are not a list' }]);
   });
 
   it('keeps what it can of a record with odd parts', () => {
     const lime = fixtureOf('lime');
-    const odd = read({ ...lime, extra: null, settings: 'x', timing: 'soon', faithfulness: { comprehensiveness: 'high' }, scores: 'many' });
+    const odd = read({ ...lime, extra: null, settings: 'x', timing: 'soon', faithfulness: { comprehensiveness: 'high' } });
     expect(odd.explanation.extra).toEqual({});
     expect(odd.explanation.settings).toEqual({});
-    expect(odd.explanation.scores).toBeNull();
+    expect(odd.explanation.scores).toEqual(lime.scores);
     expect(odd.explanation.faithfulness).toBeUndefined();
     expect(Number.isNaN(odd.explanation.timing.ms)).toBe(true);
     expect(odd.cut).toEqual(['Its faithfulness figures could not be read.']);

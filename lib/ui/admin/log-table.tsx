@@ -28,7 +28,7 @@ export function LogTable({ rows, query, params, labelOf, extraColumn }: { rows: 
     </th>
   );
   return (
-    <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
+    <div className="relative overflow-x-auto rounded-xl border border-slate-200 bg-white">
       <table className="w-full text-sm" data-testid="admin-log-table">
         <thead className="bg-slate-50 text-slate-700">
           <tr>

@@ -14,7 +14,7 @@ export function AdminShell({ email, csrfToken, current, children }: { email: str
         {/* On a phone the links take a row of their own under the name and "Sign out". */}
         <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
           <span className="font-semibold whitespace-nowrap text-brand-900">glassdesk admin</span>
-          <nav aria-label="Admin" className="order-last -mx-1 flex w-full gap-1 overflow-x-auto px-1 text-sm md:order-none md:w-auto">
+          <nav aria-label="Admin" className="relative order-last -mx-1 flex w-full gap-1 overflow-x-auto px-1 text-sm md:order-none md:w-auto">
             {NAV.map((item) => (
               <Link
                 key={item.id}

@@ -217,7 +217,7 @@ export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string })
         aria-live="polite"
         aria-relevant="additions"
         data-testid="message-list"
-        className="min-w-0 flex-1 space-y-3 overflow-x-hidden overflow-y-auto px-4 py-4"
+        className="relative min-w-0 flex-1 space-y-3 overflow-x-hidden overflow-y-auto px-4 py-4"
       >
         <p className="max-w-[85%] rounded-2xl rounded-bl-sm bg-slate-100 px-4 py-2 text-slate-900">{content.greeting}</p>
         {empty && content.starters.length > 0 && (

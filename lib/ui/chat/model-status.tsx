@@ -27,9 +27,7 @@ export function ModelStatus({ state }: { state: ModelState }) {
       </svg>
       <span>Private: your messages are analysed on this device.</span>
       {/* For the record and for tests: which runtime answers, never shown. */}
-      <span hidden data-testid="backend" data-backend={ready.backend} data-note={ready.note ?? undefined}>
-        {ready.backend === 'webgpu' ? 'WebGPU' : 'WebAssembly'}
-      </span>
+      <span hidden data-testid="backend" data-backend={ready.backend} data-note={ready.note ?? undefined} />
     </div>
   );
 }

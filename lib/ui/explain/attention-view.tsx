@@ -167,7 +167,7 @@ function AttentionDetails({ extra, complete, words, rollout }: { extra: Attentio
             The table shows the first {overviewWords.length} of {words.length} words.
           </p>
         )}
-        <div className="overflow-x-auto rounded-lg ring-1 ring-slate-200">
+        <div className="relative overflow-x-auto rounded-lg ring-1 ring-slate-200">
           <table className="w-full text-xs" data-testid="why-attention-heatmap">
             <caption className="sr-only">Attention from [CLS] to each word, per layer and head. Choose a row to inspect it.</caption>
             <thead>
@@ -252,7 +252,7 @@ function HeadView({ tokens, matrix, title }: { tokens: string[]; matrix: number[
         {strongest.value >= 0 &&
           ` Strongest link between different tokens: ${tokens[strongest.q]} → ${tokens[strongest.k]} (${formatNumber(strongest.value)}).`}
       </p>
-      <div className="overflow-x-auto rounded-lg ring-1 ring-slate-200">
+      <div className="relative overflow-x-auto rounded-lg ring-1 ring-slate-200">
         <table className="w-full border-collapse text-[11px]" data-testid="why-head-view">
           <caption className="sr-only">
             Attention from each token (rows) to each token (columns), {title}. Values are shares of the row&apos;s attention.

@@ -29,7 +29,8 @@ const envelope = z.object({
   target: z.object({ index: count, label: z.string().max(200), probability: finite }),
   settings: plainObject.catch({}),
   words: z.array(z.object({ text: z.string().max(1000), start: count, end: count })).max(5000),
-  scores: z.array(finite).max(5000).nullable().catch(null),
+  // A gap (null, NaN stored as null) or a string among the scores makes them unreadable: no score is guessed.
+  scores: z.array(finite).max(5000).nullable(),
   extra: plainObject.catch({}),
   faithfulness: z.unknown().optional(),
   timing: z.object({ ms: finite.min(0), forwardPasses: count }).catch({ ms: Number.NaN, forwardPasses: 0 }),

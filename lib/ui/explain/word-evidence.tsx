@@ -118,7 +118,7 @@ function ScoredWords({ explanation, scores }: { explanation: Explanation; scores
           />
           <label htmlFor={sortId}>Sort by score</label>
         </div>
-        <div className="overflow-x-auto">
+        <div className="relative overflow-x-auto">
           <table className="w-full min-w-72 border-separate border-spacing-y-1 text-sm">
             <caption id={captionId} className="sr-only">
               {METHOD_NAMES[method]} score of each word. Positive scores pushed towards this answer, negative scores away from it.
