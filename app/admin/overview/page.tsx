@@ -48,8 +48,12 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
         {data.total.toLocaleString('en')} predictions since {since.toISOString().slice(0, 10)} · feedback on {percent(data.feedback.replies ? given / data.feedback.replies : 0, 1)} of replies, {percent(given ? data.feedback.helpful / given : null, 0)} helpful
       </p>
       <div className="mt-4 grid gap-4 lg:grid-cols-2">
-        <Card title="Volume per day" wide>
-          <ColumnChart id="volume" title="Predictions per day" width={1120} data={data.volume.map((row) => ({ label: row.day.slice(5), value: row.count }))} />
+        {/* Charts drawn to scale (columns, lines) take one column each, so their text is drawn at one size; bar charts are capped in width. */}
+        <Card title="Volume per day">
+          <ColumnChart id="volume" title="Predictions per day" data={data.volume.map((row) => ({ label: row.day.slice(5), value: row.count }))} />
+        </Card>
+        <Card title="Faithfulness (mean comprehensiveness) by method">
+          <LineChart id="faithfulness" title="Mean comprehensiveness per method per day" days={days} series={methods.map((method) => ({ name: methodName(method), points: days.map((day) => data.faithfulness.find((row) => row.day === day && row.method === method)?.mean ?? null) }))} />
         </Card>
         <Card title="Decisions">
           <BarChart id="decisions" title="Decision mix" data={data.decisions.map((row) => ({ label: row.decision, value: row.count }))} />
@@ -57,7 +61,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
         <Card title="Confidence">
           <ColumnChart id="confidence" title="Confidence histogram, tenths" data={data.confidence.map((row) => ({ label: `${row.bin * 10}–${row.bin * 10 + 10}`, value: row.count }))} />
         </Card>
-        <Card title="Feedback">
+        <Card title="Feedback" wide>
           <BarChart
             id="feedback"
             title="Feedback on replies"
@@ -67,9 +71,6 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
               { label: 'No feedback', value: Math.max(0, data.feedback.replies - given) },
             ]}
           />
-        </Card>
-        <Card title="Faithfulness (mean comprehensiveness) by method">
-          <LineChart id="faithfulness" title="Mean comprehensiveness per method per day" days={days} series={methods.map((method) => ({ name: methodName(method), points: days.map((day) => data.faithfulness.find((row) => row.day === day && row.method === method)?.mean ?? null) }))} />
         </Card>
         <Card title="Intents (top 20)" wide>
           <BarChart id="intents" title="Predictions per intent" data={data.intents.slice(0, 20).map((row) => ({ label: labelOf(row.intent), value: row.count }))} />
