@@ -34,6 +34,8 @@ export const botContentSchema = z
     name: plainText(80),
     greeting: plainText(ANSWER_MAX),
     clarifyPrompt: plainText(200),
+    /** Questions offered on the empty chat, one tap to ask. */
+    starters: z.array(plainText(QUICK_REPLY_TEXT_MAX)).max(4).default([]),
     handoff: z.object({
       outOfScope: plainText(ANSWER_MAX),
       unsure: plainText(ANSWER_MAX),
@@ -43,6 +45,14 @@ export const botContentSchema = z
       contact: plainText(ANSWER_MAX),
     }),
     intents: z.record(z.string().min(1), intentContentSchema),
+    /** The model's out-of-scope class (and the training pipeline's name for it), as each reader sees it. */
+    outOfScope: z
+      .object({
+        intents: z.array(z.string().min(1)).default([]),
+        label: plainText(LABEL_MAX),
+        operatorLabel: plainText(LABEL_MAX),
+      })
+      .default({ intents: ['oos', 'out_of_scope'], label: "Something I can't help with", operatorLabel: 'Out of scope' }),
   })
   .superRefine((content, ctx) => {
     const intents = Object.keys(content.intents);
@@ -134,8 +144,12 @@ export function humanizeIntent(intent: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-/** The customer-facing label of an intent, or a readable form of its name when the bot has none. */
-export function intentLabel(content: BotContent, intent: string): string {
+/**
+ * The display name of an intent for a customer or an operator: the bot's label, the
+ * out-of-scope names for the out-of-scope class, or a readable form of an unknown name.
+ */
+export function intentLabel(content: BotContent, intent: string, reader: 'customer' | 'operator' = 'customer'): string {
+  if (content.outOfScope.intents.includes(intent)) return reader === 'operator' ? content.outOfScope.operatorLabel : content.outOfScope.label;
   const entry = Object.hasOwn(content.intents, intent) ? content.intents[intent] : undefined;
   return entry?.label ?? humanizeIntent(intent);
 }

@@ -11,7 +11,8 @@ const content = JSON.parse(readFileSync(path.join(process.cwd(), 'lib/bot/answer
   intents: Record<string, { label: string }>;
 };
 const intentLabel = (intent: string) => content.intents[intent]?.label ?? intent;
-const TABS = ['why-tab-words', 'why-tab-attention', 'why-tab-alternatives', 'why-tab-similar', 'why-tab-faithfulness'];
+const CUSTOMER_TABS = ['why-tab-words', 'why-tab-alternatives', 'why-tab-similar'];
+const TECHNICAL_TABS = ['why-tab-scores', 'why-tab-attention', 'why-tab-faithfulness'];
 
 test.describe('Why this answer?', () => {
   test.describe.configure({ timeout: 120_000 });
@@ -34,7 +35,11 @@ test.describe('Why this answer?', () => {
     await expect(panel.getByTestId('why-progress')).toHaveCount(0, { timeout: 60_000 });
     await expect(panel.getByTestId('why-summary')).toContainText(intentLabel(intent));
 
-    for (const testId of TABS) {
+    // The customer's view: plain tabs, the technical details closed.
+    const technical = panel.getByTestId('why-technical-toggle');
+    await expect(technical).toHaveAttribute('aria-expanded', 'false');
+    await expect(panel.getByTestId('why-technical')).toBeHidden();
+    for (const testId of CUSTOMER_TABS) {
       const tab = panel.getByTestId(testId);
       await tab.click();
       await expect(tab).toHaveAttribute('aria-selected', 'true');
@@ -45,8 +50,23 @@ test.describe('Why this answer?', () => {
     // Tabs follow the arrow keys.
     await panel.getByTestId('why-tab-words').focus();
     await page.keyboard.press('ArrowRight');
-    await expect(panel.getByTestId('why-tab-attention')).toHaveAttribute('aria-selected', 'true');
-    await expect(panel.getByTestId('why-tab-attention')).toBeFocused();
+    await expect(panel.getByTestId('why-tab-alternatives')).toHaveAttribute('aria-selected', 'true');
+    await expect(panel.getByTestId('why-tab-alternatives')).toBeFocused();
+
+    // The technical details open from the keyboard, with their own tabs.
+    await technical.focus();
+    await page.keyboard.press('Enter');
+    await expect(technical).toHaveAttribute('aria-expanded', 'true');
+    const details = panel.getByTestId('why-technical');
+    await expect(details).toBeVisible();
+    for (const testId of TECHNICAL_TABS) {
+      const tab = details.getByTestId(testId);
+      await tab.click();
+      await expect(tab).toHaveAttribute('aria-selected', 'true');
+      const tabPanel = details.getByRole('tabpanel');
+      await expect(tabPanel).toBeVisible();
+      await expect(tabPanel.getByTestId('why-pending')).toHaveCount(0);
+    }
 
     // Stored: the same objects. Compare LIME's words and scores with the rows the panel showed.
     const conversationId = await chat.conversationId();
@@ -61,9 +81,9 @@ test.describe('Why this answer?', () => {
     expect(lime.target.label).toBe(intent);
     expect(lime.words.map((w) => w.text)).toEqual(['my', 'new', 'card', 'still', 'has', 'not', 'arrived']);
 
-    await panel.getByTestId('why-tab-words').click();
-    await panel.getByTestId('why-method-lime').check();
-    const shown = await panel.getByRole('tabpanel').locator('table tbody tr').evaluateAll((trs) =>
+    await details.getByTestId('why-tab-scores').click();
+    await details.getByTestId('why-method-lime').check();
+    const shown = await details.getByRole('tabpanel').locator('table tbody tr').evaluateAll((trs) =>
       trs.map((tr) => {
         const cells = tr.querySelectorAll('th, td');
         return [cells[0]?.textContent?.trim() ?? '', cells[cells.length - 1]?.textContent?.trim() ?? ''];

@@ -3,9 +3,7 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import type { Explanation, Faithfulness } from '@/lib/explain/types';
 import {
-  attentionExtra,
   contrast,
-  counterfactualExtra,
   counterfactualSentence,
   divergingBar,
   divergingColor,
@@ -15,7 +13,6 @@ import {
   headMatrix,
   luminance,
   maxAbs,
-  neighbours,
   progressPercent,
   quoteList,
   rankFaithfulness,
@@ -27,6 +24,7 @@ import {
   topWords,
   wordAttention,
 } from '@/lib/ui/explain/format';
+import { readAttention, readCounterfactual, readNeighbours } from '@/lib/ui/explain/parse';
 import { WhyPanel, type WhyPanelProps } from '@/lib/ui/explain/why-panel';
 import fixture from '@/tests/fixtures/explanations.json';
 
@@ -138,20 +136,20 @@ describe('summary sentences', () => {
   });
 
   it('says what would have changed the answer, or that nothing did', () => {
-    const found = counterfactualExtra(
+    const found = readCounterfactual(
       explanation('counterfactual', null, { found: true, removed: [4], removedWords: ['arrived'], text: "Why hasn't my card", newIndex: 12, newLabel: 'card_delivery_estimate', newProbability: 0.46 }),
     );
     expect(found).not.toBeNull();
     expect(counterfactualSentence(found!, labelOf)).toBe('Without \u201carrived\u201d, I would have answered \u201cHow long card delivery takes\u201d.');
-    const none = counterfactualExtra(explanation('counterfactual', null, { found: false, removed: [], removedWords: [], text: '', newIndex: null, newLabel: null, newProbability: null }));
+    const none = readCounterfactual(explanation('counterfactual', null, { found: false, removed: [], removedWords: [], text: '', newIndex: null, newLabel: null, newProbability: null }));
     expect(counterfactualSentence(none!, labelOf)).toBe('Removing words did not change my answer.');
-    expect(counterfactualExtra(explanation('lime', [0, 0, 0, 0, 0]))).toBeNull();
+    expect(readCounterfactual(explanation('lime', [0, 0, 0, 0, 0]))).toBeNull();
   });
 
   it('reads neighbours and drops malformed entries', () => {
     const similar = explanation('similar', null, { neighbours: [{ text: 'Where is my card?', label: 'card_arrival', score: 0.9 }, { text: 3 }] });
-    expect(neighbours(similar)).toEqual([{ text: 'Where is my card?', label: 'card_arrival', score: 0.9 }]);
-    expect(neighbours(undefined)).toBeNull();
+    expect(readNeighbours(similar)).toEqual([{ text: 'Where is my card?', label: 'card_arrival', score: 0.9 }]);
+    expect(readNeighbours(undefined)).toBeNull();
   });
 });
 
@@ -192,13 +190,13 @@ describe('attention views', () => {
 
   it('accepts the fixture and rejects a malformed attention extra', () => {
     const attention = (fixture.explanations as unknown as Explanation[]).find((e) => e.method === 'attention');
-    const extra = attentionExtra(attention);
+    const extra = readAttention(attention)?.extra;
     expect(extra?.layers).toBe(2);
     expect(extra?.heads).toBe(4);
     for (const layer of extra!.matrices) for (const head of layer) for (const row of head) expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
     // The fixture's word scores are the last layer's mean over heads of the [CLS]→word attention.
     wordAttention(extra!, 1, 'mean').forEach((value, i) => expect(value).toBeCloseTo(attention!.scores![i], 3));
-    expect(attentionExtra(explanation('attention', [0, 0, 0, 0, 0], { layers: 2, heads: 4, tokens: [], tokenWords: [], matrices: [], wordCls: [] }))).toBeNull();
+    expect(readAttention(explanation('attention', [0, 0, 0, 0, 0], { layers: 2, heads: 4, tokens: [], tokenWords: [], matrices: [], wordCls: [] }))).toBeNull();
   });
 });
 
@@ -249,17 +247,39 @@ describe('the panel renders the fixture', () => {
       createElement(WhyPanel, { explanations, prediction: fixture.prediction, labelOf: (intent: string) => intent.replace(/_/g, ' '), status: 'ready', ...props }),
     );
 
-  it('shows the summary and five tabs, the first selected', () => {
+  it('shows the customer the summary and three plain tabs, with the technical details closed', () => {
     const html = render({});
     expect(html).toContain('data-testid="why-summary"');
     expect(html).toContain('card arrival');
     expect(html).toContain('87\u00a0%');
     expect(html).toContain('Without \u201carrived\u201d, I would have answered ');
-    expect(html.match(/role="tab"/g)).toHaveLength(5);
-    expect(html.match(/role="tabpanel"/g)).toHaveLength(5);
-    for (const tab of ['words', 'attention', 'alternatives', 'similar', 'faithfulness']) expect(html).toContain(`data-testid="why-tab-${tab}"`);
+    expect(html.match(/role="tab"/g)).toHaveLength(3);
+    for (const tab of ['words', 'alternatives', 'similar']) expect(html).toContain(`data-testid="why-tab-${tab}"`);
     expect(html).toMatch(/aria-selected="true"[^>]*data-testid="why-tab-words"/);
+    expect(html).toContain('Words that led to this answer');
+    expect(html).toMatch(/<button[^>]*aria-expanded="false"[^>]*data-testid="why-technical-toggle"/);
     expect(html).not.toContain('why-progress');
+    // No jargon in the customer's default view.
+    const visible = html.replace(/<[^>]+>/g, ' ');
+    for (const jargon of ['[CLS]', 'LIME', 'Occlusion', 'Rollout', 'layer', 'head', 'R²', 'AUC', 'k\u00a0=', 'surrogate', 'comprehensiveness', 'Computed in your browser'])
+      expect(visible, jargon).not.toContain(jargon);
+  });
+
+  it('mutes words with negligible scores instead of colouring them', () => {
+    const html = render({ explanations: [explanation('lime', [0.004, 0.3, -0.2, 0.02, 0.5])] });
+    const led = [...html.matchAll(/data-evidence="led"[^>]*>.*?<bdi[^>]*>([^<]*)</g)].map((m) => m[1]);
+    const muted = [...html.matchAll(/data-evidence="negligible"[^>]*>.*?<bdi[^>]*>([^<]*)</g)].map((m) => m[1]);
+    expect(led).toEqual(['hasn&#x27;t', 'arrived']);
+    expect(muted).toEqual(['Why', 'my', 'card']);
+  });
+
+  it('opens the technical details for an operator, and says the panel was stored, when and on which backend', () => {
+    const html = render({ reader: 'operator', provenance: { kind: 'stored', storedAt: '2026-01-02 03:04 UTC', backend: 'wasm' } });
+    expect(html).toMatch(/<button[^>]*aria-expanded="true"[^>]*data-testid="why-technical-toggle"/);
+    expect(html.match(/role="tab"/g)).toHaveLength(6);
+    for (const tab of ['scores', 'attention', 'faithfulness']) expect(html).toContain(`data-testid="why-tab-${tab}"`);
+    expect(html).toContain('Stored with the prediction on 2026-01-02 03:04 UTC; computed in the visitor&#x27;s browser on wasm');
+    expect(html).not.toContain('Computed in your browser');
   });
 
   it('shows progress and "Computing…" while explanations are missing, and the error when failed', () => {

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadBotContent } from '@/lib/bot/answers';
+import { humanizeIntent, intentLabel, loadBotContent } from '@/lib/bot/answers';
 import { answerFor, composeReply, handoffConfirmation } from '@/lib/bot/reply';
 import { replyPartsSchema } from '@/lib/chat/records';
 
@@ -42,5 +44,28 @@ describe('replies', () => {
     for (const intent of Object.keys(content.intents)) {
       expect(replyPartsSchema.safeParse(answerFor(content, intent).parts).success, intent).toBe(true);
     }
+  });
+});
+
+describe('display names', () => {
+  // The demo model's own class names, as the browser and the server get them.
+  const modelLabels = Object.values(
+    (JSON.parse(readFileSync(path.join(process.cwd(), 'public/models/banking77/config.json'), 'utf8')) as { id2label: Record<string, string> }).id2label,
+  );
+
+  it('names the out-of-scope class for each reader, never "Oos"', () => {
+    expect(modelLabels).toContain('oos');
+    expect(intentLabel(content, 'oos')).toBe("Something I can't help with");
+    expect(intentLabel(content, 'oos', 'operator')).toBe('Out of scope');
+    expect(intentLabel(content, 'out_of_scope', 'operator')).toBe('Out of scope');
+  });
+
+  it('gives every class the model can predict a display name from the bot content', () => {
+    for (const label of modelLabels) {
+      expect(Object.hasOwn(content.intents, label) || content.outOfScope.intents.includes(label), label).toBe(true);
+      for (const reader of ['customer', 'operator'] as const) expect(intentLabel(content, label, reader), label).not.toMatch(/^Oos$|_/);
+    }
+    // Only a name the bot does not know falls back to a readable form of itself.
+    expect(intentLabel(content, 'new_intent_name')).toBe(humanizeIntent('new_intent_name'));
   });
 });

@@ -24,7 +24,7 @@ export default async function QueuePage({ searchParams }: { searchParams: Promis
         failed) + 2 when the lowest faithfulness is below 0.1 (1 below 0.25) + 1 when the methods disagree on the top word + 1.5 for a hand-off (0.5 for a clarifying
         question) + 1 when flagged.
       </p>
-      <nav aria-label="Period" className="mt-3 flex gap-3 text-sm">
+      <nav aria-label="Period" className="mt-3 flex flex-wrap gap-3 text-sm">
         {QUEUE_PERIODS.map((period) => (
           <Link key={period} href={period === '30' ? '/admin/queue' : `/admin/queue?days=${period}`} aria-current={period === days ? 'page' : undefined} className={period === days ? 'font-semibold text-brand-900' : 'text-brand-700 hover:underline'}>
             {period === 'all' ? 'All time' : `Last ${period} days`}

@@ -24,14 +24,30 @@ function DataTable({ caption, rows, format }: { caption: string; rows: Datum[]; 
   );
 }
 
-/** Vertical bars: counts over days or bins. */
-export function ColumnChart({ id, title, data, format = (v) => v.toLocaleString('en'), height = 160 }: { id: string; title: string; data: Datum[]; format?: (value: number) => string; height?: number }) {
-  const width = 560;
+/**
+ * Vertical bars: counts over days or bins. A chart drawn across two columns of the overview
+ * takes `width` 1120 (twice the others') so that its text is drawn at the same size.
+ */
+export function ColumnChart({
+  id,
+  title,
+  data,
+  format = (v) => v.toLocaleString('en'),
+  height = 160,
+  width = 560,
+}: {
+  id: string;
+  title: string;
+  data: Datum[];
+  format?: (value: number) => string;
+  height?: number;
+  width?: number;
+}) {
   const pad = { left: 40, bottom: 28, top: 8 };
   const max = Math.max(1, ...data.map((d) => d.value));
   const band = (width - pad.left) / Math.max(1, data.length);
   const plot = height - pad.bottom - pad.top;
-  const labelEvery = Math.max(1, Math.ceil(data.length / 8));
+  const labelEvery = Math.max(1, Math.ceil(data.length / Math.max(1, Math.floor(width / 70))));
   return (
     <figure data-testid={`chart-${id}`}>
       <svg viewBox={`0 0 ${width} ${height}`} className="w-full" role="img" aria-labelledby={`${id}-title ${id}-desc`}>
@@ -92,17 +108,45 @@ export function BarChart({ id, title, data, format = (v) => v.toLocaleString('en
   );
 }
 
+/** Vertical room one end-of-line label takes, in chart units. */
+const LABEL_GAP = 12;
+
+/**
+ * Places labels at their wanted heights, pushed apart to at least `gap` and kept within
+ * [top, bottom]: lines that end close together get labels that do not overlap.
+ */
+export function spreadLabels(labels: { name: string; y: number }[], gap: number, top: number, bottom: number): Map<string, number> {
+  const sorted = [...labels].sort((a, b) => a.y - b.y);
+  const placed = sorted.map((label) => label.y);
+  for (let i = 0; i < placed.length; i++) placed[i] = Math.max(placed[i]!, i === 0 ? top : placed[i - 1]! + gap);
+  // Pushed past the bottom: shift the stack up, as far as the top allows.
+  const overflow = (placed.at(-1) ?? bottom) - bottom;
+  if (overflow > 0) {
+    for (let i = placed.length - 1; i >= 0; i--) placed[i] = Math.max(top + i * gap, i === placed.length - 1 ? placed[i]! - overflow : Math.min(placed[i]!, placed[i + 1]! - gap));
+  }
+  return new Map(sorted.map((label, i) => [label.name, placed[i]!]));
+}
+
 /** Lines over days, one per series (faithfulness per method). */
 export function LineChart({ id, title, days, series, format = (v) => v.toFixed(2) }: { id: string; title: string; days: string[]; series: { name: string; points: (number | null)[] }[]; format?: (value: number) => string }) {
   const width = 560;
   const height = 180;
-  const pad = { left: 40, right: 90, top: 8, bottom: 24 };
+  const pad = { left: 40, right: 110, top: 8, bottom: 24 };
   const values = series.flatMap((s) => s.points.filter((p): p is number => p !== null));
   const min = Math.min(0, ...values);
   const max = Math.max(1e-9, ...values);
   const x = (i: number) => pad.left + (days.length <= 1 ? 0 : (i / (days.length - 1)) * (width - pad.left - pad.right));
   const y = (v: number) => pad.top + (1 - (v - min) / (max - min || 1)) * (height - pad.top - pad.bottom);
   const rows = series.flatMap((s) => s.points.flatMap((p, i) => (p === null ? [] : [{ label: `${s.name} ${days[i]}`, value: p }])));
+  const labelPositions = spreadLabels(
+    series.flatMap((s) => {
+      const last = [...s.points].reverse().find((p) => p !== null);
+      return last === undefined || last === null ? [] : [{ name: s.name, y: y(last) }];
+    }),
+    LABEL_GAP,
+    pad.top + 4,
+    height - pad.bottom,
+  );
   return (
     <figure data-testid={`chart-${id}`}>
       <svg viewBox={`0 0 ${width} ${height}`} className="w-full" role="img" aria-labelledby={`${id}-title ${id}-desc`}>
@@ -111,11 +155,9 @@ export function LineChart({ id, title, days, series, format = (v) => v.toFixed(2
         <line x1={pad.left} x2={width - pad.right} y1={y(min)} y2={y(min)} stroke="#cbd5e1" />
         <text x={pad.left - 4} y={y(max) + 4} textAnchor="end" fontSize="10" fill="#475569">{format(max)}</text>
         <text x={pad.left - 4} y={y(min)} textAnchor="end" fontSize="10" fill="#475569">{format(min)}</text>
-        {days.length ? (
-          <>
-            <text x={x(0)} y={height - 6} fontSize="10" fill="#475569">{days[0]}</text>
-            <text x={x(days.length - 1)} y={height - 6} textAnchor="end" fontSize="10" fill="#475569">{days[days.length - 1]}</text>
-          </>
+        {days.length ? <text x={x(0)} y={height - 6} fontSize="10" fill="#475569">{days[0]}</text> : null}
+        {days.length > 1 ? (
+          <text x={x(days.length - 1)} y={height - 6} textAnchor="end" fontSize="10" fill="#475569">{days[days.length - 1]}</text>
         ) : null}
         {series.map((s, k) => {
           const colour = COLOURS[k % COLOURS.length];
@@ -123,13 +165,13 @@ export function LineChart({ id, title, days, series, format = (v) => v.toFixed(2
             .map((p, i) => (p === null ? null : `${x(i).toFixed(1)},${y(p).toFixed(1)}`))
             .filter(Boolean)
             .join(' L ');
-          const last = [...s.points].reverse().find((p) => p !== null);
+          const labelY = labelPositions.get(s.name);
           return (
             <g key={s.name}>
               {path ? <path d={`M ${path}`} fill="none" stroke={colour} strokeWidth="2" /> : null}
               {s.points.map((p, i) => (p === null ? null : <circle key={i} cx={x(i)} cy={y(p)} r="2.5" fill={colour} />))}
-              {last !== undefined && last !== null ? (
-                <text x={width - pad.right + 6} y={y(last) + 4} fontSize="10" fill={colour}>{s.name}</text>
+              {labelY !== undefined ? (
+                <text x={width - pad.right + 6} y={labelY + 4} fontSize="10" fill={colour}>{s.name}</text>
               ) : null}
             </g>
           );

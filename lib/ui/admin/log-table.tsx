@@ -5,6 +5,7 @@ import type { LogRow } from '@/lib/db/queries/admin';
 import { dateTime, percent, REVIEW_LABELS } from './format';
 import { FeedbackBadge } from './feedback-badge';
 import { VerificationBadge } from './verification-badge';
+import { VisitorText } from '@/lib/ui/text';
 
 function SortHeader({ field, label, query, params }: { field: SortField; label: string; query: LogQuery; params: Record<string, string> }) {
   const active = query.sort === field;
@@ -27,7 +28,7 @@ export function LogTable({ rows, query, params, labelOf, extraColumn }: { rows: 
     </th>
   );
   return (
-    <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
+    <div className="relative overflow-x-auto rounded-xl border border-slate-200 bg-white">
       <table className="w-full text-sm" data-testid="admin-log-table">
         <thead className="bg-slate-50 text-slate-700">
           <tr>
@@ -57,8 +58,8 @@ export function LogTable({ rows, query, params, labelOf, extraColumn }: { rows: 
               {extraColumn === 'risk' ? <td className="px-2 py-2 font-mono">{row.risk?.toFixed(2)}</td> : null}
               <td className="whitespace-nowrap px-2 py-2 font-mono text-xs text-slate-600">{dateTime(row.createdAt)}</td>
               <td className="max-w-md px-2 py-2">
-                <Link href={`/admin/predictions/${row.id}`} className="text-brand-700 hover:underline" data-testid="admin-log-message">
-                  {row.text}
+                <Link href={`/admin/predictions/${row.id}`} className="break-words text-brand-700 hover:underline" data-testid="admin-log-message">
+                  <VisitorText text={row.text} showControls />
                 </Link>
               </td>
               <td className="px-2 py-2" data-testid="admin-log-intent">

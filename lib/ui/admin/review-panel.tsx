@@ -6,9 +6,33 @@ import { adminPost } from './csrf-fetch';
 
 type Action = 'correct' | 'relabel' | 'flag' | 'note';
 
-export function ReviewPanel({ predictionId, csrfToken, intent, intents }: { predictionId: string; csrfToken: string; intent: string; intents: { intent: string; label: string }[] }) {
+type Choice = { intent: string; label: string };
+
+/** The intents to relabel to: the prediction's runners-up first (most probable first), then the rest; never the predicted one. */
+export function relabelChoices(intent: string, intents: Choice[], runnersUp: readonly string[]): { runnersUp: Choice[]; rest: Choice[] } {
+  const first = runnersUp.flatMap((name) => intents.filter((entry) => entry.intent === name && entry.intent !== intent));
+  const chosen = new Set(first.map((entry) => entry.intent));
+  return { runnersUp: first, rest: intents.filter((entry) => entry.intent !== intent && !chosen.has(entry.intent)) };
+}
+
+export function ReviewPanel({
+  predictionId,
+  csrfToken,
+  intent,
+  intents,
+  runnersUp,
+}: {
+  predictionId: string;
+  csrfToken: string;
+  intent: string;
+  intents: Choice[];
+  /** The stored top intents, most probable first. */
+  runnersUp: readonly string[];
+}) {
   const router = useRouter();
-  const [relabel, setRelabel] = useState(intents.find((entry) => entry.intent !== intent)?.intent ?? '');
+  // Nothing chosen until the reviewer chooses: a preselected intent invites a mis-click.
+  const [relabel, setRelabel] = useState('');
+  const choices = relabelChoices(intent, intents, runnersUp);
   const [note, setNote] = useState('');
   const [status, setStatus] = useState<{ kind: 'idle' | 'busy' | 'done' | 'error'; message?: string }>({ kind: 'idle' });
 
@@ -40,14 +64,26 @@ export function ReviewPanel({ predictionId, csrfToken, intent, intents }: { pred
         </button>
       </div>
       <div className="mt-3 flex flex-wrap items-end gap-2">
-        <label className="text-sm">
+        <label className="flex min-w-0 max-w-full flex-wrap items-center gap-x-2 gap-y-1 text-sm">
           Relabel to
-          <select value={relabel} onChange={(event) => setRelabel(event.target.value)} className="ml-2 rounded-md border border-slate-300 px-2 py-1" data-testid="review-intent">
-            {intents.map((entry) => (
-              <option key={entry.intent} value={entry.intent}>
-                {entry.label} ({entry.intent})
-              </option>
-            ))}
+          <select value={relabel} onChange={(event) => setRelabel(event.target.value)} className="max-w-full min-w-0 rounded-md border border-slate-300 px-2 py-1" data-testid="review-intent">
+            <option value="">Choose an intent…</option>
+            {choices.runnersUp.length > 0 && (
+              <optgroup label="Runners-up for this message">
+                {choices.runnersUp.map((entry) => (
+                  <option key={entry.intent} value={entry.intent}>
+                    {entry.label} ({entry.intent})
+                  </option>
+                ))}
+              </optgroup>
+            )}
+            <optgroup label={choices.runnersUp.length > 0 ? 'All other intents' : 'All intents'}>
+              {choices.rest.map((entry) => (
+                <option key={entry.intent} value={entry.intent}>
+                  {entry.label} ({entry.intent})
+                </option>
+              ))}
+            </optgroup>
           </select>
         </label>
         <button type="button" disabled={busy || !relabel || relabel === intent} onClick={() => send('relabel')} className={`${button} bg-brand-600 text-white hover:bg-brand-700`} data-testid="review-relabel">

@@ -11,25 +11,30 @@ export function AdminShell({ email, csrfToken, current, children }: { email: str
   return (
     <div className="min-h-full">
       <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex max-w-7xl items-center gap-6 px-4 py-3">
-          <span className="font-semibold text-brand-900">glassdesk admin</span>
-          <nav aria-label="Admin" className="flex gap-1 text-sm">
+        {/* On a phone the links take a row of their own under the name and "Sign out". */}
+        <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
+          <span className="font-semibold whitespace-nowrap text-brand-900">glassdesk admin</span>
+          <nav aria-label="Admin" className="relative order-last -mx-1 flex w-full gap-1 overflow-x-auto px-1 text-sm md:order-none md:w-auto">
             {NAV.map((item) => (
               <Link
                 key={item.id}
                 href={item.href}
                 aria-current={current === item.id ? 'page' : undefined}
-                className={`rounded-md px-3 py-1 ${current === item.id ? 'bg-brand-50 font-medium text-brand-900' : 'text-slate-700 hover:bg-slate-100'}`}
+                className={`rounded-md px-3 py-1 whitespace-nowrap ${current === item.id ? 'bg-brand-50 font-medium text-brand-900' : 'text-slate-700 hover:bg-slate-100'}`}
               >
                 {item.label}
               </Link>
             ))}
           </nav>
-          <span className="ml-auto text-sm text-slate-600" data-testid="admin-user">{email}</span>
-          <LogoutButton csrfToken={csrfToken} />
+          <div className="ml-auto flex min-w-0 items-center gap-3">
+            <span className="min-w-0 truncate text-sm text-slate-600" data-testid="admin-user" title={email}>
+              {email}
+            </span>
+            <LogoutButton csrfToken={csrfToken} />
+          </div>
         </div>
       </header>
-      <main className="mx-auto max-w-7xl px-4 py-6">{children}</main>
+      <main className="mx-auto max-w-7xl min-w-0 px-4 py-6">{children}</main>
     </div>
   );
 }

@@ -10,6 +10,7 @@ import { ChatSession, type ModelState } from '@/lib/chat/session';
 import { MessageBubble } from './message-bubble';
 import { ModelStatus } from './model-status';
 import { SavingStatus } from './saving-status';
+import { VisitorText } from '@/lib/ui/text';
 
 export type ExplainState =
   | { status: 'computing'; progress?: { done: number; total: number; method?: string } }
@@ -28,6 +29,9 @@ export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string })
   const [explaining, setExplaining] = useState<Record<string, ExplainState>>({});
   const requested = useRef(new Set<string>());
   const restoredIds = useRef(new Set<string>());
+  // Messages sent before the assistant could answer them (the model still loading, or the
+  // previous reply under way) wait here, shown, and go out one at a time once it can.
+  const [waiting, setWaiting] = useState<{ id: string; text: string; metadata: ChatMetadata }[]>([]);
   const [draft, setDraft] = useState('');
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const endRef = useRef<HTMLDivElement>(null);
@@ -72,7 +76,7 @@ export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string })
   // Keep the newest message in view.
   useEffect(() => {
     endRef.current?.scrollIntoView({ block: 'end' });
-  }, [messages, status]);
+  }, [messages, status, waiting.length]);
 
   const ready = model.status === 'ready' && !restoring;
 
@@ -117,19 +121,33 @@ export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string })
     }
   }, [messages, model.status, status, explain]);
   const busy = status === 'submitted' || status === 'streaming';
+  const failed = model.status === 'failed';
+
+  const dispatching = useRef(false);
+  const [dispatched, setDispatched] = useState(0);
+  useEffect(() => {
+    if (!ready || busy || dispatching.current || waiting.length === 0) return;
+    const [next] = waiting;
+    dispatching.current = true;
+    setWaiting((current) => current.slice(1));
+    void sendMessage({ text: next!.text, metadata: next!.metadata }).finally(() => {
+      dispatching.current = false;
+      setDispatched((count) => count + 1);
+    });
+  }, [ready, busy, waiting, sendMessage, dispatched]);
 
   const send = useCallback(
     (text: string, metadata: ChatMetadata = { userParts: { kind: 'typed' } }) => {
       const trimmed = text.trim();
-      if (!trimmed || !ready || busy) return;
-      void sendMessage({ text: trimmed, metadata });
+      if (!trimmed || failed) return;
+      setWaiting((current) => [...current, { id: crypto.randomUUID(), text: trimmed, metadata }]);
     },
-    [ready, busy, sendMessage],
+    [failed],
   );
 
   function submit(event?: FormEvent) {
     event?.preventDefault();
-    if (!draft.trim() || !ready || busy) return;
+    if (!draft.trim() || failed) return;
     send(draft);
     setDraft('');
     inputRef.current?.focus();
@@ -169,15 +187,22 @@ export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string })
   const handoff = useCallback(() => send(content.handoff.offer, { userParts: { kind: 'handoff-request' } }), [send, content]);
   const labelOf = useCallback((intent: string) => intentLabel(content, intent), [content]);
 
+  const empty = !restoring && messages.length === 0 && waiting.length === 0;
+
   return (
-    <main data-testid="chat-shell" className="mx-auto flex h-dvh max-w-2xl flex-col bg-white shadow-sm sm:my-4 sm:h-[calc(100dvh-2rem)] sm:rounded-2xl">
+    <main data-testid="chat-shell" className="mx-auto flex h-dvh w-full max-w-2xl min-w-0 flex-col bg-white shadow-sm sm:my-4 sm:h-[calc(100dvh-2rem)] sm:rounded-2xl">
       <header className="flex items-center justify-between gap-3 border-b border-slate-200 px-4 py-3">
-        <div>
+        <div className="min-w-0">
           <h1 className="text-base font-semibold text-brand-900">{content.name}</h1>
-          <p className="text-xs text-slate-600">Answers are computed in your browser and can be explained.</p>
+          <p className="text-xs text-slate-600">Every answer can be explained: tap &ldquo;Why this answer?&rdquo;.</p>
         </div>
         {messages.length > 0 && (
-          <button type="button" onClick={startOver} className="rounded-lg px-2 py-1 text-sm text-brand-700 hover:bg-brand-50" data-testid="start-over">
+          <button
+            type="button"
+            onClick={startOver}
+            className="shrink-0 rounded-lg px-2 py-1 text-sm whitespace-nowrap text-brand-700 hover:bg-brand-50"
+            data-testid="start-over"
+          >
             New conversation
           </button>
         )}
@@ -192,17 +217,31 @@ export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string })
         aria-live="polite"
         aria-relevant="additions"
         data-testid="message-list"
-        className="flex-1 space-y-3 overflow-y-auto px-4 py-4"
+        className="relative min-w-0 flex-1 space-y-3 overflow-x-hidden overflow-y-auto px-4 py-4"
       >
         <p className="max-w-[85%] rounded-2xl rounded-bl-sm bg-slate-100 px-4 py-2 text-slate-900">{content.greeting}</p>
-        {messages.map((message, index) => (
+        {empty && content.starters.length > 0 && (
+          <div role="group" aria-label="Questions to start with" className="flex flex-wrap gap-2" data-testid="starters">
+            {content.starters.map((question) => (
+              <button
+                key={question}
+                type="button"
+                disabled={failed}
+                onClick={() => send(question, { userParts: { kind: 'typed' } })}
+                className="rounded-full border border-brand-600 px-3 py-1 text-sm text-brand-700 hover:bg-brand-50 disabled:border-slate-300 disabled:text-slate-400"
+              >
+                {question}
+              </button>
+            ))}
+          </div>
+        )}
+        {messages.map((message) => (
           <MessageBubble
             key={message.id}
             message={message}
             botName={content.name}
             handoffOffer={content.handoff.offer}
-            latest={index === messages.length - 1}
-            disabled={!ready || busy}
+            disabled={failed}
             onQuickReply={quickReply}
             onChoose={choose}
             onHandoff={handoff}
@@ -212,6 +251,20 @@ export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string })
             labelOf={labelOf}
           />
         ))}
+        {waiting.map((message) => (
+          <div key={message.id} data-testid="message-waiting" className="flex justify-end">
+            <p className="max-w-[85%] rounded-2xl rounded-br-sm bg-brand-600/80 px-4 py-2 break-words whitespace-pre-wrap text-white">
+              <span className="sr-only">You said: </span>
+              <VisitorText text={message.text} />
+            </p>
+          </div>
+        ))}
+        {waiting.length > 0 && !failed && (
+          <p role="status" data-testid="waiting-status" className="text-sm text-slate-500">
+            {model.status === 'loading' || restoring ? 'One moment, loading… I’ll answer as soon as I’m ready.' : 'One moment…'}
+          </p>
+        )}
+        {waiting.length > 0 && failed && <p className="text-sm text-red-800">Not sent: the assistant could not start.</p>}
         {busy && (
           <p data-testid="typing" className="text-sm text-slate-500">
             {content.name} is answering…
@@ -248,7 +301,7 @@ export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string })
           value={draft}
           onChange={(event) => setDraft(event.target.value)}
           onKeyDown={onKeyDown}
-          placeholder={ready ? 'Type your question…' : 'The assistant is loading…'}
+          placeholder="Type your question…"
           maxLength={MAX_MESSAGE_LENGTH}
           className="max-h-40 min-h-11 flex-1 resize-none rounded-xl border border-slate-300 px-3 py-2 text-base"
           aria-describedby={`${inputId}-hint`}
@@ -259,7 +312,7 @@ export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string })
         <button
           type="submit"
           data-testid="send-button"
-          disabled={!draft.trim() || !ready || busy}
+          disabled={!draft.trim() || failed}
           className="min-h-11 rounded-xl bg-brand-600 px-4 font-medium text-white disabled:bg-slate-300"
         >
           Send

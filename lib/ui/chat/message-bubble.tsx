@@ -4,13 +4,13 @@ import { memo, useId, useState } from 'react';
 import { explanationsOf, messageText, replyPartsOf, type ChatMessage } from '@/lib/chat/messages';
 import { WhyPanel, WhyToggle } from '@/lib/ui/explain/why-panel';
 import type { ExplainState } from './chat';
+import { VisitorText } from '@/lib/ui/text';
 
 type Props = {
   message: ChatMessage;
   botName: string;
   handoffOffer: string;
-  /** Only the latest reply's buttons act; earlier ones stay as a record. */
-  latest: boolean;
+  /** True when nothing can be sent (the assistant could not start). Earlier replies' buttons stay usable. */
   disabled: boolean;
   onQuickReply(text: string): void;
   onChoose(intent: string, label: string, predictionId: string | undefined): void;
@@ -32,14 +32,14 @@ const chip =
  * changed render again (the chat passes stable callbacks).
  */
 export const MessageBubble = memo(function MessageBubble(props: Props) {
-  const { message, botName, handoffOffer, latest, disabled, onQuickReply, onChoose, onHandoff, onFeedback } = props;
+  const { message, botName, handoffOffer, disabled, onQuickReply, onChoose, onHandoff, onFeedback } = props;
   const text = messageText(message);
   if (message.role === 'user') {
     return (
       <div data-testid="message" data-role="user" className="flex justify-end">
         <p className="max-w-[85%] whitespace-pre-wrap break-words rounded-2xl rounded-br-sm bg-brand-600 px-4 py-2 text-white">
           <span className="sr-only">You said: </span>
-          {text}
+          <VisitorText text={text} />
         </p>
       </div>
     );
@@ -47,14 +47,14 @@ export const MessageBubble = memo(function MessageBubble(props: Props) {
 
   const reply = replyPartsOf(message);
   const prediction = message.metadata?.prediction;
-  const actionable = latest && !disabled;
+  const actionable = !disabled;
   return (
     <div
       data-testid="message"
       data-role="assistant"
       data-kind={reply?.kind}
       data-intent={prediction?.intent ?? reply?.intent}
-      className="flex flex-col items-start gap-2"
+      className="flex w-full min-w-0 flex-col items-start gap-2"
     >
       <p className="max-w-[85%] whitespace-pre-wrap break-words rounded-2xl rounded-bl-sm bg-slate-100 px-4 py-2 text-slate-900">
         <span className="sr-only">{botName} said: </span>
@@ -98,7 +98,7 @@ export const MessageBubble = memo(function MessageBubble(props: Props) {
       )}
 
       {reply && reply.kind !== 'handoff-requested' && (
-        <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
+        <div className="flex w-full min-w-0 flex-wrap items-center gap-x-3 gap-y-1">
           {prediction && <Why {...props} />}
           <Feedback message={message} onFeedback={onFeedback} />
         </div>
@@ -125,7 +125,7 @@ function Why({ message, explainState, onExplain, labelOf }: Props) {
         }}
       />
       {open && (
-        <div className="basis-full">
+        <div className="min-w-0 basis-full">
           <WhyPanel
             id={panelId}
             explanations={explanations}
@@ -197,7 +197,7 @@ function Feedback({ message, onFeedback }: { message: ChatMessage; onFeedback: P
             maxLength={1000}
             onChange={(event) => setComment(event.target.value)}
             placeholder="What was wrong? (optional)"
-            className="w-56 rounded-md border border-slate-300 px-2 py-1"
+            className="w-56 min-w-0 max-w-full rounded-md border border-slate-300 px-2 py-1"
           />
           <button type="submit" className="rounded-md bg-slate-800 px-2 py-1 text-white" data-testid="feedback-send">
             Send

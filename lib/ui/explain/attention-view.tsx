@@ -3,22 +3,11 @@
 import { useId, useState } from 'react';
 import type { Explanation } from '@/lib/explain/types';
 import type { WordSpan } from '@/lib/model/types';
-import {
-  attentionExtra,
-  formatNumber,
-  formatPercent,
-  headMatrix,
-  rolloutExtra,
-  sequentialColor,
-  tokensToWords,
-  wordAttention,
-  wordShare,
-  type AttentionExtra,
-  type HeadChoice,
-  layerName,
-} from './format';
+import { formatNumber, formatPercent, headMatrix, layerName, sequentialColor, tokensToWords, wordAttention, wordShare, type HeadChoice } from './format';
 import { rolloutMatrix } from '@/lib/explain/rollout';
+import { readAttention, readRollout, type AttentionExtra } from './parse';
 import { Pending } from './pending';
+import { PanelText } from './reader';
 
 type Layer = number | 'rollout';
 interface View {
@@ -27,22 +16,41 @@ interface View {
 }
 
 const DEFAULT_RESIDUAL = 0.5;
+/** Columns of the every-layer-and-head table: with up to 12 × 17 rows, more would make the page heavy. */
+const OVERVIEW_WORDS = 24;
 const SELECTED_ROW = 'inset 0 2px 0 var(--color-brand-600), inset 0 -2px 0 var(--color-brand-600)';
 
 /** The "Attention" tab: [CLS]→word heatmap for a layer/head (or rollout), an overview of all heads, and the head-view matrix. */
 export function AttentionView({ attention, rollout, computing }: { attention?: Explanation; rollout?: Explanation; computing: boolean }) {
-  const extra = attentionExtra(attention);
-  if (!attention || !extra) return <Pending computing={computing} what="attention data" />;
-  return <AttentionDetails extra={extra} words={attention.words} rollout={rollout} />;
+  const read = readAttention(attention);
+  if (!attention) return <Pending computing={computing} what="attention data" />;
+  if (!read) {
+    return (
+      <p className="text-sm text-slate-600" data-testid="why-attention-unreadable">
+        The attention data of this answer cannot be displayed: its layers, heads or tokens do not fit together.
+      </p>
+    );
+  }
+  return (
+    <>
+      {read.cut.length > 0 && (
+        <p className="mb-3 text-xs text-slate-600" data-testid="why-attention-cut">
+          {read.cut.join(' ')}
+        </p>
+      )}
+      <AttentionDetails extra={read.extra} complete={read.complete} words={attention.words} rollout={rollout} />
+    </>
+  );
 }
 
-function AttentionDetails({ extra, words, rollout }: { extra: AttentionExtra; words: WordSpan[]; rollout?: Explanation }) {
+function AttentionDetails({ extra, complete, words, rollout }: { extra: AttentionExtra; complete: boolean; words: WordSpan[]; rollout?: Explanation }) {
   const [view, setView] = useState<View>({ layer: extra.layers - 1, head: 'mean' });
   const layerId = useId();
   const headId = useId();
-  const residual = rolloutExtra(rollout)?.residual ?? DEFAULT_RESIDUAL;
-  // The same rollout as the explainer's, per model for an ensemble, then averaged.
-  const rolloutTokens = rolloutMatrix(extra.matrices, residual, extra.members ?? 1);
+  const residual = readRollout(rollout)?.residual ?? DEFAULT_RESIDUAL;
+  // The same rollout as the explainer's, per model for an ensemble, then averaged; only over
+  // every layer and token (a cut view would give another matrix).
+  const rolloutTokens = complete ? rolloutMatrix(extra.matrices, residual, extra.members ?? 1) : [];
   const rolloutWords = rollout?.scores ?? tokensToWords(rolloutTokens[0] ?? [], extra.tokenWords, words.length);
 
   const values = (v: View) => (v.layer === 'rollout' ? rolloutWords : wordAttention(extra, v.layer, v.head));
@@ -60,6 +68,7 @@ function AttentionDetails({ extra, words, rollout }: { extra: AttentionExtra; wo
   }
   overview.push({ layer: 'rollout', head: 'mean' });
   const overviewMax = Math.max(...overview.flatMap(values), 0);
+  const overviewWords = words.slice(0, OVERVIEW_WORDS);
   const same = (a: View, b: View) => a.layer === b.layer && (a.layer === 'rollout' || a.head === b.head);
 
   return (
@@ -133,7 +142,7 @@ function AttentionDetails({ extra, words, rollout }: { extra: AttentionExtra; wo
                 className="flex min-w-12 flex-col items-center rounded-md px-2 py-1 ring-1 ring-slate-900/10 ring-inset"
                 style={{ backgroundColor: colour.background, color: colour.color }}
               >
-                <span className="text-base">{word.text}</span>
+                <PanelText text={word.text} className="text-base" />
                 <span className="font-mono text-[11px] tabular-nums opacity-90">
                   <span className="sr-only">attention </span>
                   {formatNumber(value)}
@@ -153,7 +162,12 @@ function AttentionDetails({ extra, words, rollout }: { extra: AttentionExtra; wo
         <h3 id={`${layerId}-overview`} className="text-sm font-semibold text-slate-800">
           Every layer and head
         </h3>
-        <div className="overflow-x-auto rounded-lg ring-1 ring-slate-200">
+        {words.length > overviewWords.length && (
+          <p className="text-xs text-slate-500">
+            The table shows the first {overviewWords.length} of {words.length} words.
+          </p>
+        )}
+        <div className="relative overflow-x-auto rounded-lg ring-1 ring-slate-200">
           <table className="w-full text-xs" data-testid="why-attention-heatmap">
             <caption className="sr-only">Attention from [CLS] to each word, per layer and head. Choose a row to inspect it.</caption>
             <thead>
@@ -161,9 +175,9 @@ function AttentionDetails({ extra, words, rollout }: { extra: AttentionExtra; wo
                 <th scope="col" className="sticky left-0 bg-slate-50 px-2 py-1.5 text-left font-medium">
                   View
                 </th>
-                {words.map((word, index) => (
+                {overviewWords.map((word, index) => (
                   <th key={`${word.start}-${index}`} scope="col" className="max-w-20 truncate px-1 py-1.5 font-medium" title={word.text}>
-                    {word.text}
+                    <PanelText text={word.text} />
                   </th>
                 ))}
               </tr>
@@ -190,7 +204,7 @@ function AttentionDetails({ extra, words, rollout }: { extra: AttentionExtra; wo
                         {row.layer === 'rollout' ? 'Rollout' : `${layerName(extra, row.layer, true)} · ${row.head === 'mean' ? 'mean' : `head ${row.head + 1}`}`}
                       </button>
                     </th>
-                    {words.map((word, index) => {
+                    {overviewWords.map((word, index) => {
                       const value = rowValues[index] ?? 0;
                       const colour = sequentialColor(value, overviewMax);
                       return (
@@ -238,7 +252,7 @@ function HeadView({ tokens, matrix, title }: { tokens: string[]; matrix: number[
         {strongest.value >= 0 &&
           ` Strongest link between different tokens: ${tokens[strongest.q]} → ${tokens[strongest.k]} (${formatNumber(strongest.value)}).`}
       </p>
-      <div className="overflow-x-auto rounded-lg ring-1 ring-slate-200">
+      <div className="relative overflow-x-auto rounded-lg ring-1 ring-slate-200">
         <table className="w-full border-collapse text-[11px]" data-testid="why-head-view">
           <caption className="sr-only">
             Attention from each token (rows) to each token (columns), {title}. Values are shares of the row&apos;s attention.

@@ -29,7 +29,7 @@ export function FaithfulnessView({ explanations, computing }: { explanations: Ex
         )}
       </p>
 
-      <div className="overflow-x-auto rounded-lg ring-1 ring-slate-200">
+      <div className="relative overflow-x-auto rounded-lg ring-1 ring-slate-200">
         <table className="w-full text-[13px]" data-testid="why-faithfulness-table">
           <caption className="sr-only">
             Faithfulness of each word-scoring method for this answer, most faithful first. Higher comprehensiveness is better, lower sufficiency is

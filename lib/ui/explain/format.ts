@@ -3,6 +3,7 @@
 // no DOM: the same functions are unit-tested in Node.
 import type { Explanation, ExplanationMethod, Faithfulness, WordScoringMethod } from '@/lib/explain/types';
 import { WORD_SCORING_METHODS } from '@/lib/explain/types';
+import type { AttentionExtra, CounterfactualExtra } from './parse';
 
 // ---------------------------------------------------------------------------------------------
 // Numbers
@@ -60,7 +61,8 @@ const DARK_TEXT = '#000000';
 const LIGHT_TEXT = '#ffffff';
 
 function mix(from: Rgb, to: Rgb, t: number): Rgb {
-  return [0, 1, 2].map((i) => Math.round(from[i] + (to[i] - from[i]) * t)) as unknown as Rgb;
+  const channel = (i: 0 | 1 | 2) => Math.round(from[i] + (to[i] - from[i]) * t);
+  return [channel(0), channel(1), channel(2)];
 }
 
 function hex([r, g, b]: Rgb): string {
@@ -112,6 +114,30 @@ export function sequentialColor(value: number, max: number): Swatch {
   return swatch(mix(WHITE, POSITIVE_RGB, t));
 }
 
+/**
+ * Below this share of the strongest word's score, or below NEGLIGIBLE_SCORE, a word is not
+ * evidence worth colouring: the customer's view mutes it instead of tinting it ±0.01.
+ */
+export const NEGLIGIBLE_SHARE = 0.2;
+export const NEGLIGIBLE_SCORE = 0.01;
+
+/** How strongly a word led to the answer, for the one-hue customer scale: null when negligible or against. */
+export function evidenceStrength(score: number, strongest: number): number | null {
+  if (!Number.isFinite(score) || !(strongest > NEGLIGIBLE_SCORE) || score < NEGLIGIBLE_SCORE || score < strongest * NEGLIGIBLE_SHARE) return null;
+  return Math.min(1, score / strongest);
+}
+
+/** The customer's colour for a word that led to the answer: light blue for weaker evidence, dark for the strongest. */
+export function evidenceColor(strength: number): Swatch {
+  // Never lighter than a quarter of the way to blue: a highlighted word must look highlighted.
+  return swatch(mix(WHITE, POSITIVE_RGB, 0.25 + 0.75 * Math.min(1, Math.max(0, strength))));
+}
+
+/** The strongest positive score, or 0. */
+export function strongest(values: readonly number[]): number {
+  return values.reduce((max, value) => (Number.isFinite(value) && value > max ? value : max), 0);
+}
+
 /** Largest absolute value, or 0 for an empty list. */
 export function maxAbs(values: readonly number[]): number {
   return values.reduce((max, value) => (Number.isFinite(value) ? Math.max(max, Math.abs(value)) : max), 0);
@@ -152,24 +178,6 @@ export const METHOD_DESCRIPTIONS: Record<WordScoringMethod, string> = {
   rollout: 'Attention followed through all layers, counting the skip connections (Abnar & Zuidema 2020).',
 };
 
-const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
-const isNumberArray = (value: unknown): value is number[] => Array.isArray(value) && value.every(isNumber);
-const isString = (value: unknown): value is string => typeof value === 'string';
-
-export interface AttentionExtra {
-  layers: number;
-  heads: number;
-  tokens: string[];
-  tokenWords: (number | null)[];
-  /** [layer][head][query token][key token]. */
-  matrices: number[][][][];
-  /** [layer][head][word]: attention from [CLS] to each word. */
-  wordCls: number[][][];
-  /** An ensemble's models stack their layers: `members` models of `layersPerMember` layers. */
-  members?: number;
-  layersPerMember?: number;
-}
-
 /** "Layer 2", or "Model 3, layer 2" for an ensemble whose models' layers are stacked. */
 export function layerName(extra: Pick<AttentionExtra, 'layers' | 'members'>, layer: number, short = false): string {
   const members = extra.members ?? 1;
@@ -178,93 +186,6 @@ export function layerName(extra: Pick<AttentionExtra, 'layers' | 'members'>, lay
   const model = Math.floor(layer / perMember) + 1;
   const within = (layer % perMember) + 1;
   return short ? `M${model} L${within}` : `Model ${model}, layer ${within}`;
-}
-
-export function attentionExtra(explanation: Explanation | undefined): AttentionExtra | null {
-  const extra = explanation?.method === 'attention' ? explanation.extra : undefined;
-  if (!extra) return null;
-  const { layers, heads, tokens, tokenWords, matrices, wordCls } = extra as Record<string, unknown>;
-  if (!isNumber(layers) || !isNumber(heads) || !Array.isArray(tokens) || !tokens.every(isString)) return null;
-  if (!Array.isArray(tokenWords) || !tokenWords.every((w) => w === null || isNumber(w))) return null;
-  if (!Array.isArray(matrices) || matrices.length !== layers) return null;
-  if (!matrices.every((layer) => Array.isArray(layer) && layer.length === heads && layer.every((head) => Array.isArray(head) && head.every(isNumberArray))))
-    return null;
-  if (!Array.isArray(wordCls) || !wordCls.every((layer) => Array.isArray(layer) && layer.every(isNumberArray))) return null;
-  return extra as unknown as AttentionExtra;
-}
-
-export interface RolloutExtra {
-  tokenRollout: number[];
-  residual: number;
-}
-
-export function rolloutExtra(explanation: Explanation | undefined): RolloutExtra | null {
-  const extra = explanation?.method === 'rollout' ? (explanation.extra as Record<string, unknown>) : undefined;
-  if (!extra || !isNumber(extra.residual)) return null;
-  return { tokenRollout: isNumberArray(extra.tokenRollout) ? extra.tokenRollout : [], residual: extra.residual };
-}
-
-export interface LimeExtra {
-  intercept: number;
-  r2: number;
-  samples: number;
-  distinctTexts?: number;
-  kernelWidth?: number;
-  localPrediction?: number;
-}
-
-export function limeExtra(explanation: Explanation | undefined): LimeExtra | null {
-  const extra = explanation?.method === 'lime' ? (explanation.extra as Record<string, unknown>) : undefined;
-  if (!extra || !isNumber(extra.intercept) || !isNumber(extra.r2) || !isNumber(extra.samples)) return null;
-  return {
-    intercept: extra.intercept,
-    r2: extra.r2,
-    samples: extra.samples,
-    distinctTexts: isNumber(extra.distinctTexts) ? extra.distinctTexts : undefined,
-    kernelWidth: isNumber(extra.kernelWidth) ? extra.kernelWidth : undefined,
-    localPrediction: isNumber(extra.localPrediction) ? extra.localPrediction : undefined,
-  };
-}
-
-export interface CounterfactualExtra {
-  found: boolean;
-  removed: number[];
-  removedWords: string[];
-  text: string;
-  newIndex: number | null;
-  newLabel: string | null;
-  newProbability: number | null;
-  /** p(original answer) on the changed text, when reported. */
-  targetProbability: number | null;
-}
-
-export function counterfactualExtra(explanation: Explanation | undefined): CounterfactualExtra | null {
-  const extra = explanation?.method === 'counterfactual' ? (explanation.extra as Record<string, unknown>) : undefined;
-  if (!extra || typeof extra.found !== 'boolean') return null;
-  return {
-    found: extra.found,
-    removed: isNumberArray(extra.removed) ? extra.removed : [],
-    removedWords: Array.isArray(extra.removedWords) ? extra.removedWords.filter(isString) : [],
-    text: isString(extra.text) ? extra.text : '',
-    newIndex: isNumber(extra.newIndex) ? extra.newIndex : null,
-    newLabel: isString(extra.newLabel) ? extra.newLabel : null,
-    newProbability: isNumber(extra.newProbability) ? extra.newProbability : null,
-    targetProbability: isNumber(extra.targetProbability) ? extra.targetProbability : null,
-  };
-}
-
-export interface Neighbour {
-  text: string;
-  label: string;
-  score: number;
-}
-
-export function neighbours(explanation: Explanation | undefined): Neighbour[] | null {
-  const extra = explanation?.method === 'similar' ? (explanation.extra as Record<string, unknown>) : undefined;
-  if (!extra || !Array.isArray(extra.neighbours)) return null;
-  return extra.neighbours.filter(
-    (n): n is Neighbour => typeof n === 'object' && n !== null && isString((n as Neighbour).text) && isString((n as Neighbour).label) && isNumber((n as Neighbour).score),
-  );
 }
 
 // ---------------------------------------------------------------------------------------------

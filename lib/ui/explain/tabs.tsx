@@ -13,7 +13,8 @@ export interface TabSpec<Id extends string> {
 
 /**
  * WAI-ARIA tabs with automatic activation: Left/Right arrows move between tabs (wrapping),
- * Home/End go to the first/last; only the selected tab is in the Tab order.
+ * Home/End go to the first/last; only the selected tab is in the Tab order. The tabs wrap onto
+ * a second row on a narrow panel rather than scroll, where a clipped last tab reads as missing.
  */
 export function Tabs<Id extends string>({
   label,
@@ -53,7 +54,7 @@ export function Tabs<Id extends string>({
         role="tablist"
         aria-label={label}
         onKeyDown={onKeyDown}
-        className="-mx-1 flex gap-1 overflow-x-auto border-b border-slate-200 px-1 [scrollbar-width:thin]"
+        className="-mx-1 flex flex-wrap gap-x-1 border-b border-slate-200 px-1"
       >
         {tabs.map((tab) => {
           const active = tab.id === current.id;

@@ -1,28 +1,31 @@
 'use client';
 
-import { useId, useState, type ButtonHTMLAttributes } from 'react';
+import { useId, useMemo, useState, type ButtonHTMLAttributes } from 'react';
 import type { Explanation, WordScoringMethod } from '@/lib/explain/types';
 import { AttentionView } from './attention-view';
 import { FaithfulnessView } from './faithfulness-view';
 import {
   byMethod,
-  counterfactualExtra,
   counterfactualParts,
-  divergingColor,
+  evidenceColor,
+  evidenceStrength,
   formatDuration,
   formatNumber,
   formatPercent,
-  maxAbs,
-  METHOD_NAMES,
-  neighbours,
   NO_COUNTERFACTUAL,
+  POSITIVE_RGB,
   progressPercent,
   quoteList,
+  strongest,
   topWords,
 } from './format';
+import { readCounterfactual, readExplanations, readNeighbours, readPrediction, type ReadExplanation } from './parse';
 import { Pending } from './pending';
+import { PanelText, ReaderContext, type Reader } from './reader';
 import { Tabs, type TabSpec } from './tabs';
 import { WordEvidence } from './word-evidence';
+
+export type { Reader } from './reader';
 
 export interface WhyPrediction {
   intent: string;
@@ -30,8 +33,12 @@ export interface WhyPrediction {
   topK: { intent: string; probability: number }[];
 }
 
+/** Where the explanations come from, said under the technical details. */
+export type Provenance = { kind: 'live' } | { kind: 'stored'; storedAt: string | null; backend: string };
+
 export interface WhyPanelProps {
-  explanations: Explanation[];
+  /** The explanation objects as made or as stored: read here, whatever their shape. */
+  explanations: readonly unknown[];
   prediction: WhyPrediction;
   labelOf: (intent: string) => string;
   status: 'computing' | 'ready' | 'failed';
@@ -39,14 +46,33 @@ export interface WhyPanelProps {
   error?: string;
   /** Lets a toggle point at the panel with `aria-controls`. */
   id?: string;
+  reader?: Reader;
+  provenance?: Provenance;
 }
 
-type TabId = 'words' | 'attention' | 'alternatives' | 'similar' | 'faithfulness';
+type CustomerTab = 'words' | 'alternatives' | 'similar';
+type TechnicalTab = 'scores' | 'attention' | 'faithfulness';
 
-/** The content of "Why this answer?": a plain-language summary, then the evidence in tabs. */
-export function WhyPanel({ explanations, prediction, labelOf, status, progress, error, id }: WhyPanelProps) {
-  const [tab, setTab] = useState<TabId>('words');
-  const methods = byMethod(explanations);
+/** The method whose word scores the customer sees: LIME, else occlusion. */
+function customerSource(methods: ReturnType<typeof byMethod>): Explanation | undefined {
+  return methods.lime?.scores ? methods.lime : methods.occlusion?.scores ? methods.occlusion : undefined;
+}
+
+/**
+ * The content of "Why this answer?". Two readers, one stored object: the customer sees a
+ * plain summary, the words that led to the answer, the other answers and similar questions;
+ * methods, layers, heads and faithfulness figures sit behind "Technical details", open by
+ * default for an operator.
+ */
+export function WhyPanel({ explanations, prediction: rawPrediction, labelOf, status, progress, error, id, reader = 'customer', provenance = { kind: 'live' } }: WhyPanelProps) {
+  const [tab, setTab] = useState<CustomerTab>('words');
+  const [technicalTab, setTechnicalTab] = useState<TechnicalTab>('scores');
+  const [technical, setTechnical] = useState(reader === 'operator');
+  const technicalId = useId();
+  const { read, unreadable } = useMemo(() => readExplanations(explanations), [explanations]);
+  const prediction = useMemo(() => readPrediction(rawPrediction), [rawPrediction]);
+  const list = useMemo(() => read.map((entry) => entry.explanation), [read]);
+  const methods = byMethod(list);
   const computing = status === 'computing';
   const wordScoring: Partial<Record<WordScoringMethod, Explanation>> = {
     lime: methods.lime,
@@ -54,14 +80,37 @@ export function WhyPanel({ explanations, prediction, labelOf, status, progress, 
     attention: methods.attention,
     rollout: methods.rollout,
   };
-  const hasFaithfulness = explanations.some((e) => e.faithfulness);
+  const hasFaithfulness = list.some((e) => e.faithfulness);
   const dot = (ready: boolean) => (computing && !ready ? <span className="inline-block size-1.5 animate-pulse rounded-full bg-slate-400 motion-reduce:animate-none" /> : undefined);
+  const source = customerSource(methods);
 
-  const tabs: TabSpec<TabId>[] = [
+  const customerTabs: TabSpec<CustomerTab>[] = [
     {
       id: 'words',
       label: 'Words',
       testId: 'why-tab-words',
+      badge: dot(Boolean(source)),
+      panel: <CustomerWords source={source} computing={computing} />,
+    },
+    {
+      id: 'alternatives',
+      label: 'Other answers',
+      testId: 'why-tab-alternatives',
+      panel: <Alternatives prediction={prediction} labelOf={labelOf} counterfactual={methods.counterfactual} computing={computing} />,
+    },
+    {
+      id: 'similar',
+      label: 'Similar questions',
+      testId: 'why-tab-similar',
+      badge: dot(Boolean(methods.similar)),
+      panel: <SimilarQuestions explanation={methods.similar} labelOf={labelOf} answer={prediction.intent} computing={computing} reader={reader} />,
+    },
+  ];
+  const technicalTabs: TabSpec<TechnicalTab>[] = [
+    {
+      id: 'scores',
+      label: 'Word scores',
+      testId: 'why-tab-scores',
       badge: dot(Boolean(methods.lime || methods.occlusion)),
       panel: <WordEvidence byMethod={wordScoring} computing={computing} />,
     },
@@ -73,100 +122,154 @@ export function WhyPanel({ explanations, prediction, labelOf, status, progress, 
       panel: <AttentionView attention={methods.attention} rollout={methods.rollout} computing={computing} />,
     },
     {
-      id: 'alternatives',
-      label: 'Alternatives',
-      testId: 'why-tab-alternatives',
-      panel: <Alternatives prediction={prediction} labelOf={labelOf} counterfactual={methods.counterfactual} computing={computing} />,
-    },
-    {
-      id: 'similar',
-      label: 'Similar questions',
-      testId: 'why-tab-similar',
-      badge: dot(Boolean(methods.similar)),
-      panel: <SimilarQuestions explanation={methods.similar} labelOf={labelOf} answer={prediction.intent} computing={computing} />,
-    },
-    {
       id: 'faithfulness',
       label: 'Faithfulness',
       testId: 'why-tab-faithfulness',
       badge: dot(hasFaithfulness),
-      panel: <FaithfulnessView explanations={explanations} computing={computing} />,
+      panel: <FaithfulnessView explanations={list} computing={computing} />,
     },
   ];
 
-  const totalMs = explanations.reduce((sum, e) => sum + (Number.isFinite(e.timing?.ms) ? e.timing.ms : 0), 0);
-  const runs = explanations.reduce((sum, e) => sum + (Number.isFinite(e.timing?.forwardPasses) ? e.timing.forwardPasses : 0), 0);
-
   return (
-    <div
-      id={id}
-      role="group"
-      aria-label={`Why this answer: ${labelOf(prediction.intent)}`}
-      data-testid="why-panel"
-      data-status={status}
-      className="w-full min-w-0 space-y-4 rounded-2xl border border-slate-200 bg-white p-4 text-slate-900 shadow-sm"
-    >
-      <Summary explanations={methods} prediction={prediction} labelOf={labelOf} computing={computing} />
+    <ReaderContext.Provider value={reader}>
+      <div
+        id={id}
+        role="group"
+        aria-label={`Why this answer: ${labelOf(prediction.intent)}`}
+        data-testid="why-panel"
+        data-status={status}
+        data-reader={reader}
+        className="w-full min-w-0 max-w-full space-y-4 rounded-2xl border border-slate-200 bg-white p-3 text-slate-900 shadow-sm sm:p-4"
+      >
+        <Summary source={source} counterfactual={methods.counterfactual} prediction={prediction} labelOf={labelOf} computing={computing} />
 
-      {computing && <Progress progress={progress} />}
-      {status === 'failed' && (
-        <div role="alert" data-testid="why-error" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-900">
-          <p className="font-medium">The explanation could not be finished.</p>
-          {error && <p className="mt-0.5 break-words">{error}</p>}
-          {explanations.length > 0 && <p className="mt-0.5 text-red-800">What was computed before the failure is shown below.</p>}
+        {computing && <Progress progress={progress} reader={reader} />}
+        {status === 'failed' && (
+          <div role="alert" data-testid="why-error" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-900">
+            <p className="font-medium">The explanation could not be finished.</p>
+            {error && <p className="mt-0.5 break-words">{error}</p>}
+            {list.length > 0 && <p className="mt-0.5 text-red-800">What was worked out before that is shown below.</p>}
+          </div>
+        )}
+        {unreadable.length > 0 && (
+          <div role="note" data-testid="why-unreadable" className="rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-900">
+            {reader === 'operator' ? (
+              <ul className="space-y-0.5">
+                {unreadable.map((entry, index) => (
+                  <li key={index} className="break-words">
+                    Cannot display this explanation ({entry.method}): {entry.reason}.
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              <p>Part of this explanation cannot be displayed.</p>
+            )}
+          </div>
+        )}
+
+        <Tabs<CustomerTab> label="Why this answer" tabs={customerTabs} selected={tab} onSelect={setTab} />
+
+        <div className="border-t border-slate-100 pt-3">
+          <button
+            type="button"
+            aria-expanded={technical}
+            aria-controls={technicalId}
+            onClick={() => setTechnical(!technical)}
+            data-testid="why-technical-toggle"
+            className="inline-flex items-center gap-1 rounded-md px-1 py-1 text-sm font-medium text-slate-700 hover:bg-slate-100"
+          >
+            <Chevron open={technical} />
+            Technical details
+          </button>
+          <div id={technicalId} hidden={!technical} data-testid="why-technical" className="mt-3 space-y-3">
+            {technical && (
+              <>
+                <Tabs<TechnicalTab> label="Technical details" tabs={technicalTabs} selected={technicalTab} onSelect={setTechnicalTab} />
+                <Cuts read={read} />
+                {!computing && list.length > 0 && <ProvenanceLine provenance={provenance} explanations={list} />}
+              </>
+            )}
+          </div>
         </div>
-      )}
+      </div>
+    </ReaderContext.Provider>
+  );
+}
 
-      <Tabs<TabId> label="Evidence for this answer" tabs={tabs} selected={tab} onSelect={setTab} />
+function Chevron({ open }: { open: boolean }) {
+  return (
+    <svg aria-hidden="true" viewBox="0 0 20 20" width="14" height="14" fill="currentColor" className={`shrink-0 transition-transform motion-reduce:transition-none ${open ? 'rotate-90' : ''}`}>
+      <path d="M7.2 4.2a1 1 0 0 1 1.4 0l5.1 5.1a1 1 0 0 1 0 1.4l-5.1 5.1a1 1 0 1 1-1.4-1.4L11.6 10 7.2 5.6a1 1 0 0 1 0-1.4z" />
+    </svg>
+  );
+}
 
-      {!computing && explanations.length > 0 && (
-        <p className="border-t border-slate-100 pt-3 text-xs text-slate-500">
-          Computed in your browser by the same model that answered: {formatDuration(totalMs)}, {runs.toLocaleString('en')} model runs.
-        </p>
-      )}
-    </div>
+/** What the renderer left out of oversized explanations, said plainly. */
+function Cuts({ read }: { read: ReadExplanation[] }) {
+  const notes = read.flatMap((entry) => entry.cut.map((note) => `${entry.explanation.method}: ${note}`));
+  if (notes.length === 0) return null;
+  return (
+    <ul className="space-y-0.5 text-xs text-slate-600" data-testid="why-cut">
+      {notes.map((note, index) => (
+        <li key={index}>{note}</li>
+      ))}
+    </ul>
+  );
+}
+
+function ProvenanceLine({ provenance, explanations }: { provenance: Provenance; explanations: Explanation[] }) {
+  const totalMs = explanations.reduce((sum, e) => sum + (Number.isFinite(e.timing.ms) ? e.timing.ms : 0), 0);
+  const runs = explanations.reduce((sum, e) => sum + (Number.isFinite(e.timing.forwardPasses) ? e.timing.forwardPasses : 0), 0);
+  const cost = `${formatDuration(totalMs)}, ${runs.toLocaleString('en')} model runs`;
+  return (
+    <p className="text-xs text-slate-500" data-testid="why-provenance">
+      {provenance.kind === 'live'
+        ? `Worked out on this device by the same model that answered: ${cost}.`
+        : `Stored with the prediction${provenance.storedAt ? ` on ${provenance.storedAt}` : ''}; computed in the visitor's browser on ${provenance.backend}: ${cost}.`}
+    </p>
   );
 }
 
 function Summary({
-  explanations,
+  source,
+  counterfactual,
   prediction,
   labelOf,
   computing,
 }: {
-  explanations: ReturnType<typeof byMethod>;
+  source: Explanation | undefined;
+  counterfactual: Explanation | undefined;
   prediction: WhyPrediction;
   labelOf: (intent: string) => string;
   computing: boolean;
 }) {
-  const source = explanations.lime?.scores ? explanations.lime : explanations.occlusion?.scores ? explanations.occlusion : undefined;
-  const top = topWords(source, 3);
-  const scale = source?.scores ? maxAbs(source.scores) : 0;
-  const counterfactual = counterfactualExtra(explanations.counterfactual);
-  const parts = counterfactual ? counterfactualParts(counterfactual, labelOf) : null;
+  const scale = source?.scores ? strongest(source.scores) : 0;
+  const top = topWords(source, 3).filter((word) => evidenceStrength(word.score, scale) !== null);
+  const change = readCounterfactual(counterfactual);
+  const parts = change ? counterfactualParts(change, labelOf) : null;
 
   return (
     <div data-testid="why-summary" className="space-y-1.5 text-[15px] leading-relaxed">
       <p>
-        I answered <strong className="font-semibold text-brand-900">{labelOf(prediction.intent)}</strong>{' '}
-        <span className="text-slate-600">({formatPercent(prediction.confidence)} sure)</span>.
+        I answered <strong className="font-semibold text-brand-900">{labelOf(prediction.intent)}</strong>
+        {Number.isFinite(prediction.confidence) && <span className="text-slate-600"> ({formatPercent(prediction.confidence)} sure)</span>}.
       </p>
       <p data-testid="why-summary-words">
         {top.length > 0 ? (
           <>
             The words that mattered most:{' '}
             {top.map((word, index) => {
-              const colour = divergingColor(word.score, scale);
+              const colour = evidenceColor(evidenceStrength(word.score, scale) ?? 0);
               return (
                 <span key={word.index}>
                   {index > 0 && (index === top.length - 1 ? ' and ' : ', ')}
                   <mark className="rounded px-1 py-0.5 font-medium" style={{ backgroundColor: colour.background, color: colour.color }}>
-                    {word.word}
+                    <PanelText text={word.word} />
                   </mark>
                 </span>
               );
             })}
-            <span className="sr-only"> ({quoteList(top.map((w) => w.word))}, by {source ? METHOD_NAMES[source.method] : ''})</span>.
+            .
           </>
         ) : computing ? (
           <span className="text-slate-500">Working out which words mattered…</span>
@@ -176,7 +279,7 @@ function Summary({
           <span className="text-slate-500">Which words mattered could not be worked out.</span>
         )}
       </p>
-      {(counterfactual || computing) && (
+      {(change || computing) && (
         <p data-testid="why-summary-counterfactual">
           {parts ? (
             <>
@@ -184,7 +287,7 @@ function Summary({
               <em className="font-semibold text-brand-900 not-italic">{parts.answer}</em>
               {parts.after}
             </>
-          ) : counterfactual ? (
+          ) : change ? (
             NO_COUNTERFACTUAL
           ) : (
             <span className="text-slate-500">Checking what would change my answer…</span>
@@ -195,15 +298,58 @@ function Summary({
   );
 }
 
-function Progress({ progress }: { progress?: WhyPanelProps['progress'] }) {
+/** The customer's "Words" tab: the message with the words that led to the answer in one blue scale, the rest muted. */
+function CustomerWords({ source, computing }: { source: Explanation | undefined; computing: boolean }) {
+  if (!source?.scores) return <Pending computing={computing} what="word evidence" />;
+  const scores = source.scores;
+  const scale = strongest(scores);
+  const any = scores.some((score) => evidenceStrength(score, scale) !== null);
+  return (
+    <figure className="space-y-3">
+      <p className="text-lg leading-10 break-words text-slate-900" data-testid="why-highlighted-text">
+        {source.words.map((word, index) => {
+          const strength = evidenceStrength(scores[index] ?? 0, scale);
+          const colour = strength === null ? null : evidenceColor(strength);
+          return (
+            <span key={`${word.start}-${index}`}>
+              {index > 0 && ' '}
+              {colour ? (
+                <mark className="rounded-md px-1.5 py-1" style={{ backgroundColor: colour.background, color: colour.color }} data-evidence="led">
+                  <PanelText text={word.text} />
+                  <span className="sr-only"> (led to this answer)</span>
+                </mark>
+              ) : (
+                <span className="text-slate-500" data-evidence="negligible">
+                  <PanelText text={word.text} />
+                </span>
+              )}
+            </span>
+          );
+        })}
+      </p>
+      <figcaption className="flex flex-wrap items-center gap-x-2 gap-y-1 text-xs text-slate-600" data-testid="why-legend">
+        <span>Words that led to this answer</span>
+        <span className="flex items-center gap-1.5" aria-hidden="true">
+          <span>weaker</span>
+          <span
+            className="h-2 w-16 rounded-full ring-1 ring-slate-900/10"
+            style={{ backgroundImage: `linear-gradient(to right, ${evidenceColor(0).background}, rgb(${POSITIVE_RGB.join(' ')}))` }}
+          />
+          <span>stronger</span>
+        </span>
+      </figcaption>
+      {!any && <p className="text-sm text-slate-600">No single word pushed strongly towards this answer: it came from the message as a whole.</p>}
+    </figure>
+  );
+}
+
+function Progress({ progress, reader }: { progress?: WhyPanelProps['progress']; reader: Reader }) {
   const percent = progressPercent(progress);
   const known = Boolean(progress && progress.total > 0);
   return (
     <div role="status" data-testid="why-progress" className="space-y-1.5 rounded-lg bg-slate-50 px-3 py-2">
       <p className="flex justify-between gap-3 text-xs text-slate-700">
-        <span>
-          Working out why{progress?.method ? ` — ${METHOD_NAMES[progress.method as keyof typeof METHOD_NAMES] ?? progress.method}` : ''}…
-        </span>
+        <span>Working out why{reader === 'operator' && progress?.method ? ` (${progress.method})` : ''}…</span>
         {known && progress && (
           <span className="tabular-nums text-slate-500">
             {progress.done} of {progress.total}
@@ -212,7 +358,7 @@ function Progress({ progress }: { progress?: WhyPanelProps['progress'] }) {
       </p>
       <div
         role="progressbar"
-        aria-label="Explanations computed"
+        aria-label="Explanation worked out"
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={known ? percent : undefined}
@@ -240,21 +386,21 @@ function Alternatives({
 }) {
   const headingId = useId();
   const top = [...prediction.topK].sort((a, b) => b.probability - a.probability).slice(0, 5);
-  if (top.length === 0) return <Pending computing={false} what="alternatives" />;
-  const change = counterfactualExtra(counterfactual);
+  if (top.length === 0) return <Pending computing={false} what="other answers" />;
+  const change = readCounterfactual(counterfactual);
   return (
     <div className="space-y-5">
       <div className="space-y-3">
         <p className="text-sm text-slate-600">The answers I considered, with how sure I was of each.</p>
         <ol className="space-y-2.5" data-testid="why-alternatives">
-          {top.map((option) => {
+          {top.map((option, index) => {
             const chosen = option.intent === prediction.intent;
             return (
-              <li key={option.intent} className="space-y-1">
+              <li key={`${index}-${option.intent}`} className="space-y-1">
                 <div className="flex items-baseline justify-between gap-3 text-sm">
-                  <span className={chosen ? 'font-semibold text-brand-900' : 'text-slate-800'}>
+                  <span className={`min-w-0 break-words ${chosen ? 'font-semibold text-brand-900' : 'text-slate-800'}`}>
                     {labelOf(option.intent)}
-                    {chosen && <span className="ml-2 rounded-full bg-brand-100 px-2 py-0.5 text-xs font-medium text-brand-900">my answer</span>}
+                    {chosen && <span className="ml-2 rounded-full bg-brand-100 px-2 py-0.5 text-xs font-medium whitespace-nowrap text-brand-900">my answer</span>}
                   </span>
                   <span className="shrink-0 font-mono text-xs tabular-nums text-slate-700">{formatPercent(option.probability, option.probability < 0.1 ? 1 : 0)}</span>
                 </div>
@@ -274,16 +420,18 @@ function Alternatives({
           What would change my answer
         </h3>
         {!change ? (
-          <Pending computing={computing} what="counterfactual" />
+          <Pending computing={computing} what="change that would alter it" />
         ) : change.found && change.newLabel ? (
           <>
-            <p className="text-slate-700">
-              Removing {quoteList(change.removedWords)} leaves &ldquo;<span className="break-words">{change.text}</span>&rdquo;.
+            <p className="break-words text-slate-700">
+              Removing {quoteList(change.removedWords)} leaves &ldquo;
+              <PanelText text={change.text} />
+              &rdquo;.
             </p>
             <p className="text-slate-700">
               Then I would answer <strong className="font-semibold text-slate-900">{labelOf(change.newLabel)}</strong>
               {change.newProbability !== null && <> ({formatPercent(change.newProbability)} sure)</>}
-              {change.targetProbability !== null && (
+              {change.targetProbability !== null && Number.isFinite(prediction.confidence) && (
                 <>
                   , and my confidence in <strong className="font-semibold text-slate-900">{labelOf(prediction.intent)}</strong> would fall from{' '}
                   {formatPercent(prediction.confidence)} to {formatPercent(change.targetProbability)}
@@ -305,13 +453,15 @@ function SimilarQuestions({
   labelOf,
   answer,
   computing,
+  reader,
 }: {
   explanation?: Explanation;
   labelOf: (intent: string) => string;
   answer: string;
   computing: boolean;
+  reader: Reader;
 }) {
-  const list = neighbours(explanation);
+  const list = readNeighbours(explanation);
   if (!list) return <Pending computing={computing} what="similar questions" />;
   if (list.length === 0) return <p className="text-sm text-slate-600">No similar questions were found.</p>;
   return (
@@ -322,7 +472,11 @@ function SimilarQuestions({
           const same = neighbour.label === answer;
           return (
             <li key={`${index}-${neighbour.text}`} className="space-y-1.5 px-3 py-2.5">
-              <p className="break-words text-sm text-slate-900">&ldquo;{neighbour.text}&rdquo;</p>
+              <p className="break-words text-sm text-slate-900">
+                &ldquo;
+                <PanelText text={neighbour.text} />
+                &rdquo;
+              </p>
               <div className="flex flex-wrap items-center gap-x-3 gap-y-1 text-xs">
                 <span className={`rounded-full px-2 py-0.5 font-medium ${same ? 'bg-brand-100 text-brand-900' : 'bg-amber-100 text-amber-900'}`}>
                   {labelOf(neighbour.label)}
@@ -332,7 +486,11 @@ function SimilarQuestions({
                   <span aria-hidden="true" className="h-1.5 w-16 overflow-hidden rounded-full bg-slate-100">
                     <span className="block h-full rounded-full bg-slate-500" style={{ width: `${Math.max(0, Math.min(1, neighbour.score)) * 100}%` }} />
                   </span>
-                  <span className="tabular-nums">similarity {formatNumber(neighbour.score)}</span>
+                  {reader === 'operator' ? (
+                    <span className="tabular-nums">similarity {formatNumber(neighbour.score)}</span>
+                  ) : (
+                    <span className="sr-only">closeness {formatPercent(Math.max(0, Math.min(1, neighbour.score)))}</span>
+                  )}
                 </span>
               </div>
             </li>
@@ -361,9 +519,7 @@ export function WhyToggle({
       className={`inline-flex items-center gap-1 rounded-md px-2 py-1 text-xs font-medium text-brand-700 hover:bg-brand-50 ${className ?? ''}`}
       {...rest}
     >
-      <svg aria-hidden="true" viewBox="0 0 20 20" width="14" height="14" fill="currentColor" className={`transition-transform ${expanded ? 'rotate-90' : ''}`}>
-        <path d="M7.2 4.2a1 1 0 0 1 1.4 0l5.1 5.1a1 1 0 0 1 0 1.4l-5.1 5.1a1 1 0 1 1-1.4-1.4L11.6 10 7.2 5.6a1 1 0 0 1 0-1.4z" />
-      </svg>
+      <Chevron open={expanded} />
       Why this answer?
     </button>
   );

@@ -9,7 +9,6 @@ import {
   formatNumber,
   formatPercent,
   formatScore,
-  limeExtra,
   maxAbs,
   METHOD_DESCRIPTIONS,
   METHOD_NAMES,
@@ -17,7 +16,9 @@ import {
   NEGATIVE_RGB,
   POSITIVE_RGB,
 } from './format';
+import { extraNumber, readLime } from './parse';
 import { Pending } from './pending';
+import { PanelText } from './reader';
 
 const METHODS: WordScoringMethod[] = ['lime', 'occlusion', 'attention', 'rollout'];
 
@@ -74,7 +75,7 @@ export function WordEvidence({ byMethod, computing }: { byMethod: Partial<Record
 
 function ScoredWords({ explanation, scores }: { explanation: Explanation; scores: number[] }) {
   const scale = maxAbs(scores);
-  const method = explanation.method as WordScoringMethod;
+  const method = explanation.method;
   const captionId = useId();
   const sortId = useId();
   const [sorted, setSorted] = useState(false);
@@ -95,7 +96,7 @@ function ScoredWords({ explanation, scores }: { explanation: Explanation; scores
                   style={{ backgroundColor: colour.background, color: colour.color }}
                   title={`${word.text}: ${formatScore(score)}`}
                 >
-                  {word.text}
+                  <PanelText text={word.text} />
                   <span className="sr-only"> ({formatScore(score)})</span>
                 </span>
               </span>
@@ -117,7 +118,7 @@ function ScoredWords({ explanation, scores }: { explanation: Explanation; scores
           />
           <label htmlFor={sortId}>Sort by score</label>
         </div>
-        <div className="overflow-x-auto">
+        <div className="relative overflow-x-auto">
           <table className="w-full min-w-72 border-separate border-spacing-y-1 text-sm">
             <caption id={captionId} className="sr-only">
               {METHOD_NAMES[method]} score of each word. Positive scores pushed towards this answer, negative scores away from it.
@@ -147,7 +148,7 @@ function ScoredWords({ explanation, scores }: { explanation: Explanation; scores
                 return (
                   <tr key={`${word.start}-${index}`}>
                     <th scope="row" className="max-w-32 truncate pr-3 text-left font-normal text-slate-800" title={word.text}>
-                      {word.text}
+                      <PanelText text={word.text} />
                     </th>
                     <td aria-hidden="true" className="px-1">
                       <div className="relative h-4 rounded-sm bg-slate-50">
@@ -193,23 +194,24 @@ function Legend() {
 function MethodDetails({ explanation }: { explanation: Explanation }) {
   const facts: string[] = [];
   if (explanation.method === 'lime') {
-    const lime = limeExtra(explanation);
+    const lime = readLime(explanation);
     if (lime) {
       facts.push(`${lime.samples.toLocaleString('en')} perturbed texts${lime.distinctTexts ? ` (${lime.distinctTexts.toLocaleString('en')} distinct)` : ''}`);
       facts.push(`surrogate fit R² ${formatNumber(lime.r2)}`);
       facts.push(`intercept ${formatNumber(lime.intercept)}`);
     }
   } else if (explanation.method === 'occlusion') {
-    const baseline = (explanation.extra as { baseline?: unknown }).baseline;
-    if (typeof baseline === 'number') facts.push(`confidence with every word ${formatPercent(baseline)}`);
+    const baseline = extraNumber(explanation, 'baseline');
+    if (baseline !== null) facts.push(`confidence with every word ${formatPercent(baseline)}`);
   } else if (explanation.method === 'attention') {
-    const heads = (explanation.extra as { heads?: unknown }).heads;
-    facts.push(`last layer, mean of ${typeof heads === 'number' ? heads : 'all'} heads, from the [CLS] token`);
+    const heads = extraNumber(explanation, 'heads');
+    facts.push(`last layer, mean of ${heads ?? 'all'} heads, from the [CLS] token`);
   } else if (explanation.method === 'rollout') {
-    const residual = (explanation.extra as { residual?: unknown }).residual;
-    if (typeof residual === 'number') facts.push(`skip-connection weight ${formatNumber(residual)}`);
+    const residual = extraNumber(explanation, 'residual');
+    if (residual !== null) facts.push(`skip-connection weight ${formatNumber(residual)}`);
   }
-  if (typeof explanation.settings.seed === 'number') facts.push(`seed ${explanation.settings.seed}`);
+  const seed = Object.hasOwn(explanation.settings, 'seed') ? explanation.settings.seed : undefined;
+  if (typeof seed === 'number' && Number.isFinite(seed)) facts.push(`seed ${seed}`);
   facts.push(formatDuration(explanation.timing.ms));
   const line = facts.join(' · ');
   return (

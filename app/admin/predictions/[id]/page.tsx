@@ -2,8 +2,8 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { z } from 'zod';
-import { labelOf as labelsFor, reviewIntents } from '@/lib/admin/intents';
-import { knownBots } from '@/lib/bot/answers';
+import { labelOf as labelsFor, OUT_OF_SCOPE, reviewIntents } from '@/lib/admin/intents';
+import { knownBots, loadBotContent } from '@/lib/bot/answers';
 import { requireAdminPage } from '@/lib/auth/session';
 import { predictionDetail, riskScore } from '@/lib/db/queries/admin';
 import { ApiError } from '@/lib/http/errors';
@@ -15,7 +15,7 @@ import { StoredExplanations } from '@/lib/ui/admin/stored-explanations';
 import { StoredWhyPanel } from '@/lib/ui/admin/stored-why-panel';
 import { VerificationBadge } from '@/lib/ui/admin/verification-badge';
 import { VerificationPanel } from '@/lib/ui/admin/verification-panel';
-import type { Explanation } from '@/lib/explain/types';
+import { VisitorText } from '@/lib/ui/text';
 
 export const metadata: Metadata = { title: 'Prediction' };
 
@@ -35,6 +35,7 @@ export default async function PredictionPage({ params }: { params: Promise<{ id:
   const botId = knownBots().includes(detail.botId) ? detail.botId : 'banking77';
   const labelOf = labelsFor(botId);
   const intents = reviewIntents(botId);
+  const outOfScope = loadBotContent(botId).outOfScope.intents;
   const facts: [string, React.ReactNode][] = [
     ['Time', dateTime(detail.createdAt)],
     ['Intent', <span key="i" data-testid="detail-intent">{labelOf(detail.intent)} <code className="text-xs text-slate-500">{detail.intent}</code></span>],
@@ -54,16 +55,18 @@ export default async function PredictionPage({ params }: { params: Promise<{ id:
       <p className="text-sm">
         <Link href="/admin" className="text-brand-700 hover:underline">← Log</Link>
       </p>
-      <h1 className="mt-2 text-xl font-semibold text-brand-900" data-testid="detail-message">“{detail.text}”</h1>
-      <div className="mt-4 grid gap-6 lg:grid-cols-[1fr_1.2fr]">
-        <div className="space-y-6">
+      <h1 className="mt-2 text-xl font-semibold break-words text-brand-900" data-testid="detail-message">
+        “<VisitorText text={detail.text} showControls />”
+      </h1>
+      <div className="mt-4 grid grid-cols-1 gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,1.2fr)]">
+        <div className="min-w-0 space-y-6">
           <section aria-labelledby="facts-heading" className="rounded-xl border border-slate-200 bg-white p-4">
             <h2 id="facts-heading" className="font-semibold text-brand-900">Prediction</h2>
-            <dl className="mt-2 grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
+            <dl className="mt-2 grid grid-cols-[auto_minmax(0,1fr)] gap-x-4 gap-y-1 text-sm">
               {facts.map(([term, value]) => (
                 <div key={term} className="contents">
                   <dt className="text-slate-500">{term}</dt>
-                  <dd>{value}</dd>
+                  <dd className="break-words">{value}</dd>
                 </div>
               ))}
             </dl>
@@ -71,7 +74,7 @@ export default async function PredictionPage({ params }: { params: Promise<{ id:
             <ol className="mt-1 text-sm">
               {detail.topK.map((entry) => (
                 <li key={entry.intent} className="flex justify-between gap-4">
-                  <span>{labelOf(entry.intent)}</span>
+                  <span className="min-w-0 break-words">{labelOf(entry.intent)}</span>
                   <span className="font-mono">{percent(entry.probability, 1)}</span>
                 </li>
               ))}
@@ -83,7 +86,7 @@ export default async function PredictionPage({ params }: { params: Promise<{ id:
             server={{ intent: detail.verifiedIntent, confidence: detail.verifiedConfidence, at: detail.verifiedAt }}
             labelOf={labelOf}
           />
-          <ReviewPanel predictionId={detail.id} csrfToken={session.csrfToken} intent={detail.intent} intents={intents} />
+          <ReviewPanel predictionId={detail.id} csrfToken={session.csrfToken} intent={detail.intent} intents={intents} runnersUp={detail.topK.map((entry) => (outOfScope.includes(entry.intent) ? OUT_OF_SCOPE : entry.intent))} />
           <section aria-labelledby="history-heading" className="rounded-xl border border-slate-200 bg-white p-4">
             <h2 id="history-heading" className="font-semibold text-brand-900">Review history</h2>
             {detail.reviews.length === 0 ? <p className="mt-1 text-sm text-slate-500">Not reviewed yet.</p> : null}
@@ -92,33 +95,45 @@ export default async function PredictionPage({ params }: { params: Promise<{ id:
                 <li key={review.id} data-testid="review-entry">
                   <span className="font-medium">{review.action}</span>
                   {review.intent ? ` → ${labelOf(review.intent)}` : ''}
-                  {review.note ? ` — “${review.note}”` : ''}
+                  {review.note ? (
+                    <>
+                      {' — “'}
+                      <VisitorText text={review.note} showControls />”
+                    </>
+                  ) : null}
                   <span className="text-slate-500"> by {review.reviewer}, {dateTime(review.createdAt)}</span>
                 </li>
               ))}
             </ul>
           </section>
         </div>
-        <div className="space-y-6">
+        <div className="min-w-0 space-y-6">
           <section aria-labelledby="conversation-heading" className="rounded-xl border border-slate-200 bg-white p-4">
             <h2 id="conversation-heading" className="font-semibold text-brand-900">Conversation</h2>
             <ol className="mt-2 space-y-2" data-testid="detail-conversation">
               {detail.conversation.map((line) => (
                 <li
                   key={line.id}
-                  className={`max-w-[85%] rounded-xl px-3 py-2 text-sm ${line.role === 'user' ? 'ml-auto bg-brand-600 text-white' : 'bg-slate-100'} ${line.id === detail.messageId ? 'ring-4 ring-amber-300' : ''}`}
+                  className={`max-w-[85%] rounded-xl px-3 py-2 text-sm break-words ${line.role === 'user' ? 'ml-auto bg-brand-600 text-white' : 'bg-slate-100'} ${line.id === detail.messageId ? 'ring-4 ring-amber-300' : ''}`}
                   aria-current={line.id === detail.messageId ? 'true' : undefined}
                 >
                   <span className="sr-only">{line.role === 'user' ? 'Visitor: ' : 'Bot: '}</span>
                   {line.predictionId && line.id !== detail.messageId ? (
-                    <Link href={`/admin/predictions/${line.predictionId}`} className="underline decoration-white/50">{line.text}</Link>
+                    <Link href={`/admin/predictions/${line.predictionId}`} className="underline decoration-white/50">
+                      <VisitorText text={line.text} showControls />
+                    </Link>
                   ) : (
-                    line.text
+                    <VisitorText text={line.text} showControls />
                   )}
                   {line.feedback ? (
                     <span className="ml-2">
                       <FeedbackBadge helpful={line.feedback.helpful} />
-                      {line.feedback.comment ? ` “${line.feedback.comment}”` : ''}
+                      {line.feedback.comment ? (
+                        <>
+                          {' “'}
+                          <VisitorText text={line.feedback.comment} showControls />”
+                        </>
+                      ) : null}
                     </span>
                   ) : null}
                 </li>
@@ -130,9 +145,11 @@ export default async function PredictionPage({ params }: { params: Promise<{ id:
             <div className="mt-2">
               {detail.explanations.length ? (
                 <StoredWhyPanel
-                  explanations={detail.explanations as Explanation[]}
+                  botId={botId}
+                  explanations={detail.explanations}
                   prediction={{ intent: detail.intent, confidence: detail.confidence, topK: detail.topK }}
-                  labels={Object.fromEntries(intents.map((entry) => [entry.intent, entry.label]))}
+                  storedAt={dateTime(detail.createdAt)}
+                  backend={detail.backend}
                 />
               ) : null}
               <details className="mt-4">
