@@ -132,7 +132,7 @@ export async function browserExplainBench(options: {
       await browser.page.addInitScript({ content: 'globalThis.__name = (fn) => fn;' });
       try {
         await modelReadyTime(browser.page, `${server.url}/?device=wasm&bench${variant.query ? `&${variant.query}` : ''}`);
-        const backend = ((await browser.page.getByTestId('backend').textContent()) ?? '').trim();
+        const backend = (await browser.page.getByTestId('backend').getAttribute('data-backend')) ?? '';
         const lime = options.limeTexts.length ? await limeInPage(browser.page, options.limeTexts, options.counts, options.reps, variant.limeBatchSize) : [];
         process.stderr.write(`  browser lime (${variant.name}) done\n`);
         const panel: BrowserPanelRun[] = [];

@@ -8,13 +8,13 @@ export function reviewIntents(botId = 'banking77'): { intent: string; label: str
   const content = loadBotContent(botId);
   return [
     ...Object.keys(content.intents)
-      .map((intent) => ({ intent, label: intentLabel(content, intent) }))
+      .map((intent) => ({ intent, label: intentLabel(content, intent, 'operator') }))
       .sort((a, b) => a.label.localeCompare(b.label)),
-    { intent: OUT_OF_SCOPE, label: 'Out of scope' },
+    { intent: OUT_OF_SCOPE, label: content.outOfScope.operatorLabel },
   ];
 }
 
 export function labelOf(botId = 'banking77'): (intent: string) => string {
   const content = loadBotContent(botId);
-  return (intent) => (intent === OUT_OF_SCOPE || intent === 'oos' ? 'Out of scope' : intentLabel(content, intent));
+  return (intent) => (intent === OUT_OF_SCOPE ? content.outOfScope.operatorLabel : intentLabel(content, intent, 'operator'));
 }

@@ -1,6 +1,6 @@
 import 'server-only';
 import type { Prisma } from '@/lib/generated/sqlite/client';
-import type { ExplanationRecord, ReplyParts, UserParts } from '@/lib/chat/records';
+import type { ReplyParts, UserParts } from '@/lib/chat/records';
 import type { LogQuery } from '@/lib/admin/filters';
 import { badRequest, notFound } from '@/lib/http/errors';
 import { db } from '../client';
@@ -174,7 +174,8 @@ export type PredictionDetail = LogRow & {
   messageId: string;
   seq: number;
   botId: string;
-  explanations: ExplanationRecord[];
+  /** As stored; read by the renderers' total parse. */
+  explanations: unknown[];
   explanationTimings: { method: string; durationMs: number; comprehensiveness: number | null; sufficiency: number | null }[];
   conversation: ConversationLine[];
   reviews: ReviewEntry[];
@@ -214,7 +215,8 @@ export async function predictionDetail(id: string): Promise<PredictionDetail> {
     messageId: rest.messageId,
     seq: message.seq,
     botId: message.conversation.botId,
-    explanations: inPanelOrder(explanations.map((e) => e.payload as unknown as ExplanationRecord)),
+    // As stored: the admin's renderers read each payload with a total parse, whatever it holds.
+    explanations: inPanelOrder(explanations).map((e): unknown => e.payload),
     explanationTimings: explanations.map(({ method, durationMs, comprehensiveness, sufficiency }) => ({ method, durationMs, comprehensiveness, sufficiency })),
     conversation: lines.map((line) => ({
       id: line.id,

@@ -178,12 +178,12 @@ function isForeignKeyViolation(error: unknown): boolean {
 
 const PANEL_ORDER = ['attention', 'rollout', 'occlusion', 'lime', 'counterfactual', 'similar'];
 
-export function inPanelOrder(explanations: Stored[]): Stored[] {
-  return [...explanations].sort((a, b) => PANEL_ORDER.indexOf(a.method) - PANEL_ORDER.indexOf(b.method));
+export function inPanelOrder<T extends { method: string }>(rows: readonly T[]): T[] {
+  return [...rows].sort((a, b) => PANEL_ORDER.indexOf(a.method) - PANEL_ORDER.indexOf(b.method));
 }
 
 /** A prediction's stored explanations, exactly as they were posted, in the panel's order. */
 export async function loadExplanations(predictionId: string): Promise<Stored[]> {
   const rows = await db().explanation.findMany({ where: { predictionId } });
-  return inPanelOrder(rows.map((row) => row.payload as unknown as Stored));
+  return inPanelOrder(rows).map((row) => row.payload as unknown as Stored);
 }

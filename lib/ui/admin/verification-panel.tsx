@@ -10,15 +10,16 @@ type Props = {
 
 const SUMMARY: Record<Props['verification'], string> = {
   pending: 'The server has not re-run the model on this message yet.',
-  verified: 'The server re-ran the model on the message as typed and got the same intent.',
-  mismatch: 'The server re-ran the model on the message as typed and got another intent: what the browser reported is not what the model says.',
-  failed: 'The server could not re-run the model for this record: it names another model version, or the bot has no model the server can load (the server log says which).',
+  verified: 'The server re-ran the model on the message as typed and got the same intent, figures and decision.',
+  mismatch:
+    'What the browser reported is not what the model says: the server’s run gave another intent, confidence, top intents or decision, or the record names a model version or bot the server does not serve.',
+  failed: 'The server could not re-run the model for this record: the model could not load or run, or only the redacted text is left (the server log says which).',
 };
 
 /** What the browser reported next to what the server's own run of the model gave. */
 export function VerificationPanel({ verification, reported, server, labelOf }: Props) {
   const intent = (value: string | null) =>
-    value === null ? '—' : (
+    value === null ? <span className="text-slate-500">no server result</span> : (
       <>
         {labelOf(value)} <code className="text-xs text-slate-500">{value}</code>
       </>
