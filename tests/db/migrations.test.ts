@@ -2,24 +2,15 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { migrateDatabase } from '@/lib/db/migrate';
 import { migrationsDir } from '@/lib/db/migrations';
 import { sqliteFilePath } from '@/lib/db/provider';
 import { pendingMigrationSql } from '@/prisma/new-migration';
 import { derivePostgresSchema } from '@/prisma/generate.mjs';
-import { createScratchDatabase, testProviders, withPgClient, type ScratchDatabase } from '../support/databases';
+import { scratchDatabases, testProviders, withPgClient } from '../support/databases';
 
-const scratches: ScratchDatabase[] = [];
-afterAll(async () => {
-  await Promise.all(scratches.map((scratch) => scratch.drop()));
-});
-
-async function scratch(provider: 'sqlite' | 'postgresql') {
-  const database = await createScratchDatabase(provider);
-  scratches.push(database);
-  return database;
-}
+const scratch = scratchDatabases();
 
 type ColumnRow = { table_name: string; column_name: string };
 

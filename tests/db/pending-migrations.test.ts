@@ -1,22 +1,13 @@
 import { readdirSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { migrateDatabase } from '@/lib/db/migrate';
 import { migrationsDir } from '@/lib/db/migrations';
 import { pendingMigrations } from '@/lib/db/pending-migrations';
 import { sqliteFilePath } from '@/lib/db/provider';
-import { createScratchDatabase, testProviders, withPgClient, type ScratchDatabase } from '../support/databases';
+import { scratchDatabases, testProviders, withPgClient } from '../support/databases';
 
-const scratches: ScratchDatabase[] = [];
-afterAll(async () => {
-  await Promise.all(scratches.map((scratch) => scratch.drop()));
-});
-
-async function scratch(provider: 'sqlite' | 'postgresql') {
-  const database = await createScratchDatabase(provider);
-  scratches.push(database);
-  return database;
-}
+const scratch = scratchDatabases();
 
 const committed = (provider: 'sqlite' | 'postgresql') =>
   readdirSync(migrationsDir(provider), { withFileTypes: true })

@@ -284,7 +284,7 @@ test.describe('admin', () => {
 
     await admin.open(text);
     const panel = page.getByTestId('verification-panel');
-    await expect(panel).toContainText('got another intent');
+    await expect(panel).toContainText('What the browser reported is not what the model says');
     await expect(panel.getByTestId('verification-reported')).toContainText('apple_pay_or_google_pay');
     await expect(panel.getByTestId('verification-reported')).toContainText('97.0 %');
     await expect(panel.getByTestId('verification-server')).toContainText(stored!.verifiedIntent);

@@ -64,3 +64,16 @@ export function withScratchDatabase(provider: DbProvider): () => ScratchDatabase
     return database;
   };
 }
+
+/** Scratch databases made one by one in a test file's tests (unmigrated), all dropped after the file. */
+export function scratchDatabases(): (provider: DbProvider) => Promise<ScratchDatabase> {
+  const made: ScratchDatabase[] = [];
+  afterAll(async () => {
+    await Promise.all(made.map((database) => database.drop()));
+  });
+  return async (provider) => {
+    const database = await createScratchDatabase(provider);
+    made.push(database);
+    return database;
+  };
+}
