@@ -92,11 +92,14 @@ async function expectStoredAsShown(chat: ChatPage, file: string, turns: number) 
   expect(await shownConversation(page)).toEqual(shown);
 }
 
-/** The words and scores LIME's table shows in an open Why panel. */
+/** The words and scores LIME's table shows in an open Why panel's technical details. */
 async function limeRows(panel: Locator): Promise<string[][]> {
-  await panel.getByTestId('why-tab-words').click();
-  await panel.getByTestId('why-method-lime').check();
-  return panel.getByRole('tabpanel').locator('table tbody tr').evaluateAll((trs) =>
+  const technical = panel.getByTestId('why-technical-toggle');
+  if ((await technical.getAttribute('aria-expanded')) !== 'true') await technical.click();
+  const details = panel.getByTestId('why-technical');
+  await details.getByTestId('why-tab-scores').click();
+  await details.getByTestId('why-method-lime').check();
+  return details.getByRole('tabpanel').locator('table tbody tr').evaluateAll((trs) =>
     trs.map((tr) => {
       const cells = tr.querySelectorAll('th, td');
       return [cells[0]?.textContent?.trim() ?? '', cells[cells.length - 1]?.textContent?.trim() ?? ''];
