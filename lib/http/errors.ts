@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { assertJsonContentType, assertNotCrossOrigin } from './request-origin';
+import { isCrossOrigin, isJsonContentType } from './request-origin';
 
 /** An error the API answers with a 4xx and a JSON body that says what is wrong. */
 export class ApiError extends Error {
@@ -77,8 +77,10 @@ export function makeStorable(root: { value: unknown }, maxDepth = MAX_JSON_DEPTH
  * preflight (lib/http/request-origin.ts).
  */
 export async function readJson<T>(request: Request, schema: z.ZodType<T>, maxBytes: number): Promise<T> {
-  assertNotCrossOrigin(request);
-  assertJsonContentType(request);
+  if (isCrossOrigin(request)) throw new ApiError(403, 'cross_origin', 'This API takes requests from this site’s own pages only.');
+  if (!isJsonContentType(request.headers.get('content-type'))) {
+    throw new ApiError(415, 'unsupported_media_type', 'The request body must be JSON sent with Content-Type: application/json.');
+  }
   const declared = Number(request.headers.get('content-length') ?? 0);
   if (declared > maxBytes) throw payloadTooLarge(maxBytes);
   const reader = request.body?.getReader();

@@ -1,5 +1,3 @@
-import { ApiError } from './errors';
-
 /**
  * Where a request comes from, as browsers tell it, and what a body is said to be.
  *
@@ -25,38 +23,29 @@ export function originHost(origin: string | null): string | null {
   }
 }
 
-const crossOrigin = (message: string) => new ApiError(403, 'cross_origin', message);
-
 /** Sec-Fetch-Site values of requests another site's page started. */
 const FOREIGN_SITES = new Set(['cross-site', 'same-site']);
 
 /**
- * Refuses a request a page on another origin sent (403): its `Origin` names another host, or is
+ * True for a request a page on another origin sent: its `Origin` names another host, or is
  * `null` (sandboxed frames, some redirects), or `Sec-Fetch-Site` says another site started it.
- * A request with neither header comes from a program, not a browser page, and passes.
+ * A request with neither header comes from a program, not a browser page.
  */
-export function assertNotCrossOrigin(request: Request): void {
+export function isCrossOrigin(request: Request): boolean {
   const origin = request.headers.get('origin');
   const site = request.headers.get('sec-fetch-site');
-  if (site !== null && FOREIGN_SITES.has(site.toLowerCase())) throw crossOrigin('This API takes requests from this site’s own pages only.');
-  if (origin === null) return;
+  if (site !== null && FOREIGN_SITES.has(site.toLowerCase())) return true;
+  if (origin === null) return false;
   const host = requestHost(request.headers);
-  if (!host || originHost(origin) !== host) throw crossOrigin('This API takes requests from this site’s own pages only.');
+  return !host || originHost(origin) !== host;
 }
 
 /**
- * Refuses a body not declared `application/json` (415). Browsers send text/plain, form and
- * multipart bodies to any site without asking; a JSON body from another origin needs a CORS
- * preflight first, which this app never grants. Parameters are allowed; a charset other than
- * UTF-8 is not, since the body is read as UTF-8.
+ * True for `application/json`, with parameters allowed but no charset other than UTF-8 (the
+ * body is read as UTF-8). Browsers send text/plain, form and multipart bodies to any site
+ * without asking; a JSON body from another origin needs a CORS preflight first, which this app
+ * never grants.
  */
-export function assertJsonContentType(request: Request): void {
-  const header = request.headers.get('content-type');
-  if (!isJsonContentType(header)) {
-    throw new ApiError(415, 'unsupported_media_type', 'The request body must be JSON sent with Content-Type: application/json.');
-  }
-}
-
 export function isJsonContentType(header: string | null): boolean {
   if (header === null) return false;
   const [mediaType, ...parameters] = header.split(';');
