@@ -40,8 +40,8 @@ const nextConfig = {
       './node_modules/onnxruntime-common/**',
       './public/models/**',
     ],
-    // Review labels are checked against the bot's model card, explanations against its shape and index.
-    '/api/admin/predictions/[id]/review': ['./public/models/*/model-card.json'],
+    // Review labels and explanations are checked against the bot's model folder (lib/verify/bots.ts).
+    '/api/admin/predictions/[id]/review': ['./public/models/**/*.json'],
     '/api/predictions/[id]/explanations': ['./public/models/**/*.json'],
   },
   async headers() {
