@@ -37,7 +37,8 @@ export async function ingestExplanations(request: Request, rawPredictionId: stri
   return Response.json(outcome, { status: outcome!.stored > 0 ? 201 : 200 });
 }
 
-const refused = (error: ApiError): Extract<TurnOutcome, { outcome: 'refused' }> => ({
+/** A record refused within a batch: the status and error a single post would have got. */
+export const refused = (error: ApiError): Extract<TurnOutcome, { outcome: 'refused' }> => ({
   outcome: 'refused',
   status: error.status,
   error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },

@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import { ingestExplanationBatch, postedBytes } from '@/lib/chat/ingest-explanations';
+import { ingestExplanationBatch, postedBytes, refused } from '@/lib/chat/ingest-explanations';
 import { MAX_TURN_BATCH_BYTES, MAX_TURN_BYTES, isTurnBatch, turnBatchSchema, turnRecordSchema, type TurnOutcome, type TurnRecord } from '@/lib/chat/records';
 import { storeTurns } from '@/lib/db/queries/chat';
 import { ApiError, badRequest, invalidBody, payloadTooLarge, readJson } from '@/lib/http/errors';
@@ -11,12 +11,6 @@ import { verifyAfterResponse } from '@/lib/verify/verifier';
 type Schedule = (task: () => Promise<void>) => void;
 
 const anyJson = z.unknown();
-
-const refused = (error: ApiError): TurnOutcome => ({
-  outcome: 'refused',
-  status: error.status,
-  error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },
-});
 
 /**
  * `POST /api/turns`: one turn (answered 201 stored / 200 duplicate, or a 4xx) or a batch
