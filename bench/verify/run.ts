@@ -16,7 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readLabelledCsv } from '@/lib/admin/seed';
 import { decide } from '@/lib/bot/policy';
-import type { TurnRecord } from '@/lib/chat/records';
+import type { TurnRecord } from '@/lib/records/turn';
 import { connectDatabase } from '@/lib/db/client';
 import { migrateDatabase } from '@/lib/db/migrate';
 import { storeTurn } from '@/lib/db/queries/chat';

@@ -7,7 +7,7 @@ import { intentLabel, loadBotContent } from '@/lib/bot/answers';
 import { decide } from '@/lib/bot/policy';
 import { explanationRow, explanationSummary } from '@/lib/db/queries/explanations';
 import type { Explanation } from '@/lib/explain/types';
-import type { ExplanationRecord } from '@/lib/chat/records';
+import type { ExplanationRecord } from '@/lib/records/explanation';
 
 /**
  * Generates a realistic prediction log: conversations of one to five turns spread over the

@@ -1,4 +1,4 @@
-import type { ReplyParts } from '@/lib/chat/records';
+import type { ReplyParts } from '@/lib/records/turn';
 import { intentLabel, type BotContent } from './answers';
 import type { Decision } from './policy';
 

@@ -1,6 +1,6 @@
 import type { UIMessage } from 'ai';
 import type { Explanation } from '@/lib/explain/types';
-import type { PredictionRecord, ReplyParts, RestoredConversation, UserParts } from './records';
+import type { PredictionRecord, ReplyParts, RestoredConversation, UserParts } from '@/lib/records/turn';
 
 /** Per-message facts the chat shows and stores. */
 export type ChatMetadata = {

@@ -7,7 +7,7 @@
  * duplicate, never stored twice. Turns that have waited together (after an outage, a closed
  * tab) go in one batch post, which the server answers with one outcome per turn.
  */
-import { MAX_TURNS_PER_BATCH, type TurnBatchAnswer, type TurnOutcome } from './records';
+import { MAX_TURNS_PER_BATCH, type TurnBatchAnswer, type TurnOutcome } from '@/lib/records/turn';
 
 export type OutboxRecord = {
   url: string;

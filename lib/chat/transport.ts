@@ -4,7 +4,7 @@ import { decide, ranked } from '@/lib/bot/policy';
 import { answerFor, composeReply, handoffConfirmation, type Reply } from '@/lib/bot/reply';
 import type { InferenceClient, ReadyEvent } from './inference-client';
 import { messageText, type ChatMessage } from './messages';
-import type { PredictionRecord, TurnRecord, UserParts } from './records';
+import type { PredictionRecord, TurnRecord, UserParts } from '@/lib/records/turn';
 
 type Options = {
   conversationId: () => string;

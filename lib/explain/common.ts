@@ -77,7 +77,7 @@ export function jsonSafe<T>(value: T): T {
 
 /** Largest token sequence any explanation may carry (positions of the model's input). */
 export const MAX_TOKENS = 512;
-/** Longest message (lib/chat/records.ts `MAX_MESSAGE_LENGTH`). */
+/** Longest message (lib/records/turn.ts `MAX_MESSAGE_LENGTH`). */
 export const MAX_MESSAGE_CHARS = 2000;
 /** Largest word count: a message is at most 2,000 characters, so at most 1,000 words. */
 export const MAX_WORDS = 1000;

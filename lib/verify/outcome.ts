@@ -1,5 +1,5 @@
 import { decide } from '@/lib/bot/policy';
-import type { PredictionRecord } from '@/lib/chat/records';
+import type { PredictionRecord } from '@/lib/records/turn';
 import type { VerificationOutcome } from '@/lib/db/queries/chat';
 import type { Thresholds } from '@/lib/model/types';
 

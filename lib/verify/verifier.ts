@@ -2,7 +2,7 @@ import 'server-only';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { MASK } from '@/lib/bot/redact';
-import type { TurnRecord } from '@/lib/chat/records';
+import type { TurnRecord } from '@/lib/records/turn';
 import { getConfig } from '@/lib/config';
 import { pendingPredictions, saveVerifications, type VerificationOutcome } from '@/lib/db/queries/chat';
 import { modelVersion } from '@/lib/model/card';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { streamLines, trainingCsvHeader, trainingCsvLine } from '@/lib/admin/export';
 import { readLabelledCsv } from '@/lib/admin/seed';
-import { turnRecordSchema } from '@/lib/chat/records';
+import { turnRecordSchema } from '@/lib/records/turn';
 import { db, connectDatabase } from '@/lib/db/client';
 import { migrateDatabase } from '@/lib/db/migrate';
 import { iterateTrainingRows, reviewPrediction } from '@/lib/db/queries/admin';

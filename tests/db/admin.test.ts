@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLogQuery } from '@/lib/admin/filters';
 import { reviewLabels } from '@/lib/admin/review-labels';
-import { turnRecordSchema } from '@/lib/chat/records';
+import { turnRecordSchema } from '@/lib/records/turn';
 import { db, connectDatabase } from '@/lib/db/client';
 import { migrateDatabase } from '@/lib/db/migrate';
 import { iterateLog, iterateTrainingRows, listPredictions, predictionDetail, reviewPrediction, reviewQueue, riskScore } from '@/lib/db/queries/admin';

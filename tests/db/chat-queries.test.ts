@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { TurnRecord } from '@/lib/chat/records';
-import { turnRecordSchema } from '@/lib/chat/records';
+import type { TurnRecord } from '@/lib/records/turn';
+import { turnRecordSchema } from '@/lib/records/turn';
 import { db } from '@/lib/db/client';
 import { loadConversation, saveFeedback, storeTurn } from '@/lib/db/queries/chat';
 import { ApiError } from '@/lib/http/errors';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { explanationsRecordSchema, turnRecordSchema, type ExplanationsRecord } from '@/lib/chat/records';
+import { turnRecordSchema } from '@/lib/records/turn';
+import { explanationsRecordSchema, type ExplanationsRecord } from '@/lib/records/explanation';
 import { db } from '@/lib/db/client';
 import { storeTurn } from '@/lib/db/queries/chat';
 import { loadExplanations, storeExplanations } from '@/lib/db/queries/explanations';

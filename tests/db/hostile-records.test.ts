@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestExplanations } from '@/lib/chat/ingest-explanations';
-import { ingestTurns } from '@/lib/chat/ingest-turns';
+import { ingestExplanations } from '@/lib/ingest/explanations';
+import { ingestTurns } from '@/lib/ingest/turns';
 import { db } from '@/lib/db/client';
 import { saveFeedback } from '@/lib/db/queries/chat';
 import { explainAll } from '@/lib/explain';

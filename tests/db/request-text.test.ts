@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { explanationsRecordSchema, turnRecordSchema } from '@/lib/chat/records';
+import { turnRecordSchema } from '@/lib/records/turn';
+import { explanationsRecordSchema } from '@/lib/records/explanation';
 import { db } from '@/lib/db/client';
 import { loadConversation, storeTurn } from '@/lib/db/queries/chat';
 import { storeExplanations } from '@/lib/db/queries/explanations';

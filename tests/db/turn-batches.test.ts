@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ingestTurns } from '@/lib/chat/ingest-turns';
-import { MAX_TURN_BATCH_BYTES, MAX_TURNS_PER_BATCH, type TurnBatchAnswer } from '@/lib/chat/records';
+import { ingestTurns } from '@/lib/ingest/turns';
+import { MAX_TURN_BATCH_BYTES, MAX_TURNS_PER_BATCH, type TurnBatchAnswer } from '@/lib/records/turn';
 import { db } from '@/lib/db/client';
 import { storeTurns } from '@/lib/db/queries/chat';
 import { respond } from '@/lib/http/errors';

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { expect, test, type APIRequestContext, type APIResponse } from '@playwright/test';
-import { MAX_EXPLANATIONS_BYTES, MAX_TURN_BATCH_BYTES, MAX_TURN_BYTES, MAX_TURNS_PER_BATCH, explanationsRecordSchema, feedbackSchema, turnRecordSchema } from '@/lib/chat/records';
+import { MAX_TURN_BATCH_BYTES, MAX_TURN_BYTES, MAX_TURNS_PER_BATCH, feedbackSchema, turnRecordSchema } from '@/lib/records/turn';
+import { MAX_EXPLANATIONS_BYTES, explanationsRecordSchema } from '@/lib/records/explanation';
 import { createAdminAccount, signInThroughApi, type AdminApiSession } from './support/admin-session';
 import { queryE2eDatabase } from './support/database';
 import {

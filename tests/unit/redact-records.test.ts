@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { MASK, redact } from '@/lib/bot/redact';
-import { explanationSchema, explanationsRecordSchema, feedbackSchema, turnRecordSchema, type ExplanationRecord } from '@/lib/chat/records';
-import { fitExplanation, RECORD_STRING_FIELDS, redactFeedback, redactTurn } from '@/lib/chat/redact-records';
+import { feedbackSchema, turnRecordSchema } from '@/lib/records/turn';
+import { explanationSchema, explanationsRecordSchema, type ExplanationRecord } from '@/lib/records/explanation';
+import { fitExplanation, RECORD_STRING_FIELDS, redactFeedback, redactTurn } from '@/lib/ingest/redact-records';
 import { wordSpans } from '@/lib/model/spans';
 import { botFacts } from '@/lib/verify/bots';
 import { turnRecord } from '../support/turns';

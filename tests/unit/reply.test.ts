@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { humanizeIntent, intentLabel, loadBotContent } from '@/lib/bot/answers';
 import { answerFor, composeReply, handoffConfirmation } from '@/lib/bot/reply';
-import { replyPartsSchema } from '@/lib/chat/records';
+import { replyPartsSchema } from '@/lib/records/turn';
 
 const content = loadBotContent('banking77');
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decide, ranked } from '@/lib/bot/policy';
-import { turnRecordSchema, type TurnRecord } from '@/lib/chat/records';
+import { turnRecordSchema, type TurnRecord } from '@/lib/records/turn';
 import { parseConfig } from '@/lib/config';
 import { db } from '@/lib/db/client';
 import { storeTurn } from '@/lib/db/queries/chat';

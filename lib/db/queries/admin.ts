@@ -1,6 +1,6 @@
 import 'server-only';
 import type { Prisma } from '@/lib/generated/sqlite/client';
-import type { ReplyParts, UserParts } from '@/lib/chat/records';
+import type { ReplyParts, UserParts } from '@/lib/records/turn';
 import type { LogQuery } from '@/lib/admin/filters';
 import { badRequest, notFound } from '@/lib/http/errors';
 import { db } from '../client';

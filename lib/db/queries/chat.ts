@@ -1,8 +1,9 @@
 import 'server-only';
-import type { ExplanationRecord, FeedbackRecord, PredictionRecord, ReplyParts, RestoredConversation, TurnRecord, UserParts } from '@/lib/chat/records';
+import type { FeedbackRecord, PredictionRecord, ReplyParts, RestoredConversation, TurnRecord, UserParts } from '@/lib/records/turn';
+import type { ExplanationRecord } from '@/lib/records/explanation';
 import { provider } from './admin';
 import { inPanelOrder } from './explanations';
-import { redactFeedback, redactTurn } from '@/lib/chat/redact-records';
+import { redactFeedback, redactTurn } from '@/lib/ingest/redact-records';
 import { getConfig } from '@/lib/config';
 import { ApiError, conflict, notFound } from '@/lib/http/errors';
 import { Prisma } from '@/lib/generated/sqlite/client';

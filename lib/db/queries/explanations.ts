@@ -1,9 +1,9 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { Prisma } from '@/lib/generated/sqlite/client';
-import type { ExplanationsRecord } from '@/lib/chat/records';
+import type { ExplanationsRecord } from '@/lib/records/explanation';
 import { WORD_SCORING_METHODS } from '@/lib/explain/types';
-import { fitExplanation } from '@/lib/chat/redact-records';
+import { fitExplanation } from '@/lib/ingest/redact-records';
 import { botFacts } from '@/lib/verify/bots';
 import { ApiError, badRequest, notFound } from '@/lib/http/errors';
 import { db } from '../client';
@@ -67,7 +67,7 @@ export async function explanationSubjects(predictionIds: readonly string[]): Pro
 
 /**
  * A prediction's posted explanations fitted to its stored message and its bot's model
- * (lib/chat/redact-records.ts `fitExplanation`), or the 400 saying what does not fit.
+ * (lib/ingest/redact-records.ts `fitExplanation`), or the 400 saying what does not fit.
  */
 export function fitExplanations(subject: ExplanationSubject, posted: ExplanationsRecord): ExplanationsRecord | ApiError {
   const bot = botFacts(subject.botId);
@@ -83,7 +83,7 @@ export function fitExplanations(subject: ExplanationSubject, posted: Explanation
 
 /**
  * Stores a prediction's explanations: looks the prediction up (404 when unknown), fits each
- * explanation to the stored message (400 naming what does not fit; lib/chat/ingest-explanations.ts)
+ * explanation to the stored message (400 naming what does not fit; lib/ingest/explanations.ts)
  * and stores what that gives.
  */
 export async function storeExplanations(predictionId: string, posted: ExplanationsRecord): Promise<ExplanationsOutcome> {

@@ -5,7 +5,7 @@ import { useCallback, useEffect, useId, useRef, useState, type FormEvent, type K
 import { intentLabel, loadBotContent } from '@/lib/bot/answers';
 import { explanationsOf, messageText, toChatMessages, withExplanations, type ChatMessage, type ChatMetadata } from '@/lib/chat/messages';
 import { devicePreferenceFrom } from '@/lib/chat/protocol';
-import { MAX_MESSAGE_LENGTH, type RestoredConversation } from '@/lib/chat/records';
+import { MAX_MESSAGE_LENGTH, type RestoredConversation } from '@/lib/records/turn';
 import { ChatSession, type ModelState } from '@/lib/chat/session';
 import { MessageBubble } from './message-bubble';
 import { ModelStatus } from './model-status';

@@ -1,4 +1,4 @@
-import { feedbackSchema } from '@/lib/chat/records';
+import { feedbackSchema } from '@/lib/records/turn';
 import { saveFeedback } from '@/lib/db/queries/chat';
 import { parseId, readJson, respond } from '@/lib/http/errors';
 import { limitChatRequest } from '@/lib/http/rate-limit';

@@ -3,7 +3,8 @@ import { removeWords } from '@/lib/explain/perturb';
 import { normalizeForTokens, SPECIAL_TOKENS, wordSpans } from '@/lib/model/spans';
 import type { WordSpan } from '@/lib/model/types';
 import type { BotFacts } from '@/lib/verify/bots';
-import type { ExplanationRecord, FeedbackRecord, TurnRecord } from './records';
+import type { FeedbackRecord, TurnRecord } from '@/lib/records/turn';
+import type { ExplanationRecord } from '@/lib/records/explanation';
 
 /**
  * Every free-text field of a turn with personal data masked: the visitor's message, the reply

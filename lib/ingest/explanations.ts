@@ -1,6 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
-import { batchedExplanationsSchema, explanationsRecordSchema, MAX_EXPLANATIONS_BYTES, type ExplanationsBatchOutcome, type ExplanationsRecord, type TurnOutcome } from '@/lib/chat/records';
+import { type ExplanationsBatchOutcome, type TurnOutcome } from '@/lib/records/turn';
+import { batchedExplanationsSchema, explanationsRecordSchema, MAX_EXPLANATIONS_BYTES, type ExplanationsRecord } from '@/lib/records/explanation';
 import { explanationSubjects, fitExplanations, storeFittedExplanations, type ExplanationSubject } from '@/lib/db/queries/explanations';
 import { ApiError, invalidBody, notFound, parseId, readJson } from '@/lib/http/errors';
 import { limitChatBytes, limitChatRequest } from '@/lib/http/rate-limit';

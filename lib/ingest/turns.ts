@@ -1,7 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
-import { ingestExplanationBatch, postedBytes, refused } from '@/lib/chat/ingest-explanations';
-import { MAX_TURN_BATCH_BYTES, MAX_TURN_BYTES, isTurnBatch, turnBatchSchema, turnRecordSchema, type TurnOutcome, type TurnRecord } from '@/lib/chat/records';
+import { ingestExplanationBatch, postedBytes, refused } from '@/lib/ingest/explanations';
+import { MAX_TURN_BATCH_BYTES, MAX_TURN_BYTES, isTurnBatch, turnBatchSchema, turnRecordSchema, type TurnOutcome, type TurnRecord } from '@/lib/records/turn';
 import { storeTurns } from '@/lib/db/queries/chat';
 import { ApiError, badRequest, invalidBody, payloadTooLarge, readJson } from '@/lib/http/errors';
 import { limitChatBytes, limitChatRecords, limitChatRequest, tooManyRecords } from '@/lib/http/rate-limit';
