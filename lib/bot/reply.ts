@@ -1,6 +1,7 @@
-import type { ReplyParts } from '@/lib/records/turn';
+import type { Thresholds } from '@/lib/model/types';
+import type { PredictionRecord, ReplyParts } from '@/lib/records/turn';
 import { intentLabel, type BotContent } from './answers';
-import type { Decision } from './policy';
+import { decide, ranked, type Decision } from './policy';
 
 export type Reply = { text: string; parts: ReplyParts };
 
@@ -40,4 +41,37 @@ export function answerFor(content: BotContent, intent: string): Reply {
 
 export function handoffConfirmation(content: BotContent): Reply {
   return { text: content.handoff.confirmation, parts: { kind: 'handoff-requested', handoffReason: 'requested' } };
+}
+
+/** What a classified message needs of the model that classified it (the model card's facts). */
+export type ClassifierFacts = { bot: string; version: string; labels: string[]; outOfScopeLabel: string | null; thresholds: Thresholds };
+
+/**
+ * The bot's answer to a classified message and the prediction record stored with it: the one
+ * place where the model's probabilities become a decision, a reply and a `PredictionRecord`
+ * (the chat's transport, the seed, the tests and the benches all build them here).
+ */
+export function answerClassified(
+  content: BotContent,
+  model: ClassifierFacts,
+  probabilities: number[],
+  run: { id: string; backend: PredictionRecord['backend']; latencyMs: number },
+): { reply: Reply; decision: Decision; prediction: PredictionRecord } {
+  const { labels, outOfScopeLabel, thresholds } = model;
+  const decision = decide({ labels, probabilities, thresholds, outOfScopeLabel });
+  return {
+    reply: composeReply(content, decision),
+    decision,
+    prediction: {
+      id: run.id,
+      modelId: model.bot,
+      modelVersion: model.version,
+      intent: decision.intent,
+      confidence: decision.confidence,
+      topK: ranked(labels, probabilities).slice(0, 5),
+      decision: decision.kind,
+      backend: run.backend,
+      latencyMs: run.latencyMs,
+    },
+  };
 }

@@ -1,7 +1,6 @@
 import type { ChatTransport, UIMessageChunk } from 'ai';
 import type { BotContent } from '@/lib/bot/answers';
-import { decide, ranked } from '@/lib/bot/policy';
-import { answerFor, composeReply, handoffConfirmation, type Reply } from '@/lib/bot/reply';
+import { answerClassified, answerFor, handoffConfirmation, type Reply } from '@/lib/bot/reply';
 import type { InferenceClient, ReadyEvent } from './inference-client';
 import { messageText, type ChatMessage } from './messages';
 import type { PredictionRecord, TurnRecord, UserParts } from '@/lib/records/turn';
@@ -70,22 +69,7 @@ export class InBrowserTransport implements ChatTransport<ChatMessage> {
     const ready = model();
     if (!ready) throw new Error('The model is not ready yet.');
     const { probabilities, latencyMs } = await inference.classify(text);
-    const { labels, outOfScopeLabel, thresholds } = ready.model;
-    const decision = decide({ labels, probabilities, thresholds, outOfScopeLabel });
-    const topK = ranked(labels, probabilities).slice(0, 5);
-    return {
-      reply: composeReply(content, decision),
-      prediction: {
-        id: crypto.randomUUID(),
-        modelId: ready.model.bot,
-        modelVersion: ready.model.version,
-        intent: decision.intent,
-        confidence: decision.confidence,
-        topK,
-        decision: decision.kind,
-        backend: ready.backend,
-        latencyMs,
-      },
-    };
+    const { reply, prediction } = answerClassified(content, ready.model, probabilities, { id: crypto.randomUUID(), backend: ready.backend, latencyMs });
+    return { reply, prediction };
   }
 }

@@ -123,3 +123,10 @@ export async function explainAll(
   }
   return out;
 }
+
+/** The order the panel shows methods in, and stored explanations are listed in. */
+const PANEL_ORDER: readonly ExplanationMethod[] = ['attention', 'rollout', 'occlusion', 'lime', 'counterfactual', 'similar'];
+
+export function inPanelOrder<T extends { method: string }>(rows: readonly T[]): T[] {
+  return [...rows].sort((a, b) => PANEL_ORDER.indexOf(a.method as ExplanationMethod) - PANEL_ORDER.indexOf(b.method as ExplanationMethod));
+}

@@ -4,7 +4,8 @@ import { turnRecordSchema } from '@/lib/records/turn';
 import { explanationsRecordSchema, type ExplanationsRecord } from '@/lib/records/explanation';
 import { db } from '@/lib/db/client';
 import { storeTurn } from '@/lib/db/queries/chat';
-import { loadExplanations, storeExplanations } from '@/lib/db/queries/explanations';
+import { storeExplanations } from '@/lib/db/queries/explanations';
+import { inPanelOrder } from '@/lib/explain';
 import { testProviders, withScratchDatabase } from '../support/databases';
 
 const words = [
@@ -31,6 +32,12 @@ function record(): ExplanationsRecord {
       { method: 'counterfactual', version: 1, target, settings: { maxRemovals: 3 }, words, scores: null, extra: { found: true, removed: [3], removedWords: ['arrived'], text: 'my card never', newIndex: 13, newLabel: 'card_delivery_estimate', newProbability: 0.55 }, timing: { ms: 8, forwardPasses: 7 } },
     ],
   });
+}
+
+/** A prediction's stored explanations as the panel lists them: the objects as stored, in the panel's order. */
+async function loadExplanations(predictionId: string) {
+  const rows = await db().explanation.findMany({ where: { predictionId } });
+  return inPanelOrder(rows).map((row) => row.payload as unknown as ExplanationsRecord['explanations'][number]);
 }
 
 describe.each(testProviders)('stored explanations on %s', (provider) => {

@@ -4,7 +4,7 @@ import type { ReplyParts, UserParts } from '@/lib/records/turn';
 import type { LogQuery } from '@/lib/admin/filters';
 import { badRequest, notFound } from '@/lib/http/errors';
 import { db } from '../client';
-import { inPanelOrder } from './explanations';
+import { inPanelOrder } from '@/lib/explain';
 
 export function provider(): 'sqlite' | 'postgresql' {
   return (db() as unknown as { _activeProvider: string })._activeProvider === 'postgresql' ? 'postgresql' : 'sqlite';

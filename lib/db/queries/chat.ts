@@ -2,7 +2,7 @@ import 'server-only';
 import type { FeedbackRecord, PredictionRecord, ReplyParts, RestoredConversation, TurnRecord, UserParts } from '@/lib/records/turn';
 import type { ExplanationRecord } from '@/lib/records/explanation';
 import { provider } from './admin';
-import { inPanelOrder } from './explanations';
+import { inPanelOrder } from '@/lib/explain';
 import { redactFeedback, redactTurn } from '@/lib/ingest/redact-records';
 import { getConfig } from '@/lib/config';
 import { ApiError, conflict, notFound } from '@/lib/http/errors';

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Prisma } from '@/lib/generated/sqlite/client';
 import type { ExplanationsRecord } from '@/lib/records/explanation';
 import { WORD_SCORING_METHODS } from '@/lib/explain/types';
-import { fitExplanation } from '@/lib/ingest/redact-records';
+import { fitExplanation } from '@/lib/ingest/fit-explanation';
 import { botFacts } from '@/lib/verify/bots';
 import { ApiError, badRequest, notFound } from '@/lib/http/errors';
 import { db } from '../client';
@@ -174,16 +174,4 @@ function isForeignKeyViolation(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const { code, meta } = error as { code?: string; meta?: { driverAdapterError?: { cause?: { kind?: string } } } };
   return code === 'P2003' || (code === 'P2010' && meta?.driverAdapterError?.cause?.kind === 'ForeignKeyConstraintViolation');
-}
-
-const PANEL_ORDER = ['attention', 'rollout', 'occlusion', 'lime', 'counterfactual', 'similar'];
-
-export function inPanelOrder<T extends { method: string }>(rows: readonly T[]): T[] {
-  return [...rows].sort((a, b) => PANEL_ORDER.indexOf(a.method) - PANEL_ORDER.indexOf(b.method));
-}
-
-/** A prediction's stored explanations, exactly as they were posted, in the panel's order. */
-export async function loadExplanations(predictionId: string): Promise<Stored[]> {
-  const rows = await db().explanation.findMany({ where: { predictionId } });
-  return inPanelOrder(rows).map((row) => row.payload as unknown as Stored);
 }
