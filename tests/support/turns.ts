@@ -1,22 +1,81 @@
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { loadBotContent } from '@/lib/bot/answers';
+import { answerClassified, type ClassifierFacts } from '@/lib/bot/reply';
+import { modelVersion } from '@/lib/model/card';
+import { readModelCard } from '@/lib/model/node';
+import type { PredictionRecord, TurnRecord } from '@/lib/records/turn';
 
-/** A valid turn record as the browser posts it (user message, reply, prediction), with fresh ids. */
-export function turnRecord(conversationId = randomUUID(), seq = 0, text = 'my card has not arrived') {
+/** The demo bot, whose model folder ships with the repository. */
+export const DEMO_BOT = 'banking77';
+
+const factsCache = new Map<string, ClassifierFacts>();
+
+/** What the transport knows of a bot's model when it classifies: read from the shipped model card. */
+export function classifierFacts(botId = DEMO_BOT): ClassifierFacts {
+  const cached = factsCache.get(botId);
+  if (cached) return cached;
+  const card = readModelCard(path.join(process.cwd(), 'public', 'models', botId));
+  if (!card) throw new Error(`no model card for bot ${botId}`);
+  const facts = { bot: botId, version: modelVersion(card), labels: card.labels, outOfScopeLabel: card.outOfScopeLabel, thresholds: card.thresholds };
+  factsCache.set(botId, facts);
+  return facts;
+}
+
+/** Probabilities over the model's labels with `confidence` on `intent` and the rest spread evenly. */
+export function probabilitiesFor(labels: readonly string[], intent: string, confidence: number): number[] {
+  const at = labels.indexOf(intent);
+  if (at < 0) throw new Error(`${intent} is not a label of the model`);
+  const rest = (1 - confidence) / (labels.length - 1);
+  return labels.map((_, i) => (i === at ? confidence : rest));
+}
+
+export type TurnOptions = {
+  conversationId?: string;
+  seq?: number;
+  text?: string;
+  botId?: string;
+  /** The intent the model puts first, and how sure it is. */
+  intent?: string;
+  confidence?: number;
+  /** Or the model's whole output, over its labels. */
+  probabilities?: number[];
+  /**
+   * The model version the record names. Default: one the server does not serve, so a turn stored
+   * through the ingest is never verified by a run of the real model unless a test asks for it.
+   */
+  modelVersion?: string;
+  backend?: PredictionRecord['backend'];
+  latencyMs?: number;
+};
+
+/** A turn whose message the model classified: it always has its prediction. */
+export type ClassifiedTurn = TurnRecord & { prediction: PredictionRecord };
+
+/**
+ * A valid turn record as the browser posts it (user message, reply, prediction), with fresh ids,
+ * built by the transport's own `answerClassified` from the demo bot's content and model card.
+ */
+export function classifiedTurn(options: TurnOptions = {}): ClassifiedTurn {
+  const botId = options.botId ?? DEMO_BOT;
+  const facts = { ...classifierFacts(botId), version: options.modelVersion ?? 'test' };
+  const probabilities = options.probabilities ?? probabilitiesFor(facts.labels, options.intent ?? 'card_arrival', options.confidence ?? 0.91);
+  const { reply, prediction } = answerClassified(loadBotContent(botId), facts, probabilities, {
+    id: randomUUID(),
+    backend: options.backend ?? 'wasm',
+    latencyMs: options.latencyMs ?? 3,
+  });
+  const seq = options.seq ?? 0;
   return {
-    conversationId,
-    botId: 'banking77',
-    user: { id: randomUUID(), seq, text, parts: { kind: 'typed' as const } },
-    reply: { id: randomUUID(), seq: seq + 1, text: 'Cards arrive within 7 working days.', parts: { kind: 'answer' as const, intent: 'card_arrival' } },
-    prediction: {
-      id: randomUUID(),
-      modelId: 'banking77',
-      modelVersion: 'test',
-      intent: 'card_arrival',
-      confidence: 0.91,
-      topK: [{ intent: 'card_arrival', probability: 0.91 }],
-      decision: 'answer' as const,
-      backend: 'wasm' as const,
-      latencyMs: 3,
-    },
+    conversationId: options.conversationId ?? randomUUID(),
+    botId,
+    user: { id: randomUUID(), seq, text: options.text ?? 'my card has not arrived', parts: { kind: 'typed' } },
+    reply: { id: randomUUID(), seq: seq + 1, text: reply.text, parts: reply.parts },
+    prediction,
   };
+}
+
+/** `classifiedTurn` by position: a conversation, the user message's place in it, its text. */
+export function turnRecord(conversationId = randomUUID(), seq = 0, text = 'my card has not arrived'): ClassifiedTurn {
+  return classifiedTurn({ conversationId, seq, text });
 }
