@@ -76,6 +76,6 @@ export function classifiedTurn(options: TurnOptions = {}): ClassifiedTurn {
 }
 
 /** `classifiedTurn` by position: a conversation, the user message's place in it, its text. */
-export function turnRecord(conversationId = randomUUID(), seq = 0, text = 'my card has not arrived'): ClassifiedTurn {
+export function turnRecord(conversationId: string = randomUUID(), seq = 0, text = 'my card has not arrived'): ClassifiedTurn {
   return classifiedTurn({ conversationId, seq, text });
 }
