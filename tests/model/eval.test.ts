@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { evaluate } from '../../training/eval';
-import { DataFileError, parseCsv, readLabelledFile } from '../../training/labelled-file';
+import { DataFileError, parseCsv, readLabelledFile } from '@/lib/admin/labelled-file';
 import { demoModel, tempDir } from './helpers';
 
 describe('labelled files for evaluation', () => {

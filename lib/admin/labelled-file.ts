@@ -1,5 +1,7 @@
-// Reads labelled utterances for the eval CLI: CSV with `text` and `intent`
-// (or `category`/`label`) columns, or JSONL with the same keys. Node-only.
+// Labelled utterances, as the training pipeline takes them (training/README.md, "Input") and the
+// admin's training export writes them: CSV with `text` and `intent` (or `category`/`label`)
+// columns, or JSONL objects with the same keys. Read by the eval CLI (training/eval.ts) and the
+// seed (lib/admin/seed.ts). Node-only.
 import { readFileSync } from 'node:fs';
 
 export interface Labelled {
@@ -9,43 +11,65 @@ export interface Labelled {
 
 export class DataFileError extends Error {}
 
-/** RFC 4180 CSV: quoted fields, doubled quotes, newlines inside quotes. */
+/**
+ * RFC 4180 CSV: quoted fields, doubled quotes, line breaks inside quotes; CRLF, LF or CR ends a
+ * row and blank lines are skipped. Lenient where the RFC is strict: a quote inside an unquoted
+ * field, or text after a closing quote, is kept as it is. A quoted field that never closes is
+ * refused. One pass over the text, each character looked at a bounded number of times, so the
+ * time is linear whatever the input.
+ */
 export function parseCsv(content: string): string[][] {
   const rows: string[][] = [];
+  const delimiter = /[,\r\n]/g;
   let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < content.length; i++) {
-    const c = content[i];
-    if (quoted) {
-      if (c === '"') {
-        if (content[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && content[i + 1] === '\n') i++;
-      row.push(field);
+  let at = 0;
+  for (;;) {
+    let field = '';
+    if (content.charCodeAt(at) === 34 /* " */) {
+      const opened = at;
+      const pieces: string[] = [];
+      let from = at + 1;
+      for (;;) {
+        const quote = content.indexOf('"', from);
+        if (quote < 0) throw new DataFileError(`the quoted field that starts on line ${lineOf(content, opened)} is never closed.`);
+        pieces.push(content.slice(from, quote));
+        if (content.charCodeAt(quote + 1) === 34) {
+          pieces.push('"');
+          from = quote + 2;
+        } else {
+          at = quote + 1;
+          break;
+        }
+      }
+      field = pieces.join('');
+    }
+    delimiter.lastIndex = at;
+    const found = delimiter.exec(content);
+    const end = found ? found.index : content.length;
+    row.push(field + content.slice(at, end));
+    if (!found) {
+      rows.push(row);
+      break;
+    }
+    at = end + 1;
+    if (found[0] !== ',') {
       rows.push(row);
       row = [];
-      field = '';
-    } else field += c;
-  }
-  if (field !== '' || row.length) {
-    row.push(field);
-    rows.push(row);
+      if (found[0] === '\r' && content.charCodeAt(at) === 10 /* \n */) at++;
+    }
   }
   return rows.filter((r) => r.length > 1 || r[0] !== '');
 }
 
+function lineOf(content: string, index: number): number {
+  let line = 1;
+  for (let i = content.indexOf('\n'); i >= 0 && i < index; i = content.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
 /**
  * CSV exports put an apostrophe before a cell that a spreadsheet would run as a formula
- * (lib/admin/export.ts); the text as typed is the cell without it.
+ * (`csvField` in lib/admin/export.ts); the text as typed is the cell without it.
  */
 export const undoFormulaGuard = (cell: string) => (/^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell);
 
@@ -80,7 +104,13 @@ export function readLabelledFile(file: string): Labelled {
       labels.push(String(label).trim());
     });
   } else {
-    const [header, ...rows] = parseCsv(content);
+    let parsed: string[][];
+    try {
+      parsed = parseCsv(content);
+    } catch (error) {
+      throw error instanceof DataFileError ? new DataFileError(`${file}: ${error.message}`) : error;
+    }
+    const [header = [], ...rows] = parsed;
     const cols = header.map((h) => h.trim());
     const t = cols.indexOf('text');
     const l = ['intent', 'category', 'label'].map((c) => cols.indexOf(c)).find((i) => i >= 0) ?? -1;
