@@ -47,18 +47,16 @@ export function parseCsv(content: string): string[][] {
     const found = delimiter.exec(content);
     const end = found ? found.index : content.length;
     row.push(field + content.slice(at, end));
-    if (!found) {
-      rows.push(row);
-      break;
-    }
+    const rowEnds = !found || found[0] !== ',';
+    // A blank line is no row.
+    if (rowEnds && (row.length > 1 || row[0] !== '')) rows.push(row);
+    if (!found) return rows;
     at = end + 1;
-    if (found[0] !== ',') {
-      rows.push(row);
+    if (rowEnds) {
       row = [];
       if (found[0] === '\r' && content.charCodeAt(at) === 10 /* \n */) at++;
     }
   }
-  return rows.filter((r) => r.length > 1 || r[0] !== '');
 }
 
 function lineOf(content: string, index: number): number {
