@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { knownBots } from '@/lib/bot/answers';
 
 /**
  * Server configuration, read from the environment once and validated, so that a bad value
@@ -26,11 +27,21 @@ const positiveWholeNumber = z
   .transform(Number)
   .pipe(z.number().int().min(1, { message: 'must be at least 1' }));
 
+/** The demo bot, served when DEFAULT_BOT is not set. */
+const DEMO_BOT = 'banking77';
+
+const botId = z
+  .string()
+  .trim()
+  .refine((id) => knownBots().includes(id), { message: `must name a bot this build has answers for (${knownBots().join(', ')})` });
+
 const configSchema = z.object({
   DATABASE_URL: databaseUrl.default('file:./data/glassdesk.db'),
   AUTO_MIGRATE: booleanFlag.default(true),
   ADMIN_EMAIL: z.email({ message: 'must be an e-mail address' }).optional(),
   ADMIN_PASSWORD: z.string().min(12, { message: 'must be at least 12 characters long' }).optional(),
+  /** The bot the chat page serves: its answers (lib/bot/answers/<id>.json) and model (public/models/<id>/). */
+  DEFAULT_BOT: botId.default(DEMO_BOT),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** Personal data masked before storage; "none" stores messages as typed. */
   REDACT_PII: z

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { accuracy, argmax, expectedCalibrationError, macroF1 } from '../lib/model/metrics';
 import { loadModelFromDir } from '../lib/model/node';
 import type { ModelDtype } from '../lib/model/types';
-import { DataFileError, readLabelledFile } from './labelled-file';
+import { DataFileError, readLabelledFile } from '../lib/admin/labelled-file';
 
 const OOS_NAMES = new Set(['oos', 'out_of_scope']);
 

@@ -1,20 +1,26 @@
-import { intentLabel, loadBotContent } from '@/lib/bot/answers';
+import 'server-only';
+import { getConfig } from '@/lib/config';
+import { botFacts, servedBot } from '@/lib/verify/bots';
 
-/** Out-of-scope label the training pipeline understands (training/README.md, "Input"). */
-export const OUT_OF_SCOPE = 'out_of_scope';
-
-/** The intents a reviewer may relabel to: the bot's own, plus out of scope. */
-export function reviewIntents(botId = 'banking77'): { intent: string; label: string }[] {
-  const content = loadBotContent(botId);
+/**
+ * The intents a reviewer may relabel to: the bot's own (by their operator names), plus out of
+ * scope under the label a review stores for it (`Bot.reviewOutOfScopeLabel`, which the training
+ * export writes as is). A bot with no answers in this build offers its model's labels.
+ */
+export function reviewIntents(botId = getConfig().DEFAULT_BOT): { intent: string; label: string }[] {
+  const bot = servedBot(botId);
+  const intents = bot.content ? Object.keys(bot.content.intents) : (botFacts(botId)?.labels ?? []);
   return [
-    ...Object.keys(content.intents)
-      .map((intent) => ({ intent, label: intentLabel(content, intent, 'operator') }))
+    ...intents
+      .filter((intent) => !bot.isOutOfScope(intent))
+      .map((intent) => ({ intent, label: bot.labelOf(intent, 'operator') }))
       .sort((a, b) => a.label.localeCompare(b.label)),
-    { intent: OUT_OF_SCOPE, label: content.outOfScope.operatorLabel },
+    { intent: bot.reviewOutOfScopeLabel, label: bot.labelOf(bot.reviewOutOfScopeLabel, 'operator') },
   ];
 }
 
-export function labelOf(botId = 'banking77'): (intent: string) => string {
-  const content = loadBotContent(botId);
-  return (intent) => (intent === OUT_OF_SCOPE ? content.outOfScope.operatorLabel : intentLabel(content, intent, 'operator'));
+/** How an operator reads the intents of `botId`'s predictions. */
+export function labelOf(botId = getConfig().DEFAULT_BOT): (intent: string) => string {
+  const bot = servedBot(botId);
+  return (intent) => bot.labelOf(intent, 'operator');
 }

@@ -1,13 +1,16 @@
 // Fills the database with a realistic prediction log for the admin dashboard.
 //   npm run seed -- [--count 5000] [--explain 200] [--days 60] [--seed 1]
-//                   [--data FILE.csv] [--model public/models/banking77] [--synthetic]
+//                   [--bot ID] [--data FILE.csv] [--model DIR] [--synthetic]
 // Messages come from the labelled questions shipped with the model (its similar-questions
 // index), or from a `text,intent` CSV given with --data; predictions from the real model in
 // Node (or a synthetic classifier with --synthetic, for quick large logs); explanations from
-// the real explainers for --explain of them. The database is the one DATABASE_URL names.
+// the real explainers for --explain of them. The bot is DEFAULT_BOT unless --bot names one, and
+// its model folder is the one the app serves for it unless --model names another. The database
+// is the one DATABASE_URL names.
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import path from 'node:path';
+import { isKnownBot } from '@/lib/bot/registry';
 import { getConfig } from '@/lib/config';
 import { connectDatabase } from '@/lib/db/client';
 import { migrateDatabase } from '@/lib/db/migrate';
@@ -18,6 +21,7 @@ import type { SimilarIndexMeta } from '@/lib/model/similar';
 import { wordSpans } from '@/lib/model/spans';
 import { readLabelledCsv, seedLog, syntheticClassifier, type Classifier } from './seed';
 import { runCli } from '@/lib/cli';
+import { modelDir } from '@/lib/verify/bots';
 
 /** The labelled questions the model folder ships for "Similar questions": a data set inside the repository. */
 function examplesFromModel(dir: string): { text: string; intent: string }[] {
@@ -28,16 +32,16 @@ function examplesFromModel(dir: string): { text: string; intent: string }[] {
   return texts.map((text, i) => ({ text, intent: card.labels[labels[i]!] ?? '' })).filter((example) => example.text.trim() && example.intent);
 }
 
-async function realClassifier(dir: string): Promise<Classifier> {
+async function realClassifier(botId: string, dir: string): Promise<Classifier> {
   const model = await loadModelFromDir(dir);
   const card = model.card;
   const similar = readSimilarIndex(dir, model.labels);
   return {
+    bot: botId,
+    version: card ? modelVersion(card) : 'unknown',
     labels: model.labels,
     outOfScopeLabel: card?.outOfScopeLabel ?? null,
     thresholds: card?.thresholds ?? { outOfScope: 0, ambiguityMargin: 0 },
-    modelId: card?.name ?? path.basename(dir),
-    modelVersion: card ? modelVersion(card) : 'unknown',
     predict: (texts) => model.predict(texts),
     async explain(text, probabilities) {
       const analysis = await model.analyse(text);
@@ -65,13 +69,14 @@ async function main(): Promise<number> {
       days: { type: 'string', default: '60' },
       seed: { type: 'string', default: '1' },
       data: { type: 'string' },
-      model: { type: 'string', default: 'public/models/banking77' },
+      bot: { type: 'string' },
+      model: { type: 'string' },
       synthetic: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
-    console.log('Usage: npm run seed -- [--count N≤100000] [--explain N] [--days N] [--seed N] [--data FILE] [--model DIR] [--synthetic]');
+    console.log('Usage: npm run seed -- [--count N≤100000] [--explain N] [--days N] [--seed N] [--bot ID] [--data FILE] [--model DIR] [--synthetic]');
     return 0;
   }
   const count = Number(values.count);
@@ -81,11 +86,14 @@ async function main(): Promise<number> {
   if (!Number.isInteger(explain) || explain < 0 || explain > count) throw new Error('--explain must be a whole number from 0 to --count.');
   if (!Number.isFinite(days) || days <= 0) throw new Error('--days must be a positive number.');
   if (values.data && !existsSync(values.data)) throw new Error(`--data ${values.data}: no such file.`);
-  const examples = values.data ? readLabelledCsv(values.data) : examplesFromModel(values.model);
+  const { DATABASE_URL, DEFAULT_BOT } = getConfig();
+  const botId = values.bot ?? DEFAULT_BOT;
+  if (!isKnownBot(botId)) throw new Error(`--bot ${botId}: no answers for this bot in lib/bot/answers/.`);
+  const model = values.model ?? modelDir(botId)!;
+  const examples = values.data ? readLabelledCsv(values.data) : examplesFromModel(model);
   const classifier = values.synthetic
-    ? syntheticClassifier([...new Set(examples.map((e) => e.intent))].sort(), new Map(examples.map((e) => [e.text, e.intent])))
-    : await realClassifier(values.model);
-  const { DATABASE_URL } = getConfig();
+    ? syntheticClassifier([...new Set(examples.map((e) => e.intent))].sort(), new Map(examples.map((e) => [e.text, e.intent])), 7, botId)
+    : await realClassifier(botId, model);
   await migrateDatabase(DATABASE_URL);
   const database = await connectDatabase(DATABASE_URL);
   const started = performance.now();
@@ -106,7 +114,7 @@ async function main(): Promise<number> {
       },
     });
     console.log(
-      `Seeded ${result.predictions} predictions in ${result.conversations} conversations (${result.explained} explained, ${values.synthetic ? 'synthetic classifier' : `model ${classifier.modelVersion}`}) in ${((performance.now() - started) / 1000).toFixed(1)} s.`,
+      `Seeded ${result.predictions} predictions in ${result.conversations} conversations (${result.explained} explained, ${values.synthetic ? 'synthetic classifier' : `model ${classifier.version}`}) in ${((performance.now() - started) / 1000).toFixed(1)} s.`,
     );
     return 0;
   } finally {

@@ -1,13 +1,15 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { Prisma } from '@/lib/generated/sqlite/client';
+import { getConfig } from '@/lib/config';
 import type { Db } from '@/lib/db/client';
-import { intentLabel, loadBotContent } from '@/lib/bot/answers';
-import { decide } from '@/lib/bot/policy';
+import { loadBotContent } from '@/lib/bot/answers';
+import { answerClassified, type ClassifierFacts } from '@/lib/bot/reply';
 import { explanationRow, explanationSummary } from '@/lib/db/queries/explanations';
+import { createRng } from '@/lib/explain/rng';
 import type { Explanation } from '@/lib/explain/types';
 import type { ExplanationRecord } from '@/lib/records/explanation';
+import { readLabelledFile } from './labelled-file';
 
 /**
  * Generates a realistic prediction log: conversations of one to five turns spread over the
@@ -16,12 +18,7 @@ import type { ExplanationRecord } from '@/lib/records/explanation';
  * synthetic one for benchmarks), the bot's replies, feedback that follows whether the
  * prediction was right, server verification, and explanations for some of the predictions.
  */
-export type Classifier = {
-  labels: string[];
-  outOfScopeLabel: string | null;
-  thresholds: { outOfScope: number; ambiguityMargin: number };
-  modelId: string;
-  modelVersion: string;
+export type Classifier = ClassifierFacts & {
   predict(texts: string[]): Promise<number[][]>;
   /** Explanations for one text, as the browser would post them; absent = none stored. */
   explain?(text: string, probabilities: number[]): Promise<Explanation[]>;
@@ -34,56 +31,19 @@ export type SeedOptions = {
   /** How many predictions get explanations (spread over the log). */
   explain: number;
   examples: { text: string; intent: string }[];
+  /** The bot's model: the seeded conversations are the bot's it names (`classifier.bot`). */
   classifier: Classifier;
-  botId?: string;
   now?: Date;
   onProgress?: (done: number, total: number) => void;
 };
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Reads a `text,intent` (or `text,category`) CSV with quoted fields. */
+/**
+ * The labelled examples of a `text,intent` (or `category`/`label`) CSV or JSONL file, read as
+ * the training tools read it (the training export's formula guard undone).
+ */
 export function readLabelledCsv(file: string): { text: string; intent: string }[] {
-  const source = readFileSync(file, 'utf8');
-  const rows: string[][] = [];
-  let field = '';
-  let row: string[] = [];
-  let quoted = false;
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i]!;
-    if (quoted) {
-      if (c === '"' && source[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && source[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
-  }
-  if (field || row.length) rows.push([...row, field]);
-  const [header = [], ...body] = rows;
-  const textAt = header.indexOf('text');
-  const intentAt = ['intent', 'category', 'label'].map((name) => header.indexOf(name)).find((i) => i >= 0) ?? -1;
-  if (textAt < 0 || intentAt < 0) throw new Error(`${file} needs a text column and an intent (or category) column.`);
-  return body.filter((r) => r[textAt]?.trim() && r[intentAt]?.trim()).map((r) => ({ text: r[textAt]!.trim(), intent: r[intentAt]!.trim() }));
+  const { texts, labels } = readLabelledFile(file);
+  return texts.map((text, i) => ({ text: text.trim(), intent: labels[i]! })).filter((example) => example.text);
 }
 
 const OPENERS = ['hi, ', 'hello ', 'hey ', 'Hi there. ', 'excuse me, ', ''];
@@ -138,11 +98,11 @@ async function flush(database: Db, rows: Rows): Promise<void> {
 }
 
 export async function seedLog(database: Db, options: SeedOptions): Promise<{ conversations: number; predictions: number; explained: number }> {
-  const random = mulberry32(options.seed);
+  const random = createRng(options.seed).next;
   const now = options.now ?? new Date();
-  const botId = options.botId ?? 'banking77';
-  const content = loadBotContent(botId);
   const { classifier } = options;
+  const botId = classifier.bot;
+  const content = loadBotContent(botId);
   const explainEvery = options.explain > 0 ? Math.max(1, Math.floor(options.count / options.explain)) : Infinity;
   const rows: Rows = { conversations: [], messages: [], predictions: [], feedback: [], explanations: [] };
   let made = 0;
@@ -171,48 +131,26 @@ export async function seedLog(database: Db, options: SeedOptions): Promise<{ con
       let at = conversation.start.getTime();
       for (const [turn, { text, truth }] of conversation.turns.entries()) {
         const probs = probabilities[k++]!;
-        const decision = decide({ labels: classifier.labels, probabilities: probs, thresholds: classifier.thresholds, outOfScopeLabel: classifier.outOfScopeLabel });
-        const ranked = classifier.labels.map((intent, i) => ({ intent, probability: probs[i]! })).sort((a, b) => b.probability - a.probability);
+        const backend = pick(random, [['wasm', 70], ['webgpu', 28], ['cpu', 2]] as ['wasm' | 'webgpu' | 'cpu', number][]);
+        const latencyMs = Math.round((backend === 'webgpu' ? 8 + random() * 20 : backend === 'wasm' ? 14 + random() * 30 : 30 + random() * 60) * 10) / 10;
+        // The bot's reply and the prediction record, as the chat's transport builds them.
+        const { reply, decision, prediction: record } = answerClassified(content, classifier, probs, { id: randomUUID(), backend, latencyMs });
         const userId = randomUUID();
         const replyId = randomUUID();
-        const predictionId = randomUUID();
         const userAt = new Date(at);
         const replyAt = new Date(at + 400 + random() * 600);
         at += 20_000 + random() * 70_000;
-        const replyText =
-          decision.kind === 'answer'
-            ? content.intents[decision.intent]?.answer ?? content.handoff.unsure
-            : decision.kind === 'clarify'
-              ? content.clarifyPrompt
-              : decision.reason === 'out_of_scope'
-                ? content.handoff.outOfScope
-                : content.handoff.unsure;
-        const replyParts =
-          decision.kind === 'clarify'
-            ? { kind: 'clarify', options: decision.options.map((o) => ({ intent: o.intent, label: intentLabel(content, o.intent), probability: o.probability })) }
-            : decision.kind === 'handoff'
-              ? { kind: 'handoff', handoffReason: decision.reason }
-              : { kind: 'answer', intent: decision.intent };
         rows.messages.push({ id: userId, conversationId: conversation.id, seq: turn * 2, role: 'user', text, parts: { kind: 'typed' }, createdAt: userAt });
-        rows.messages.push({ id: replyId, conversationId: conversation.id, seq: turn * 2 + 1, role: 'assistant', text: replyText, parts: replyParts, createdAt: replyAt });
-        const backend = pick(random, [['wasm', 70], ['webgpu', 28], ['cpu', 2]] as ['wasm' | 'webgpu' | 'cpu', number][]);
+        rows.messages.push({ id: replyId, conversationId: conversation.id, seq: turn * 2 + 1, role: 'assistant', text: reply.text, parts: reply.parts, createdAt: replyAt });
         const verification = pick(random, [['verified', 94], ['pending', 4.5], ['mismatch', 0.7], ['failed', 0.8]] as ['verified' | 'pending' | 'mismatch' | 'failed', number][]);
-        const otherIntent = ranked[1]?.intent ?? decision.intent;
+        const runnerUp = record.topK[1];
         const prediction: Prisma.PredictionCreateManyInput = {
-          id: predictionId,
+          ...record,
           messageId: userId,
           replyId,
-          modelId: classifier.modelId,
-          modelVersion: classifier.modelVersion,
-          intent: decision.intent,
-          confidence: decision.confidence,
-          topK: ranked.slice(0, 5),
-          decision: decision.kind,
-          backend,
-          latencyMs: Math.round((backend === 'webgpu' ? 8 + random() * 20 : backend === 'wasm' ? 14 + random() * 30 : 30 + random() * 60) * 10) / 10,
           verification,
-          verifiedIntent: verification === 'verified' ? decision.intent : verification === 'mismatch' ? otherIntent : null,
-          verifiedConfidence: verification === 'verified' ? decision.confidence : verification === 'mismatch' ? ranked[1]?.probability ?? null : null,
+          verifiedIntent: verification === 'verified' ? record.intent : verification === 'mismatch' ? (runnerUp?.intent ?? record.intent) : null,
+          verifiedConfidence: verification === 'verified' ? record.confidence : verification === 'mismatch' ? (runnerUp?.probability ?? null) : null,
           verifiedAt: verification === 'verified' || verification === 'mismatch' ? new Date(replyAt.getTime() + 200) : null,
           createdAt: userAt,
         };
@@ -221,7 +159,7 @@ export async function seedLog(database: Db, options: SeedOptions): Promise<{ con
           explained++;
           Object.assign(prediction, explanationSummary(explanations as ExplanationRecord[]));
           for (const explanation of explanations) {
-            rows.explanations.push(explanationRow(predictionId, explanation as ExplanationRecord, new Date(replyAt.getTime() + 100)));
+            rows.explanations.push(explanationRow(record.id, explanation as ExplanationRecord, new Date(replyAt.getTime() + 100)));
           }
         }
         rows.predictions.push(prediction);
@@ -247,14 +185,14 @@ export async function seedLog(database: Db, options: SeedOptions): Promise<{ con
  * A stand-in classifier for benchmarks: confident and usually right, sometimes torn
  * between two intents, now and then lost; its LIME-like explanations weight a few words.
  */
-export function syntheticClassifier(labels: string[], truthOf: Map<string, string>, seed = 7): Classifier {
-  const random = mulberry32(seed);
+export function syntheticClassifier(labels: string[], truthOf: Map<string, string>, seed = 7, botId = getConfig().DEFAULT_BOT): Classifier {
+  const random = createRng(seed).next;
   return {
+    bot: botId,
+    version: 'synthetic',
     labels,
     outOfScopeLabel: null,
     thresholds: { outOfScope: 0.3, ambiguityMargin: 0.1 },
-    modelId: 'banking77',
-    modelVersion: 'synthetic',
     async predict(texts) {
       return texts.map((text) => {
         const truth = truthOf.get(text) ?? labels[0]!;

@@ -7,6 +7,9 @@ export const ANSWER_MAX = 420;
 export const QUICK_REPLY_TEXT_MAX = 60;
 export const QUICK_REPLIES_MAX = 3;
 
+/** How the out-of-scope class is named when a bot's answers do not say. */
+export const DEFAULT_OUT_OF_SCOPE_NAMES = { label: "Something I can't help with", operatorLabel: 'Out of scope' } as const;
+
 const MARKUP = /<\/?[a-z][^>]*>|\*\*|__|`|^\s{0,3}#{1,6}\s|^\s*[-*+]\s|\[[^\]]*\]\([^)]*\)/m;
 
 const plainText = (max: number) =>
@@ -45,14 +48,17 @@ export const botContentSchema = z
       contact: plainText(ANSWER_MAX),
     }),
     intents: z.record(z.string().min(1), intentContentSchema),
-    /** The model's out-of-scope class (and the training pipeline's name for it), as each reader sees it. */
+    /**
+     * The out-of-scope class as each reader sees it. The model card names the class
+     * (lib/bot/registry.ts matches it); `intents` lists further names it is stored under here.
+     */
     outOfScope: z
       .object({
         intents: z.array(z.string().min(1)).default([]),
         label: plainText(LABEL_MAX),
         operatorLabel: plainText(LABEL_MAX),
       })
-      .default({ intents: ['oos', 'out_of_scope'], label: "Something I can't help with", operatorLabel: 'Out of scope' }),
+      .default({ intents: [], ...DEFAULT_OUT_OF_SCOPE_NAMES }),
   })
   .superRefine((content, ctx) => {
     const intents = Object.keys(content.intents);

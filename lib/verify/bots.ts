@@ -4,6 +4,7 @@ import path from 'node:path';
 import { modelVersion } from '@/lib/model/card';
 import { readModelCard } from '@/lib/model/node';
 import type { Thresholds } from '@/lib/model/types';
+import { cardLanguage, isBotId, resolveBot, type Bot } from '@/lib/bot/registry';
 
 /**
  * What the server knows of a bot from its model folder (`public/models/<botId>/`), without
@@ -18,6 +19,8 @@ export type BotFacts = {
   labels: readonly string[];
   labelIndex: ReadonlyMap<string, number>;
   outOfScopeLabel: string | null;
+  /** The bot's language (BCP 47), from the card; `en` when the card names none. */
+  language: string;
   thresholds: Thresholds;
   /** Model input positions: no explanation has more tokens. */
   maxTokens: number;
@@ -32,11 +35,18 @@ export const defaultModelsDir = (): string => path.join(process.cwd(), 'public',
 
 const cache = new Map<string, BotFacts>();
 
+/**
+ * The folder on disk the browser's `/models/<botId>/` is served from, or null for a string that
+ * is not a bot id (checked so the path stays inside `modelsDir`).
+ */
+export function modelDir(botId: string, modelsDir = defaultModelsDir()): string | null {
+  return isBotId(botId) ? path.join(modelsDir, botId) : null;
+}
+
 /** The facts of bot `botId`, or null when no model is served for it. */
 export function botFacts(botId: string, modelsDir = defaultModelsDir()): BotFacts | null {
-  // Bot ids are validated as [\w-]+ by the record schema; checked again so the path stays inside modelsDir.
-  if (!/^[\w-]{1,50}$/.test(botId)) return null;
-  const dir = path.join(modelsDir, botId);
+  const dir = modelDir(botId, modelsDir);
+  if (dir === null) return null;
   const cached = cache.get(dir);
   if (cached) return cached;
   if (!existsSync(/*turbopackIgnore: true*/ path.join(dir, 'model-card.json'))) return null;
@@ -68,12 +78,18 @@ function readBotFacts(botId: string, dir: string): BotFacts {
     labels: card.labels,
     labelIndex: new Map(card.labels.map((label, i) => [label, i])),
     outOfScopeLabel: card.outOfScopeLabel,
+    language: cardLanguage(card.raw),
     thresholds: card.thresholds,
     maxTokens: positiveInt(config?.max_position_embeddings, 512),
     attentionLayers: layers * members,
     attentionHeads: positiveInt(config?.num_attention_heads, 64),
     similarQuestions,
   };
+}
+
+/** The registry's view of bot `botId` with the facts of the model served for it (none when no model is). */
+export function servedBot(botId: string, modelsDir = defaultModelsDir()): Bot {
+  return resolveBot(botId, botFacts(botId, modelsDir));
 }
 
 function readJsonFile(file: string): unknown {

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32, readLabelledCsv, seedLog, syntheticClassifier } from '@/lib/admin/seed';
+import { readLabelledCsv, seedLog, syntheticClassifier } from '@/lib/admin/seed';
+import { loadBotContent } from '@/lib/bot/answers';
+import { composeReply } from '@/lib/bot/reply';
+import type { ReplyParts } from '@/lib/records/turn';
+import { classifierFacts, DEMO_BOT } from '../support/turns';
 import { db } from '@/lib/db/client';
 import { testProviders, withScratchDatabase } from '../support/databases';
 import { syntheticCsv, tempDir } from '../model/helpers';
@@ -46,12 +50,40 @@ describe.each(testProviders)('seeded log on %s', (provider) => {
     expect(byDecision.clarify).toBeGreaterThan(0);
   });
 
-  it('draws the same numbers from the same seed', () => {
-    const a = mulberry32(42);
-    const b = mulberry32(42);
-    const first = Array.from({ length: 5 }, () => a());
-    expect(Array.from({ length: 5 }, () => b())).toEqual(first);
-    expect(new Set(first).size).toBe(5);
-    expect(first.every((x) => x >= 0 && x < 1)).toBe(true);
+  it("stores the bot's replies and prediction records as the chat's transport builds them", async () => {
+    const facts = classifierFacts();
+    const content = loadBotContent(DEMO_BOT);
+    const intents = ['card_arrival', 'change_pin', 'lost_or_stolen_card', 'card_delivery_estimate', 'activate_my_card'];
+    const examples = intents.flatMap((intent) => ['first', 'second', 'third'].map((n) => ({ text: `${n} question about ${intent}`, intent })));
+    const classifier = syntheticClassifier(facts.labels, new Map(examples.map((e) => [e.text, e.intent])), 3, DEMO_BOT);
+    // A later week than the other test's log, which shares this database.
+    const later = new Date('2026-09-01T12:00:00Z');
+    await seedLog(db(), { count: 200, explain: 0, days: 3, seed: 9, examples, classifier, now: later });
+    const predictions = await db().prediction.findMany({ where: { createdAt: { gt: new Date('2026-08-01T00:00:00Z') } }, include: { reply: true, message: { include: { conversation: true } } } });
+    expect(predictions).toHaveLength(200);
+    const kinds = new Set<string>();
+    for (const p of predictions) {
+      expect(p.message.conversation.botId).toBe(DEMO_BOT);
+      expect(p.modelId).toBe(DEMO_BOT);
+      expect(p.modelVersion).toBe('synthetic');
+      const topK = p.topK as { intent: string; probability: number }[];
+      expect(topK[0]).toEqual({ intent: p.intent, probability: p.confidence });
+      const parts = p.reply!.parts as ReplyParts;
+      kinds.add(parts.kind);
+      if (p.decision === 'answer') {
+        // The transport's answer, quick replies included.
+        expect({ text: p.reply!.text, parts }).toEqual(JSON.parse(JSON.stringify(composeReply(content, { kind: 'answer', intent: p.intent, confidence: p.confidence }))));
+      } else if (p.decision === 'clarify') {
+        expect(p.reply!.text).toBe(content.clarifyPrompt);
+        expect(parts).toMatchObject({ kind: 'clarify', intent: p.intent });
+        expect(parts.options!.length).toBeGreaterThanOrEqual(2);
+        expect(parts.options![0]).toEqual({ intent: p.intent, probability: p.confidence, label: expect.any(String) });
+      } else {
+        expect(parts).toMatchObject({ kind: 'handoff', intent: p.intent });
+        expect([content.handoff.outOfScope, content.handoff.unsure]).toContain(p.reply!.text);
+      }
+    }
+    expect(kinds).toEqual(new Set(['answer', 'clarify', 'handoff']));
+    expect(predictions.some((p) => p.decision === 'answer' && ((p.reply!.parts as ReplyParts).quickReplies?.length ?? 0) > 0)).toBe(true);
   });
 });

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { evaluate } from '../../training/eval';
-import { DataFileError, parseCsv, readLabelledFile } from '../../training/labelled-file';
+import { DataFileError, parseCsv, readLabelledFile } from '@/lib/admin/labelled-file';
 import { demoModel, tempDir } from './helpers';
 
 describe('labelled files for evaluation', () => {
@@ -16,6 +16,37 @@ describe('labelled files for evaluation', () => {
 
   it('parses quoted CSV fields with commas, quotes and newlines', () => {
     expect(parseCsv('text,intent\n"a, ""b""\nc",x\r\nd,y\n')).toEqual([['text', 'intent'], ['a, "b"\nc', 'x'], ['d', 'y']]);
+  });
+
+  it('reads CR, LF and CRLF rows, skips blank lines, and keeps stray quotes as text', () => {
+    expect(parseCsv('text,intent\rhi,greet\r\n\n\r\nbye,leave')).toEqual([['text', 'intent'], ['hi', 'greet'], ['bye', 'leave']]);
+    expect(parseCsv('say "hi",greet\n"quoted" tail,x\n,\n')).toEqual([['say "hi"', 'greet'], ['quoted tail', 'x'], ['', '']]);
+    expect(parseCsv('')).toEqual([]);
+  });
+
+  it('refuses a quoted field that never closes, naming its line', () => {
+    expect(() => parseCsv('text,intent\nfine,x\n"open, then\nmore')).toThrowError(DataFileError);
+    expect(() => parseCsv('text,intent\nfine,x\n"open, then\nmore')).toThrowError('starts on line 3 is never closed');
+    expect(() => readLabelledFile(write('open.csv', 'text,intent\n"never closed,x\n'))).toThrowError(/open\.csv: the quoted field that starts on line 2/);
+  });
+
+  it('reads hostile CSV in linear time', () => {
+    const size = 1_000_000;
+    const cases = [
+      '"'.repeat(size), // one field of doubled quotes
+      ','.repeat(size), // one row of empty fields
+      '\n'.repeat(size), // blank lines
+      '"a",'.repeat(size / 4), // many quoted fields
+      'x"'.repeat(size / 2), // quotes inside unquoted fields
+    ];
+    const started = performance.now();
+    const rows = cases.map((content) => parseCsv(content));
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(rows[0]).toEqual([['"'.repeat(size / 2 - 1)]]);
+    expect(rows[1]![0]).toHaveLength(size + 1);
+    expect(rows[2]).toEqual([]);
+    expect(rows[3]![0]).toHaveLength(size / 4 + 1);
+    expect(rows[4]).toEqual([['x"'.repeat(size / 2)]]);
   });
 
   it('reads CSV (intent or category) and JSONL', () => {

@@ -1,25 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { loadBotContent } from '@/lib/bot/answers';
 import { answerClassified, type ClassifierFacts } from '@/lib/bot/reply';
-import { modelVersion } from '@/lib/model/card';
-import { readModelCard } from '@/lib/model/node';
+import { parseConfig } from '@/lib/config';
 import type { PredictionRecord, TurnRecord } from '@/lib/records/turn';
+import { botFacts } from '@/lib/verify/bots';
 
-/** The demo bot, whose model folder ships with the repository. */
-export const DEMO_BOT = 'banking77';
-
-const factsCache = new Map<string, ClassifierFacts>();
+/** The demo bot (the one served when DEFAULT_BOT is not set), whose model folder ships with the repository. */
+export const DEMO_BOT = parseConfig({}).DEFAULT_BOT;
 
 /** What the transport knows of a bot's model when it classifies: read from the shipped model card. */
 export function classifierFacts(botId = DEMO_BOT): ClassifierFacts {
-  const cached = factsCache.get(botId);
-  if (cached) return cached;
-  const card = readModelCard(path.join(process.cwd(), 'public', 'models', botId));
-  if (!card) throw new Error(`no model card for bot ${botId}`);
-  const facts = { bot: botId, version: modelVersion(card), labels: card.labels, outOfScopeLabel: card.outOfScopeLabel, thresholds: card.thresholds };
-  factsCache.set(botId, facts);
-  return facts;
+  const facts = botFacts(botId);
+  if (!facts) throw new Error(`no model card for bot ${botId}`);
+  return { bot: botId, version: facts.version, labels: [...facts.labels], outOfScopeLabel: facts.outOfScopeLabel, thresholds: facts.thresholds };
 }
 
 /** Probabilities over the model's labels with `confidence` on `intent` and the rest spread evenly. */

@@ -114,6 +114,14 @@ describe('banking77 bot content', () => {
   });
 });
 
+describe('out-of-scope names', () => {
+  it('default to generic names and no class names: the model card names the class', () => {
+    const parsed = parseBotContent({ ...raw, outOfScope: undefined });
+    expect(parsed.outOfScope).toEqual({ intents: [], label: "Something I can't help with", operatorLabel: 'Out of scope' });
+    expect(intentLabel(parsed, card.outOfScopeLabel!, 'operator')).not.toBe('Out of scope');
+  });
+});
+
 describe('loadBotContent', () => {
   it('throws a clear error for an unknown bot', () => {
     expect(() => loadBotContent('nope')).toThrow(BotContentError);

@@ -44,4 +44,17 @@ describe('configuration', () => {
   it('refuses an admin e-mail without a password', () => {
     expect(() => parseConfig({ ADMIN_EMAIL: 'ops@bank.example' })).toThrow(/ADMIN_PASSWORD must be set/);
   });
+
+  it('serves the demo bot unless DEFAULT_BOT names another bot this build has answers for', () => {
+    expect(parseConfig({}).DEFAULT_BOT).toBe('banking77');
+    expect(parseConfig({ DEFAULT_BOT: ' banking77 ' }).DEFAULT_BOT).toBe('banking77');
+    let error: unknown;
+    try {
+      parseConfig({ DEFAULT_BOT: '../secrets' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual(['DEFAULT_BOT must name a bot this build has answers for (banking77) (got "../secrets")']);
+  });
 });

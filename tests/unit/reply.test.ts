@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { humanizeIntent, intentLabel, loadBotContent } from '@/lib/bot/answers';
-import { answerFor, composeReply, handoffConfirmation } from '@/lib/bot/reply';
-import { replyPartsSchema } from '@/lib/records/turn';
+import { answerClassified, answerFor, composeReply, handoffConfirmation } from '@/lib/bot/reply';
+import { predictionRecordSchema, replyPartsSchema } from '@/lib/records/turn';
+import { classifierFacts, probabilitiesFor } from '../support/turns';
 
 const content = loadBotContent('banking77');
 
@@ -44,6 +45,45 @@ describe('replies', () => {
     for (const intent of Object.keys(content.intents)) {
       expect(replyPartsSchema.safeParse(answerFor(content, intent).parts).success, intent).toBe(true);
     }
+  });
+});
+
+describe('a classified message', () => {
+  const facts = classifierFacts();
+  const run = { id: '0b7f5a52-7a43-4d5e-9f0e-4a4f8c1d2e3f', backend: 'webgpu' as const, latencyMs: 12.5 };
+
+  it("becomes the decision, the reply and the prediction record the transport stores", () => {
+    const probabilities = probabilitiesFor(facts.labels, 'card_arrival', 0.9);
+    const { decision, reply, prediction } = answerClassified(content, facts, probabilities, run);
+    expect(decision).toEqual({ kind: 'answer', intent: 'card_arrival', confidence: 0.9 });
+    expect(reply).toEqual(composeReply(content, decision));
+    expect(prediction).toEqual({
+      id: run.id,
+      modelId: facts.bot,
+      modelVersion: facts.version,
+      intent: 'card_arrival',
+      confidence: 0.9,
+      topK: expect.any(Array),
+      decision: 'answer',
+      backend: 'webgpu',
+      latencyMs: 12.5,
+    });
+    expect(prediction.topK).toHaveLength(5);
+    expect(prediction.topK[0]).toEqual({ intent: 'card_arrival', probability: 0.9 });
+    expect(prediction.topK.every((entry, i) => i === 0 || entry.probability <= prediction.topK[i - 1]!.probability)).toBe(true);
+    expect(predictionRecordSchema.parse(prediction)).toEqual(prediction);
+  });
+
+  it("hands off when the model's out-of-scope class wins, and asks when two intents are close", () => {
+    const outOfScope = answerClassified(content, facts, probabilitiesFor(facts.labels, facts.outOfScopeLabel!, 0.8), run);
+    expect(outOfScope.prediction).toMatchObject({ intent: facts.outOfScopeLabel, decision: 'handoff' });
+    expect(outOfScope.reply).toEqual({ text: content.handoff.outOfScope, parts: { kind: 'handoff', intent: facts.outOfScopeLabel, handoffReason: 'out_of_scope' } });
+
+    const close = facts.labels.map((label) => (label === 'card_arrival' ? 0.46 : label === 'card_delivery_estimate' ? 0.44 : 0.1 / (facts.labels.length - 2)));
+    const clarify = answerClassified(content, facts, close, run);
+    expect(clarify.prediction).toMatchObject({ intent: 'card_arrival', decision: 'clarify', confidence: 0.46 });
+    expect(clarify.reply.parts).toMatchObject({ kind: 'clarify', intent: 'card_arrival' });
+    expect(clarify.reply.parts.options!.map((option) => option.intent).slice(0, 2)).toEqual(['card_arrival', 'card_delivery_estimate']);
   });
 });
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { trainingCsvHeader, trainingCsvLine } from '@/lib/admin/export';
-import { readLabelledFile } from '@/training/labelled-file';
+import { readLabelledFile } from '@/lib/admin/labelled-file';
 
 describe('the training export read back by the training tools', () => {
   it('gives the texts as typed, formula guard undone', () => {

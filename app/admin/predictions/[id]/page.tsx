@@ -2,8 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { z } from 'zod';
-import { labelOf as labelsFor, OUT_OF_SCOPE, reviewIntents } from '@/lib/admin/intents';
-import { knownBots, loadBotContent } from '@/lib/bot/answers';
+import { labelOf as labelsFor, reviewIntents } from '@/lib/admin/intents';
 import { requireAdminPage } from '@/lib/auth/session';
 import { predictionDetail, riskScore } from '@/lib/db/queries/admin';
 import { ApiError } from '@/lib/http/errors';
@@ -16,6 +15,7 @@ import { StoredWhyPanel } from '@/lib/ui/admin/stored-why-panel';
 import { VerificationBadge } from '@/lib/ui/admin/verification-badge';
 import { VerificationPanel } from '@/lib/ui/admin/verification-panel';
 import { VisitorText } from '@/lib/ui/text';
+import { servedBot } from '@/lib/verify/bots';
 
 export const metadata: Metadata = { title: 'Prediction' };
 
@@ -32,16 +32,16 @@ async function load(id: string) {
 export default async function PredictionPage({ params }: { params: Promise<{ id: string }> }) {
   const session = await requireAdminPage();
   const detail = await load((await params).id);
-  const botId = knownBots().includes(detail.botId) ? detail.botId : 'banking77';
-  const labelOf = labelsFor(botId);
-  const intents = reviewIntents(botId);
-  const outOfScope = loadBotContent(botId).outOfScope.intents;
+  const bot = servedBot(detail.botId);
+  const labelOf = labelsFor(bot.id);
+  const intents = reviewIntents(bot.id);
   const facts: [string, React.ReactNode][] = [
     ['Time', dateTime(detail.createdAt)],
     ['Intent', <span key="i" data-testid="detail-intent">{labelOf(detail.intent)} <code className="text-xs text-slate-500">{detail.intent}</code></span>],
     ['Confidence', percent(detail.confidence, 1)],
     ['Decision', detail.decision],
     ['Backend', detail.backend],
+    ['Bot', bot.content ? bot.displayName : <span key="b" data-testid="detail-unknown-bot">{bot.id} (no answers for this bot here: intents are shown by their names)</span>],
     ['Model', `${detail.modelId} ${detail.modelVersion}`],
     ['Inference time', `${detail.latencyMs.toFixed(1)} ms`],
     ['Explanation time', detail.explanationTimings.length ? detail.explanationTimings.map((t) => `${t.method} ${t.durationMs.toFixed(0)} ms`).join(', ') : '—'],
@@ -86,7 +86,7 @@ export default async function PredictionPage({ params }: { params: Promise<{ id:
             server={{ intent: detail.verifiedIntent, confidence: detail.verifiedConfidence, at: detail.verifiedAt }}
             labelOf={labelOf}
           />
-          <ReviewPanel predictionId={detail.id} csrfToken={session.csrfToken} intent={detail.intent} intents={intents} runnersUp={detail.topK.map((entry) => (outOfScope.includes(entry.intent) ? OUT_OF_SCOPE : entry.intent))} />
+          <ReviewPanel predictionId={detail.id} csrfToken={session.csrfToken} intent={detail.intent} intents={intents} runnersUp={detail.topK.map((entry) => (bot.isOutOfScope(entry.intent) ? bot.reviewOutOfScopeLabel : entry.intent))} />
           <section aria-labelledby="history-heading" className="rounded-xl border border-slate-200 bg-white p-4">
             <h2 id="history-heading" className="font-semibold text-brand-900">Review history</h2>
             {detail.reviews.length === 0 ? <p className="mt-1 text-sm text-slate-500">Not reviewed yet.</p> : null}
@@ -143,9 +143,9 @@ export default async function PredictionPage({ params }: { params: Promise<{ id:
           <section aria-labelledby="why-heading" className="rounded-xl border border-slate-200 bg-white p-4">
             <h2 id="why-heading" className="font-semibold text-brand-900">Why this answer? (as stored)</h2>
             <div className="mt-2">
-              {detail.explanations.length ? (
+              {detail.explanations.length && bot.content ? (
                 <StoredWhyPanel
-                  botId={botId}
+                  botId={bot.id}
                   explanations={detail.explanations}
                   prediction={{ intent: detail.intent, confidence: detail.confidence, topK: detail.topK }}
                   storedAt={dateTime(detail.createdAt)}

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { reviewLabels } from '@/lib/admin/review-labels';
-import { knownBots } from '@/lib/bot/answers';
 import { requireAdminMutation } from '@/lib/auth/session';
 import { reviewPrediction } from '@/lib/db/queries/admin';
 import { parseId, readJson, respond } from '@/lib/http/errors';
@@ -16,7 +15,7 @@ export async function POST(request: Request, { params }: { params: Promise<{ id:
     const session = await requireAdminMutation(request);
     const id = parseId((await params).id, 'The prediction id');
     const input = await readJson(request, reviewSchema, 8192);
-    const review = await reviewPrediction(id, session.user.id, input, (botId) => reviewLabels(knownBots().includes(botId) ? botId : 'banking77'));
+    const review = await reviewPrediction(id, session.user.id, input, reviewLabels);
     return Response.json({ review }, { status: 201 });
   });
 }

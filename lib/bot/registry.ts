@@ -1,0 +1,98 @@
+import { DEFAULT_OUT_OF_SCOPE_NAMES, humanizeIntent, intentLabel, knownBots, loadBotContent, type BotContent } from './answers';
+
+/**
+ * The bot registry: everything bot-specific, resolved from a bot id and what its model card
+ * says. Usable in the browser and on the server; the server reads the card from disk in
+ * `lib/verify/bots.ts` (`botFacts`, `servedBot`), the browser's worker fetches it from
+ * `modelUrl(id)`.
+ */
+
+/** The training pipeline's name for an out-of-scope row (training/README.md, "Input"). */
+export const TRAINING_OUT_OF_SCOPE_LABEL = 'out_of_scope';
+
+/** The language of a model card that does not name one (the pipeline does not write it yet). */
+export const DEFAULT_LANGUAGE = 'en';
+
+/** What the registry needs of a bot's model card (as `lib/model/card` parses it). */
+export type BotCardFacts = { outOfScopeLabel: string | null; language: string };
+
+export type Bot = {
+  id: string;
+  /** Answers and display names; null for an id this build has no answers for (a stored conversation of a bot since removed). */
+  content: BotContent | null;
+  /** What the bot is called in the chat and the admin. */
+  displayName: string;
+  /** Where the browser loads the model folder from. */
+  modelUrl: string;
+  /** The model's out-of-scope class as its card names it; null when it has none or no card is known. */
+  outOfScopeLabel: string | null;
+  /**
+   * What "out of scope" is stored as when an operator relabels a message, and so what the
+   * training export writes: the model's own out-of-scope label (the pipeline wrote it from the
+   * training data, so the pipeline reads it back as out of scope), or the pipeline's name for a
+   * model that has no such class yet.
+   */
+  reviewOutOfScopeLabel: string;
+  /** The bot's language (a BCP 47 tag), from its model card. */
+  language: string;
+  /** Whether `intent` is the bot's out-of-scope class (`reviewOutOfScopeLabel`, or a name the bot's answers list for it). */
+  isOutOfScope(intent: string): boolean;
+  /** The display name of an intent for a customer or an operator. */
+  labelOf(intent: string, reader?: 'customer' | 'operator'): string;
+};
+
+/** Ids are path segments (`/models/<id>/`) and are stored with every conversation. */
+export const BOT_ID = /^[\w-]{1,50}$/;
+
+export const isBotId = (id: string): boolean => BOT_ID.test(id);
+
+export const isKnownBot = (id: string): boolean => knownBots().includes(id);
+
+/** The public path of a bot's model folder, which the browser loads. */
+export function modelUrl(botId: string): string {
+  if (!isBotId(botId)) throw new Error(`Not a bot id: ${JSON.stringify(botId)}`);
+  return `/models/${botId}/`;
+}
+
+/**
+ * The language a model card names (`language`, a BCP 47 tag), canonicalised; `en` when the card
+ * names none. A card that names something else is refused, as the card reader refuses any
+ * malformed field.
+ */
+export function cardLanguage(raw: Readonly<Record<string, unknown>>): string {
+  const value = raw.language;
+  if (value === undefined || value === null) return DEFAULT_LANGUAGE;
+  if (typeof value !== 'string' || value.length > 35) throw new Error('model card: language must be a BCP 47 language tag');
+  try {
+    return Intl.getCanonicalLocales(value)[0]!;
+  } catch {
+    throw new Error(`model card: language ${JSON.stringify(value)} is not a BCP 47 language tag`);
+  }
+}
+
+/**
+ * Resolves a bot from its id and, when known, its model card's facts. An id with no answers in
+ * this build resolves honestly (no content; intents shown by readable forms of their names)
+ * instead of borrowing another bot's.
+ */
+export function resolveBot(id: string, card: BotCardFacts | null = null): Bot {
+  const content = isKnownBot(id) ? loadBotContent(id) : null;
+  const outOfScopeLabel = card?.outOfScopeLabel ?? null;
+  const reviewOutOfScopeLabel = outOfScopeLabel ?? TRAINING_OUT_OF_SCOPE_LABEL;
+  const isOutOfScope = (intent: string) => intent === reviewOutOfScopeLabel || (content?.outOfScope.intents.includes(intent) ?? false);
+  const outOfScopeNames = content?.outOfScope ?? DEFAULT_OUT_OF_SCOPE_NAMES;
+  return {
+    id,
+    content,
+    displayName: content?.name ?? id,
+    modelUrl: modelUrl(id),
+    outOfScopeLabel,
+    reviewOutOfScopeLabel,
+    language: card?.language ?? DEFAULT_LANGUAGE,
+    isOutOfScope,
+    labelOf(intent, reader = 'customer') {
+      if (isOutOfScope(intent)) return reader === 'operator' ? outOfScopeNames.operatorLabel : outOfScopeNames.label;
+      return content ? intentLabel(content, intent, reader) : humanizeIntent(intent);
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { labelOf, reviewIntents } from '@/lib/admin/intents';
+import { reviewLabels } from '@/lib/admin/review-labels';
+import { loadBotContent } from '@/lib/bot/answers';
+import { cardLanguage, DEFAULT_LANGUAGE, modelUrl, resolveBot, TRAINING_OUT_OF_SCOPE_LABEL } from '@/lib/bot/registry';
+import { readModelCard } from '@/lib/model/node';
+import { botFacts, modelDir, servedBot } from '@/lib/verify/bots';
+import { DEMO_BOT } from '../support/turns';
+
+const card = readModelCard(path.join(process.cwd(), 'public', 'models', DEMO_BOT))!;
+const content = loadBotContent(DEMO_BOT);
+
+describe('the bot registry', () => {
+  it("resolves the demo bot from its id and its model card's facts", () => {
+    const bot = servedBot(DEMO_BOT);
+    expect(bot.id).toBe(DEMO_BOT);
+    expect(bot.content).toBe(content);
+    expect(bot.displayName).toBe('Lumen Bank assistant');
+    expect(bot.modelUrl).toBe(`/models/${DEMO_BOT}/`);
+    expect(bot.outOfScopeLabel).toBe(card.outOfScopeLabel);
+    // The card names the class, so a review stores the model's own label and the export writes it.
+    expect(bot.reviewOutOfScopeLabel).toBe(card.outOfScopeLabel);
+    // The demo card names no language: the registry reads the default.
+    expect(card.raw.language).toBeUndefined();
+    expect(bot.language).toBe(DEFAULT_LANGUAGE);
+    expect(bot.labelOf('card_arrival')).toBe("My card hasn't arrived");
+    expect(bot.labelOf(card.outOfScopeLabel!)).toBe(content.outOfScope.label);
+    expect(bot.labelOf(card.outOfScopeLabel!, 'operator')).toBe(content.outOfScope.operatorLabel);
+  });
+
+  it('matches the out-of-scope class by the label the card names, whatever it is', () => {
+    const bot = resolveBot(DEMO_BOT, { outOfScopeLabel: 'not_banking', language: 'en' });
+    expect(bot.isOutOfScope('not_banking')).toBe(true);
+    expect(bot.labelOf('not_banking', 'operator')).toBe('Out of scope');
+    expect(bot.reviewOutOfScopeLabel).toBe('not_banking');
+    expect(bot.isOutOfScope('card_arrival')).toBe(false);
+  });
+
+  it("names a review's out of scope as the training pipeline does when the model has no such class", () => {
+    const bot = resolveBot(DEMO_BOT, { outOfScopeLabel: null, language: 'en' });
+    expect(bot.outOfScopeLabel).toBeNull();
+    expect(bot.reviewOutOfScopeLabel).toBe(TRAINING_OUT_OF_SCOPE_LABEL);
+    expect(bot.labelOf(TRAINING_OUT_OF_SCOPE_LABEL, 'operator')).toBe('Out of scope');
+  });
+
+  it('resolves a stored bot id it has no answers for as itself, not as another bot', () => {
+    const bot = resolveBot('retired-bot', { outOfScopeLabel: 'none_of_these', language: 'de' });
+    expect(bot.content).toBeNull();
+    expect(bot.displayName).toBe('retired-bot');
+    expect(bot.language).toBe('de');
+    expect(bot.labelOf('card_arrival', 'operator')).toBe('Card arrival');
+    expect(bot.labelOf('none_of_these', 'operator')).toBe('Out of scope');
+    expect(servedBot('retired-bot').outOfScopeLabel).toBeNull();
+    expect(reviewLabels('retired-bot').size).toBe(0);
+    expect(labelOf('retired-bot')('lost_or_stolen_card')).toBe('Lost or stolen card');
+    expect(reviewIntents('retired-bot')).toEqual([{ intent: TRAINING_OUT_OF_SCOPE_LABEL, label: 'Out of scope' }]);
+  });
+
+  it('keeps model folders inside the models folder', () => {
+    expect(() => modelUrl('../admin')).toThrow(/Not a bot id/);
+    expect(() => modelUrl('a/b')).toThrow(/Not a bot id/);
+    expect(modelDir('../etc', '/srv/models')).toBeNull();
+    expect(modelDir(DEMO_BOT, '/srv/models')).toBe(`/srv/models/${DEMO_BOT}`);
+    expect(botFacts('..')).toBeNull();
+  });
+
+  it("reads the card's language as a canonical BCP 47 tag, English when it names none", () => {
+    expect(cardLanguage({})).toBe('en');
+    expect(cardLanguage({ language: 'EN-gb' })).toBe('en-GB');
+    expect(cardLanguage({ language: 'pt-br' })).toBe('pt-BR');
+    expect(() => cardLanguage({ language: 'not a language' })).toThrow(/not a BCP 47 language tag/);
+    expect(() => cardLanguage({ language: 7 })).toThrow(/BCP 47/);
+    expect(() => cardLanguage({ language: 'x'.repeat(10_000) })).toThrow(/BCP 47/);
+    expect(botFacts(DEMO_BOT)!.language).toBe('en');
+  });
+
+  it("offers a reviewer the bot's intents once each, out of scope last under the card's label", () => {
+    const intents = reviewIntents(DEMO_BOT);
+    const values = intents.map((entry) => entry.intent);
+    expect(new Set(values).size).toBe(values.length);
+    expect(intents.at(-1)).toEqual({ intent: card.outOfScopeLabel, label: 'Out of scope' });
+    expect(values.slice(0, -1).sort()).toEqual(Object.keys(content.intents).sort());
+    // Every choice is a label the review route accepts.
+    const accepted = reviewLabels(DEMO_BOT);
+    for (const value of values) expect(accepted.has(value), value).toBe(true);
+    expect(accepted.size).toBe(card.labels.length);
+    // A review stored before the card named the class still reads as out of scope.
+    expect(labelOf(DEMO_BOT)(TRAINING_OUT_OF_SCOPE_LABEL)).toBe('Out of scope');
+  });
+});
