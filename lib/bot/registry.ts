@@ -1,3 +1,4 @@
+import { DEFAULT_LANGUAGE } from '@/lib/model/card';
 import { DEFAULT_OUT_OF_SCOPE_NAMES, humanizeIntent, intentLabel, knownBots, loadBotContent, type BotContent } from './answers';
 
 /**
@@ -9,9 +10,6 @@ import { DEFAULT_OUT_OF_SCOPE_NAMES, humanizeIntent, intentLabel, knownBots, loa
 
 /** The training pipeline's name for an out-of-scope row (training/README.md, "Input"). */
 export const TRAINING_OUT_OF_SCOPE_LABEL = 'out_of_scope';
-
-/** The language of a model card that does not name one (the pipeline does not write it yet). */
-export const DEFAULT_LANGUAGE = 'en';
 
 /** What the registry needs of a bot's model card (as `lib/model/card` parses it). */
 export type BotCardFacts = { outOfScopeLabel: string | null; language: string };
@@ -52,22 +50,6 @@ export const isKnownBot = (id: string): boolean => knownBots().includes(id);
 export function modelUrl(botId: string): string {
   if (!isBotId(botId)) throw new Error(`Not a bot id: ${JSON.stringify(botId)}`);
   return `/models/${botId}/`;
-}
-
-/**
- * The language a model card names (`language`, a BCP 47 tag), canonicalised; `en` when the card
- * names none. A card that names something else is refused, as the card reader refuses any
- * malformed field.
- */
-export function cardLanguage(raw: Readonly<Record<string, unknown>>): string {
-  const value = raw.language;
-  if (value === undefined || value === null) return DEFAULT_LANGUAGE;
-  if (typeof value !== 'string' || value.length > 35) throw new Error('model card: language must be a BCP 47 language tag');
-  try {
-    return Intl.getCanonicalLocales(value)[0]!;
-  } catch {
-    throw new Error(`model card: language ${JSON.stringify(value)} is not a BCP 47 language tag`);
-  }
 }
 
 /**

@@ -4,6 +4,26 @@ import type { ModelCard } from './types';
 
 export class ModelCardError extends Error {}
 
+/** The language of a model card that does not name one (cards written before the pipeline recorded it). */
+export const DEFAULT_LANGUAGE = 'en';
+
+/**
+ * The language a model card names (`language`, a BCP 47 tag), canonicalised; `en` when the card
+ * names none. A card that names something else is refused, as the card reader refuses any
+ * malformed field.
+ */
+export function cardLanguage(raw: Readonly<Record<string, unknown>>): string {
+  const value = raw.language;
+  if (value === undefined || value === null) return DEFAULT_LANGUAGE;
+  if (typeof value !== 'string' || value.length > 35) throw new ModelCardError('model card: language must be a BCP 47 language tag');
+  try {
+    return Intl.getCanonicalLocales(value)[0]!;
+  } catch {
+    throw new ModelCardError(`model card: language ${JSON.stringify(value)} is not a BCP 47 language tag`);
+  }
+}
+
+
 function num(v: unknown, what: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new ModelCardError(`model card: ${what} must be a number`);
   return v;
@@ -26,6 +46,7 @@ export function parseModelCard(json: unknown): ModelCard {
     name: String(c.name ?? ''),
     labels,
     outOfScopeLabel: oos,
+    language: cardLanguage(c),
     temperature,
     thresholds: {
       outOfScope: num(t.out_of_scope ?? 0, 'thresholds.out_of_scope'),

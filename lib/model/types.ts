@@ -61,6 +61,8 @@ export interface ModelCard {
   name: string;
   labels: string[];
   outOfScopeLabel: string | null;
+  /** The language the model was trained on (a BCP 47 tag). */
+  language: string;
   temperature: number;
   thresholds: Thresholds;
   /** Headline figures, for display. */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { modelVersion } from '@/lib/model/card';
 import { readModelCard } from '@/lib/model/node';
 import type { Thresholds } from '@/lib/model/types';
-import { cardLanguage, isBotId, resolveBot, type Bot } from '@/lib/bot/registry';
+import { isBotId, resolveBot, type Bot } from '@/lib/bot/registry';
 
 /**
  * What the server knows of a bot from its model folder (`public/models/<botId>/`), without
@@ -78,7 +78,7 @@ function readBotFacts(botId: string, dir: string): BotFacts {
     labels: card.labels,
     labelIndex: new Map(card.labels.map((label, i) => [label, i])),
     outOfScopeLabel: card.outOfScopeLabel,
-    language: cardLanguage(card.raw),
+    language: card.language,
     thresholds: card.thresholds,
     maxTokens: positiveInt(config?.max_position_embeddings, 512),
     attentionLayers: layers * members,
