@@ -202,8 +202,9 @@ test.describe('conversation', () => {
     await chat.waitForModel();
     const texts = ['someone stole my wallet with my card in it', 'which currencies can I hold in the app'];
     // The second goes out as soon as the first is answered: the first reply's explanation, unwatched, may be cancelled.
-    const older = await chat.ask(texts[0]!);
-    const newer = await chat.ask(texts[1]!);
+    await chat.ask(texts[0]!);
+    await chat.ask(texts[1]!);
+    const [older, newer] = [chat.messagesFrom('assistant').nth(0), chat.messagesFrom('assistant').nth(1)];
     // The newest reply's panel is there first; the older one's is explained when it opens, if it was cancelled.
     const panels = [await chat.explain(newer), await chat.explain(older)].reverse();
     for (const panel of panels) {
