@@ -6,6 +6,14 @@ export type LoadProgress = { loaded: number; total: number };
 type Pending = { resolve(event: WorkerEvent): void; reject(error: Error): void; onProgress?: (event: ExplainProgress) => void };
 export type ExplainProgress = { done: number; total: number; method: string };
 
+/** What the client needs of a worker: a dedicated Worker in the page, a message port in tests. */
+export type WorkerLike = {
+  postMessage(request: WorkerRequest): void;
+  onmessage: ((message: MessageEvent<WorkerEvent>) => void) | null;
+  onerror: ((event: ErrorEvent) => void) | null;
+  terminate(): void;
+};
+
 const spawnWorker = () => new Worker(new URL('./inference.worker.ts', import.meta.url), { type: 'module', name: 'glassdesk-inference' });
 
 /**
@@ -17,15 +25,18 @@ let earlyWorker: Worker | null = typeof window !== 'undefined' && typeof Worker 
 
 /** The main thread's handle on the inference worker: load once, then classify by promise. */
 export class InferenceClient {
-  private readonly worker: Worker;
+  private readonly worker: WorkerLike;
   private readonly pending = new Map<number, Pending>();
   private nextRequestId = 1;
   private loading: Promise<ReadyEvent> | null = null;
   private progressListener: ((progress: LoadProgress) => void) | null = null;
 
-  constructor() {
-    this.worker = earlyWorker ?? spawnWorker();
-    earlyWorker = null;
+  constructor(worker?: WorkerLike) {
+    if (worker) this.worker = worker;
+    else {
+      this.worker = earlyWorker ?? spawnWorker();
+      earlyWorker = null;
+    }
     this.worker.onmessage = (message: MessageEvent<WorkerEvent>) => this.receive(message.data);
     this.worker.onerror = (event) => this.failAll(new Error(event.message || 'The inference worker stopped.'));
   }
@@ -55,8 +66,20 @@ export class InferenceClient {
     return event;
   }
 
-  async explain(text: string, options: { target?: number; overrides?: ExplainOverrides; onProgress?: (progress: ExplainProgress) => void } = {}) {
-    const event = await this.request((requestId) => ({ type: 'explain', requestId, text, target: options.target, overrides: options.overrides }), options.onProgress);
+  /**
+   * Explains the model's decision on `text`. Aborting `signal` cancels the work in the worker
+   * (what is queued is dropped, the rest stops before its next method) and rejects with the
+   * signal's reason at once.
+   */
+  async explain(
+    text: string,
+    options: { target?: number; overrides?: ExplainOverrides; onProgress?: (progress: ExplainProgress) => void; signal?: AbortSignal } = {},
+  ) {
+    const event = await this.request(
+      (requestId) => ({ type: 'explain', requestId, text, target: options.target, overrides: options.overrides }),
+      options.onProgress,
+      options.signal,
+    );
     if (event.type !== 'explained') throw new Error('unexpected answer from the inference worker');
     return event;
   }
@@ -66,10 +89,23 @@ export class InferenceClient {
     this.failAll(new Error('The inference worker was stopped.'));
   }
 
-  private request(build: (requestId: number) => WorkerRequest, onProgress?: (event: ExplainProgress) => void): Promise<WorkerEvent> {
+  private request(build: (requestId: number) => WorkerRequest, onProgress?: (event: ExplainProgress) => void, signal?: AbortSignal): Promise<WorkerEvent> {
     const requestId = this.nextRequestId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(requestId, { resolve, reject, onProgress });
+      if (signal?.aborted) return reject(signal.reason);
+      const cancel = () => {
+        if (!this.pending.delete(requestId)) return;
+        this.send({ type: 'cancel', requestId });
+        reject(signal!.reason);
+      };
+      const settle =
+        <T>(done: (value: T) => void) =>
+        (value: T) => {
+          signal?.removeEventListener('abort', cancel);
+          done(value);
+        };
+      this.pending.set(requestId, { resolve: settle(resolve), reject: settle(reject), onProgress });
+      signal?.addEventListener('abort', cancel, { once: true });
       this.send(build(requestId));
     });
   }

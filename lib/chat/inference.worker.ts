@@ -4,21 +4,19 @@
 import { env } from '@huggingface/transformers';
 // The same entry transformers.js imports, so both share one runtime.
 import { InferenceSession } from 'onnxruntime-web/webgpu';
-import { explainAll } from '@/lib/explain';
 import { IntentModel } from '@/lib/model/model';
 import { fetchModelCard, modelVersion } from '@/lib/model/card';
 import { fetchSimilarIndex, type SimilarIndex } from '@/lib/model/similar';
 import type { ModelCard } from '@/lib/model/types';
 import { chooseBackend, findAdapter } from './device';
-import { ModelQueue } from './model-queue';
+import { InferenceJobs } from './inference-jobs';
 import { DEFAULT_TUNING, type Backend, type RuntimeTuning, type WorkerEvent, type WorkerRequest } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
-let model: IntentModel | null = null;
 let card: ModelCard | null = null;
-let similarIndex: Promise<SimilarIndex | null> | null = null;
-const queue = new ModelQueue();
+/** The loaded model's work (classify, predict, explain); null until it is loaded. */
+let jobs: InferenceJobs | null = null;
 
 function post(event: WorkerEvent) {
   self.postMessage(event);
@@ -123,6 +121,7 @@ async function handleLoad(request: Extract<WorkerRequest, { type: 'load' }>) {
   // WebGPU's runtime is set up with its adapter by its own session; only WebAssembly starts early.
   if (tuning.earlyRuntime && backend === 'wasm') startRuntime();
   try {
+    let model: IntentModel;
     try {
       model = await load(request.bot, backend, tuning);
     } catch (error) {
@@ -132,12 +131,10 @@ async function handleLoad(request: Extract<WorkerRequest, { type: 'load' }>) {
       note = `WebGPU failed (${(error as Error).message}); using WebAssembly.`;
       model = await load(request.bot, backend, tuning);
     }
-    // One warm-up pass, so the first real message does not pay for compiling the runtime's
-    // kernels (~0.1 s on WebAssembly): queued ahead of any message, run while the visitor types.
-    const warmed = model;
-    void queue.run(() => warmed.predict(['hello']), 'urgent').catch(() => undefined);
     // Needed only for explanations: fetched in the background, never delaying the chat.
-    similarIndex = fetchSimilarIndex(`/models/${request.bot}`, model.labels).catch(() => null);
+    const similarIndex: Promise<SimilarIndex | null> = fetchSimilarIndex(`/models/${request.bot}`, model.labels).catch(() => null);
+    jobs = new InferenceJobs(model, similarIndex, post);
+    void jobs.warmUp();
     post({
       type: 'ready',
       backend,
@@ -157,61 +154,9 @@ async function handleLoad(request: Extract<WorkerRequest, { type: 'load' }>) {
   }
 }
 
-/** Time for one message's explanations, from the request to the result. */
-const EXPLAIN_BUDGET_MS = 400;
-
-async function handleExplain(request: Extract<WorkerRequest, { type: 'explain' }>, loaded: IntentModel) {
-  const started = performance.now();
-  // Explanations use the model in the background: a new message's classification goes first.
-  const predict = (texts: string[]) => queue.run(() => loaded.predict(texts), 'background');
-  const analysis = await queue.run(() => loaded.analyse(request.text), 'background');
-  const index = await similarIndex;
-  const explanations = await explainAll(
-    {
-      text: request.text,
-      words: analysis.words,
-      predict,
-      labels: loaded.labels,
-      target: request.target ?? analysis.top,
-      analysis,
-      similar: index ? (embedding, k) => index.search(embedding, k) : undefined,
-    },
-    {
-      // An ensemble stacks its models' attention layers; attention and rollout treat each model apart.
-      ensembleMembers: (loaded.model.config as unknown as { ensemble_members?: number }).ensemble_members ?? 1,
-      methods: request.overrides?.methods,
-      faithfulness: request.overrides?.faithfulness,
-      // The panel should be ready within half a second of the reply: LIME, last, samples for
-      // what is left of the budget and records how many samples it used (reproducible with
-      // the same seed). The rest of the half second is the message hops and the render.
-      budgetMs: EXPLAIN_BUDGET_MS - (performance.now() - started),
-      settings: { lime: { ...request.overrides?.lime } },
-    },
-    (done, total, method) => post({ type: 'explain-progress', requestId: request.requestId, done, total, method }),
-  );
-  post({ type: 'explained', requestId: request.requestId, explanations, ms: performance.now() - started });
-}
-
-self.onmessage = async (message: MessageEvent<WorkerRequest>) => {
+self.onmessage = (message: MessageEvent<WorkerRequest>) => {
   const request = message.data;
-  if (request.type === 'load') return handleLoad(request);
-  const loaded = model;
-  if (!loaded) {
-    post({ type: 'failed', requestId: request.requestId, message: 'The model is not loaded.' });
-    return;
-  }
-  const started = performance.now();
-  try {
-    if (request.type === 'classify') {
-      const [probabilities] = await queue.run(() => loaded.predict([request.text]), 'urgent');
-      post({ type: 'classified', requestId: request.requestId, probabilities: probabilities!, latencyMs: performance.now() - started });
-    } else if (request.type === 'predict') {
-      const probabilities = await queue.run(() => loaded.predict(request.texts), 'urgent');
-      post({ type: 'predicted', requestId: request.requestId, probabilities, latencyMs: performance.now() - started });
-    } else {
-      await handleExplain(request, loaded);
-    }
-  } catch (error) {
-    post({ type: 'failed', requestId: request.requestId, message: error instanceof Error ? error.message : String(error) });
-  }
+  if (request.type === 'load') return void handleLoad(request);
+  if (jobs) return void jobs.handle(request);
+  if (request.type !== 'cancel') post({ type: 'failed', requestId: request.requestId, message: 'The model is not loaded.' });
 };

@@ -1,5 +1,4 @@
 import type { UIMessage } from 'ai';
-import type { Explanation } from '@/lib/explain/types';
 import type { PredictionRecord, ReplyParts, RestoredConversation, UserParts } from '@/lib/records/turn';
 
 /** Per-message facts the chat shows and stores. */
@@ -12,7 +11,8 @@ export type ChatMetadata = {
   feedback?: { helpful: boolean; comment: string | null } | null;
 };
 
-export type ChatDataParts = { reply: ReplyParts; explanations: { explanations: Explanation[] } };
+/** A reply's explanations are not a part: the session holds them (lib/chat/session.ts). */
+export type ChatDataParts = { reply: ReplyParts };
 
 export type ChatMessage = UIMessage<ChatMetadata, ChatDataParts>;
 
@@ -25,20 +25,7 @@ export function replyPartsOf(message: ChatMessage): ReplyParts | null {
   return null;
 }
 
-export function explanationsOf(message: ChatMessage): Explanation[] | null {
-  for (const part of message.parts) if (part.type === 'data-explanations') return part.data.explanations;
-  return null;
-}
-
-/** The message with its explanations attached (replacing any earlier ones). */
-export function withExplanations(message: ChatMessage, explanations: Explanation[]): ChatMessage {
-  return {
-    ...message,
-    parts: [...message.parts.filter((part) => part.type !== 'data-explanations'), { type: 'data-explanations', data: { explanations } }],
-  };
-}
-
-/** A stored conversation, as messages the chat can show and continue. */
+/** A stored conversation, as messages the chat can show and continue (the session keeps their explanations). */
 export function toChatMessages(conversation: RestoredConversation): ChatMessage[] {
   return conversation.messages.map((message) => {
     if (message.role === 'user') {
@@ -57,7 +44,6 @@ export function toChatMessages(conversation: RestoredConversation): ChatMessage[
       parts: [
         ...(reply ? [{ type: 'data-reply' as const, data: reply }] : []),
         { type: 'text' as const, text: message.text },
-        ...(message.explanations?.length ? [{ type: 'data-explanations' as const, data: { explanations: message.explanations } }] : []),
       ],
     };
   });

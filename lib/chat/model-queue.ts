@@ -8,9 +8,23 @@ export class ModelQueue {
   private readonly urgent: (() => void)[] = [];
   private readonly background: (() => void)[] = [];
 
-  run<T>(work: () => Promise<T>, priority: 'urgent' | 'background'): Promise<T> {
+  /**
+   * Queues `work`. With a `signal`, aborting it before the work starts takes the work out of
+   * the queue and rejects with the signal's reason: cancelled explanation work frees the model
+   * at once. Work already running is not interrupted.
+   */
+  run<T>(work: () => Promise<T>, priority: 'urgent' | 'background', signal?: AbortSignal): Promise<T> {
     return new Promise<T>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const lane = priority === 'urgent' ? this.urgent : this.background;
+      const onAbort = () => {
+        const index = lane.indexOf(job);
+        if (index < 0) return;
+        lane.splice(index, 1);
+        reject(signal!.reason);
+      };
       const job = () => {
+        signal?.removeEventListener('abort', onAbort);
         work()
           .then(resolve, reject)
           .finally(() => {
@@ -18,7 +32,8 @@ export class ModelQueue {
             this.next();
           });
       };
-      (priority === 'urgent' ? this.urgent : this.background).push(job);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      lane.push(job);
       this.next();
     });
   }

@@ -55,7 +55,12 @@ export type WorkerRequest =
   | { type: 'classify'; requestId: number; text: string }
   | { type: 'predict'; requestId: number; texts: string[] }
   /** Explains the model's decision on `text` for the class `target` (default: the top one). */
-  | { type: 'explain'; requestId: number; text: string; target?: number; overrides?: ExplainOverrides };
+  | { type: 'explain'; requestId: number; text: string; target?: number; overrides?: ExplainOverrides }
+  /**
+   * Stops the explanation asked for by `requestId`: its model work still queued is dropped, and
+   * it stops before its next method. Nothing more is sent for it (the caller stopped waiting).
+   */
+  | { type: 'cancel'; requestId: number };
 
 export type WorkerEvent =
   | { type: 'progress'; loaded: number; total: number }

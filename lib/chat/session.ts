@@ -1,6 +1,8 @@
 import type { BotContent } from '@/lib/bot/answers';
-import type { Explanation } from '@/lib/explain/types';
+import type { Explanation } from '@/lib/explain';
+import type { RestoredConversation, TurnRecord } from '@/lib/records/turn';
 import { InferenceClient, type ExplainProgress, type LoadProgress, type ReadyEvent } from './inference-client';
+import { toChatMessages, type ChatMessage } from './messages';
 import { Outbox } from './outbox';
 import type { DevicePreference } from './protocol';
 import { InBrowserTransport } from './transport';
@@ -10,93 +12,277 @@ export type ModelState =
   | { status: 'ready'; ready: ReadyEvent }
   | { status: 'failed'; message: string };
 
+/**
+ * Where one reply's explanation stands. A reply that has none is absent: not asked for yet
+ * (restored from an earlier visit), or its explanation was cancelled by a newer message.
+ */
+export type ExplainState =
+  | { status: 'computing'; progress: ExplainProgress | null }
+  | { status: 'ready'; explanations: readonly Explanation[] }
+  | { status: 'failed'; error: string };
+
+/** What the chat renders, replaced (never changed in place) on every change. */
+export type ChatSessionState = {
+  model: ModelState;
+  /** By reply id. */
+  explanations: Readonly<Record<string, ExplainState>>;
+};
+
+/** A reply's explanation as a component reads it (subscribe, read) and asks for it (its panel opened). */
+export type ReplyExplanations = Pick<ChatSession, 'subscribe' | 'explanationOf' | 'explain'>;
+
+/** What the session needs of the inference worker's client. */
+export type InferenceEngine = Pick<InferenceClient, 'load' | 'classify' | 'explain' | 'terminate'>;
+
+type Options = {
+  outbox?: Outbox;
+  /** The client of a new inference worker (default: a Web Worker in the page). */
+  inference?: () => InferenceEngine;
+  /** Where the conversation id is kept (default: the page's localStorage). */
+  storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+  fetch?: typeof fetch;
+};
+
+/** What a reply's explanation is computed from: the visitor's message and the prediction on it. */
+type Explainable = { text: string; prediction: { id: string; intent: string } };
+
+/** An explanation under way. `watched` once its panel was opened: a newer message no longer cancels it. */
+type Job = { abort: AbortController; watched: boolean };
+
 const conversationKey = (bot: string) => `glassdesk:conversation:${bot}`;
 
 /**
  * One visitor's chat with one bot, outside React: the inference worker, the transport that
- * answers in the browser, the outbox that stores records, and the conversation id.
+ * answers in the browser, the outbox that stores records, the conversation id, and each
+ * reply's explanation. A reply the model classified is explained as soon as it is made, and
+ * the explanations are stored as soon as they are computed. A newer message cancels the
+ * explanations nobody is looking at (their panel closed), so that the newest reply's goes
+ * first; those, and replies restored from an earlier visit, are explained when their panel
+ * opens. Components read the state with `useSyncExternalStore(subscribe, getState)`.
  */
 export class ChatSession {
-  readonly outbox = new Outbox();
+  readonly outbox: Outbox;
   readonly transport: InBrowserTransport;
-  private client: InferenceClient | null = null;
-  private ready: ReadyEvent | null = null;
   conversationId = '';
+  private readonly newInference: () => InferenceEngine;
+  private readonly storage: Options['storage'];
+  private readonly fetchImpl: typeof fetch;
+  private client: InferenceEngine | null = null;
+  private ready: ReadyEvent | null = null;
+  private state: ChatSessionState = { model: { status: 'loading', progress: null }, explanations: {} };
+  private readonly listeners = new Set<() => void>();
+  private readonly explainable = new Map<string, Explainable>();
+  private readonly jobs = new Map<string, Job>();
+  /** Replies whose panel opened before the model was ready: explained once it is. */
+  private readonly waitingForModel = new Set<string>();
 
-  constructor(readonly content: BotContent) {
+  constructor(
+    readonly content: BotContent,
+    options: Options = {},
+  ) {
+    this.outbox = options.outbox ?? new Outbox();
+    this.newInference = options.inference ?? (() => new InferenceClient());
+    this.storage = options.storage;
+    this.fetchImpl = options.fetch ?? ((...args) => fetch(...args));
     this.transport = new InBrowserTransport({
       content,
       conversationId: () => this.conversationId,
       inference: { classify: (text) => this.classify(text) },
       model: () => this.ready,
-      onTurn: (turn) => void this.outbox.enqueue({ kind: 'turn', url: '/api/turns', method: 'POST', body: turn }),
+      onTurn: (turn) => this.receiveTurn(turn),
     });
   }
 
-  /** Starts the worker and loads the model; returns a function that stops it. */
-  start(options: { runtimePath: string; device: DevicePreference; onState: (state: ModelState) => void }): () => void {
-    const client = new InferenceClient();
+  /** Calls `listener` after every change of `getState()`; returns the unsubscribe. */
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  readonly getState = (): ChatSessionState => this.state;
+
+  readonly explanationOf = (replyId: string): ExplainState | undefined => this.state.explanations[replyId];
+
+  /** Starts the worker and loads the model; returns a function that stops both. */
+  start(options: { runtimePath: string; device: DevicePreference }): () => void {
+    const client = this.newInference();
     this.client = client;
-    let stopped = false;
+    const current = () => this.client === client;
+    this.setModel({ status: 'loading', progress: null });
     client
       .load({
         bot: this.content.bot,
         runtimePath: options.runtimePath,
         device: options.device,
-        onProgress: (progress) => !stopped && options.onState({ status: 'loading', progress }),
+        onProgress: (progress) => current() && this.setModel({ status: 'loading', progress }),
       })
       .then((ready) => {
-        if (stopped) return;
+        if (!current()) return;
         this.ready = ready;
-        options.onState({ status: 'ready', ready });
+        this.setModel({ status: 'ready', ready });
         // For bench/browser: when the model became usable, on the page's own clock.
         performance.mark('glassdesk:model-ready', { detail: { backend: ready.backend, loadMs: ready.loadMs } });
-        if (new URLSearchParams(window.location.search).has('bench')) {
-          (window as Window & { glassdeskBench?: InferenceClient }).glassdeskBench = client;
+        if (typeof window !== 'undefined' && new URLSearchParams(window.location.search).has('bench')) {
+          (window as Window & { glassdeskBench?: unknown }).glassdeskBench = client;
         }
+        const waiting = [...this.waitingForModel];
+        this.waitingForModel.clear();
+        for (const replyId of waiting) this.startExplaining(replyId, true);
       })
-      .catch((error: Error) => !stopped && options.onState({ status: 'failed', message: error.message }));
+      .catch((error: Error) => {
+        if (!current()) return;
+        this.setModel({ status: 'failed', message: error.message });
+        for (const replyId of this.waitingForModel) this.setExplanation(replyId, { status: 'failed', error: error.message });
+        this.waitingForModel.clear();
+      });
     return () => {
-      stopped = true;
-      client.terminate();
-      if (this.client === client) this.client = null;
+      if (!current()) return;
+      this.client = null;
       this.ready = null;
+      // Explanations under way end with the worker: cancelled, so that they are asked for again.
+      for (const job of this.jobs.values()) job.abort.abort();
+      for (const replyId of this.waitingForModel) this.setExplanation(replyId, undefined);
+      this.waitingForModel.clear();
+      client.terminate();
     };
   }
 
-  classify(text: string) {
-    if (!this.client) throw new Error('The model is not loaded.');
-    return this.client.classify(text);
+  /**
+   * The customer opened a reply's "Why this answer?" panel: explains it unless that is done
+   * or under way (then keeps it from being cancelled by a newer message).
+   */
+  readonly explain = (replyId: string): void => this.startExplaining(replyId, true);
+
+  /**
+   * This browser's conversation with the bot, as messages to show: none when it is new or
+   * nothing was stored. Records a previous visit left in the outbox are sent first, so that
+   * what is restored includes them. When it cannot be restored, a new conversation starts:
+   * new messages would take the places of stored ones and be refused (the earlier one stays
+   * stored, its waiting records too).
+   */
+  async restoreConversation(): Promise<ChatMessage[]> {
+    const conversation = this.resumeConversation();
+    const flushed = this.outbox.flush();
+    if (conversation.isNew) return [];
+    try {
+      await flushed;
+      const response = await this.fetchImpl(`/api/conversations/${conversation.id}`);
+      // Nothing stored yet.
+      if (response.status === 404) return [];
+      if (!response.ok) throw new Error(`the server answered ${response.status}`);
+      const restored = (await response.json()) as RestoredConversation;
+      this.rememberRestored(restored);
+      return toChatMessages(restored);
+    } catch {
+      this.startNewConversation();
+      return [];
+    }
   }
 
   /** This browser's conversation with the bot; `isNew` when there was none to restore. */
   resumeConversation(): { id: string; isNew: boolean } {
+    const storage = this.storage ?? window.localStorage;
     const key = conversationKey(this.content.bot);
-    const stored = window.localStorage.getItem(key);
+    const stored = storage.getItem(key);
     this.conversationId = stored ?? crypto.randomUUID();
-    window.localStorage.setItem(key, this.conversationId);
+    storage.setItem(key, this.conversationId);
     return { id: this.conversationId, isNew: !stored };
   }
 
   startNewConversation(): string {
-    window.localStorage.removeItem(conversationKey(this.content.bot));
+    (this.storage ?? window.localStorage).removeItem(conversationKey(this.content.bot));
     return this.resumeConversation().id;
-  }
-
-  /**
-   * Explains the model's decision on a message, then stores the explanations (the very
-   * objects the panel shows) through the outbox.
-   */
-  async explain(text: string, prediction: { id: string; intent: string }, onProgress?: (progress: ExplainProgress) => void): Promise<Explanation[]> {
-    if (!this.client || !this.ready) throw new Error('The model is not loaded.');
-    const target = this.ready.model.labels.indexOf(prediction.intent);
-    const { explanations } = await this.client.explain(text, { target: target >= 0 ? target : undefined, onProgress });
-    // Stored after the panel has rendered: copying them into IndexedDB need not delay it.
-    setTimeout(() => void this.outbox.enqueue({ kind: 'explanations', url: `/api/predictions/${prediction.id}/explanations`, method: 'POST', body: { explanations } }), 0);
-    return explanations;
   }
 
   saveFeedback(messageId: string, helpful: boolean, comment?: string) {
     return this.outbox.enqueue({ kind: 'feedback', url: `/api/messages/${messageId}/feedback`, method: 'PUT', body: { id: crypto.randomUUID(), helpful, comment } });
+  }
+
+  /** The transport's classification of a new message: older explanations nobody watches make way for it. */
+  private classify(text: string) {
+    if (!this.client) throw new Error('The model is not loaded.');
+    for (const job of this.jobs.values()) if (!job.watched) job.abort.abort();
+    return this.client.classify(text);
+  }
+
+  /** A turn the transport answered: stored, and its reply explained when the model classified it. */
+  private receiveTurn(turn: TurnRecord) {
+    void this.outbox.enqueue({ kind: 'turn', url: '/api/turns', method: 'POST', body: turn });
+    if (!turn.prediction) return;
+    this.explainable.set(turn.reply.id, { text: turn.user.text, prediction: turn.prediction });
+    this.startExplaining(turn.reply.id, false);
+  }
+
+  /** Restored replies: those with stored explanations show them; the others can be explained on demand. */
+  private rememberRestored(conversation: RestoredConversation) {
+    const explanations = { ...this.state.explanations };
+    let question: string | null = null;
+    for (const message of conversation.messages) {
+      if (message.role === 'user') {
+        question = message.text;
+        continue;
+      }
+      if (message.prediction && question !== null) this.explainable.set(message.id, { text: question, prediction: message.prediction });
+      if (message.explanations?.length) explanations[message.id] = { status: 'ready', explanations: message.explanations };
+      question = null;
+    }
+    this.setState({ ...this.state, explanations });
+  }
+
+  private startExplaining(replyId: string, watched: boolean) {
+    const job = this.jobs.get(replyId);
+    if (job) {
+      job.watched ||= watched;
+      return;
+    }
+    const reply = this.explainable.get(replyId);
+    const state = this.explanationOf(replyId);
+    if (!reply || state?.status === 'ready' || this.waitingForModel.has(replyId)) return;
+    const { client, ready } = this;
+    if (!client || !ready) {
+      if (this.state.model.status === 'failed') return this.setExplanation(replyId, { status: 'failed', error: this.state.model.message });
+      this.waitingForModel.add(replyId);
+      return this.setExplanation(replyId, { status: 'computing', progress: null });
+    }
+    const abort = new AbortController();
+    this.jobs.set(replyId, { abort, watched });
+    this.setExplanation(replyId, { status: 'computing', progress: null });
+    const target = ready.model.labels.indexOf(reply.prediction.intent);
+    client
+      .explain(reply.text, {
+        target: target >= 0 ? target : undefined,
+        signal: abort.signal,
+        onProgress: (progress) => this.setExplanation(replyId, { status: 'computing', progress }),
+      })
+      .then(
+        ({ explanations }) => {
+          // Shown first; the outbox copies them into IndexedDB and sends them on its own time.
+          this.setExplanation(replyId, { status: 'ready', explanations });
+          void this.outbox.enqueue({ kind: 'explanations', url: `/api/predictions/${reply.prediction.id}/explanations`, method: 'POST', body: { explanations } });
+        },
+        (error: Error) => {
+          // Cancelled is not failed: the reply is explained again when its panel opens.
+          this.setExplanation(replyId, abort.signal.aborted ? undefined : { status: 'failed', error: error.message });
+        },
+      )
+      .finally(() => {
+        if (this.jobs.get(replyId)?.abort === abort) this.jobs.delete(replyId);
+      });
+  }
+
+  private setModel(model: ModelState) {
+    this.setState({ ...this.state, model });
+  }
+
+  private setExplanation(replyId: string, explanation: ExplainState | undefined) {
+    const explanations = { ...this.state.explanations };
+    if (explanation) explanations[replyId] = explanation;
+    else delete explanations[replyId];
+    this.setState({ ...this.state, explanations });
+  }
+
+  private setState(state: ChatSessionState) {
+    this.state = state;
+    for (const listener of this.listeners) listener();
   }
 }

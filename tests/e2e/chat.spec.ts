@@ -1,4 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
+import type { Explanation } from '@/lib/explain/types';
+import { formatScore } from '@/lib/ui/explain/format';
 import { ChatPage } from './pages/chat-page';
 import { queryE2eDatabase, waitForRows } from './support/database';
 
@@ -192,6 +194,46 @@ test.describe('conversation', () => {
     const lastReplyId = queryE2eDatabase<{ id: string }>(`SELECT id FROM Message WHERE conversationId = ? AND seq = 3`, conversationId)[0]!.id;
     const [up] = await waitForRows<{ helpful: number }>(1, `SELECT helpful FROM Feedback WHERE messageId = ?`, lastReplyId);
     expect(up!.helpful).toBe(1);
+  });
+
+  test('two quick messages both end with a working panel, and what is stored for each equals what its panel showed', async ({ page }) => {
+    const chat = new ChatPage(page);
+    await chat.open('?device=wasm');
+    await chat.waitForModel();
+    const texts = ['someone stole my wallet with my card in it', 'which currencies can I hold in the app'];
+    // The second goes out as soon as the first is answered: the first reply's explanation, unwatched, may be cancelled.
+    await chat.ask(texts[0]!);
+    await chat.ask(texts[1]!);
+    const [older, newer] = [chat.messagesFrom('assistant').nth(0), chat.messagesFrom('assistant').nth(1)];
+    // The newest reply's panel is there first; the older one's is explained when it opens, if it was cancelled.
+    const panels = [await chat.explain(newer), await chat.explain(older)].reverse();
+    for (const panel of panels) {
+      await expect(panel).toHaveAttribute('data-status', 'ready');
+      await expect(panel.getByTestId('why-error')).toHaveCount(0);
+    }
+
+    const conversationId = await chat.conversationId();
+    const rows = await waitForRows<{ seq: number; method: string; payload: string }>(
+      2 * 6,
+      `SELECT m.seq, e.method, e.payload FROM Explanation e JOIN Prediction p ON p.id = e.predictionId JOIN Message m ON m.id = p.replyId
+       WHERE m.conversationId = ? ORDER BY m.seq, e.method`,
+      conversationId,
+    );
+    // Each reply's explanations stored once, every method.
+    expect(rows.map((row) => `${row.seq} ${row.method}`)).toEqual(
+      [1, 3].flatMap((seq) => ['attention', 'counterfactual', 'lime', 'occlusion', 'rollout', 'similar'].map((method) => `${seq} ${method}`)),
+    );
+    for (const [i, reply] of [older, newer].entries()) {
+      const stored = Object.fromEntries(rows.filter((row) => row.seq === 2 * i + 1).map((row) => [row.method, JSON.parse(row.payload) as Explanation]));
+      expect(stored.lime!.words.map((word) => word.text).join(' ')).toBe(texts[i]);
+      expect(stored.lime!.target.label).toBe(await reply.getAttribute('data-intent'));
+      for (const method of ['lime', 'occlusion', 'attention', 'rollout'] as const) {
+        const explanation = stored[method]!;
+        expect(await chat.wordScoresShown(panels[i]!, method), `${texts[i]}: ${method}`).toEqual(
+          explanation.words.map((word, w) => [word.text, formatScore(explanation.scores![w]!)]),
+        );
+      }
+    }
   });
 
   test('a phone-sized screen can hold the whole conversation', async ({ page }) => {

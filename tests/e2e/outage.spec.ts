@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import type { Explanation } from '@/lib/explain/types';
 import { formatScore } from '@/lib/ui/explain/format';
 import { e2eDatabaseFile } from '../../playwright.config';
@@ -92,29 +92,6 @@ async function expectStoredAsShown(chat: ChatPage, file: string, turns: number) 
   expect(await shownConversation(page)).toEqual(shown);
 }
 
-/** The words and scores LIME's table shows in an open Why panel's technical details. */
-async function limeRows(panel: Locator): Promise<string[][]> {
-  const technical = panel.getByTestId('why-technical-toggle');
-  if ((await technical.getAttribute('aria-expanded')) !== 'true') await technical.click();
-  const details = panel.getByTestId('why-technical');
-  await details.getByTestId('why-tab-scores').click();
-  await details.getByTestId('why-method-lime').check();
-  return details.getByRole('tabpanel').locator('table tbody tr').evaluateAll((trs) =>
-    trs.map((tr) => {
-      const cells = tr.querySelectorAll('th, td');
-      return [cells[0]?.textContent?.trim() ?? '', cells[cells.length - 1]?.textContent?.trim() ?? ''];
-    }),
-  );
-}
-
-async function openPanel(reply: Locator) {
-  await reply.getByTestId('why-toggle').click();
-  const panel = reply.getByTestId('why-panel');
-  await expect(panel).toBeVisible();
-  await expect(panel.getByTestId('why-progress')).toHaveCount(0, { timeout: 90_000 });
-  return panel;
-}
-
 async function outage(browser: Browser, signal: 'SIGTERM' | 'SIGKILL') {
   const databaseFile = path.join(path.dirname(e2eDatabaseFile!), `outage-${signal}`, 'glassdesk.db');
   mkdirSync(path.dirname(databaseFile), { recursive: true });
@@ -129,8 +106,8 @@ async function outage(browser: Browser, signal: 'SIGTERM' | 'SIGKILL') {
     await chat.waitForModel();
 
     // Online: two turns, each reply's Why panel open until its explanation is done.
-    await openPanel(await chat.ask(ONLINE[0]!));
-    await openPanel(await chat.ask(ONLINE[1]!));
+    await chat.explain(await chat.ask(ONLINE[0]!));
+    await chat.explain(await chat.ask(ONLINE[1]!));
     const conversationId = await chat.conversationId();
     if (signal === 'SIGTERM') {
       // Everything made so far is stored, so the records that wait below are exactly the ones made offline.
@@ -145,9 +122,9 @@ async function outage(browser: Browser, signal: 'SIGTERM' | 'SIGKILL') {
     for (const text of OFFLINE) await chat.ask(text);
     await chat.lastReply().getByTestId('feedback-up').click();
     // Every reply's panel open until its explanation is done, so that all of them are made before the server returns.
-    const offlinePanel = await openPanel(chat.messagesFrom('assistant').nth(ONLINE.length));
-    const shownLime = await limeRows(offlinePanel);
-    for (let i = ONLINE.length + 1; i < ONLINE.length + OFFLINE.length; i++) await openPanel(chat.messagesFrom('assistant').nth(i));
+    const offlinePanel = await chat.explain(chat.messagesFrom('assistant').nth(ONLINE.length));
+    const shownLime = await chat.wordScoresShown(offlinePanel, 'lime');
+    for (let i = ONLINE.length + 1; i < ONLINE.length + OFFLINE.length; i++) await chat.explain(chat.messagesFrom('assistant').nth(i));
     await expect(saving).toHaveAttribute('data-state', 'waiting');
     const status = saving.getByRole('status');
     await expect(status).toHaveText(
@@ -236,11 +213,11 @@ test.describe('nothing lost', () => {
     const saving = page.getByTestId('saving-status');
     await chat.open('?device=wasm');
     await chat.waitForModel();
-    await openPanel(await chat.ask(ONLINE[0]!));
+    await chat.explain(await chat.ask(ONLINE[0]!));
     await expect(saving.getByRole('status')).toContainText('waiting to be saved (the server answered 503)');
     await chat.ask(ONLINE[1]!);
     await chat.lastReply().getByTestId('feedback-down').click();
-    await openPanel(chat.lastReply());
+    await chat.explain(chat.lastReply());
     await expect(saving.getByRole('status')).toHaveText('Everything is saved.', { timeout: 60_000 });
 
     // Three 503s, a post stored with its answer lost, its retry answered "duplicate", then the

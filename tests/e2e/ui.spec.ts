@@ -121,6 +121,8 @@ test.describe('labels, odd records and bidirectional text', () => {
     const bubble = chat.messagesFrom('user').last().locator('bdi');
     expect(await bubble.evaluate((element) => getComputedStyle(element).unicodeBidi)).toBe('isolate');
     for (const question of ['how do I change my PIN', 'I want to close my account', 'how do I top up using my debit card']) await chat.ask(question);
+    // A newer message cancels the explanations of replies nobody looks at: their panels explain them.
+    for (const reply of await chat.messagesFrom('assistant').all()) await chat.explain(reply);
 
     const conversationId = await chat.conversationId();
     const predictions = await explainedPredictions(conversationId, 5);

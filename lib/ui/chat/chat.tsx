@@ -1,34 +1,24 @@
 'use client';
 
 import { useChat } from '@ai-sdk/react';
-import { useCallback, useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useId, useRef, useState, useSyncExternalStore, type FormEvent, type KeyboardEvent } from 'react';
 import { intentLabel, loadBotContent } from '@/lib/bot/answers';
-import { explanationsOf, messageText, toChatMessages, withExplanations, type ChatMessage, type ChatMetadata } from '@/lib/chat/messages';
+import { type ChatMessage, type ChatMetadata } from '@/lib/chat/messages';
 import { devicePreferenceFrom } from '@/lib/chat/protocol';
-import { MAX_MESSAGE_LENGTH, type RestoredConversation } from '@/lib/records/turn';
-import { ChatSession, type ModelState } from '@/lib/chat/session';
+import { MAX_MESSAGE_LENGTH } from '@/lib/records/turn';
+import { ChatSession } from '@/lib/chat/session';
 import { MessageBubble } from './message-bubble';
 import { ModelStatus } from './model-status';
 import { SavingStatus } from './saving-status';
 import { VisitorText } from '@/lib/ui/text';
 
-export type ExplainState =
-  | { status: 'computing'; progress?: { done: number; total: number; method?: string } }
-  | { status: 'ready' }
-  | { status: 'failed'; error: string };
-
-/** One object for every stored-explanation reply, so memoised bubbles see no change. */
-const EXPLAINED: ExplainState = { status: 'ready' };
-
 /** The customer-service chat: the model runs in the browser, the reply shows at once. */
 export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string }) {
   const [session] = useState(() => new ChatSession(loadBotContent(bot)));
   const { content } = session;
-  const [model, setModel] = useState<ModelState>({ status: 'loading', progress: null });
+  const modelState = useCallback(() => session.getState().model, [session]);
+  const model = useSyncExternalStore(session.subscribe, modelState, modelState);
   const [restoring, setRestoring] = useState(true);
-  const [explaining, setExplaining] = useState<Record<string, ExplainState>>({});
-  const requested = useRef(new Set<string>());
-  const restoredIds = useRef(new Set<string>());
   // Messages sent before the assistant could answer them (the model still loading, or the
   // previous reply under way) wait here, shown, and go out one at a time once it can.
   const [waiting, setWaiting] = useState<{ id: string; text: string; metadata: ChatMetadata }[]>([]);
@@ -37,37 +27,21 @@ export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string })
   const endRef = useRef<HTMLDivElement>(null);
   const inputId = useId();
 
-  useEffect(
-    () => session.start({ runtimePath, device: devicePreferenceFrom(window.location.search), onState: setModel }),
-    [session, runtimePath],
-  );
+  useEffect(() => session.start({ runtimePath, device: devicePreferenceFrom(window.location.search) }), [session, runtimePath]);
 
   const { messages, sendMessage, setMessages, status, error, clearError } = useChat<ChatMessage>({
     transport: session.transport,
     generateId: () => crypto.randomUUID(),
   });
 
-  // Restore this visitor's conversation from the server, once.
+  // Show this visitor's conversation as the server stored it, once.
   useEffect(() => {
-    const conversation = session.resumeConversation();
     let cancelled = false;
-    // A new conversation has nothing to restore; a 404 means nothing was stored yet. Records a
-    // previous visit left in the outbox go first, so that what is restored includes them.
-    const flushed = session.outbox.flush();
-    const stored = conversation.isNew ? Promise.resolve(null) : flushed.then(() => fetch(`/api/conversations/${conversation.id}`));
-    stored
-      .then(async (response) => {
-        if (!response || response.status === 404) return;
-        if (!response.ok) throw new Error(`the server answered ${response.status}`);
-        const restored = (await response.json()) as RestoredConversation;
-        if (cancelled) return;
-        for (const message of restored.messages) restoredIds.current.add(message.id);
-        setMessages(toChatMessages(restored));
-      })
-      // Not restored: new messages would take the places of stored ones and be refused, so
-      // they start a new conversation (the earlier one stays stored, its waiting records too).
-      .catch(() => !cancelled && session.startNewConversation())
-      .finally(() => !cancelled && setRestoring(false));
+    void session.restoreConversation().then((restored) => {
+      if (cancelled) return;
+      if (restored.length > 0) setMessages(restored);
+      setRestoring(false);
+    });
     return () => {
       cancelled = true;
     };
@@ -79,47 +53,6 @@ export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string })
   }, [messages, status, waiting.length]);
 
   const ready = model.status === 'ready' && !restoring;
-
-  // Read through a ref so that `explain` keeps its identity while messages change (the
-  // message bubbles are memoised on their callbacks).
-  const messagesRef = useRef(messages);
-  useEffect(() => {
-    messagesRef.current = messages;
-  }, [messages]);
-  const explain = useCallback(
-    (message: ChatMessage) => {
-      const prediction = message.metadata?.prediction;
-      if (!prediction || requested.current.has(message.id)) return;
-      const current = messagesRef.current;
-      const index = current.findIndex((m) => m.id === message.id);
-      const question = index > 0 ? current[index - 1] : undefined;
-      if (!question || question.role !== 'user') return;
-      requested.current.add(message.id);
-      setExplaining((current) => ({ ...current, [message.id]: { status: 'computing' } }));
-      session
-        .explain(messageText(question), prediction, (progress) =>
-          setExplaining((current) => ({ ...current, [message.id]: { status: 'computing', progress } })),
-        )
-        .then((explanations) => {
-          setMessages((current) => current.map((m) => (m.id === message.id ? withExplanations(m, explanations) : m)));
-          setExplaining((current) => ({ ...current, [message.id]: { status: 'ready' } }));
-        })
-        .catch((failure: Error) => {
-          requested.current.delete(message.id);
-          setExplaining((current) => ({ ...current, [message.id]: { status: 'failed', error: failure.message } }));
-        });
-    },
-    [session, setMessages],
-  );
-
-  // Each new reply is explained right after it shows, in the worker: typing is never blocked.
-  // Replies restored from an earlier visit are explained when their panel is opened.
-  useEffect(() => {
-    if (model.status !== 'ready' || status !== 'ready') return;
-    for (const message of messages) {
-      if (message.role === 'assistant' && !restoredIds.current.has(message.id) && !explanationsOf(message)) explain(message);
-    }
-  }, [messages, model.status, status, explain]);
   const busy = status === 'submitted' || status === 'streaming';
   const failed = model.status === 'failed';
 
@@ -246,8 +179,7 @@ export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string })
             onChoose={choose}
             onHandoff={handoff}
             onFeedback={saveFeedback}
-            explainState={explaining[message.id] ?? (explanationsOf(message) ? EXPLAINED : undefined)}
-            onExplain={explain}
+            explanations={session}
             labelOf={labelOf}
           />
         ))}

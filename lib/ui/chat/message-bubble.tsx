@@ -1,9 +1,9 @@
 'use client';
 
-import { memo, useId, useState } from 'react';
-import { explanationsOf, messageText, replyPartsOf, type ChatMessage } from '@/lib/chat/messages';
+import { memo, useCallback, useId, useState, useSyncExternalStore } from 'react';
+import { messageText, replyPartsOf, type ChatMessage } from '@/lib/chat/messages';
+import type { ReplyExplanations } from '@/lib/chat/session';
 import { WhyPanel, WhyToggle } from '@/lib/ui/explain/why-panel';
-import type { ExplainState } from './chat';
 import { VisitorText } from '@/lib/ui/text';
 
 type Props = {
@@ -16,10 +16,8 @@ type Props = {
   onChoose(intent: string, label: string, predictionId: string | undefined): void;
   onHandoff(): void;
   onFeedback(messageId: string, helpful: boolean, comment?: string): void;
-  /** How far this reply's explanation is; undefined when not asked for yet. */
-  explainState?: ExplainState;
-  /** Asks for this reply's explanation (replies restored from an earlier visit). */
-  onExplain(message: ChatMessage): void;
+  /** Each reply's explanation: read here, asked for when the panel opens. */
+  explanations: ReplyExplanations;
   labelOf(intent: string): string;
 };
 
@@ -107,20 +105,23 @@ export const MessageBubble = memo(function MessageBubble(props: Props) {
   );
 });
 
+const NONE: readonly never[] = [];
+
 /** "Why this answer?": the evidence behind the model's decision, computed in the browser. */
-function Why({ message, explainState, onExplain, labelOf }: Props) {
+function Why({ message, explanations, labelOf }: Props) {
   const [open, setOpen] = useState(false);
   const panelId = useId();
   const prediction = message.metadata!.prediction!;
-  const explanations = explanationsOf(message) ?? [];
-  const state = explainState ?? (explanations.length ? { status: 'ready' as const } : undefined);
+  const stateOf = useCallback(() => explanations.explanationOf(message.id), [explanations, message.id]);
+  const state = useSyncExternalStore(explanations.subscribe, stateOf, stateOf);
   return (
     <>
       <WhyToggle
         expanded={open}
         controls={panelId}
         onToggle={() => {
-          if (!open && !state) onExplain(message);
+          // Already explained, or under way, the session keeps it; otherwise it starts now.
+          if (!open) explanations.explain(message.id);
           setOpen(!open);
         }}
       />
@@ -128,11 +129,11 @@ function Why({ message, explainState, onExplain, labelOf }: Props) {
         <div className="min-w-0 basis-full">
           <WhyPanel
             id={panelId}
-            explanations={explanations}
+            explanations={state?.status === 'ready' ? state.explanations : NONE}
             prediction={{ intent: prediction.intent, confidence: prediction.confidence, topK: prediction.topK }}
             labelOf={labelOf}
             status={state?.status ?? 'computing'}
-            progress={state?.status === 'computing' ? state.progress : undefined}
+            progress={state?.status === 'computing' ? (state.progress ?? undefined) : undefined}
             error={state?.status === 'failed' ? state.error : undefined}
           />
         </div>

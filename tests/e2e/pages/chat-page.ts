@@ -44,13 +44,35 @@ export class ChatPage {
     return this.lastReply();
   }
 
-  /** Opens a reply's "Why this answer?" panel and waits until every explanation is computed. */
+  /** Opens a reply's "Why this answer?" panel (unless it is open) and waits until every explanation is computed. */
   async explain(reply: Locator): Promise<Locator> {
-    await reply.getByTestId('why-toggle').click();
+    const toggle = reply.getByTestId('why-toggle');
+    if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
     const panel = reply.getByTestId('why-panel');
     await expect(panel).toBeVisible();
     await expect(panel.getByTestId('why-progress')).toHaveCount(0, { timeout: 90_000 });
     return panel;
+  }
+
+  /**
+   * The words and formatted scores a word-scoring method's table shows in an open panel's
+   * technical details (opened if closed), in the panel's order.
+   */
+  async wordScoresShown(panel: Locator, method: 'lime' | 'occlusion' | 'attention' | 'rollout'): Promise<string[][]> {
+    const technical = panel.getByTestId('why-technical-toggle');
+    if ((await technical.getAttribute('aria-expanded')) !== 'true') await technical.click();
+    const details = panel.getByTestId('why-technical');
+    await details.getByTestId('why-tab-scores').click();
+    await details.getByTestId(`why-method-${method}`).check();
+    return details
+      .getByRole('tabpanel')
+      .locator('table tbody tr')
+      .evaluateAll((trs) =>
+        trs.map((tr) => {
+          const cells = tr.querySelectorAll('th, td');
+          return [cells[0]?.textContent?.trim() ?? '', cells[cells.length - 1]?.textContent?.trim() ?? ''];
+        }),
+      );
   }
 
   /** Thumbs down on a reply, with a comment. */
