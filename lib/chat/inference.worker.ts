@@ -4,6 +4,7 @@
 import { env } from '@huggingface/transformers';
 // The same entry transformers.js imports, so both share one runtime.
 import { InferenceSession } from 'onnxruntime-web/webgpu';
+import { modelUrl } from '@/lib/bot/registry';
 import { IntentModel } from '@/lib/model/model';
 import { fetchModelCard, modelVersion } from '@/lib/model/card';
 import { fetchSimilarIndex, type SimilarIndex } from '@/lib/model/similar';
@@ -58,7 +59,7 @@ function configureRuntime(runtimePath: string, backend: Backend, tuning: Runtime
 function prefetch(bot: string) {
   const wasmPaths = env.backends.onnx.wasm?.wasmPaths;
   const urls = typeof wasmPaths === 'object' && wasmPaths ? [wasmPaths.wasm, wasmPaths.mjs].filter((u): u is string => typeof u === 'string') : [];
-  const modelFiles = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'].map((f) => `/models/${bot}/${f}`);
+  const modelFiles = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'].map((f) => `${modelUrl(bot)}${f}`);
   const fetchQuietly = (url: string) => fetch(url).then((r) => r.arrayBuffer()).catch(() => undefined);
   for (const url of urls) void fetchQuietly(url);
   void (async () => {
@@ -106,7 +107,7 @@ function progressReporter() {
 }
 
 async function load(bot: string, backend: Backend, tuning: RuntimeTuning) {
-  card ??= await fetchModelCard(`/models/${bot}`);
+  card ??= await fetchModelCard(modelUrl(bot));
   return IntentModel.load(bot, { device: backend, dtype: 'fp32', card, batchSize: 64, spinning: tuning.spinning, onProgress: progressReporter() });
 }
 
@@ -132,7 +133,7 @@ async function handleLoad(request: Extract<WorkerRequest, { type: 'load' }>) {
       model = await load(request.bot, backend, tuning);
     }
     // Needed only for explanations: fetched in the background, never delaying the chat.
-    const similarIndex: Promise<SimilarIndex | null> = fetchSimilarIndex(`/models/${request.bot}`, model.labels).catch(() => null);
+    const similarIndex: Promise<SimilarIndex | null> = fetchSimilarIndex(modelUrl(request.bot), model.labels).catch(() => null);
     jobs = new InferenceJobs(model, similarIndex, post);
     void jobs.warmUp();
     post({
