@@ -5,7 +5,8 @@ import type { Prisma } from '@/lib/generated/sqlite/client';
 import type { Db } from '@/lib/db/client';
 import { intentLabel, loadBotContent } from '@/lib/bot/answers';
 import { decide } from '@/lib/bot/policy';
-import { explanationRow, explanationSummary } from '@/lib/db/queries/explanations';
+import { explanationRow } from '@/lib/db/queries/explanations';
+import { explanationSummary } from '@/lib/ingest/explanation-summary';
 import type { Explanation } from '@/lib/explain/types';
 import type { ExplanationRecord } from '@/lib/records/explanation';
 
