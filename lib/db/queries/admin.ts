@@ -1,7 +1,7 @@
 import 'server-only';
 import type { Backend, Decision, Prisma, ReviewAction, ReviewStatus, Verification } from '@/lib/generated/sqlite/client';
 import { db } from '../client';
-import { sqlBoolean, sqlCaseInsensitiveLike, SqlParams } from '../dialect';
+import { fromSqlCount, sqlBoolean, sqlCaseInsensitiveLike, SqlParams } from '../dialect';
 
 /** A view of the log: the filters lib/admin/filters.ts reads from the URL, each onto a column. */
 export type LogFilter = {
@@ -16,6 +16,7 @@ export type LogFilter = {
   minConf?: number;
   maxConf?: number;
   from?: Date;
+  /** Inclusive. */
   to?: Date;
   faithBelow?: number;
   disagree?: 'yes' | 'no';
@@ -127,7 +128,7 @@ function orderSql(query: LogOrder): string {
 export async function countPredictions(query: LogFilter): Promise<number> {
   const { from, where, params } = filterSql(query);
   const [row] = await db().$queryRawUnsafe<{ n: number | bigint }[]>(`SELECT COUNT(*) AS n FROM ${from} ${where}`, ...params);
-  return Number(row?.n ?? 0);
+  return fromSqlCount(row?.n);
 }
 
 /** The rows of one slice of a view, in the view's order. */
