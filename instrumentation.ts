@@ -16,7 +16,7 @@ export async function register() {
   }
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
     // The first admin from the environment, created once; an existing account is left as it is.
-    const { createAdminUser } = await import('@/lib/db/queries/admin-auth');
+    const { createAdminUser } = await import('@/lib/auth/admins');
     const { created } = await createAdminUser(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
     if (created) console.log(`Admin ${config.ADMIN_EMAIL} created from ADMIN_EMAIL.`);
   }

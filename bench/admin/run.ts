@@ -10,7 +10,8 @@ import { readLabelledCsv, seedLog, syntheticClassifier } from '@/lib/admin/seed'
 import { connectDatabase } from '@/lib/db/client';
 import { migrateDatabase } from '@/lib/db/migrate';
 import { sqliteFilePath } from '@/lib/db/provider';
-import { listPredictions, predictionDetail, reviewQueue } from '@/lib/db/queries/admin';
+import { predictionDetail, reviewQueue } from '@/lib/admin/predictions';
+import { listPredictions } from '@/lib/db/queries/admin';
 import { limeWordImportance, overview } from '@/lib/db/queries/admin-overview';
 import { banking77Csv } from '../support/dataset.mjs';
 

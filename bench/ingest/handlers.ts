@@ -1,19 +1,22 @@
-// CPU per call of the ingest route handlers, in-process (no HTTP server, no framework):
-// what storing a record costs in our own code, to set beside bench:ingest's per-request figures.
+// CPU per call of the ingest route handlers' work, in-process (no HTTP server, no framework):
+// what storing a record costs in our own code (lib/ingest, as the routes call it), to set beside
+// bench:ingest's per-request figures. Verification, which the routes hand to Next's `after`, is
+// left out: it runs after the response, and bench/verify measures it.
 //   npx tsx --conditions react-server bench/ingest/handlers.ts [--db file:/tmp/x.db | postgresql://…] [--calls 2000]
 // A fresh SQLite file by default. CPU time is the figure to compare, since wall time on a
 // shared machine measures the neighbours too; wall time per call (one call at a time) is shown
 // beside it because it includes waiting for the disk (an fsync per commit, checkpoints).
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { POST as postExplanations } from '@/app/api/predictions/[id]/explanations/route';
-import { POST as postTurn } from '@/app/api/turns/route';
 import { connectDatabase } from '@/lib/db/client';
 import { migrateDatabase } from '@/lib/db/migrate';
 import { hitRateLimit } from '@/lib/db/queries/rate-limit';
+import { respond } from '@/lib/http/errors';
+import { ingestExplanations } from '@/lib/ingest/explanations';
+import { ingestTurns } from '@/lib/ingest/turns';
+import { classifiedTurn } from '../../tests/support/turns';
 
 const { values } = parseArgs({ options: { db: { type: 'string' }, calls: { type: 'string', default: '2000' } } });
 const calls = Number(values.calls);
@@ -22,25 +25,15 @@ const databaseUrl = values.db ?? `file:${path.join(scratch!, 'bench.db')}`;
 // The limiter counts every call, as in production; its budget is out of reach.
 process.env.CHAT_RATE_LIMIT_PER_MINUTE = '100000000';
 
-function turn() {
-  return {
-    conversationId: randomUUID(),
-    botId: 'banking77',
-    user: { id: randomUUID(), seq: 0, text: 'My card still has not arrived, it has been two weeks', parts: { kind: 'typed' } },
-    reply: { id: randomUUID(), seq: 1, text: 'Cards usually arrive within 7 working days.', parts: { kind: 'answer', intent: 'card_arrival' } },
-    prediction: {
-      id: randomUUID(),
-      modelId: 'banking77',
-      modelVersion: 'bench',
-      intent: 'card_arrival',
-      confidence: 0.91,
-      topK: [{ intent: 'card_arrival', probability: 0.91 }, { intent: 'card_delivery_estimate', probability: 0.05 }],
-      decision: 'answer',
-      backend: 'wasm',
-      latencyMs: 3,
-    },
-  };
-}
+/** A turn as the browser posts it, built by the transport's own reply builder. */
+const turn = () => classifiedTurn({ text: 'My card still has not arrived, it has been two weeks', intent: 'card_arrival', confidence: 0.91 });
+
+/** The routes pass Next's `after`, which needs a request scope; verification is not measured here. */
+const afterResponse = () => {};
+
+/** What `POST /api/turns` and `POST /api/predictions/:id/explanations` do, without the framework around them. */
+const postTurn = (request: Request) => respond(() => ingestTurns(request, afterResponse));
+const postExplanations = (request: Request, predictionId: string) => respond(() => ingestExplanations(request, predictionId));
 
 function explanations(text: string) {
   const words = [...text.matchAll(/\S+/g)].map((m) => ({ text: m[0], start: m.index, end: m.index + m[0].length }));
@@ -90,9 +83,7 @@ const storedTurns: ReturnType<typeof turn>[] = [];
 
 async function storeExplanationsThroughRoute() {
   const record = storedTurns.pop()!;
-  const response = await postExplanations(post(`http://bench/api/predictions/${record.prediction.id}/explanations`, explanations(record.user.text)), {
-    params: Promise.resolve({ id: record.prediction.id }),
-  });
+  const response = await postExplanations(post(`http://bench/api/predictions/${record.prediction.id}/explanations`, explanations(record.user.text)), record.prediction.id);
   if (response.status !== 201) throw new Error(`POST explanations answered ${response.status}`);
 }
 

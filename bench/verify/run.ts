@@ -19,7 +19,7 @@ import { decide } from '@/lib/bot/policy';
 import type { TurnRecord } from '@/lib/records/turn';
 import { connectDatabase } from '@/lib/db/client';
 import { migrateDatabase } from '@/lib/db/migrate';
-import { storeTurn } from '@/lib/db/queries/chat';
+import { storeTurnRecord } from '@/lib/ingest/turns';
 import { modelVersion } from '@/lib/model/card';
 import { loadModelFromDir } from '@/lib/model/node';
 import { jobForTurn, Verifier } from '@/lib/verify/verifier';
@@ -124,7 +124,7 @@ async function main() {
             prediction: { id: randomUUID(), modelId: 'banking77', modelVersion: modelVersion(card), intent: decision.intent, confidence: decision.confidence, topK: [{ intent: decision.intent, probability: decision.confidence }], decision: decision.kind, backend: 'cpu', latencyMs: 1 },
           };
         });
-        for (const turn of turns) await storeTurn(turn);
+        for (const turn of turns) await storeTurnRecord(turn);
         const verifier = new Verifier({ maxBatch, windowMs: 5, maxShare: 1 }); // no rests: the cost itself
         await verifier.servedVersion('banking77'); // load outside the timing
         const measured = await measure(async () => {

@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import type { LogOrder, LogPageQuery } from '@/lib/db/queries/admin';
 
 /**
  * The log's filters, sort and page, as they appear in the URL: the page, the export and the
  * JSON API read the same parameters, so a filtered view can be shared, reloaded and exported.
  */
-export const SORT_FIELDS = ['time', 'confidence', 'intent', 'faithfulness'] as const;
+export const SORT_FIELDS = ['time', 'confidence', 'intent', 'faithfulness'] as const satisfies readonly LogOrder['sort'][];
 export type SortField = (typeof SORT_FIELDS)[number];
 export const PAGE_SIZES = [25, 50, 100] as const;
 
@@ -71,26 +72,8 @@ export const logQuerySchema = z.object({
   size: optionalNumber(1, 100),
 });
 
-export type LogQuery = {
-  q?: string;
-  intent?: string;
-  decision?: 'answer' | 'clarify' | 'handoff';
-  backend?: 'webgpu' | 'wasm' | 'cpu';
-  feedback?: 'up' | 'down' | 'none' | 'any';
-  review?: 'unreviewed' | 'correct' | 'relabelled' | 'flagged' | 'reviewed';
-  verification?: 'pending' | 'verified' | 'mismatch' | 'failed';
-  minConf?: number;
-  maxConf?: number;
-  from?: Date;
-  /** Inclusive: a plain date means up to the end of that day. */
-  to?: Date;
-  faithBelow?: number;
-  disagree?: 'yes' | 'no';
-  sort: SortField;
-  dir: 'asc' | 'desc';
-  page: number;
-  size: number;
-};
+/** A parsed view of the log: the filters, sort and page the log query takes (lib/db/queries/admin.ts). */
+export type LogQuery = LogPageQuery;
 
 export type SearchParams = Record<string, string | string[] | undefined>;
 

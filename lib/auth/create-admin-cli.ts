@@ -10,7 +10,7 @@ import { getConfig } from '@/lib/config';
 import { connectDatabase } from '@/lib/db/client';
 import { migrateDatabase } from '@/lib/db/migrate';
 import { sqliteFilePath, providerOf } from '@/lib/db/provider';
-import { createAdminUser, normaliseEmail, setAdminPassword } from '@/lib/db/queries/admin-auth';
+import { createAdminUser, normaliseEmail, setAdminPassword } from './admins';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password';
 import { runCli } from '@/lib/cli';
 

@@ -1,5 +1,5 @@
 import 'server-only';
-import { authenticate, createSession, normaliseEmail, type AdminIdentity } from '@/lib/db/queries/admin-auth';
+import { authenticate, createSession, normaliseEmail, type AdminIdentity } from './admins';
 import { hitRateLimit } from '@/lib/db/queries/rate-limit';
 
 /**

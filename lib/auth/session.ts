@@ -1,7 +1,7 @@
 import 'server-only';
 import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { findSession, type AdminSessionInfo } from '@/lib/db/queries/admin-auth';
+import { findSession, type AdminSessionInfo } from './admins';
 import { ApiError } from '@/lib/http/errors';
 import { originHost, requestHost } from '@/lib/http/request-origin';
 import { sameSecret } from './tokens';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { StoreError, type StoreErrorCode } from '@/lib/db/errors';
 import { isCrossOrigin, isJsonContentType } from './request-origin';
 
 /** An error the API answers with a 4xx and a JSON body that says what is wrong. */
@@ -21,9 +22,22 @@ export const notFound = (what: string) => new ApiError(404, 'not_found', `${what
 export const conflict = (message: string) => new ApiError(409, 'conflict', message);
 export const payloadTooLarge = (limit: number) => new ApiError(413, 'payload_too_large', `The request body is larger than ${limit} bytes.`);
 
+/** What a client is told when the store refuses a write: one answer per StoreError code. */
+export const STORE_ERROR_ANSWERS = {
+  message_position_taken: () => conflict('Another message is already stored at that position in the conversation.'),
+  message_in_other_conversation: () => conflict('That message id belongs to another conversation.'),
+  prediction_not_found: () => notFound('That prediction'),
+} as const satisfies Record<StoreErrorCode, () => ApiError>;
+
+/** The API's answer to a store refusal. */
+export function apiErrorOf(error: StoreError): ApiError {
+  return STORE_ERROR_ANSWERS[error.code]();
+}
+
 export type ApiErrorBody = { error: { code: string; message: string; details?: unknown } };
 
-export function errorResponse(error: unknown): Response {
+export function errorResponse(thrown: unknown): Response {
+  const error = thrown instanceof StoreError ? apiErrorOf(thrown) : thrown;
   if (error instanceof ApiError) {
     const body: ApiErrorBody = { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } };
     return Response.json(body, { status: error.status, headers: error.headers });

@@ -2,9 +2,13 @@ import 'server-only';
 import { z } from 'zod';
 import { type ExplanationsBatchOutcome, type TurnOutcome } from '@/lib/records/turn';
 import { batchedExplanationsSchema, explanationsRecordSchema, MAX_EXPLANATIONS_BYTES, type ExplanationsRecord } from '@/lib/records/explanation';
-import { explanationSubjects, fitExplanations, storeFittedExplanations, type ExplanationSubject } from '@/lib/db/queries/explanations';
-import { ApiError, invalidBody, notFound, parseId, readJson } from '@/lib/http/errors';
+import { explanationSubjects, storeExplanationRows, type ExplanationsOutcome, type ExplanationSubject } from '@/lib/db/queries/explanations';
+import { StoreError } from '@/lib/db/errors';
+import { apiErrorOf, ApiError, badRequest, invalidBody, notFound, parseId, readJson } from '@/lib/http/errors';
 import { limitChatBytes, limitChatRequest } from '@/lib/http/rate-limit';
+import { botFacts } from '@/lib/verify/bots';
+import { explanationSummary } from './explanation-summary';
+import { fitExplanation } from './fit-explanation';
 
 const anyJson = z.unknown();
 const predictionIdOnly = z.object({ predictionId: z.uuid() });
@@ -19,8 +23,7 @@ export function postedBytes(request: Request, body: unknown): number {
  * `POST /api/predictions/:id/explanations`. The order is the point: the prediction is looked
  * up before the body is read (an unknown one is a 404 before any other work), the body's bytes
  * are counted against the client's budget before it is validated, and the explanations are
- * fitted to the stored message (lib/db/queries/explanations.ts `fitExplanations`) before they
- * are stored.
+ * fitted to the stored message (`fitExplanations`) before they are stored.
  */
 export async function ingestExplanations(request: Request, rawPredictionId: string): Promise<Response> {
   await limitChatRequest(request);
@@ -31,11 +34,60 @@ export async function ingestExplanations(request: Request, rawPredictionId: stri
   await limitChatBytes(request, postedBytes(request, body));
   const parsed = explanationsRecordSchema.safeParse(body);
   if (!parsed.success) throw invalidBody(parsed.error);
-  const fitted = fitExplanations(subject, parsed.data);
+  const outcome = await storeExplanationsOf(subject, parsed.data);
+  return Response.json(outcome, { status: outcome.stored > 0 ? 201 : 200 });
+}
+
+/**
+ * Stores a prediction's validated explanations, as `POST /api/predictions/:id/explanations`
+ * does once the body is read: the prediction must be stored (404), and each explanation must fit
+ * its stored message (400 naming what does not).
+ */
+export async function storeExplanations(predictionId: string, posted: ExplanationsRecord): Promise<ExplanationsOutcome> {
+  const subject = (await explanationSubjects([predictionId])).get(predictionId);
+  if (!subject) throw notFound('That prediction');
+  return storeExplanationsOf(subject, posted);
+}
+
+async function storeExplanationsOf(subject: ExplanationSubject, posted: ExplanationsRecord): Promise<ExplanationsOutcome> {
+  const fitted = fitExplanations(subject, posted);
   if (fitted instanceof ApiError) throw fitted;
-  const [outcome] = await storeFittedExplanations([{ predictionId, record: fitted }], { fallBack: false });
+  const [outcome] = await storeFittedExplanations([{ predictionId: subject.predictionId, record: fitted }], { fallBack: false });
   if (outcome instanceof ApiError) throw outcome;
-  return Response.json(outcome, { status: outcome!.stored > 0 ? 201 : 200 });
+  return outcome!;
+}
+
+/**
+ * A prediction's posted explanations fitted to its stored message and its bot's model
+ * (lib/ingest/fit-explanation.ts `fitExplanation`), or the 400 saying what does not fit.
+ */
+export function fitExplanations(subject: ExplanationSubject, posted: ExplanationsRecord): ExplanationsRecord | ApiError {
+  const bot = botFacts(subject.botId);
+  if (!bot) return badRequest(`No model is served for bot "${subject.botId}", so its explanations cannot be checked.`);
+  const explanations: ExplanationsRecord['explanations'] = [];
+  for (const [index, explanation] of posted.explanations.entries()) {
+    const fit = fitExplanation(explanation, subject.storedText, bot);
+    if (!fit.ok) return badRequest(`The ${explanation.method} explanation does not fit its message: ${fit.problem}.`, [{ path: `explanations.${index}`, message: fit.problem }]);
+    explanations.push(fit.explanation);
+  }
+  return { explanations };
+}
+
+/**
+ * Stores several predictions' explanations, already fitted to their stored messages, with the
+ * summary each prediction records of them (disagreement, lowest faithfulness), and says per
+ * prediction, in the given order, what became of them, or the ApiError a single post would
+ * have got.
+ */
+async function storeFittedExplanations(
+  items: { predictionId: string; record: ExplanationsRecord }[],
+  options?: { fallBack?: boolean },
+): Promise<(ExplanationsOutcome | ApiError)[]> {
+  const outcomes = await storeExplanationRows(
+    items.map(({ predictionId, record }) => ({ predictionId, explanations: record.explanations, summary: explanationSummary(record.explanations) })),
+    options,
+  );
+  return outcomes.map((outcome) => (outcome instanceof StoreError ? apiErrorOf(outcome) : outcome));
 }
 
 /** A record refused within a batch: the status and error a single post would have got. */

@@ -2,11 +2,14 @@ import 'server-only';
 import { z } from 'zod';
 import { ingestExplanationBatch, postedBytes, refused } from '@/lib/ingest/explanations';
 import { MAX_TURN_BATCH_BYTES, MAX_TURN_BYTES, isTurnBatch, turnBatchSchema, turnRecordSchema, type TurnOutcome, type TurnRecord } from '@/lib/records/turn';
-import { storeTurns } from '@/lib/db/queries/chat';
-import { ApiError, badRequest, invalidBody, payloadTooLarge, readJson } from '@/lib/http/errors';
+import { getConfig } from '@/lib/config';
+import { storeTurns, type StoreOutcome } from '@/lib/db/queries/chat';
+import { StoreError } from '@/lib/db/errors';
+import { apiErrorOf, ApiError, badRequest, invalidBody, payloadTooLarge, readJson } from '@/lib/http/errors';
 import { limitChatBytes, limitChatRecords, limitChatRequest, tooManyRecords } from '@/lib/http/rate-limit';
 import { botFacts } from '@/lib/verify/bots';
 import { verifyAfterResponse } from '@/lib/verify/verifier';
+import { redactTurn } from './redact-records';
 
 type Schedule = (task: () => Promise<void>) => void;
 
@@ -31,8 +34,7 @@ export async function ingestTurns(request: Request, schedule: Schedule): Promise
     if (!parsed.success) throw invalidBody(parsed.error);
     const misfit = checkTurn(parsed.data);
     if (misfit) throw misfit;
-    const [outcome] = await storeTurns([parsed.data]);
-    if (outcome instanceof ApiError) throw outcome;
+    const outcome = await storeTurnRecord(parsed.data);
     if (outcome === 'stored') verifyAfterResponse(parsed.data, schedule);
     return Response.json({ outcome }, { status: outcome === 'stored' ? 201 : 200 });
   }
@@ -50,7 +52,7 @@ export async function ingestTurns(request: Request, schedule: Schedule): Promise
     if (misfit) outcomes[index] = refused(misfit);
     else valid.push({ index, turn: parsed.data! });
   });
-  const stored = await storeTurns(valid.map(({ turn }) => turn));
+  const stored = await storeTurnRecords(valid.map(({ turn }) => turn));
   stored.forEach((outcome, position) => {
     const { index, turn } = valid[position]!;
     if (outcome instanceof ApiError) {
@@ -75,6 +77,25 @@ export async function ingestTurns(request: Request, schedule: Schedule): Promise
     { outcomes, ...(batch.data.explanations ? { explanationOutcomes } : {}) },
     { status: 200, headers: fitting < records ? { 'Retry-After': String(retryAfterSeconds) } : undefined },
   );
+}
+
+/**
+ * Stores validated turns (`checkTurn` passed), each atomic on its own, with the personal data in
+ * their free text masked first (`REDACT_PII`), and says per turn, in the given order, what became
+ * of it: 'stored', 'duplicate' (a retry), or the ApiError a single post would have got (a
+ * conflict).
+ */
+export async function storeTurnRecords(turns: readonly TurnRecord[]): Promise<(StoreOutcome | ApiError)[]> {
+  const kinds = getConfig().REDACT_PII;
+  const outcomes = await storeTurns(turns.map((turn) => redactTurn(turn, { kinds })));
+  return outcomes.map((outcome) => (outcome instanceof StoreError ? apiErrorOf(outcome) : outcome));
+}
+
+/** Stores one validated turn as `storeTurnRecords` does, throwing the ApiError of a conflict. */
+export async function storeTurnRecord(turn: TurnRecord): Promise<StoreOutcome> {
+  const [outcome] = await storeTurnRecords([turn]);
+  if (outcome instanceof ApiError) throw outcome;
+  return outcome!;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { decide } from '@/lib/bot/policy';
 import type { PredictionRecord } from '@/lib/records/turn';
-import type { VerificationOutcome } from '@/lib/db/queries/chat';
+import type { VerificationOutcome } from '@/lib/db/queries/verifications';
 import type { Thresholds } from '@/lib/model/types';
 
 /** What the browser reported of its run, as far as the server checks it. */

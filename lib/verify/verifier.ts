@@ -4,7 +4,7 @@ import path from 'node:path';
 import { MASK } from '@/lib/bot/redact';
 import type { TurnRecord } from '@/lib/records/turn';
 import { getConfig } from '@/lib/config';
-import { pendingPredictions, saveVerifications, type VerificationOutcome } from '@/lib/db/queries/chat';
+import { pendingPredictions, saveVerifications, type VerificationOutcome } from '@/lib/db/queries/verifications';
 import { modelVersion } from '@/lib/model/card';
 import type { IntentModel } from '@/lib/model/model';
 import { loadModelFromDir } from '@/lib/model/node';

@@ -9,9 +9,10 @@ import { readLabelledCsv } from '@/lib/admin/seed';
 import { turnRecordSchema } from '@/lib/records/turn';
 import { db, connectDatabase } from '@/lib/db/client';
 import { migrateDatabase } from '@/lib/db/migrate';
-import { iterateTrainingRows, reviewPrediction } from '@/lib/db/queries/admin';
-import { createAdminUser } from '@/lib/db/queries/admin-auth';
-import { storeTurn } from '@/lib/db/queries/chat';
+import { iterateTrainingRows } from '@/lib/db/queries/admin';
+import { reviewPrediction } from '@/lib/admin/predictions';
+import { createAdminUser } from '@/lib/auth/admins';
+import { storeTurnRecord } from '@/lib/ingest/turns';
 import { runTrain, syntheticCsv, tempDir, tinyVectors } from '../model/helpers';
 import { createScratchDatabase, type ScratchDatabase } from '../support/databases';
 
@@ -45,7 +46,7 @@ describe('training export', () => {
         reply: { id: randomUUID(), seq: 1, text: 'A reply.', parts: { kind: 'answer' } },
         prediction: { id: randomUUID(), modelId: 'tiny', modelVersion: '1', intent: entry.intent, confidence: 0.6, topK: [{ intent: entry.intent, probability: 0.6 }], decision: 'answer', backend: 'wasm', latencyMs: 1 },
       });
-      await storeTurn(turn);
+      await storeTurnRecord(turn);
       if (entry.review) await reviewPrediction(turn.prediction!.id, reviewer, entry.review, KNOWN);
     }
   });

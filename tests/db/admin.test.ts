@@ -5,12 +5,15 @@ import { reviewLabels } from '@/lib/admin/review-labels';
 import { turnRecordSchema } from '@/lib/records/turn';
 import { db, connectDatabase } from '@/lib/db/client';
 import { migrateDatabase } from '@/lib/db/migrate';
-import { iterateLog, iterateTrainingRows, listPredictions, predictionDetail, reviewPrediction, reviewQueue, riskScore } from '@/lib/db/queries/admin';
-import { authenticate, createAdminUser, createSession, findSession, revokeSession, setAdminPassword, SESSION_TTL_MS } from '@/lib/db/queries/admin-auth';
+import { iterateLog, iterateTrainingRows, listPredictions } from '@/lib/db/queries/admin';
+import { predictionDetail, reviewPrediction, reviewQueue } from '@/lib/admin/predictions';
+import { riskScore } from '@/lib/admin/risk';
+import { authenticate, createAdminUser, createSession, findSession, revokeSession, setAdminPassword, SESSION_TTL_MS } from '@/lib/auth/admins';
 import { hitRateLimit } from '@/lib/db/queries/rate-limit';
 import { attemptLogin, LOGIN_LIMITS } from '@/lib/auth/login';
 import { clientKey } from '@/lib/http/rate-limit';
-import { storeTurn, saveFeedback } from '@/lib/db/queries/chat';
+import { storeTurnRecord } from '@/lib/ingest/turns';
+import { saveFeedback } from '@/lib/ingest/feedback';
 import { createScratchDatabase, testProviders, type ScratchDatabase } from '../support/databases';
 
 type Seed = {
@@ -60,7 +63,7 @@ describe.each(testProviders)('admin on %s', (provider) => {
           latencyMs: 3,
         },
       });
-      await storeTurn(turn);
+      await storeTurnRecord(turn);
       const id = turn.prediction!.id;
       ids.push(id);
       await db().prediction.update({
@@ -98,7 +101,7 @@ describe.each(testProviders)('admin on %s', (provider) => {
       reply: { id: randomUUID(), seq: 1, text: 'A reply.', parts: { kind: 'answer' } },
       prediction: { id: randomUUID(), modelId: 'banking77', modelVersion: 'test', intent: 'card_arrival', confidence: 0.9, topK: [{ intent: 'card_arrival', probability: 0.9 }], decision: 'answer', backend: 'wasm', latencyMs: 1 },
     });
-    await storeTurn(turn);
+    await storeTurnRecord(turn);
     await db().prediction.update({ where: { id: turn.prediction!.id }, data: { intent, createdAt: new Date('2025-06-01T00:00:00Z') } });
     return turn.prediction!.id;
   }
@@ -334,7 +337,7 @@ describe.each(testProviders)('admin overview on %s', (provider) => {
         reply: { id: randomUUID(), seq: 1, text: 'A reply.', parts: { kind: item.decision ?? 'answer' } },
         prediction: { id: randomUUID(), modelId: 'banking77', modelVersion: 't', intent: item.intent, confidence: item.confidence, topK: [{ intent: item.intent, probability: item.confidence }], decision: item.decision ?? 'answer', backend: 'wasm', latencyMs: 1 },
       });
-      await storeTurn(turn);
+      await storeTurnRecord(turn);
       const at = new Date(item.day);
       await db().prediction.update({ where: { id: turn.prediction!.id }, data: { createdAt: at } });
       if (item.helpful !== undefined) {

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import type { TurnRecord } from '@/lib/records/turn';
 import { turnRecordSchema } from '@/lib/records/turn';
 import { db } from '@/lib/db/client';
-import { loadConversation, saveFeedback, storeTurn } from '@/lib/db/queries/chat';
+import { storeTurnRecord } from '@/lib/ingest/turns';
+import { saveFeedback } from '@/lib/ingest/feedback';
+import { loadConversation } from '@/lib/ingest/conversations';
 import { ApiError } from '@/lib/http/errors';
 import { testProviders, withScratchDatabase } from '../support/databases';
 
@@ -34,9 +36,9 @@ describe.each(testProviders)('chat records on %s', (provider) => {
   it('stores a turn once: a retried post is recognised and stores nothing more', async () => {
     const conversationId = randomUUID();
     const first = turn(conversationId, 0, 'Where is my card?');
-    expect(await storeTurn(first)).toBe('stored');
-    expect(await storeTurn(first)).toBe('duplicate');
-    const retries = await Promise.all([storeTurn(first), storeTurn(first), storeTurn(first)]);
+    expect(await storeTurnRecord(first)).toBe('stored');
+    expect(await storeTurnRecord(first)).toBe('duplicate');
+    const retries = await Promise.all([storeTurnRecord(first), storeTurnRecord(first), storeTurnRecord(first)]);
     expect(retries).toEqual(['duplicate', 'duplicate', 'duplicate']);
     expect(await db().message.count({ where: { conversationId } })).toBe(2);
     expect(await db().prediction.count({ where: { id: first.prediction!.id } })).toBe(1);
@@ -47,8 +49,8 @@ describe.each(testProviders)('chat records on %s', (provider) => {
     const first = turn(conversationId, 0, 'Where is my card?');
     const second = turn(conversationId, 2, 'Can I track it?');
     // Out of order on purpose: the outbox may deliver later turns first.
-    await storeTurn(second);
-    await storeTurn(first);
+    await storeTurnRecord(second);
+    await storeTurnRecord(first);
     await saveFeedback(second.reply.id, { id: randomUUID(), helpful: false, comment: 'too vague' });
 
     const restored = await loadConversation(conversationId);
@@ -68,12 +70,12 @@ describe.each(testProviders)('chat records on %s', (provider) => {
   it('stores a clarification turn, which carries no prediction of its own', async () => {
     const conversationId = randomUUID();
     const asked = turn(conversationId, 0, 'card problem');
-    await storeTurn(asked);
+    await storeTurnRecord(asked);
     const chosen = turn(conversationId, 2, 'My card hasn’t arrived', {
       prediction: undefined,
     });
     chosen.user.parts = { kind: 'clarification', chosenIntent: 'card_arrival', resolvesPrediction: asked.prediction!.id };
-    expect(await storeTurn(chosen)).toBe('stored');
+    expect(await storeTurnRecord(chosen)).toBe('stored');
     const restored = await loadConversation(conversationId);
     expect(restored.messages[2]!.parts).toEqual({ kind: 'clarification', chosenIntent: 'card_arrival', resolvesPrediction: asked.prediction!.id });
     expect(await db().prediction.count({ where: { message: { conversationId } } })).toBe(1);
@@ -81,15 +83,15 @@ describe.each(testProviders)('chat records on %s', (provider) => {
 
   it('refuses a different message at an occupied position', async () => {
     const conversationId = randomUUID();
-    await storeTurn(turn(conversationId, 0, 'first'));
-    await expect(storeTurn(turn(conversationId, 0, 'a different first'))).rejects.toMatchObject({ status: 409 });
+    await storeTurnRecord(turn(conversationId, 0, 'first'));
+    await expect(storeTurnRecord(turn(conversationId, 0, 'a different first'))).rejects.toMatchObject({ status: 409 });
     expect(await db().message.count({ where: { conversationId } })).toBe(2);
   });
 
   it('keeps the last feedback per reply and refuses feedback on user messages or unknown ids', async () => {
     const conversationId = randomUUID();
     const stored = turn(conversationId, 0, 'How do I top up?');
-    await storeTurn(stored);
+    await storeTurnRecord(stored);
     await saveFeedback(stored.reply.id, { id: randomUUID(), helpful: false, comment: 'not helpful' });
     await saveFeedback(stored.reply.id, { id: randomUUID(), helpful: true });
     expect(await db().feedback.findMany({ where: { messageId: stored.reply.id }, select: { helpful: true, comment: true } })).toEqual([
@@ -101,7 +103,7 @@ describe.each(testProviders)('chat records on %s', (provider) => {
 
   it("masks the visitor's personal data before storing the message", async () => {
     const conversationId = randomUUID();
-    await storeTurn(turn(conversationId, 0, 'my card 4111 1111 1111 1111 was charged twice, mail me at jo@example.com'));
+    await storeTurnRecord(turn(conversationId, 0, 'my card 4111 1111 1111 1111 was charged twice, mail me at jo@example.com'));
     const [stored] = await db().message.findMany({ where: { conversationId, role: 'user' } });
     expect(stored!.text).toBe('my card •••• •••• •••• 1111 was charged twice, mail me at ••@•••••••.com');
   });

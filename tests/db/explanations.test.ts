@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { turnRecordSchema } from '@/lib/records/turn';
 import { explanationsRecordSchema, type ExplanationsRecord } from '@/lib/records/explanation';
 import { db } from '@/lib/db/client';
-import { storeTurn } from '@/lib/db/queries/chat';
-import { storeExplanations } from '@/lib/db/queries/explanations';
+import { storeTurnRecord } from '@/lib/ingest/turns';
+import { storeExplanations } from '@/lib/ingest/explanations';
 import { inPanelOrder } from '@/lib/explain';
 import { testProviders, withScratchDatabase } from '../support/databases';
 
@@ -51,7 +51,7 @@ describe.each(testProviders)('stored explanations on %s', (provider) => {
       reply: { id: randomUUID(), seq: 1, text: 'Sorry to hear that.', parts: { kind: 'answer', intent: 'card_arrival' } },
       prediction: { id: randomUUID(), modelId: 'banking77', modelVersion: 't', intent: 'card_arrival', confidence: 0.91, topK: [{ intent: 'card_arrival', probability: 0.91 }], decision: 'answer', backend: 'wasm', latencyMs: 1 },
     });
-    await storeTurn(turn);
+    await storeTurnRecord(turn);
     return turn.prediction!.id;
   }
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestExplanations } from '@/lib/ingest/explanations';
 import { ingestTurns } from '@/lib/ingest/turns';
 import { db } from '@/lib/db/client';
-import { saveFeedback } from '@/lib/db/queries/chat';
+import { saveFeedback } from '@/lib/ingest/feedback';
 import { explainAll } from '@/lib/explain';
 import type { Explanation } from '@/lib/explain/types';
 import { respond } from '@/lib/http/errors';

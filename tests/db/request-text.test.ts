@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { turnRecordSchema } from '@/lib/records/turn';
 import { explanationsRecordSchema } from '@/lib/records/explanation';
 import { db } from '@/lib/db/client';
-import { loadConversation, storeTurn } from '@/lib/db/queries/chat';
-import { storeExplanations } from '@/lib/db/queries/explanations';
+import { storeTurnRecord } from '@/lib/ingest/turns';
+import { loadConversation } from '@/lib/ingest/conversations';
+import { storeExplanations } from '@/lib/ingest/explanations';
 import { readJson } from '@/lib/http/errors';
 import { testProviders, withScratchDatabase } from '../support/databases';
 
@@ -38,7 +39,7 @@ describe.each(testProviders)('text read from requests, stored on %s', (provider)
   it('keeps every position of a message with NUL and lone surrogates', async () => {
     const sent = 'card \u0000 not \uD800 here \uDC00 yet \u{1F600}';
     const turn = await readJson(post(JSON.stringify(turnJson(sent))), turnRecordSchema, 64 * 1024);
-    expect(await storeTurn(turn)).toBe('stored');
+    expect(await storeTurnRecord(turn)).toBe('stored');
     const [user] = (await loadConversation(turn.conversationId)).messages;
     expect(user!.text).toBe('card \uFFFD not \uFFFD here \uFFFD yet \u{1F600}');
     expect(user!.text).toHaveLength(sent.length);
@@ -46,7 +47,7 @@ describe.each(testProviders)('text read from requests, stored on %s', (provider)
 
   it('stores explanations of a message with NUL and lone surrogates; keys outside the method’s schema are dropped', async () => {
     const turn = await readJson(post(JSON.stringify(turnJson('card\u0000 arrived'))), turnRecordSchema, 64 * 1024);
-    await storeTurn(turn);
+    await storeTurnRecord(turn);
     const explanation = {
       method: 'lime',
       version: 1,

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ingestTurns } from '@/lib/ingest/turns';
 import { MAX_TURN_BATCH_BYTES, MAX_TURNS_PER_BATCH, type TurnBatchAnswer } from '@/lib/records/turn';
 import { db } from '@/lib/db/client';
-import { storeTurns } from '@/lib/db/queries/chat';
+import { storeTurnRecords } from '@/lib/ingest/turns';
 import { respond } from '@/lib/http/errors';
 import { chatRateLimit } from '@/lib/http/rate-limit';
 import { wordSpans } from '@/lib/model/spans';
@@ -103,7 +103,7 @@ describe.each(testProviders)('turn batches on %s', (provider) => {
   it('stores explanations posted with their turns, after the turns, one outcome each, and nothing twice on a retry', async () => {
     const [first, second] = [turn(), turn()];
     const known = turn();
-    await storeTurns([known]);
+    await storeTurnRecords([known]);
     const explained = (predictionId: string, ...methods: string[]) => ({ predictionId, explanations: methods.map((method) => explanation(method)) });
     const body = {
       turns: [first, second],
@@ -135,7 +135,7 @@ describe.each(testProviders)('turn batches on %s', (provider) => {
 
   it('takes a batch of explanations alone, and one prediction named twice in it', async () => {
     const known = turn();
-    await storeTurns([known]);
+    await storeTurnRecords([known]);
     const id = known.prediction.id;
     const answer = (await (await post({ turns: [], explanations: [{ predictionId: id, explanations: [explanation('lime')] }, { predictionId: id, explanations: [explanation('lime'), explanation('occlusion')] }] })).response.json()) as TurnBatchAnswer;
     expect(answer.outcomes).toEqual([]);
@@ -148,7 +148,7 @@ describe.each(testProviders)('turn batches on %s', (provider) => {
 
   it('tells apart a turn posted twice in one batch and stores it once', async () => {
     const once = turn();
-    const outcomes = await storeTurns([once, once, turn()]);
+    const outcomes = await storeTurnRecords([once, once, turn()]);
     expect(outcomes).toEqual(['stored', 'duplicate', 'stored']);
     expect(await storedMessages([once])).toBe(2);
   });

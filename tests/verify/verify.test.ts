@@ -7,7 +7,7 @@ import { decide, ranked } from '@/lib/bot/policy';
 import { turnRecordSchema, type TurnRecord } from '@/lib/records/turn';
 import { parseConfig } from '@/lib/config';
 import { db } from '@/lib/db/client';
-import { storeTurn } from '@/lib/db/queries/chat';
+import { storeTurnRecord } from '@/lib/ingest/turns';
 import { modelVersion, parseModelCard } from '@/lib/model/card';
 import type { IntentModel } from '@/lib/model/model';
 import { loadModelFromDir } from '@/lib/model/node';
@@ -68,7 +68,7 @@ async function storedPrediction(turn: TurnRecord) {
 
 /** What the ingest route does: store, then verify what was posted. */
 async function postAndVerify(turn: TurnRecord, by = verifier) {
-  expect(await storeTurn(turn)).toBe('stored');
+  expect(await storeTurnRecord(turn)).toBe('stored');
   const tasks: (() => Promise<void>)[] = [];
   verifyAfterResponse(turn, (task) => tasks.push(task), { enabled: true, by });
   expect(tasks).toHaveLength(1);
@@ -173,7 +173,7 @@ describe.each(testProviders)('verified predictions on %s', (provider) => {
 
   it('verification off leaves the prediction pending', async () => {
     const turn = await honestTurn('can I use Apple Pay with this account');
-    expect(await storeTurn(turn)).toBe('stored');
+    expect(await storeTurnRecord(turn)).toBe('stored');
     const scheduled: unknown[] = [];
     verifyAfterResponse(turn, (task) => scheduled.push(task), { enabled: false, by: verifier });
     expect(scheduled).toEqual([]);
@@ -203,7 +203,7 @@ describe.each(testProviders)('verified predictions on %s', (provider) => {
     const honest = await honestTurn('my contactless is not working');
     const forged = withPrediction(honest, { intent: 'age_limit' });
     const redacted = await honestTurn('send the refund to 4111 1111 1111 1111 please');
-    for (const turn of [plain, forged, redacted]) expect(await storeTurn(turn)).toBe('stored');
+    for (const turn of [plain, forged, redacted]) expect(await storeTurnRecord(turn)).toBe('stored');
     // Sweep until a round finds nothing (rows another test left pending are swept too).
     const swept: string[] = [];
     for (let round = 0; round < 3; round++) {
@@ -223,7 +223,7 @@ describe.each(testProviders)('verified predictions on %s', (provider) => {
 
   it('a full queue leaves the overflow pending, for the sweep to pick up', async () => {
     const turns = await Promise.all(['why did my transfer fail', 'my card payment was declined at the shop', 'how do I top up using my debit card'].map((text) => honestTurn(text)));
-    for (const turn of turns) expect(await storeTurn(turn)).toBe('stored');
+    for (const turn of turns) expect(await storeTurnRecord(turn)).toBe('stored');
     const small = new Verifier({ windowMs: 20, maxQueue: 2 });
     try {
       const outcomes = await Promise.all(turns.map((turn) => small.verify({ ...turn.prediction!, reported: turn.prediction!, predictionId: turn.prediction!.id, botId: turn.botId, text: turn.user.text, original: true })));
@@ -240,7 +240,7 @@ describe.each(testProviders)('verified predictions on %s', (provider) => {
   it('live traffic drains a backlog of old pending rows, a page at a time', async () => {
     const texts = Array.from({ length: 70 }, (_, i) => `I want to cancel transfer number ${i}`);
     const backlog = await Promise.all(texts.map((text) => honestTurn(text)));
-    for (const turn of backlog) expect(await storeTurn(turn)).toBe('stored');
+    for (const turn of backlog) expect(await storeTurnRecord(turn)).toBe('stored');
     const ids = backlog.map((turn) => turn.prediction!.id);
     // Left pending two minutes ago (a server that stopped, or shed them under load).
     await db().prediction.updateMany({ where: { id: { in: ids } }, data: { createdAt: new Date(Date.now() - 120_000) } });

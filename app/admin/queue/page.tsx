@@ -3,7 +3,8 @@ import Link from 'next/link';
 import { labelOf } from '@/lib/admin/intents';
 import { parseQueueParams, QUEUE_PERIODS } from '@/lib/admin/overview-params';
 import { requireAdminPage } from '@/lib/auth/session';
-import { reviewQueue } from '@/lib/db/queries/admin';
+import { reviewQueue } from '@/lib/admin/predictions';
+import { RISK_PROSE } from '@/lib/admin/risk';
 import { LogTable, Pager } from '@/lib/ui/admin/log-table';
 import { AdminShell } from '@/lib/ui/admin/shell';
 
@@ -20,9 +21,7 @@ export default async function QueuePage({ searchParams }: { searchParams: Promis
     <AdminShell email={session.user.email} csrfToken={session.csrfToken} current="queue">
       <h1 className="text-xl font-semibold text-brand-900">Needs review</h1>
       <p className="mt-1 max-w-3xl text-sm text-slate-600">
-        Unreviewed and flagged predictions of the period, riskiest first. Risk = 3 × (1 − confidence) + 3 for a thumbs down + 3 when the server’s check gave another intent (1.5 when it
-        failed) + 2 when the lowest faithfulness is below 0.1 (1 below 0.25) + 1 when the methods disagree on the top word + 1.5 for a hand-off (0.5 for a clarifying
-        question) + 1 when flagged.
+        Unreviewed and flagged predictions of the period, riskiest first. Risk = {RISK_PROSE}.
       </p>
       <nav aria-label="Period" className="mt-3 flex flex-wrap gap-3 text-sm">
         {QUEUE_PERIODS.map((period) => (

@@ -1,5 +1,6 @@
 import 'server-only';
 import { db } from '../client';
+import { fromSqlCount, fromSqlJson, provider, sqlDay, SqlParams } from '../dialect';
 
 export type Overview = {
   since: Date;
@@ -12,19 +13,14 @@ export type Overview = {
   faithfulness: { day: string; method: string; mean: number; count: number }[];
 };
 
-function isPostgres(): boolean {
-  return (db() as unknown as { _activeProvider: string })._activeProvider === 'postgresql';
-}
-
-/** The day of a timestamp column as YYYY-MM-DD (UTC): SQLite stores ISO text, PostgreSQL UTC timestamps without a zone. */
-const dayOf = (column: string) => (isPostgres() ? `to_char(${column}, 'YYYY-MM-DD')` : `substr(${column}, 1, 10)`);
-
 /** Aggregates for the overview page since a date; each is one grouped query on an indexed column. */
 export async function overview(since: Date): Promise<Overview> {
-  const param = isPostgres() ? '$1' : '?';
+  const dialect = provider();
+  // Each statement below written as SQL takes one parameter, the start of the period.
+  const period = new SqlParams(dialect);
+  const param = period.time(since);
   const where = { createdAt: { gte: since } };
-  const at = isPostgres() ? since : since.toISOString().replace('Z', '+00:00');
-  const bin = isPostgres() ? `LEAST(FLOOR(p."confidence" * 10), 9)::int` : `MIN(CAST(p."confidence" * 10 AS INTEGER), 9)`;
+  const bin = dialect === 'postgresql' ? `LEAST(FLOOR(p."confidence" * 10), 9)::int` : `MIN(CAST(p."confidence" * 10 AS INTEGER), 9)`;
   type BinRow = { bin: number | bigint; count: number | bigint };
   const histogram = (condition: string, params: unknown[]) =>
     db().$queryRawUnsafe<BinRow[]>(`SELECT ${bin} AS bin, COUNT(*) AS count FROM "Prediction" p ${condition} GROUP BY 1`, ...params);
@@ -33,33 +29,33 @@ export async function overview(since: Date): Promise<Overview> {
   // most of the log, it is the whole log's histogram less that of the rows before the period.
   const confidenceHistogram = async (): Promise<Map<number, number>> => {
     const counts = new Map<number, number>();
-    const add = (rows: BinRow[], sign: number) => rows.forEach((row) => counts.set(Number(row.bin), (counts.get(Number(row.bin)) ?? 0) + sign * Number(row.count)));
+    const add = (rows: BinRow[], sign: number) => rows.forEach((row) => counts.set(Number(row.bin), (counts.get(Number(row.bin)) ?? 0) + sign * fromSqlCount(row.count)));
     if (total === all) add(await histogram('', []), 1);
     else if (total > all / 2) {
       add(await histogram('', []), 1);
-      add(await histogram(`WHERE p."createdAt" < ${param}`, [at]), -1);
-    } else add(await histogram(`WHERE p."createdAt" >= ${param}`, [at]), 1);
+      add(await histogram(`WHERE p."createdAt" < ${param}`, period.values), -1);
+    } else add(await histogram(`WHERE p."createdAt" >= ${param}`, period.values), 1);
     return counts;
   };
   const [volume, intents, decisions, bins, feedback, faithfulness] = await Promise.all([
     db().$queryRawUnsafe<{ day: string; count: number | bigint }[]>(
-      `SELECT ${dayOf('p."createdAt"')} AS day, COUNT(*) AS count FROM "Prediction" p WHERE p."createdAt" >= ${param} GROUP BY 1 ORDER BY 1`,
-      at,
+      `SELECT ${sqlDay('p."createdAt"', dialect)} AS day, COUNT(*) AS count FROM "Prediction" p WHERE p."createdAt" >= ${param} GROUP BY 1 ORDER BY 1`,
+      ...period.values,
     ),
     db().prediction.groupBy({ by: ['intent'], where, _count: { _all: true } }),
     db().prediction.groupBy({ by: ['decision'], where, _count: { _all: true } }),
     confidenceHistogram(),
     db().feedback.groupBy({ by: ['helpful'], where, _count: { _all: true } }),
     db().$queryRawUnsafe<{ day: string; method: string; mean: number; count: number | bigint }[]>(
-      `SELECT ${dayOf('e."createdAt"')} AS day, e."method" AS method, AVG(e."comprehensiveness") AS mean, COUNT(*) AS count
+      `SELECT ${sqlDay('e."createdAt"', dialect)} AS day, e."method" AS method, AVG(e."comprehensiveness") AS mean, COUNT(*) AS count
          FROM "Explanation" e WHERE e."createdAt" >= ${param} AND e."comprehensiveness" IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2`,
-      at,
+      ...period.values,
     ),
   ]);
   return {
     since,
     total,
-    volume: volume.map((row) => ({ day: row.day, count: Number(row.count) })),
+    volume: volume.map((row) => ({ day: row.day, count: fromSqlCount(row.count) })),
     intents: intents.map((row) => ({ intent: row.intent, count: row._count._all })).sort((a, b) => b.count - a.count || a.intent.localeCompare(b.intent)),
     decisions: ['answer', 'clarify', 'handoff'].map((decision) => ({ decision, count: decisions.find((row) => row.decision === decision)?._count._all ?? 0 })),
     confidence: Array.from({ length: 10 }, (_, i) => ({ bin: i, count: bins.get(i) ?? 0 })),
@@ -69,7 +65,7 @@ export async function overview(since: Date): Promise<Overview> {
       // Every stored prediction has its reply.
       replies: total,
     },
-    faithfulness: faithfulness.map((row) => ({ day: row.day, method: row.method, mean: Number(row.mean), count: Number(row.count) })),
+    faithfulness: faithfulness.map((row) => ({ day: row.day, method: row.method, mean: Number(row.mean), count: fromSqlCount(row.count) })),
   };
 }
 
@@ -93,26 +89,28 @@ export type LimeOverviewRow = { payload: unknown; text: string };
  * the text size, so only payloads that are small on disk are ever serialised.
  */
 export async function limeOverviewRows(intent: string, since: Date, limits: { rows: number; payloadBytes: number } = LIME_OVERVIEW_LIMITS): Promise<LimeOverviewRow[]> {
-  const pg = isPostgres();
-  const at = pg ? since : since.toISOString().replace('Z', '+00:00');
+  const params = new SqlParams();
   const rows = Math.floor(limits.rows);
   const bytes = Math.floor(limits.payloadBytes);
-  const size = pg
-    ? `CASE WHEN pg_column_size(e."payload") > $3 THEN $3 + 1 ELSE octet_length(e."payload"::text) END <= $3`
-    : `octet_length(e."payload") <= ?`;
+  const inner = `SELECT e."id" AS id, p."messageId" AS "messageId"
+               FROM "Prediction" p JOIN "Explanation" e ON e."predictionId" = p."id" AND e."method" = 'lime'
+              WHERE p."intent" = ${params.add(intent)} AND p."createdAt" >= ${params.time(since)}
+              ORDER BY p."createdAt" DESC, p."id" DESC
+              LIMIT ${params.add(rows)}`;
+  const max = params.add(bytes);
+  // PostgreSQL takes a placeholder more than once; SQLite's `?` is used once.
+  const size = params.postgres
+    ? `CASE WHEN pg_column_size(e."payload") > ${max} THEN ${max} + 1 ELSE octet_length(e."payload"::text) END <= ${max}`
+    : `octet_length(e."payload") <= ${max}`;
   const found = await db().$queryRawUnsafe<{ payload: unknown; text: string }[]>(
     `SELECT e."payload" AS payload, m."text" AS text
-       FROM (SELECT e."id" AS id, p."messageId" AS "messageId"
-               FROM "Prediction" p JOIN "Explanation" e ON e."predictionId" = p."id" AND e."method" = 'lime'
-              WHERE p."intent" = ${pg ? '$1' : '?'} AND p."createdAt" >= ${pg ? '$2' : '?'}
-              ORDER BY p."createdAt" DESC, p."id" DESC
-              LIMIT ${pg ? '$4' : '?'}) latest
+       FROM (${inner}) latest
        JOIN "Explanation" e ON e."id" = latest.id
        JOIN "Message" m ON m."id" = latest."messageId"
       WHERE ${size}`,
-    ...(pg ? [intent, at, bytes, rows] : [intent, at, rows, bytes]),
+    ...params.values,
   );
-  return found.map((row) => ({ payload: typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload, text: row.text }));
+  return found.map((row) => ({ payload: fromSqlJson(row.payload), text: row.text }));
 }
 
 /**

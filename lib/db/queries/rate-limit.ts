@@ -1,5 +1,6 @@
 import 'server-only';
 import { db } from '../client';
+import { fromSqlCount } from '../dialect';
 
 export type RateLimitResult = { allowed: boolean; count: number; retryAfterSeconds: number };
 
@@ -23,7 +24,7 @@ export async function hitRateLimit(name: string, limit: number, windowMs: number
     VALUES (${key}, ${windowStart}, ${cost})
     ON CONFLICT ("key") DO UPDATE SET "count" = "RateLimitBucket"."count" + ${cost}
     RETURNING "count"`;
-  const count = Number(bucket!.count);
+  const count = fromSqlCount(bucket!.count);
   if (Math.random() < SWEEP_PROBABILITY) await sweepRateLimitBuckets(now);
   const retryAfterSeconds = Math.max(1, Math.ceil((windowStart.getTime() + windowMs - now.getTime()) / 1000));
   return { allowed: count <= limit, count, retryAfterSeconds };

@@ -1,6 +1,6 @@
 import { cookies } from 'next/headers';
 import { requireAdminMutation, sessionCookieName } from '@/lib/auth/session';
-import { revokeSession } from '@/lib/db/queries/admin-auth';
+import { revokeSession } from '@/lib/auth/admins';
 import { respond } from '@/lib/http/errors';
 
 export async function POST(request: Request) {

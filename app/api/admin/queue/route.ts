@@ -1,6 +1,6 @@
 import { parseQueueParams } from '@/lib/admin/overview-params';
 import { requireAdmin } from '@/lib/auth/session';
-import { reviewQueue } from '@/lib/db/queries/admin';
+import { reviewQueue } from '@/lib/admin/predictions';
 import { respond } from '@/lib/http/errors';
 
 /** GET /api/admin/queue?page=N&days=7|30|90|all: the "needs review" queue, riskiest first. */

@@ -1,4 +1,4 @@
-import { loadConversation } from '@/lib/db/queries/chat';
+import { loadConversation } from '@/lib/ingest/conversations';
 import { parseId, respond } from '@/lib/http/errors';
 import { limitChatRequest } from '@/lib/http/rate-limit';
 

@@ -1,5 +1,5 @@
 import { requireAdmin } from '@/lib/auth/session';
-import { predictionDetail } from '@/lib/db/queries/admin';
+import { predictionDetail } from '@/lib/admin/predictions';
 import { parseId, respond } from '@/lib/http/errors';
 
 /** GET /api/admin/predictions/:id: the prediction, its conversation, stored explanations and reviews. */

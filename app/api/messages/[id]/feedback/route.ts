@@ -1,5 +1,5 @@
 import { feedbackSchema } from '@/lib/records/turn';
-import { saveFeedback } from '@/lib/db/queries/chat';
+import { saveFeedback } from '@/lib/ingest/feedback';
 import { parseId, readJson, respond } from '@/lib/http/errors';
 import { limitChatRequest } from '@/lib/http/rate-limit';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { reviewLabels } from '@/lib/admin/review-labels';
 import { requireAdminMutation } from '@/lib/auth/session';
-import { reviewPrediction } from '@/lib/db/queries/admin';
+import { reviewPrediction } from '@/lib/admin/predictions';
 import { parseId, readJson, respond } from '@/lib/http/errors';
 
 const reviewSchema = z.object({
