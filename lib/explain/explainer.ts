@@ -128,7 +128,7 @@ export interface ExplainerDescriptor<
   readonly needs: readonly ExplainerNeed[];
   /** Gives one score per word: shown in the generic word-evidence view and evaluated for faithfulness. */
   readonly scoresWords: ScoresWords;
-  /** What its word scores mean, in a sentence for the reader of the word-evidence view. */
+  /** What it shows, in a sentence for the reader (under the word-evidence view, for a word-scoring method). */
   readonly description: string;
   /**
    * Where its word scores may be the ones a customer sees (highest first); absent: never.

@@ -1,7 +1,7 @@
 // The explainers, and `explainAll`: every applicable explainer for one message, fast ones
 // first, sharing one cache of predictions, each word-scoring result with its faithfulness.
 import { jsonSafe, now } from './common';
-import type { AnyExplainer, ExplainInput } from './explainer';
+import type { AnyExplainer, ExplainInput, SettingsFrom } from './explainer';
 import { evaluateFaithfulness } from './faithfulness';
 import { applicableMethods, EXPLAINERS, type AppExplainer, type Explanation, type ExplanationMethod } from './methods';
 import { cachedPredict } from './perturb';
@@ -38,7 +38,7 @@ export { cachedPredict, removeWords, keepOnlyWords, textWithWords, type CachedPr
 export { createRng, type Rng } from './rng';
 export { jsonSafe } from './common';
 
-type SettingsOf<M extends ExplanationMethod> = Extract<AppExplainer, { method: M }>['defaults'];
+type SettingsOf<M extends ExplanationMethod> = SettingsFrom<Extract<AppExplainer, { method: M }>>;
 
 export interface ExplainAllOptions {
   /** Which methods to run (default: all that the input allows), always in EXPLAINERS order. */
