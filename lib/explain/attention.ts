@@ -1,8 +1,10 @@
 // Attention from [CLS], per layer and head, on the words the user typed.
 import { z } from 'zod';
-import { count, MAX_ATTENTION_HEADS, MAX_ATTENTION_LAYERS, MAX_TOKENS, MAX_WORDS, mergeSettings, now, requireAnalysis, share, targetOf, tokensToWords, tokenText } from './common';
+import { normalizeForTokens, SPECIAL_TOKENS } from '@/lib/model/spans';
+import type { WordSpan } from '@/lib/model/types';
+import { count, MAX_ATTENTION_HEADS, MAX_ATTENTION_LAYERS, MAX_TOKENS, MAX_WORDS, mergeSettings, misfit, now, requireAnalysis, share, targetOf, tokensToWords, tokenText } from './common';
+import { defineExplainer, type FitContext, type FitOutcome } from './explainer';
 import { memberLayers } from './rollout';
-import type { Explainer, Explanation } from './types';
 
 export interface AttentionSettings {
   /**
@@ -10,27 +12,6 @@ export interface AttentionSettings {
    * `ensemble_members`): "the last layer" is then each member's last layer, averaged.
    */
   members: number;
-}
-
-/**
- * `extra` for method 'attention'.
- * - `matrices` is the model's attention: [layer][head][query][key] over tokens, rounded to 6
- *   decimals (the model computes in float32; this halves the stored JSON, rows still sum to 1 ± 1e-4).
- * - `wordCls[l][h][w]`: attention of [CLS] (query 0) in layer l, head h, summed over word
- *   w's WordPiece tokens, renormalised over the words (special tokens dropped).
- * `scores` is the last layer's `wordCls` averaged over heads (still sums to 1); for an
- * ensemble, each member's last layer averaged over heads and members. `layers` counts every
- * stacked layer; member m owns layers m·layersPerMember … (m+1)·layersPerMember − 1.
- */
-export interface AttentionExtra {
-  layers: number;
-  members: number;
-  layersPerMember: number;
-  heads: number;
-  tokens: string[];
-  tokenWords: (number | null)[];
-  matrices: number[][][][];
-  wordCls: number[][][];
 }
 
 /** What a stored attention explanation's `settings` may hold. */
@@ -42,8 +23,16 @@ export const attentionSettingsSchema = z.object({
 });
 
 /**
- * What a stored attention explanation's `extra` may hold. Its arrays must also agree with one
- * another and with the message's words and tokens; the server checks that on ingest.
+ * What a stored attention explanation's `extra` may hold (the explainer fills every field).
+ * - `matrices` is the model's attention: [layer][head][query][key] over tokens, rounded to 6
+ *   decimals (the model computes in float32; this halves the stored JSON, rows still sum to 1 ± 1e-4).
+ * - `wordCls[l][h][w]`: attention of [CLS] (query 0) in layer l, head h, summed over word
+ *   w's WordPiece tokens, renormalised over the words (special tokens dropped).
+ * `scores` is the last layer's `wordCls` averaged over heads (still sums to 1); for an
+ * ensemble, each member's last layer averaged over heads and members. `layers` counts every
+ * stacked layer; member m owns layers m·layersPerMember … (m+1)·layersPerMember − 1.
+ * Its arrays must also agree with one another and with the message's words and tokens: the
+ * fit hook checks that on ingest.
  */
 export const attentionExtraSchema = z.object({
   layers: count(MAX_ATTENTION_LAYERS).optional(),
@@ -56,14 +45,34 @@ export const attentionExtraSchema = z.object({
   wordCls: z.array(z.array(z.array(share).max(MAX_WORDS)).max(MAX_ATTENTION_HEADS)).max(MAX_ATTENTION_LAYERS).optional(),
 });
 
+export type AttentionExtra = z.output<typeof attentionExtraSchema>;
+
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 
-export const attentionExplainer: Explainer<AttentionSettings> = {
+const ATTENTION_DEFAULTS: AttentionSettings = { members: 1 };
+
+export const attentionExplainer = defineExplainer({
   method: 'attention',
-  defaults: { members: 1 },
-  async explain(input, settings) {
+  label: 'Attention',
+  shortLabel: 'Attention',
+  needs: ['analysis'],
+  scoresWords: true,
+  description:
+    'How much the [CLS] token, which sees the whole sentence, attended to each word in the last layer, averaged over heads. Attention shows where the model looked, not why it decided.',
+  view: 'attention-matrices',
+  settingsSchema: attentionSettingsSchema,
+  extraSchema: attentionExtraSchema,
+  stringFields: {
+    'settings.layer': 'enum',
+    'settings.headAggregation': 'enum',
+    'settings.tokenAggregation': 'enum',
+    'extra.tokens[]': 'derived',
+  },
+  fitExtra: fitAttention,
+  defaults: ATTENTION_DEFAULTS,
+  async explain(input, settings?: Partial<AttentionSettings>) {
     const t0 = now();
-    const s = mergeSettings<AttentionSettings>(this.defaults, settings);
+    const s = mergeSettings(ATTENTION_DEFAULTS, settings);
     const a = requireAnalysis(input, 'attention');
     const n = input.words.length;
     const layers = a.attentions.length;
@@ -73,7 +82,7 @@ export const attentionExplainer: Explainer<AttentionSettings> = {
     const lastLayers = groups.map((g) => g[g.length - 1]).filter((l) => l && l.length);
     const scores = new Array<number>(n).fill(0);
     for (const layer of lastLayers) for (const head of layer) for (let w = 0; w < n; w++) scores[w] += head[w] / layer.length / lastLayers.length;
-    const extra: AttentionExtra = {
+    const extra = {
       layers,
       members: groups.length,
       layersPerMember: layers / groups.length,
@@ -83,16 +92,83 @@ export const attentionExplainer: Explainer<AttentionSettings> = {
       matrices: a.attentions.map((layer) => layer.map((head) => head.map((row) => row.map(round6)))),
       wordCls,
     };
-    const out: Explanation = {
+    return {
       method: 'attention',
       version: 1,
       target: targetOf(input, a.probabilities[input.target]),
-      settings: { ...s, layer: 'last', headAggregation: 'mean', tokenAggregation: 'sum' },
+      settings: { ...s, layer: 'last' as const, headAggregation: 'mean' as const, tokenAggregation: 'sum' as const },
       words: input.words,
       scores,
-      extra: extra as unknown as Record<string, unknown>,
+      extra,
       timing: { ms: now() - t0, forwardPasses: 0 },
     };
-    return out;
   },
-};
+});
+
+/**
+ * Token strings are kept only where they are pieces of their word as stored, the arrays must
+ * agree with one another, with the message's words and with the model's shape.
+ */
+function fitAttention(posted: AttentionExtra, { words, bot, mask }: FitContext): FitOutcome<AttentionExtra> {
+  const extra = { ...posted };
+  const n = words.length;
+  const { tokens, tokenWords, matrices, wordCls } = extra;
+  if ((tokens === undefined) !== (tokenWords === undefined)) return misfit('extra.tokens and extra.tokenWords go together');
+  const t = tokens?.length ?? 0;
+  if (tokens && tokenWords) {
+    if (tokenWords.length !== t) return misfit(`extra.tokenWords has ${tokenWords.length} entries for ${t} tokens`);
+    if (t > bot.maxTokens) return misfit(`extra.tokens has ${t} tokens; the model reads at most ${bot.maxTokens}`);
+    const outside = tokenWords.findIndex((w) => w !== null && w >= n);
+    if (outside >= 0) return misfit(`extra.tokenWords[${outside}] names word ${tokenWords[outside]}, but the message has ${n} words`);
+    extra.tokens = fitTokens(tokens, tokenWords, words, mask);
+  }
+  const layers = extra.layers ?? matrices?.length ?? wordCls?.length;
+  const heads = extra.heads ?? matrices?.[0]?.length ?? wordCls?.[0]?.length;
+  if (layers !== undefined && (layers < 1 || layers > bot.attentionLayers)) return misfit(`extra.layers is ${layers}; the model has 1 to ${bot.attentionLayers}`);
+  if (heads !== undefined && heads !== bot.attentionHeads) return misfit(`extra.heads is ${heads}; the model has ${bot.attentionHeads}`);
+  if (extra.members !== undefined && extra.layersPerMember !== undefined && layers !== undefined && extra.members * extra.layersPerMember !== layers) {
+    return misfit('extra.members × extra.layersPerMember must be extra.layers');
+  }
+  if (matrices) {
+    if (!tokens) return misfit('extra.matrices needs extra.tokens');
+    const shape = checkShape(matrices, [layers!, heads!, t, t]);
+    if (shape) return misfit(`extra.matrices${shape}`);
+  }
+  if (wordCls) {
+    const shape = checkShape(wordCls, [layers!, heads!, n]);
+    if (shape) return misfit(`extra.wordCls${shape}`);
+  }
+  return { ok: true, extra };
+}
+
+/**
+ * Token strings the server can stand behind: a special token, or a piece of its word as stored
+ * (lower case, accents removed, as WordPiece sees it). Any other token, a piece of a masked
+ * card number included, becomes mask characters of its length.
+ */
+function fitTokens(tokens: readonly string[], tokenWords: readonly (number | null)[], words: readonly WordSpan[], mask: string): string[] {
+  const normalised = new Map<number, string>();
+  return tokens.map((token, i) => {
+    if (SPECIAL_TOKENS.includes(token)) return token;
+    const word = tokenWords[i];
+    const piece = token.startsWith('##') ? token.slice(2) : token;
+    if (word !== null && word !== undefined && piece.length > 0) {
+      if (!normalised.has(word)) normalised.set(word, normalizeForTokens(words[word]!.text));
+      if (!piece.includes(mask) && normalised.get(word)!.includes(piece)) return token;
+    }
+    return (token.startsWith('##') ? '##' : '') + mask.repeat(Math.max(1, piece.length));
+  });
+}
+
+/** Where nested arrays differ from `shape` (e.g. "[2][0] has 5 entries, not 6"), or null. Linear in the entries. */
+function checkShape(value: unknown, shape: readonly number[], at = ''): string | null {
+  if (!Array.isArray(value)) return `${at} is not a list`;
+  const [size, ...rest] = shape;
+  if (value.length !== size) return `${at} has ${value.length} entries, not ${size}`;
+  if (rest.length === 0) return null;
+  for (let i = 0; i < value.length; i++) {
+    const problem = checkShape(value[i], rest, `${at}[${i}]`);
+    if (problem) return problem;
+  }
+  return null;
+}

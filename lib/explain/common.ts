@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { TokenInfo } from '@/lib/model/types';
 
-import type { ExplainInput, Explanation, ExplanationMethod } from './types';
+import type { ExplainInput, ExplanationOf, FitOutcome } from './explainer';
 
 export const now = (): number => performance.now();
 
@@ -20,7 +20,7 @@ export function mergeSettings<S extends object>(defaults: S, settings?: Partial<
   return out;
 }
 
-export function targetOf(input: ExplainInput, probability: number): Explanation['target'] {
+export function targetOf(input: ExplainInput, probability: number): ExplanationOf['target'] {
   return { index: input.target, label: input.labels[input.target] ?? String(input.target), probability };
 }
 
@@ -31,7 +31,7 @@ export function checkTarget(input: ExplainInput, row: readonly number[]): void {
 }
 
 /** The analysis of `input.text`, or an error naming the explainer that needs it. */
-export function requireAnalysis(input: ExplainInput, method: ExplanationMethod): NonNullable<ExplainInput['analysis']> {
+export function requireAnalysis(input: ExplainInput, method: string): NonNullable<ExplainInput['analysis']> {
   const a = input.analysis;
   if (!a) throw new Error(`${method}: needs input.analysis (the model's forward pass on the text)`);
   if (a.text !== input.text) throw new Error(`${method}: input.analysis is for a different text`);
@@ -93,3 +93,6 @@ export const share = z.number().min(0).max(1);
 export const labelName = z.string().min(1).max(100).regex(/^[\w.?-]+$/, { message: 'must be an intent name' });
 /** A WordPiece token: a short piece of a word, or a special token. */
 export const tokenText = z.string().max(100);
+
+/** A fit hook's refusal: what does not fit, said so the client can tell. */
+export const misfit = (problem: string): FitOutcome<never> => ({ ok: false, problem });

@@ -5,9 +5,9 @@
 // removed and the next round starts. Checking every candidate for a flip each round means a
 // single word that changes the answer is always found; larger sets are greedy, not exhaustive.
 import { z } from 'zod';
-import { argmax, checkTarget, count, finiteOrNull, labelName, MAX_MESSAGE_CHARS, MAX_WORDS, mergeSettings, now, targetOf } from './common';
+import { argmax, checkTarget, count, finiteOrNull, labelName, MAX_MESSAGE_CHARS, MAX_WORDS, mergeSettings, misfit, now, targetOf } from './common';
+import { defineExplainer, type FitContext, type FitOutcome } from './explainer';
 import { cachedPredict, removeWords } from './perturb';
-import type { Explainer, Explanation } from './types';
 
 export interface CounterfactualSettings {
   /** Largest set of words to remove. */
@@ -15,30 +15,16 @@ export interface CounterfactualSettings {
   batchSize: number;
 }
 
-/**
- * `extra` for method 'counterfactual'. When `found` is false, `removed`/`text`/`new*` describe
- * the last state of the search (the prediction did not change), or the original text when the
- * target is not the predicted class.
- */
-export interface CounterfactualExtra {
-  found: boolean;
-  removed: number[];
-  removedWords: string[];
-  text: string;
-  newIndex: number;
-  newLabel: string;
-  newProbability: number;
-  /** p(target) on `text`. */
-  targetProbability: number;
-}
-
 /** What a stored counterfactual's `settings` may hold. */
 export const counterfactualSettingsSchema = z.object({ maxRemovals: count(MAX_WORDS).optional(), batchSize: count(100_000).optional() });
 
 /**
- * What a stored counterfactual's `extra` may hold. `removedWords` and `text` are the visitor's
- * words: the server replaces whatever was posted with what it derives from the stored message
- * and `removed`.
+ * What a stored counterfactual's `extra` may hold: whether a change of answer was `found`, the
+ * words `removed` (indices, sorted) and their text, the text without them, the answer then
+ * (`new*`) and p(target) on that text. When `found` is false they describe the last state of
+ * the search, or the original text when the target is not the predicted class.
+ * `removedWords` and `text` are the visitor's words: the fit hook replaces whatever was posted
+ * with what it derives from the stored message and `removed`.
  */
 export const counterfactualExtraSchema = z.object({
   found: z.boolean().optional(),
@@ -50,13 +36,26 @@ export const counterfactualExtraSchema = z.object({
   newProbability: finiteOrNull.optional(),
   targetProbability: finiteOrNull.optional(),
 });
+export type CounterfactualExtra = z.output<typeof counterfactualExtraSchema>;
 
-export const counterfactualExplainer: Explainer<CounterfactualSettings> = {
+const COUNTERFACTUAL_DEFAULTS: CounterfactualSettings = { maxRemovals: 5, batchSize: 64 };
+
+export const counterfactualExplainer = defineExplainer({
   method: 'counterfactual',
-  defaults: { maxRemovals: 5, batchSize: 64 },
-  async explain(input, settings) {
+  label: 'Counterfactual',
+  shortLabel: 'Counterfactual',
+  needs: [],
+  scoresWords: false,
+  description: 'The fewest words whose removal changes the answer, and the answer then.',
+  view: 'counterfactual',
+  settingsSchema: counterfactualSettingsSchema,
+  extraSchema: counterfactualExtraSchema,
+  stringFields: { 'extra.removedWords[]': 'derived', 'extra.text': 'derived', 'extra.newLabel': 'label' },
+  fitExtra: fitCounterfactual,
+  defaults: COUNTERFACTUAL_DEFAULTS,
+  async explain(input, settings?: Partial<CounterfactualSettings>) {
     const t0 = now();
-    const s = mergeSettings(this.defaults, settings);
+    const s = mergeSettings(COUNTERFACTUAL_DEFAULTS, settings);
     const cp = cachedPredict(input.predict, s.batchSize);
     const { text, words, target } = input;
     const [base] = await cp.predict([text]);
@@ -86,7 +85,7 @@ export const counterfactualExplainer: Explainer<CounterfactualSettings> = {
     }
     const newIndex = argmax(current.probs);
     const sorted = [...removed].sort((a, b) => a - b);
-    const extra: CounterfactualExtra = {
+    const extra = {
       found,
       removed: sorted,
       removedWords: sorted.map((i) => words[i].text),
@@ -96,16 +95,35 @@ export const counterfactualExplainer: Explainer<CounterfactualSettings> = {
       newProbability: current.probs[newIndex],
       targetProbability: current.probs[target],
     };
-    const out: Explanation = {
+    return {
       method: 'counterfactual',
       version: 1,
       target: targetOf(input, base[target]),
       settings: { ...s },
       words,
       scores: null,
-      extra: extra as unknown as Record<string, unknown>,
+      extra,
       timing: { ms: now() - t0, forwardPasses: cp.stats.forwardPasses },
     };
-    return out;
   },
-};
+});
+
+/** The removed words and the text without them are rebuilt from the stored message; the new label must be the model's, its index derived from it. */
+function fitCounterfactual(posted: CounterfactualExtra, { storedText, words, bot }: FitContext): FitOutcome<CounterfactualExtra> {
+  const removed = posted.removed ?? [];
+  if (new Set(removed).size !== removed.length) return misfit('extra.removed names a word twice');
+  const outside = removed.find((i) => i >= words.length);
+  if (outside !== undefined) return misfit(`extra.removed names word ${outside}, but the message has ${words.length} words`);
+  const derived = { ...posted, removedWords: removed.map((i) => words[i]!.text), text: removeWords(storedText, words, removed) };
+  if (posted.newLabel !== undefined) {
+    const index = bot.labelIndex.get(posted.newLabel);
+    if (index === undefined) return misfit(`extra.newLabel "${posted.newLabel}" is not a label of the ${bot.botId} model`);
+    return { ok: true, extra: { ...derived, newIndex: index } };
+  }
+  if (posted.newIndex !== undefined) {
+    const label = bot.labels[posted.newIndex];
+    if (label === undefined) return misfit(`extra.newIndex ${posted.newIndex} is not a class of the ${bot.botId} model`);
+    return { ok: true, extra: { ...derived, newLabel: label } };
+  }
+  return { ok: true, extra: derived };
+}

@@ -4,7 +4,7 @@ import type { PredictFn } from '@/lib/model/types';
 
 import { checkTarget } from './common';
 import { cachedPredict, keepOnlyWords, removeWords } from './perturb';
-import type { ExplainInput, Faithfulness } from './types';
+import type { ExplainInput, Faithfulness } from './explainer';
 
 /** The k levels: 1, 2, 3 words and 20 % of the words (at least 1), each capped at the word count. */
 export function faithfulnessLevels(wordCount: number): { k: string; count: number }[] {

@@ -1,18 +1,32 @@
 // The explainers, and `explainAll`: every applicable explainer for one message, fast ones
 // first, sharing one cache of predictions, each word-scoring result with its faithfulness.
-import { attentionExplainer } from './attention';
 import { jsonSafe, now } from './common';
-import { counterfactualExplainer } from './counterfactual';
+import type { AnyExplainer, ExplainInput, SettingsFrom } from './explainer';
 import { evaluateFaithfulness } from './faithfulness';
-import { limeExplainer } from './lime';
-import { occlusionExplainer } from './occlusion';
+import { applicableMethods, EXPLAINERS, type AppExplainer, type Explanation, type ExplanationMethod } from './methods';
 import { cachedPredict } from './perturb';
-import { rolloutExplainer } from './rollout';
-import { similarExplainer } from './similar';
-import { WORD_SCORING_METHODS } from './types';
-import type { ExplainInput, Explainer, Explanation, ExplanationMethod } from './types';
 
 export * from './types';
+export { defineExplainer, type ExplanationFrom, type SettingsFrom, type StringFieldKind } from './explainer';
+export {
+  EXPLAINERS,
+  EXPLANATION_METHODS,
+  METHOD_LABELS,
+  PANEL_ORDER,
+  applicableMethods,
+  applicableMethodsOf,
+  descriptorOf,
+  inPanelOrder,
+  methodLabel,
+  methodShortLabel,
+  wordViewOrderOf,
+  labelsOf,
+  methodsOf,
+  panelOrderOf,
+  wordScoringMethodsOf,
+  type AppExplainer,
+  type MethodWithView,
+} from './methods';
 export { attentionExplainer, type AttentionExtra, type AttentionSettings } from './attention';
 export { rolloutExplainer, rolloutMatrix, memberLayers, type RolloutExtra, type RolloutSettings } from './rollout';
 export { limeExplainer, limeMasks, limeWeight, weightedRidge, type LimeExtra, type LimeSettings } from './lime';
@@ -24,24 +38,7 @@ export { cachedPredict, removeWords, keepOnlyWords, textWithWords, type CachedPr
 export { createRng, type Rng } from './rng';
 export { jsonSafe } from './common';
 
-/**
- * The order `explainAll` runs them in: free ones first, then by cost, LIME last — its cost is
- * the one that stretches (samples), so under a time budget it takes what the others left.
- */
-export const EXPLAINERS = {
-  attention: attentionExplainer,
-  rollout: rolloutExplainer,
-  occlusion: occlusionExplainer,
-  counterfactual: counterfactualExplainer,
-  similar: similarExplainer,
-  lime: limeExplainer,
-} as const;
-
-// Compile-time check: every method has an explainer.
-const registered: Record<ExplanationMethod, { readonly method: ExplanationMethod }> = EXPLAINERS;
-void registered;
-
-type SettingsOf<M extends ExplanationMethod> = (typeof EXPLAINERS)[M] extends Explainer<infer S> ? S : never;
+type SettingsOf<M extends ExplanationMethod> = SettingsFrom<Extract<AppExplainer, { method: M }>>;
 
 export interface ExplainAllOptions {
   /** Which methods to run (default: all that the input allows), always in EXPLAINERS order. */
@@ -70,17 +67,6 @@ export interface ExplainAllOptions {
 /** LIME's least share of a run's budget, however long the methods before it took. */
 export const MIN_LIME_BUDGET_MS = 50;
 
-/** Methods the input has what they need for: attention/rollout need `analysis`, similar also `similar`. */
-export function applicableMethods(input: ExplainInput): ExplanationMethod[] {
-  return (Object.keys(EXPLAINERS) as ExplanationMethod[]).filter((m) => {
-    if (m === 'attention' || m === 'rollout') return !!input.analysis;
-    if (m === 'similar') return !!input.analysis && !!input.similar;
-    return true;
-  });
-}
-
-const isWordScoring = (m: ExplanationMethod) => (WORD_SCORING_METHODS as readonly string[]).includes(m);
-
 /**
  * Runs the explainers on one message in the order attention, rollout, occlusion,
  * counterfactual, similar, lime (methods whose inputs are missing are skipped), sharing one cache of
@@ -103,17 +89,18 @@ export async function explainAll(
   let lastFaithfulnessMs = 0;
   for (const [i, method] of methods.entries()) {
     options.signal?.throwIfAborted();
-    const explainer = EXPLAINERS[method] as unknown as Explainer<Record<string, unknown>>;
-    const settings: Record<string, unknown> = { ...(options.settings?.[method] as Record<string, unknown> | undefined) };
+    // The settings of the method being run: each descriptor merges them over its own defaults.
+    const explainer: AnyExplainer = EXPLAINERS.find((descriptor) => descriptor.method === method)!;
+    const settings: Record<string, unknown> = { ...options.settings?.[method] };
     if (options.batchSize !== undefined && 'batchSize' in explainer.defaults && settings.batchSize === undefined) settings.batchSize = options.batchSize;
     if (options.ensembleMembers !== undefined && 'members' in explainer.defaults && settings.members === undefined) settings.members = options.ensembleMembers;
-    if (options.budgetMs !== undefined && method === 'lime' && settings.timeBudgetMs === undefined) {
+    if (options.budgetMs !== undefined && 'timeBudgetMs' in explainer.defaults && settings.timeBudgetMs === undefined) {
       // Its own faithfulness follows it: keep as long as the last one took.
       const left = options.budgetMs - (now() - started) - lastFaithfulnessMs;
       settings.timeBudgetMs = Math.max(MIN_LIME_BUDGET_MS, Math.round(left));
     }
-    const explanation = await explainer.explain(sharedInput, settings);
-    if (options.faithfulness !== false && isWordScoring(method) && explanation.scores) {
+    const explanation = (await explainer.explain(sharedInput, settings)) as Explanation;
+    if (options.faithfulness !== false && explainer.scoresWords && explanation.scores) {
       const faithfulnessStarted = now();
       explanation.faithfulness = await evaluateFaithfulness(sharedInput, explanation.scores, shared.predict);
       lastFaithfulnessMs = now() - faithfulnessStarted;
@@ -122,11 +109,4 @@ export async function explainAll(
     onProgress?.(i + 1, methods.length, method);
   }
   return out;
-}
-
-/** The order the panel shows methods in, and stored explanations are listed in. */
-const PANEL_ORDER: readonly ExplanationMethod[] = ['attention', 'rollout', 'occlusion', 'lime', 'counterfactual', 'similar'];
-
-export function inPanelOrder<T extends { method: string }>(rows: readonly T[]): T[] {
-  return [...rows].sort((a, b) => PANEL_ORDER.indexOf(a.method as ExplanationMethod) - PANEL_ORDER.indexOf(b.method as ExplanationMethod));
 }

@@ -12,9 +12,9 @@
 // time budget that stops sampling early (the samples actually used are reported).
 import { z } from 'zod';
 import { checkTarget, count, finiteOrNull, mergeSettings, now, targetOf } from './common';
+import { defineExplainer, type ExplainInput } from './explainer';
 import { cachedPredict, textWithWords } from './perturb';
 import { createRng } from './rng';
-import type { ExplainInput, Explainer, Explanation } from './types';
 
 export interface LimeSettings {
   samples: number;
@@ -33,22 +33,6 @@ export interface LimeSettings {
   alpha: number;
 }
 
-/** `extra` for method 'lime'. */
-export interface LimeExtra {
-  intercept: number;
-  /** Weighted R² of the surrogate on the samples (sklearn's convention when p(target) is constant: 1 if fitted exactly, else 0). */
-  r2: number;
-  /** Samples actually used (fewer than settings.samples if the time budget ran out). */
-  samples: number;
-  /** Distinct perturbed texts among them (each evaluated once). */
-  distinctTexts: number;
-  kernelWidth: number;
-  /** The surrogate's prediction for the original text (intercept + Σ scores). */
-  localPrediction: number;
-  /** True when the time budget stopped sampling early. */
-  stoppedByBudget: boolean;
-}
-
 const MAX_LIME_SAMPLES = 1_000_000;
 
 /** What a stored LIME explanation's `settings` may hold. */
@@ -62,16 +46,22 @@ export const limeSettingsSchema = z.object({
   alpha: finiteOrNull.optional(),
 });
 
-/** What a stored LIME explanation's `extra` may hold. */
+/** What a stored LIME explanation's `extra` may hold: the surrogate's fit and the samples it used. */
 export const limeExtraSchema = z.object({
   intercept: finiteOrNull.optional(),
+  /** Weighted R² of the surrogate on the samples (sklearn's convention when p(target) is constant: 1 if fitted exactly, else 0). */
   r2: finiteOrNull.optional(),
+  /** Samples actually used (fewer than settings.samples if the time budget ran out). */
   samples: count(MAX_LIME_SAMPLES).optional(),
+  /** Distinct perturbed texts among them (each evaluated once). */
   distinctTexts: count(MAX_LIME_SAMPLES).optional(),
   kernelWidth: finiteOrNull.optional(),
+  /** The surrogate's prediction for the original text (intercept + Σ scores). */
   localPrediction: finiteOrNull.optional(),
+  /** True when the time budget stopped sampling early. */
   stoppedByBudget: z.boolean().optional(),
 });
+export type LimeExtra = z.output<typeof limeExtraSchema>;
 
 /** Solves the symmetric positive definite system A x = b (Cholesky); A is n × n, row-major. */
 export function solveSpd(a: number[][], b: number[]): number[] {
@@ -198,12 +188,26 @@ function tokensPerWord(input: ExplainInput): number[] {
   return counts;
 }
 
-export const limeExplainer: Explainer<LimeSettings> = {
+const LIME_DEFAULTS: LimeSettings = { samples: 1000, seed: 42, kernelWidth: 25, timeBudgetMs: 2000, minSamples: 400, batchSize: 64, alpha: 1 };
+
+export const limeExplainer = defineExplainer({
   method: 'lime',
-  defaults: { samples: 1000, seed: 42, kernelWidth: 25, timeBudgetMs: 2000, minSamples: 400, batchSize: 64, alpha: 1 },
-  async explain(input, settings) {
+  label: 'LIME',
+  shortLabel: 'LIME',
+  needs: [],
+  scoresWords: true,
+  description: 'A simple model fitted to how my answer changes when words are removed at random. Blue words pushed me towards this answer, orange words away from it.',
+  customerRank: 2,
+  view: undefined,
+  settingsSchema: limeSettingsSchema,
+  extraSchema: limeExtraSchema,
+  stringFields: {},
+  // Numbers only: nothing of the visitor's to fit.
+  fitExtra: (extra) => ({ ok: true, extra }),
+  defaults: LIME_DEFAULTS,
+  async explain(input, settings?: Partial<LimeSettings>) {
     const t0 = now();
-    const s = mergeSettings(this.defaults, settings);
+    const s = mergeSettings(LIME_DEFAULTS, settings);
     const samples = Math.max(1, Math.floor(s.samples));
     const n = input.words.length;
     const masks = limeMasks(n, samples, s.seed);
@@ -265,7 +269,7 @@ export const limeExplainer: Explainer<LimeSettings> = {
     const x = masks.slice(0, used);
     const w = x.map((m) => limeWeight(m.reduce((a, b) => a + b, 0), n, s.kernelWidth));
     const fit = weightedRidge(x, y, w, s.alpha);
-    const extra: LimeExtra = {
+    const extra = {
       intercept: fit.intercept,
       r2: fit.r2,
       samples: used,
@@ -274,16 +278,15 @@ export const limeExplainer: Explainer<LimeSettings> = {
       localPrediction: fit.intercept + fit.coef.reduce((a, b) => a + b, 0),
       stoppedByBudget,
     };
-    const out: Explanation = {
+    return {
       method: 'lime',
       version: 1,
       target: targetOf(input, y[0]),
       settings: { ...s, samples },
       words: input.words,
       scores: fit.coef,
-      extra: extra as unknown as Record<string, unknown>,
+      extra,
       timing: { ms: now() - t0, forwardPasses: cp.stats.forwardPasses },
     };
-    return out;
   },
-};
+});

@@ -2,8 +2,8 @@
 import type { Analysis } from '@/lib/model/types';
 
 import { z } from 'zod';
-import { count, finiteOrNull, MAX_ATTENTION_LAYERS, MAX_TOKENS, mergeSettings, now, requireAnalysis, share, targetOf, tokensToWords } from './common';
-import type { Explainer, Explanation } from './types';
+import { count, finiteOrNull, MAX_ATTENTION_LAYERS, MAX_TOKENS, mergeSettings, misfit, now, requireAnalysis, share, targetOf, tokensToWords } from './common';
+import { defineExplainer } from './explainer';
 
 export interface RolloutSettings {
   /**
@@ -19,17 +19,12 @@ export interface RolloutSettings {
   residual: number;
 }
 
-/** `extra` for method 'rollout': the [CLS] row of the rolled-out matrix over tokens. */
-export interface RolloutExtra {
-  tokenRollout: number[];
-  residual: number;
-}
-
 /** What a stored rollout explanation's `settings` may hold. */
 export const rolloutSettingsSchema = z.object({ members: count(MAX_ATTENTION_LAYERS).optional(), residual: share.optional() });
 
-/** What a stored rollout explanation's `extra` may hold. */
+/** What a stored rollout explanation's `extra` may hold: the [CLS] row of the rolled-out matrix over tokens, and the residual weight used. */
 export const rolloutExtraSchema = z.object({ tokenRollout: z.array(finiteOrNull).max(MAX_TOKENS).optional(), residual: share.optional() });
+export type RolloutExtra = z.output<typeof rolloutExtraSchema>;
 
 function matmul(a: number[][], b: number[][]): number[][] {
   const n = a.length;
@@ -85,26 +80,40 @@ export function rolloutMatrix(attentions: Analysis['attentions'], residual = 0.5
   return r ?? [];
 }
 
-export const rolloutExplainer: Explainer<RolloutSettings> = {
+const ROLLOUT_DEFAULTS: RolloutSettings = { residual: 0.5, members: 1 };
+
+export const rolloutExplainer = defineExplainer({
   method: 'rollout',
-  defaults: { residual: 0.5, members: 1 },
-  async explain(input, settings) {
+  label: 'Attention rollout',
+  shortLabel: 'Rollout',
+  needs: ['analysis'],
+  scoresWords: true,
+  description: 'Attention followed through all layers, counting the skip connections (Abnar & Zuidema 2020).',
+  view: 'rollout',
+  settingsSchema: rolloutSettingsSchema,
+  extraSchema: rolloutExtraSchema,
+  stringFields: {},
+  fitExtra(extra, { bot }) {
+    const rolled = extra.tokenRollout?.length ?? 0;
+    if (rolled > bot.maxTokens) return misfit(`extra.tokenRollout has ${rolled} entries; the model reads at most ${bot.maxTokens} tokens`);
+    return { ok: true, extra };
+  },
+  defaults: ROLLOUT_DEFAULTS,
+  async explain(input, settings?: Partial<RolloutSettings>) {
     const t0 = now();
-    const s = mergeSettings(this.defaults, settings);
+    const s = mergeSettings(ROLLOUT_DEFAULTS, settings);
     const a = requireAnalysis(input, 'rollout');
     const rolled = rolloutMatrix(a.attentions, s.residual, s.members);
     const tokenRollout = rolled[0] ?? [];
-    const extra: RolloutExtra = { tokenRollout, residual: s.residual };
-    const out: Explanation = {
+    return {
       method: 'rollout',
       version: 1,
       target: targetOf(input, a.probabilities[input.target]),
       settings: { ...s },
       words: input.words,
       scores: tokensToWords(tokenRollout, a.tokens, input.words.length),
-      extra: extra as unknown as Record<string, unknown>,
+      extra: { tokenRollout, residual: s.residual },
       timing: { ms: now() - t0, forwardPasses: 0 },
     };
-    return out;
   },
-};
+});

@@ -1,11 +1,7 @@
 import { z } from 'zod';
-import { attentionExtraSchema, attentionSettingsSchema } from '@/lib/explain/attention';
 import { MAX_MESSAGE_CHARS, MAX_WORDS } from '@/lib/explain/common';
-import { counterfactualExtraSchema, counterfactualSettingsSchema } from '@/lib/explain/counterfactual';
-import { limeExtraSchema, limeSettingsSchema } from '@/lib/explain/lime';
-import { occlusionExtraSchema, occlusionSettingsSchema } from '@/lib/explain/occlusion';
-import { rolloutExtraSchema, rolloutSettingsSchema } from '@/lib/explain/rollout';
-import { similarExtraSchema, similarSettingsSchema } from '@/lib/explain/similar';
+import type { AnyExplainer, ExplanationFrom } from '@/lib/explain/explainer';
+import { EXPLAINERS, methodsOf } from '@/lib/explain/methods';
 import { labelField as label, probabilityField as probability, uuidField as id } from './fields';
 
 const MAX_MESSAGE_LENGTH = MAX_MESSAGE_CHARS;
@@ -28,16 +24,6 @@ const faithfulnessSchema = z.object({
   deletionAuc: finite,
 });
 
-/** Each method's `settings` and `extra` schemas, exported beside its explainer (lib/explain/<method>.ts). */
-export const EXPLANATION_METHOD_SCHEMAS = {
-  attention: { settings: attentionSettingsSchema, extra: attentionExtraSchema },
-  rollout: { settings: rolloutSettingsSchema, extra: rolloutExtraSchema },
-  lime: { settings: limeSettingsSchema, extra: limeExtraSchema },
-  occlusion: { settings: occlusionSettingsSchema, extra: occlusionExtraSchema },
-  counterfactual: { settings: counterfactualSettingsSchema, extra: counterfactualExtraSchema },
-  similar: { settings: similarSettingsSchema, extra: similarExtraSchema },
-} as const;
-
 const explanationFields = {
   version: z.literal(1),
   target: z.object({ index: z.number().int().min(0).max(10_000), label, probability }),
@@ -47,36 +33,42 @@ const explanationFields = {
   timing: z.object({ ms: finite.min(0), forwardPasses: z.number().int().min(0) }),
 };
 
-const methodExplanation = <M extends keyof typeof EXPLANATION_METHOD_SCHEMAS>(method: M) =>
-  z.object({ method: z.literal(method), ...explanationFields, ...EXPLANATION_METHOD_SCHEMAS[method] });
-
 /**
- * One explainer's output as the panel rendered it (lib/explain/types.ts `Explanation`), with its
- * method's `settings` and `extra` schema. What is stored is what this gives (unknown keys
- * dropped), after the server has fitted it to the stored message (lib/ingest/redact-records.ts).
+ * The record schema of one explanation for the methods of `list`: a union discriminated by
+ * `method`, each method with its own `settings` and `extra` schema from its descriptor
+ * (lib/explain/<method>.ts). What is stored is what this gives (unknown keys dropped), after the
+ * server has fitted it to the stored message (lib/ingest/fit-explanation.ts).
  */
-export const explanationSchema = z
-  .discriminatedUnion('method', [
-    methodExplanation('attention'),
-    methodExplanation('rollout'),
-    methodExplanation('lime'),
-    methodExplanation('occlusion'),
-    methodExplanation('counterfactual'),
-    methodExplanation('similar'),
-  ])
-  .refine((explanation) => explanation.scores === null || explanation.scores.length === explanation.words.length, {
+export function explanationSchemaFor<D extends AnyExplainer>(list: readonly D[]): z.ZodType<ExplanationFrom<D>> {
+  methodsOf(list);
+  const [first, ...rest] = list.map((descriptor) =>
+    z.object({ method: z.literal(descriptor.method), ...explanationFields, settings: descriptor.settingsSchema, extra: descriptor.extraSchema }),
+  );
+  const schema = z.discriminatedUnion('method', [first!, ...rest]).refine((explanation) => explanation.scores === null || explanation.scores.length === explanation.words.length, {
     message: 'there must be one score per word',
     path: ['scores'],
   });
+  // Each option is the descriptor's own `method`, `settings` and `extra` schema over the shared
+  // fields, which is what `ExplanationFrom` states of every descriptor of the list.
+  return schema as z.ZodType<unknown> as z.ZodType<ExplanationFrom<D>>;
+}
 
-export const explanationsRecordSchema = z
-  .object({ explanations: z.array(explanationSchema).min(1).max(10) })
-  .refine((record) => new Set(record.explanations.map((e) => e.method)).size === record.explanations.length, {
-    message: 'each method may appear once',
-    path: ['explanations'],
-  });
-export type ExplanationsRecord = z.infer<typeof explanationsRecordSchema>;
+/** The record of one posted explanation, for the app's explainers (lib/explain/methods.ts `EXPLAINERS`). */
+export const explanationSchema = explanationSchemaFor(EXPLAINERS);
 export type ExplanationRecord = z.infer<typeof explanationSchema>;
+
+/** A post's explanations for the methods of `list`: at most one per method. */
+export function explanationsRecordSchemaFor<D extends AnyExplainer>(list: readonly D[]) {
+  return z
+    .object({ explanations: z.array(explanationSchemaFor(list)).min(1).max(Math.max(10, list.length)) })
+    .refine((record) => new Set(record.explanations.map((e) => e.method)).size === record.explanations.length, {
+      message: 'each method may appear once',
+      path: ['explanations'],
+    });
+}
+
+export const explanationsRecordSchema = explanationsRecordSchemaFor(EXPLAINERS);
+export type ExplanationsRecord = z.infer<typeof explanationsRecordSchema>;
 
 /** One entry of a batch post's `explanations`: a prediction's id and its explanations, as a single post would send them. */
 export const batchedExplanationsSchema = z.object({ predictionId: id }).and(explanationsRecordSchema);

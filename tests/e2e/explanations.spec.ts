@@ -92,7 +92,7 @@ test.describe('Why this answer?', () => {
     expect(shown).toEqual(lime.words.map((word, i) => [word.text, formatScore(lime.scores![i]!)]));
 
     const counterfactual = stored.counterfactual!;
-    if (counterfactual.extra.found) {
+    if (counterfactual.method === 'counterfactual' && counterfactual.extra.found) {
       await expect(panel.getByTestId('why-summary-counterfactual')).toContainText(intentLabel(String(counterfactual.extra.newLabel)));
     }
     expect(lime.faithfulness?.comprehensiveness.map((c) => c.k)).toHaveLength(4);

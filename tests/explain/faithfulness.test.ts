@@ -78,7 +78,7 @@ describe('explainAll without model internals', () => {
     const input = { ...(await inputFor(model, 'my card still has not arrived and I want it now please', 1)), predict: slow };
     const budgeted = await explainAll(input, { budgetMs: 120, batchSize: 8, settings: { lime: { samples: 5000 } } });
     const lime = budgeted.at(-1)!;
-    expect(lime.method).toBe('lime');
+    if (lime.method !== 'lime') throw new Error(`${lime.method} ran last`);
     const budget = (lime.settings as { timeBudgetMs: number }).timeBudgetMs;
     // Occlusion, counterfactual and their faithfulness took their share first.
     expect(budget).toBeLessThan(120);
@@ -87,7 +87,8 @@ describe('explainAll without model internals', () => {
     expect(lime.extra.samples).toBeLessThan(5000);
     const own = await explainAll(input, { budgetMs: 120, settings: { lime: { samples: 200, timeBudgetMs: null } } });
     expect(own.at(-1)!.settings).toMatchObject({ timeBudgetMs: null, samples: 200 });
-    expect(own.at(-1)!.extra.samples).toBe(200);
+    const ownLime = own.at(-1)!;
+    expect(ownLime.method === 'lime' && ownLime.extra.samples).toBe(200);
   });
 
   it('can be cancelled between methods', async () => {

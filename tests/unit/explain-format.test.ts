@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Explanation, Faithfulness } from '@/lib/explain/types';
 import {
   contrast,
-  counterfactualSentence,
+  counterfactualParts,
   divergingBar,
   divergingColor,
   formatK,
@@ -24,7 +24,7 @@ import {
   topWords,
   wordAttention,
 } from '@/lib/ui/explain/format';
-import { readAttention, readCounterfactual, readNeighbours } from '@/lib/ui/explain/parse';
+import { readAttention, readCounterfactual, readExplanation, readExplanations, readNeighbours } from '@/lib/ui/explain/parse';
 import { WhyPanel, type WhyPanelProps } from '@/lib/ui/explain/why-panel';
 import fixture from '@/tests/fixtures/explanations.json';
 
@@ -33,23 +33,19 @@ const words = ['Why', "hasn't", 'my', 'card', 'arrived'].map((text, i, all) => {
   return { text, start, end: start + text.length };
 });
 
+/** An explanation as the panel reads it: through `readExplanation`, with the method's own schemas. */
 function explanation(method: Explanation['method'], scores: number[] | null, extra: Record<string, unknown> = {}, faithfulness?: Faithfulness): Explanation {
-  return {
-    method,
-    version: 1,
-    target: { index: 11, label: 'card_arrival', probability: 0.87 },
-    settings: {},
-    words,
-    scores,
-    extra,
-    faithfulness,
-    timing: { ms: 1, forwardPasses: 0 },
-  };
+  const read = readExplanation({ method, version: 1, target: { index: 11, label: 'card_arrival', probability: 0.87 }, settings: {}, words, scores, extra, faithfulness, timing: { ms: 1, forwardPasses: 0 } });
+  if (!read.ok) throw new Error(read.reason);
+  return read.value.explanation;
 }
 
 function faith(meanComprehensiveness: number, meanSufficiency: number, deletionAuc: number): Faithfulness {
   return { comprehensiveness: [{ k: '1', value: meanComprehensiveness }], sufficiency: [{ k: '1', value: meanSufficiency }], meanComprehensiveness, meanSufficiency, deletionAuc };
 }
+
+/** The fixture's explanations as the panel reads them. */
+const fixtureExplanations = readExplanations(fixture.explanations).read.map((entry) => entry.explanation);
 
 const labelOf = (intent: string) => ({ card_delivery_estimate: 'How long card delivery takes' })[intent] ?? intent;
 
@@ -140,15 +136,17 @@ describe('summary sentences', () => {
       explanation('counterfactual', null, { found: true, removed: [4], removedWords: ['arrived'], text: "Why hasn't my card", newIndex: 12, newLabel: 'card_delivery_estimate', newProbability: 0.46 }),
     );
     expect(found).not.toBeNull();
-    expect(counterfactualSentence(found!, labelOf)).toBe('Without \u201carrived\u201d, I would have answered \u201cHow long card delivery takes\u201d.');
-    const none = readCounterfactual(explanation('counterfactual', null, { found: false, removed: [], removedWords: [], text: '', newIndex: null, newLabel: null, newProbability: null }));
-    expect(counterfactualSentence(none!, labelOf)).toBe('Removing words did not change my answer.');
+    expect(counterfactualParts(found!, labelOf)).toEqual({ before: 'Without \u201carrived\u201d, I would have answered ', answer: 'How long card delivery takes', after: '.' });
+    const none = readCounterfactual(explanation('counterfactual', null, { found: false, removed: [], removedWords: [], text: "Why hasn't my card arrived" }));
+    expect(none).toMatchObject({ found: false, newLabel: null, newProbability: null });
+    expect(counterfactualParts(none!, labelOf)).toBeNull();
     expect(readCounterfactual(explanation('lime', [0, 0, 0, 0, 0]))).toBeNull();
   });
 
-  it('reads neighbours and drops malformed entries', () => {
-    const similar = explanation('similar', null, { neighbours: [{ text: 'Where is my card?', label: 'card_arrival', score: 0.9 }, { text: 3 }] });
+  it('reads neighbours with the method\'s own schema: a malformed list is not read', () => {
+    const similar = explanation('similar', null, { neighbours: [{ text: 'Where is my card?', label: 'card_arrival', score: 0.9 }] });
     expect(readNeighbours(similar)).toEqual([{ text: 'Where is my card?', label: 'card_arrival', score: 0.9 }]);
+    expect(readNeighbours(explanation('similar', null, { neighbours: [{ text: 'Where is my card?', label: 'card_arrival', score: 0.9 }, { text: 3 }] }))).toBeNull();
     expect(readNeighbours(undefined)).toBeNull();
   });
 });
@@ -189,7 +187,7 @@ describe('attention views', () => {
   });
 
   it('accepts the fixture and rejects a malformed attention extra', () => {
-    const attention = (fixture.explanations as unknown as Explanation[]).find((e) => e.method === 'attention');
+    const attention = fixtureExplanations.find((e) => e.method === 'attention');
     const extra = readAttention(attention)?.extra;
     expect(extra?.layers).toBe(2);
     expect(extra?.heads).toBe(4);
@@ -213,7 +211,7 @@ describe('ranking the most faithful method', () => {
     expect(ranked[0].score).toBeCloseTo(0.4, 12);
   });
 
-  it('breaks a tie by the lower deletion AUC, then by the fixed method order', () => {
+  it('breaks a tie by the lower deletion AUC, then by the word view\'s order', () => {
     const tie = rankFaithfulness([
       explanation('lime', [0, 0, 0, 0, 0], {}, faith(0.5, 0.2, 0.3)),
       explanation('occlusion', [0, 0, 0, 0, 0], {}, faith(0.5, 0.2, 0.2)),
@@ -230,7 +228,7 @@ describe('ranking the most faithful method', () => {
   });
 
   it('finds LIME most faithful in the fixture and rollout least', () => {
-    const ranked = rankFaithfulness(fixture.explanations as unknown as Explanation[]);
+    const ranked = rankFaithfulness(fixtureExplanations);
     expect(ranked.map((r) => r.method)).toEqual(['lime', 'occlusion', 'attention', 'rollout']);
   });
 });
@@ -241,7 +239,7 @@ function hexToRgb(hex: string): [number, number, number] {
 }
 
 describe('the panel renders the fixture', () => {
-  const explanations = fixture.explanations as unknown as Explanation[];
+  const explanations = fixture.explanations as { method: string; extra: object }[];
   const render = (props: Partial<WhyPanelProps>) =>
     renderToStaticMarkup(
       createElement(WhyPanel, { explanations, prediction: fixture.prediction, labelOf: (intent: string) => intent.replace(/_/g, ' '), status: 'ready', ...props }),

@@ -72,8 +72,16 @@ describe('reading a stored explanation', () => {
     expect(odd.explanation.scores).toEqual(lime.scores);
     expect(odd.explanation.faithfulness).toBeUndefined();
     expect(Number.isNaN(odd.explanation.timing.ms)).toBe(true);
-    expect(odd.cut).toEqual(['Its faithfulness figures could not be read.']);
+    expect(odd.cut).toEqual([expect.stringMatching(/^Its settings could not be read \(/), 'Its faithfulness figures could not be read.']);
     expect(readLime(odd.explanation)).toBeNull();
+    // `extra` is read with the method's own schema (the one the server stores with): a field of
+    // the wrong type leaves the method's data out, and the cut says where.
+    const wrong = read({ ...lime, extra: { ...lime.extra, samples: 'many' } });
+    expect(wrong.explanation.extra).toEqual({});
+    expect(wrong.cut).toEqual([expect.stringContaining('Its method data could not be read (samples:')]);
+    expect(readLime(wrong.explanation)).toBeNull();
+    // Keys the schema does not know are dropped.
+    expect(read({ ...lime, extra: { ...lime.extra, visitor: 'my card 4111' } }).explanation.extra).not.toHaveProperty('visitor');
   });
 
   it('cuts a long word list and says so', () => {
@@ -128,10 +136,14 @@ describe('reading attention', () => {
   it('reads rollout, counterfactual and neighbours only from their own shapes', () => {
     expect(readRollout(read({ ...fixtureOf('rollout'), extra: { residual: 2 } }).explanation)).toBeNull();
     expect(readRollout(read(fixtureOf('rollout')).explanation)?.residual).toBe(0.5);
-    const counterfactual = readCounterfactual(read({ ...fixtureOf('counterfactual'), extra: { found: true, removedWords: ['a', 3, null], newLabel: 9 } }).explanation);
-    expect(counterfactual).toMatchObject({ found: true, removedWords: ['a'], newLabel: null, text: '' });
-    const neighbours = Array.from({ length: 500 }, (_, i) => (i % 2 ? { text: `q${i}`, label: 'card_arrival', score: 0.5 } : { text: i }));
+    expect(readCounterfactual(read({ ...fixtureOf('counterfactual'), extra: { found: true, removedWords: ['a', 3, null], newLabel: 9 } }).explanation)).toBeNull();
+    const counterfactual = readCounterfactual(read({ ...fixtureOf('counterfactual'), extra: { found: true, removedWords: Array.from({ length: 30 }, (_, i) => `w${i}`) } }).explanation);
+    expect(counterfactual).toMatchObject({ found: true, newLabel: null, text: '', removed: [] });
+    expect(counterfactual?.removedWords).toHaveLength(RENDER_LIMITS.removedWords);
+    expect(readCounterfactual(read(fixtureOf('lime')).explanation)).toBeNull();
+    const neighbours = Array.from({ length: 50 }, (_, i) => ({ text: `q${i}`, label: 'card_arrival', score: 0.5 }));
     expect(readNeighbours(read({ ...fixtureOf('similar'), extra: { neighbours } }).explanation)).toHaveLength(RENDER_LIMITS.neighbours);
+    expect(readNeighbours(read({ ...fixtureOf('similar'), extra: { neighbours: [...neighbours.slice(0, 3), { text: 3 }] } }).explanation)).toBeNull();
     expect(readNeighbours(read({ ...fixtureOf('similar'), extra: { neighbours: 'none' } }).explanation)).toBeNull();
   });
 });
@@ -159,12 +171,15 @@ describe('the panel is total', () => {
   });
 
   it('keeps the page small for a record with 20,000 heads', () => {
-    const huge = attention(3, 200, 200);
+    // As many heads and tokens as a stored record may have (lib/explain/attention.ts schema).
+    const huge = attention(3, 64, 200);
     const html = render([huge]);
     // 3 layers × (16 heads + mean) + rollout rows of ≤ 24 words, and a 48 × 48 token table.
     expect(html.length).toBeLessThan(600_000);
     expect((html.match(/<td/g) ?? []).length).toBeLessThan(5000);
-    expect(html).toContain(`Showing ${RENDER_LIMITS.heads} of 200 heads per layer.`);
+    expect(html).toContain(`Showing ${RENDER_LIMITS.heads} of 64 heads per layer.`);
+    // More heads than any record may store: not read at all.
+    expect(render([attention(3, 200, 20)])).toContain('data-testid="why-attention-unreadable"');
     const claimed = render([{ ...huge, extra: { ...huge.extra, heads: 20000 } }]);
     expect(claimed).toContain('data-testid="why-attention-unreadable"');
     expect(claimed.length).toBeLessThan(200_000);

@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { MASK, redact } from '@/lib/bot/redact';
 import { feedbackSchema, turnRecordSchema } from '@/lib/records/turn';
-import { explanationSchema, explanationsRecordSchema, type ExplanationRecord } from '@/lib/records/explanation';
-import { fitExplanation } from '@/lib/ingest/fit-explanation';
+import { EXPLAINERS } from '@/lib/explain';
+import { explanationSchema, explanationSchemaFor, explanationsRecordSchema, type ExplanationRecord } from '@/lib/records/explanation';
+import { explanationStringFieldsFor, fitExplanation } from '@/lib/ingest/fit-explanation';
 import { RECORD_STRING_FIELDS, redactFeedback, redactTurn } from '@/lib/ingest/redact-records';
 import { wordSpans } from '@/lib/model/spans';
 import { botFacts } from '@/lib/verify/bots';
+import { firstWordExplainer, WITH_FIRST_WORD } from '../explain/support/first-word';
 import { turnRecord } from '../support/turns';
 
 const CARD = '4111 1111 1111 1111';
@@ -185,9 +187,8 @@ function stringPaths(schema: z.ZodType, at = '', out = new Map<string, Kind>()):
 describe('every string field of the record schemas', () => {
   const schemas = { turn: turnRecordSchema, feedback: feedbackSchema, explanation: explanationSchema } as const;
 
-  it.each(Object.keys(schemas) as (keyof typeof schemas)[])('of the %s record is redacted, derived, checked, a label, an id or an enum', (name) => {
-    const found = stringPaths(schemas[name]);
-    const listed: Record<string, string> = RECORD_STRING_FIELDS[name];
+  function expectClassified(name: string, schema: z.ZodType, listed: Readonly<Record<string, string>>) {
+    const found = stringPaths(schema);
     for (const [path, kind] of found) {
       expect(kind, `${name} ${path} is free-form: give it a schema`).not.toBe('free-form');
       expect(listed[path], `${name} ${path} (${kind}) is not in RECORD_STRING_FIELDS: say how it is made safe to store`).toBeDefined();
@@ -196,6 +197,17 @@ describe('every string field of the record schemas', () => {
       if (kind === 'string') expect(['redacted', 'derived', 'label', 'checked'], `${name} ${path}`).toContain(listed[path]);
     }
     expect(Object.keys(listed).filter((path) => !found.has(path)), 'listed but not in the schema').toEqual([]);
+  }
+
+  it.each(Object.keys(schemas) as (keyof typeof schemas)[])('of the %s record is redacted, derived, checked, a label, an id or an enum', (name) => {
+    expectClassified(name, schemas[name], RECORD_STRING_FIELDS[name]);
+  });
+
+  it("of an explanation record with one more method, by that method's descriptor", () => {
+    expectClassified('explanation', explanationSchemaFor(WITH_FIRST_WORD), explanationStringFieldsFor(WITH_FIRST_WORD));
+    // A method whose descriptor leaves a string field out is caught.
+    const forgetful = { ...firstWordExplainer, stringFields: {} };
+    expect(() => expectClassified('explanation', explanationSchemaFor([...EXPLAINERS, forgetful]), explanationStringFieldsFor([...EXPLAINERS, forgetful]))).toThrow(/extra\.firstWord/);
   });
 
   it('an explanations post carries only explanation records', () => {

@@ -1,5 +1,6 @@
 import { escapeBidiControls, VisitorText } from '@/lib/ui/text';
-import { formatDuration, formatNumber, formatScore, METHOD_NAMES } from '@/lib/ui/explain/format';
+import { methodLabel } from '@/lib/explain/methods';
+import { formatDuration, formatNumber, formatScore } from '@/lib/ui/explain/format';
 import { readCounterfactual, readExplanations, readNeighbours } from '@/lib/ui/explain/parse';
 
 /** How much of an object's JSON the page shows. */
@@ -36,7 +37,7 @@ export function StoredExplanations({ explanations, labelOf }: { explanations: re
           return (
             <li key={explanation.method} className="min-w-0 rounded-lg border border-slate-100 p-3" data-testid={`admin-explanation-${explanation.method}`}>
               <h3 className="text-sm font-semibold break-words">
-                {METHOD_NAMES[explanation.method]}
+                {methodLabel(explanation.method)}
                 <span className="ml-2 font-normal text-slate-500">
                   for {labelOf(explanation.target.label)} · {formatDuration(explanation.timing.ms)} · {explanation.timing.forwardPasses.toLocaleString('en')} forward passes
                 </span>

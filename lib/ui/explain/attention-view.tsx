@@ -1,11 +1,11 @@
 'use client';
 
 import { useId, useState } from 'react';
-import type { Explanation } from '@/lib/explain/types';
+import type { ExplanationWithView } from '@/lib/explain/methods';
 import type { WordSpan } from '@/lib/model/types';
 import { formatNumber, formatPercent, headMatrix, layerName, sequentialColor, tokensToWords, wordAttention, wordShare, type HeadChoice } from './format';
 import { rolloutMatrix } from '@/lib/explain/rollout';
-import { readAttention, readRollout, type AttentionExtra } from './parse';
+import { readAttention, readRollout, type AttentionDrawing } from './parse';
 import { Pending } from './pending';
 import { PanelText } from './reader';
 
@@ -21,7 +21,15 @@ const OVERVIEW_WORDS = 24;
 const SELECTED_ROW = 'inset 0 2px 0 var(--color-brand-600), inset 0 -2px 0 var(--color-brand-600)';
 
 /** The "Attention" tab: [CLS]→word heatmap for a layer/head (or rollout), an overview of all heads, and the head-view matrix. */
-export function AttentionView({ attention, rollout, computing }: { attention?: Explanation; rollout?: Explanation; computing: boolean }) {
+export function AttentionView({
+  attention,
+  rollout,
+  computing,
+}: {
+  attention?: ExplanationWithView<'attention-matrices'>;
+  rollout?: ExplanationWithView<'rollout'>;
+  computing: boolean;
+}) {
   const read = readAttention(attention);
   if (!attention) return <Pending computing={computing} what="attention data" />;
   if (!read) {
@@ -43,7 +51,7 @@ export function AttentionView({ attention, rollout, computing }: { attention?: E
   );
 }
 
-function AttentionDetails({ extra, complete, words, rollout }: { extra: AttentionExtra; complete: boolean; words: WordSpan[]; rollout?: Explanation }) {
+function AttentionDetails({ extra, complete, words, rollout }: { extra: AttentionDrawing; complete: boolean; words: WordSpan[]; rollout?: ExplanationWithView<'rollout'> }) {
   const [view, setView] = useState<View>({ layer: extra.layers - 1, head: 'mean' });
   const layerId = useId();
   const headId = useId();

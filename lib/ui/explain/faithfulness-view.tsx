@@ -1,11 +1,12 @@
 'use client';
 
-import type { Explanation } from '@/lib/explain/types';
-import { faithfulnessLevels, formatK, formatNumber, METHOD_NAMES, METHOD_SHORT_NAMES, rankFaithfulness, tiedWithBest } from './format';
+import type { ExplanationOf } from '@/lib/explain/explainer';
+import { methodLabel, methodShortLabel } from '@/lib/explain/methods';
+import { faithfulnessLevels, formatK, formatNumber, rankFaithfulness, tiedWithBest } from './format';
 import { Pending } from './pending';
 
 /** The "Faithfulness" tab: ERASER measures per word-scoring method and the most faithful one. */
-export function FaithfulnessView({ explanations, computing }: { explanations: Explanation[]; computing: boolean }) {
+export function FaithfulnessView({ explanations, computing }: { explanations: readonly ExplanationOf[]; computing: boolean }) {
   const rows = rankFaithfulness(explanations);
   if (rows.length === 0) return <Pending computing={computing} what="faithfulness evaluation" />;
   const levels = faithfulnessLevels(rows);
@@ -18,13 +19,13 @@ export function FaithfulnessView({ explanations, computing }: { explanations: Ex
       <p className="rounded-lg bg-brand-50 px-2.5 py-2 text-sm text-brand-900" data-testid="why-most-faithful">
         {rows.length > 1 ? (
           <>
-            Most faithful for this answer: <strong>{METHOD_NAMES[best.method]}</strong>
-            {ties.length > 0 && <> (tied with {ties.map((method) => METHOD_NAMES[method]).join(' and ')})</>}: comprehensiveness − sufficiency{' '}
+            Most faithful for this answer: <strong>{methodLabel(best.method)}</strong>
+            {ties.length > 0 && <> (tied with {ties.map((method) => methodLabel(method)).join(' and ')})</>}: comprehensiveness − sufficiency{' '}
             {formatNumber(best.score)}, deletion AUC {formatNumber(best.faithfulness.deletionAuc)}.
           </>
         ) : (
           <>
-            Only <strong>{METHOD_NAMES[best.method]}</strong> has been evaluated so far (comprehensiveness − sufficiency {formatNumber(best.score)}).
+            Only <strong>{methodLabel(best.method)}</strong> has been evaluated so far (comprehensiveness − sufficiency {formatNumber(best.score)}).
           </>
         )}
       </p>
@@ -66,7 +67,7 @@ export function FaithfulnessView({ explanations, computing }: { explanations: Ex
             {rows.map((row, rank) => (
               <tr key={row.method} className={`border-t border-slate-100 ${rank === 0 ? 'bg-brand-50/60' : ''}`} data-method={row.method}>
                 <th scope="row" className={`sticky left-0 px-2.5 py-2 text-left font-medium whitespace-nowrap ${rank === 0 ? 'bg-brand-50' : 'bg-white'}`}>
-                  {METHOD_SHORT_NAMES[row.method]}
+                  {methodShortLabel(row.method)}
                   {rank === 0 && rows.length > 1 && <span className="sr-only"> (most faithful)</span>}
                 </th>
                 {levels.map((k, index) => (

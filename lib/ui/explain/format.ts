@@ -1,9 +1,9 @@
 // Pure helpers for the "Why this answer?" panel: colour scales, number formatting, reading the
 // method-specific `extra` data safely, attention views and the faithfulness ranking. No React,
 // no DOM: the same functions are unit-tested in Node.
-import type { Explanation, ExplanationMethod, Faithfulness, WordScoringMethod } from '@/lib/explain/types';
-import { WORD_SCORING_METHODS } from '@/lib/explain/types';
-import type { AttentionExtra, CounterfactualExtra } from './parse';
+import type { ExplanationOf, Faithfulness } from '@/lib/explain/explainer';
+import { EXPLAINERS, wordViewOrderOf } from '@/lib/explain/methods';
+import type { AttentionDrawing, CounterfactualView } from './parse';
 
 // ---------------------------------------------------------------------------------------------
 // Numbers
@@ -153,33 +153,11 @@ export function divergingBar(score: number, scale: number): { side: 'positive' |
 // ---------------------------------------------------------------------------------------------
 // Reading explanations
 
-export function byMethod(explanations: readonly Explanation[]): Partial<Record<ExplanationMethod, Explanation>> {
-  const map: Partial<Record<ExplanationMethod, Explanation>> = {};
-  for (const explanation of explanations) map[explanation.method] = explanation;
-  return map;
-}
-
-export const METHOD_NAMES: Record<ExplanationMethod, string> = {
-  lime: 'LIME',
-  occlusion: 'Occlusion',
-  attention: 'Attention',
-  rollout: 'Attention rollout',
-  counterfactual: 'Counterfactual',
-  similar: 'Similar questions',
-};
-
-/** Names short enough for a segmented control or a table column. */
-export const METHOD_SHORT_NAMES: Record<WordScoringMethod, string> = { lime: 'LIME', occlusion: 'Occlusion', attention: 'Attention', rollout: 'Rollout' };
-
-export const METHOD_DESCRIPTIONS: Record<WordScoringMethod, string> = {
-  lime: 'A simple model fitted to how my answer changes when words are removed at random. Blue words pushed me towards this answer, orange words away from it.',
-  occlusion: 'How much my confidence in this answer drops when each word alone is left out. A negative drop means the answer got more likely without the word.',
-  attention: 'How much the [CLS] token, which sees the whole sentence, attended to each word in the last layer, averaged over heads. Attention shows where the model looked, not why it decided.',
-  rollout: 'Attention followed through all layers, counting the skip connections (Abnar & Zuidema 2020).',
-};
+/** The method names as the panel shows them: the descriptors' labels (lib/explain/methods.ts). */
+export { METHOD_LABELS as METHOD_NAMES } from '@/lib/explain/methods';
 
 /** "Layer 2", or "Model 3, layer 2" for an ensemble whose models' layers are stacked. */
-export function layerName(extra: Pick<AttentionExtra, 'layers' | 'members'>, layer: number, short = false): string {
+export function layerName(extra: Pick<AttentionDrawing, 'layers' | 'members'>, layer: number, short = false): string {
   const members = extra.members ?? 1;
   const perMember = Math.max(1, Math.round(extra.layers / members));
   if (members <= 1) return short ? `L${layer + 1}` : `Layer ${layer + 1}`;
@@ -198,7 +176,7 @@ export interface ScoredWord {
 }
 
 /** The `n` words with the highest scores, highest first; only positive scores when `positiveOnly`. */
-export function topWords(explanation: Explanation | undefined, n: number, positiveOnly = true): ScoredWord[] {
+export function topWords(explanation: ExplanationOf | undefined, n: number, positiveOnly = true): ScoredWord[] {
   if (!explanation?.scores) return [];
   const scores = explanation.scores;
   return explanation.words
@@ -209,15 +187,9 @@ export function topWords(explanation: Explanation | undefined, n: number, positi
 }
 
 /** The counterfactual sentence in parts, so the UI can emphasise the other answer; null when none was found. */
-export function counterfactualParts(extra: CounterfactualExtra, labelOf: (intent: string) => string): { before: string; answer: string; after: string } | null {
+export function counterfactualParts(extra: CounterfactualView, labelOf: (intent: string) => string): { before: string; answer: string; after: string } | null {
   if (!extra.found || !extra.newLabel || extra.removedWords.length === 0) return null;
   return { before: `Without ${quoteList(extra.removedWords)}, I would have answered `, answer: labelOf(extra.newLabel), after: '.' };
-}
-
-/** "Without “arrived”, I would have answered “X”." or, when none was found, that removing words did not change the answer. */
-export function counterfactualSentence(extra: CounterfactualExtra, labelOf: (intent: string) => string): string {
-  const parts = counterfactualParts(extra, labelOf);
-  return parts ? `${parts.before}\u201c${parts.answer}\u201d${parts.after}` : NO_COUNTERFACTUAL;
 }
 
 export const NO_COUNTERFACTUAL = 'Removing words did not change my answer.';
@@ -228,14 +200,14 @@ export const NO_COUNTERFACTUAL = 'Removing words did not change my answer.';
 export type HeadChoice = number | 'mean';
 
 /** Attention from [CLS] to each word for one layer: one head, or the mean of the heads. */
-export function wordAttention(extra: AttentionExtra, layer: number, head: HeadChoice): number[] {
+export function wordAttention(extra: AttentionDrawing, layer: number, head: HeadChoice): number[] {
   const heads = extra.wordCls[layer] ?? [];
   if (head !== 'mean') return heads[head] ?? [];
   return meanRows(heads);
 }
 
 /** Token × token attention for one layer: one head, or the mean of the heads. */
-export function headMatrix(extra: AttentionExtra, layer: number, head: HeadChoice): number[][] {
+export function headMatrix(extra: AttentionDrawing, layer: number, head: HeadChoice): number[][] {
   const heads = extra.matrices[layer] ?? [];
   if (head !== 'mean') return heads[head] ?? [];
   if (heads.length === 0) return [];
@@ -266,36 +238,36 @@ export function wordShare(row: readonly number[], tokenWords: readonly (number |
 // Faithfulness
 
 export interface FaithfulnessRow {
-  method: WordScoringMethod;
+  method: string;
   faithfulness: Faithfulness;
   /** Mean comprehensiveness − mean sufficiency: higher = more faithful. */
   score: number;
 }
 
 /**
- * Word-scoring methods with a faithfulness evaluation, most faithful first: by mean
- * comprehensiveness minus mean sufficiency (higher first), ties (within 1e-9) broken by the
- * lower deletion AUC, then by the fixed method order.
+ * The explanations with a faithfulness evaluation (the word-scoring ones), most faithful first:
+ * by mean comprehensiveness minus mean sufficiency (higher first), ties (within 1e-9) broken by
+ * the lower deletion AUC, then by the order the word view offers the methods in (the ones a
+ * customer may see first).
  */
-export function rankFaithfulness(explanations: readonly Explanation[]): FaithfulnessRow[] {
+export function rankFaithfulness(explanations: readonly ExplanationOf[]): FaithfulnessRow[] {
   const rows: FaithfulnessRow[] = [];
-  for (const method of WORD_SCORING_METHODS) {
-    const explanation = explanations.find((e) => e.method === method);
-    const f = explanation?.faithfulness;
+  for (const { method, faithfulness: f } of explanations) {
     if (!f || !Number.isFinite(f.meanComprehensiveness) || !Number.isFinite(f.meanSufficiency)) continue;
     rows.push({ method, faithfulness: f, score: f.meanComprehensiveness - f.meanSufficiency });
   }
-  const order = (m: WordScoringMethod) => WORD_SCORING_METHODS.indexOf(m);
+  const order: readonly string[] = wordViewOrderOf(EXPLAINERS).map((descriptor) => descriptor.method);
+  const rank = (method: string) => (order.includes(method) ? order.indexOf(method) : order.length);
   return rows.sort((a, b) => {
     if (Math.abs(a.score - b.score) > 1e-9) return b.score - a.score;
     const auc = a.faithfulness.deletionAuc - b.faithfulness.deletionAuc;
     if (Number.isFinite(auc) && auc !== 0) return auc;
-    return order(a.method) - order(b.method);
+    return rank(a.method) - rank(b.method);
   });
 }
 
 /** The methods that tie with the first-ranked one on both the score and the deletion AUC (within 1e-9). */
-export function tiedWithBest(rows: readonly FaithfulnessRow[]): WordScoringMethod[] {
+export function tiedWithBest(rows: readonly FaithfulnessRow[]): string[] {
   const [best, ...rest] = rows;
   if (!best) return [];
   return rest

@@ -3,8 +3,8 @@
 // (any input gives a value or a reason, never an exception) and bounds what it hands on, so
 // an odd record renders as "cannot display" or in part, never as a crash or a huge page.
 import { z } from 'zod';
-import type { ExplanationMethod, Faithfulness } from '@/lib/explain/types';
-import type { Explanation } from '@/lib/explain/types';
+import type { AnyExplainer, ExplainerView, ExplanationFrom, ExplanationOf, Faithfulness } from '@/lib/explain/explainer';
+import { descriptorOf, EXPLAINERS, methodsOf, type AppExplainer, type Explanation, type ExplanationMethod, type ExplanationOfMethod, type ExplanationWithView } from '@/lib/explain/methods';
 
 /** The most the panel renders of one explanation; what is cut is said on the page. */
 export const RENDER_LIMITS = {
@@ -18,23 +18,22 @@ export const RENDER_LIMITS = {
   topK: 10,
 } as const;
 
-const METHODS = ['attention', 'rollout', 'lime', 'occlusion', 'counterfactual', 'similar'] as const satisfies readonly ExplanationMethod[];
-
 const finite = z.number().finite();
 const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const plainObject = z.record(z.string(), z.unknown());
 
-const envelope = z.object({
-  method: z.enum(METHODS),
-  target: z.object({ index: count, label: z.string().max(200), probability: finite }),
-  settings: plainObject.catch({}),
-  words: z.array(z.object({ text: z.string().max(1000), start: count, end: count })).max(5000),
-  // A gap (null, NaN stored as null) or a string among the scores makes them unreadable: no score is guessed.
-  scores: z.array(finite).max(5000).nullable(),
-  extra: plainObject.catch({}),
-  faithfulness: z.unknown().optional(),
-  timing: z.object({ ms: finite.min(0), forwardPasses: count }).catch({ ms: Number.NaN, forwardPasses: 0 }),
-});
+/** The fields every explanation has; `settings` and `extra` are read with the method's own schemas. */
+const envelopeOf = (list: readonly AnyExplainer[]) =>
+  z.object({
+    method: z.enum(methodsOf(list)),
+    target: z.object({ index: count, label: z.string().max(200), probability: finite }),
+    settings: z.unknown(),
+    words: z.array(z.object({ text: z.string().max(1000), start: count, end: count })).max(5000),
+    // A gap (null, NaN stored as null) or a string among the scores makes them unreadable: no score is guessed.
+    scores: z.array(finite).max(5000).nullable(),
+    extra: z.unknown(),
+    faithfulness: z.unknown().optional(),
+    timing: z.object({ ms: finite.min(0), forwardPasses: count }).catch({ ms: Number.NaN, forwardPasses: 0 }),
+  });
 
 const faithfulnessSchema = z.object({
   comprehensiveness: z.array(z.object({ k: z.string().max(20), value: finite })).max(RENDER_LIMITS.faithfulnessLevels),
@@ -45,13 +44,13 @@ const faithfulnessSchema = z.object({
 });
 
 /** One explanation ready to render, with what was left out to keep the page small. */
-export interface ReadExplanation {
-  explanation: Explanation;
+export interface ReadExplanation<E extends ExplanationOf = Explanation> {
+  explanation: E;
   /** Sentences for the reader: "Showing the first 120 of 3,000 words." */
   cut: string[];
 }
 
-export type ReadResult = { ok: true; value: ReadExplanation } | { ok: false; method: string; reason: string };
+export type ReadResult<E extends ExplanationOf = Explanation> = { ok: true; value: ReadExplanation<E> } | { ok: false; method: string; reason: string };
 
 const methodOf = (value: unknown): string => {
   if (typeof value !== 'object' || value === null || !Object.hasOwn(value, 'method')) return 'unknown';
@@ -66,15 +65,23 @@ const firstIssue = (error: z.ZodError): string => {
   return `${where}: ${issue.message}`.slice(0, 200);
 };
 
-/** Reads one stored explanation, or says why it cannot be displayed. */
-export function readExplanation(value: unknown): ReadResult {
-  const parsed = envelope.safeParse(value);
+/**
+ * Reads one stored explanation of a method of `list`, or says why it cannot be displayed. Its
+ * `settings` and `extra` are read with the method's own schemas (the ones the server stores
+ * with); when one does not fit, the rest of the explanation is still shown and the cut says so.
+ */
+export function readExplanationWith<D extends AnyExplainer>(list: readonly D[], value: unknown): ReadResult<ExplanationFrom<D>> {
+  const parsed = envelopeOf(list).safeParse(value);
   if (!parsed.success) return { ok: false, method: methodOf(value), reason: firstIssue(parsed.error) };
-  const { method, target, settings, words, scores, extra, timing } = parsed.data;
+  const { method, target, words, scores, timing } = parsed.data;
+  const descriptor: AnyExplainer = descriptorOf(list, method)!;
   const cut: string[] = [];
   if (scores !== null && scores.length !== words.length) {
     return { ok: false, method, reason: `it has ${scores.length} scores for ${words.length} words` };
   }
+  const settings = readPart(descriptor.settingsSchema, parsed.data.settings, 'settings', cut);
+  const extra = readPart(descriptor.extraSchema, parsed.data.extra, 'method data', cut);
+  if (!settings || !extra) return { ok: false, method, reason: `its ${settings ? 'method data' : 'settings'} cannot be read` };
   let faithfulness: Faithfulness | undefined;
   if (parsed.data.faithfulness !== undefined) {
     const read = faithfulnessSchema.safeParse(parsed.data.faithfulness);
@@ -88,77 +95,92 @@ export function readExplanation(value: unknown): ReadResult {
     shownScores = scores?.slice(0, RENDER_LIMITS.words) ?? null;
     cut.push(`Showing the first ${RENDER_LIMITS.words} of ${words.length.toLocaleString('en')} words.`);
   }
-  return {
-    ok: true,
-    value: {
-      explanation: { method, version: 1, target, settings, words: shownWords, scores: shownScores, extra, faithfulness, timing },
-      cut,
-    },
-  };
+  // `settings` and `extra` were read with the schemas of this very method's descriptor.
+  const explanation = { method, version: 1, target, settings, words: shownWords, scores: shownScores, extra, faithfulness, timing } as ExplanationFrom<D>;
+  return { ok: true, value: { explanation, cut } };
 }
 
-/** Every readable explanation (the last of each method wins) and the reasons for the others. */
-export function readExplanations(values: unknown): { read: ReadExplanation[]; unreadable: { method: string; reason: string }[] } {
-  const list = Array.isArray(values) ? values.slice(0, METHODS.length * 2) : [];
-  const byMethod = new Map<string, ReadExplanation>();
+/** `value` read with `schema`; when it does not fit, what the schema makes of nothing (and the cut says so), or null when even that fails. */
+function readPart(schema: z.ZodType<object>, value: unknown, what: string, cut: string[]): object | null {
+  const read = schema.safeParse(value ?? {});
+  if (read.success) return read.data;
+  cut.push(`Its ${what} could not be read (${firstIssue(read.error)}).`);
+  const empty = schema.safeParse({});
+  return empty.success ? empty.data : null;
+}
+
+/** Reads one stored explanation of the app's methods, or says why it cannot be displayed. */
+export const readExplanation = (value: unknown): ReadResult => readExplanationWith<AppExplainer>(EXPLAINERS, value);
+
+/** Every readable explanation of `list`'s methods (the last of each method wins) and the reasons for the others. */
+export function readExplanationsWith<D extends AnyExplainer>(
+  list: readonly D[],
+  values: unknown,
+): { read: ReadExplanation<ExplanationFrom<D>>[]; unreadable: { method: string; reason: string }[] } {
+  const kept = Array.isArray(values) ? values.slice(0, list.length * 2) : [];
+  const byMethod = new Map<string, ReadExplanation<ExplanationFrom<D>>>();
   const unreadable: { method: string; reason: string }[] = [];
   if (!Array.isArray(values)) unreadable.push({ method: 'unknown', reason: 'the stored explanations are not a list' });
-  else if (values.length > list.length) unreadable.push({ method: 'unknown', reason: `${values.length - list.length} more explanations were left out` });
-  for (const value of list) {
-    const result = readExplanation(value);
+  else if (values.length > kept.length) unreadable.push({ method: 'unknown', reason: `${values.length - kept.length} more explanations were left out` });
+  for (const value of kept) {
+    const result = readExplanationWith(list, value);
     if (result.ok) byMethod.set(result.value.explanation.method, result.value);
     else unreadable.push({ method: result.method, reason: result.reason });
   }
   return { read: [...byMethod.values()], unreadable };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Method-specific `extra` data. Each reader checks the shape it needs and returns null when it
-// is not there; the attention reader also caps what the heatmaps draw.
+/** Every readable explanation of the app's methods, and the reasons for the others. */
+export const readExplanations = (values: unknown) => readExplanationsWith<AppExplainer>(EXPLAINERS, values);
 
-const numbers = z.array(finite);
-
-export interface AttentionExtra {
-  layers: number;
-  heads: number;
-  tokens: string[];
-  tokenWords: (number | null)[];
-  /** [layer][head][query token][key token]. */
-  matrices: number[][][][];
-  /** [layer][head][word]: attention from [CLS] to each word. */
-  wordCls: number[][][];
-  /** An ensemble's models stack their layers: `members` models of `layers / members` layers. */
-  members?: number;
+/**
+ * The explanation shown by special view `view`: the one whose method's descriptor declares that
+ * view (a method that declares a view stores the `extra` the view reads).
+ */
+export function withView<V extends ExplainerView>(explanations: readonly Explanation[], view: V): ExplanationWithView<V> | undefined {
+  return explanations.find((explanation) => shownBy(explanation, view));
 }
 
+/** Whether special view `view` shows this explanation (its method's descriptor declares the view). */
+export function shownBy<V extends ExplainerView>(explanation: Explanation, view: V): explanation is ExplanationWithView<V> {
+  return descriptorOf(EXPLAINERS, explanation.method)?.view === view;
+}
+
+/** The explanation of `method`, when it is one (an explanation read by `readExplanationWith` has its method's `settings` and `extra`). */
+export function isMethod<M extends ExplanationMethod>(explanation: ExplanationOf | undefined, method: M): explanation is ExplanationOfMethod<M> {
+  return explanation?.method === method;
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the special views draw, from the typed `extra` of the method that declares the view. Each
+// reader checks what the schema cannot (that the arrays agree) and returns null when the data
+// is not there; the attention reader also caps what the heatmaps draw.
+
+type Drawn<T, K extends keyof T> = { [P in K]-?: NonNullable<T[P]> };
+
+/** The attention data to draw: every field of the method's `extra` that the views need, present and agreeing. */
+export type AttentionDrawing = Drawn<ExplanationOfMethod<'attention'>['extra'], 'layers' | 'heads' | 'tokens' | 'tokenWords' | 'matrices' | 'wordCls'> & {
+  /** An ensemble's models stack their layers: `members` models of `layers / members` layers. */
+  members?: number;
+};
+
 export interface ReadAttention {
-  extra: AttentionExtra;
+  extra: AttentionDrawing;
   /** False when layers, heads or tokens were cut: rollout over the shown layers would be wrong. */
   complete: boolean;
   cut: string[];
 }
 
-const attentionHeader = z.object({
-  layers: z.number().int().min(1).max(1_000_000),
-  heads: z.number().int().min(1).max(1_000_000),
-  tokens: z.array(z.string().max(200)).min(1).max(4096),
-  tokenWords: z.array(z.number().int().min(0).nullable()).max(4096),
-  matrices: z.array(z.unknown()).max(1_000_000),
-  wordCls: z.array(z.unknown()).max(1_000_000),
-  members: z.number().int().min(1).max(1000).optional(),
-});
-
 /**
  * The attention data to draw, limited to RENDER_LIMITS.layers × heads × tokens; only the part
- * drawn is checked and copied, so a huge stored object costs no more than a small one.
+ * drawn is copied, so a large stored object costs no more to draw than a small one.
  */
 export function readAttention(explanation: Explanation | undefined): ReadAttention | null {
-  if (explanation?.method !== 'attention') return null;
-  const header = attentionHeader.safeParse(explanation.extra);
-  if (!header.success) return null;
-  const { layers, heads, tokens, tokenWords, matrices, wordCls, members } = header.data;
+  if (!explanation || !shownBy(explanation, 'attention-matrices')) return null;
+  const { layers, heads, tokens, tokenWords, matrices, wordCls, members } = explanation.extra;
+  if (!layers || !heads || !tokens || tokens.length === 0 || !tokenWords || !matrices || !wordCls) return null;
   if (tokenWords.length !== tokens.length || matrices.length !== layers || wordCls.length !== layers) return null;
-  if (members !== undefined && layers % members !== 0) return null;
+  if (members !== undefined && (members < 1 || layers % members !== 0)) return null;
   const wordCount = explanation.words.length;
   const shownLayers = Math.min(layers, RENDER_LIMITS.layers);
   const shownHeads = Math.min(heads, RENDER_LIMITS.heads);
@@ -166,24 +188,24 @@ export function readAttention(explanation: Explanation | undefined): ReadAttenti
   const layerMatrices: number[][][][] = [];
   const layerWords: number[][][] = [];
   for (let layer = 0; layer < shownLayers; layer++) {
-    const headsOfLayer = matrices[layer];
-    const wordsOfLayer = wordCls[layer];
-    if (!Array.isArray(headsOfLayer) || headsOfLayer.length !== heads || !Array.isArray(wordsOfLayer) || wordsOfLayer.length !== heads) return null;
+    const headsOfLayer = matrices[layer]!;
+    const wordsOfLayer = wordCls[layer]!;
+    if (headsOfLayer.length !== heads || wordsOfLayer.length !== heads) return null;
     const shownMatrices: number[][][] = [];
     const shownWords: number[][] = [];
     for (let head = 0; head < shownHeads; head++) {
-      const matrix = headsOfLayer[head];
-      if (!Array.isArray(matrix) || matrix.length !== tokens.length) return null;
+      const matrix = headsOfLayer[head]!;
+      if (matrix.length !== tokens.length) return null;
       const rows: number[][] = [];
       for (let q = 0; q < shownTokens; q++) {
-        const row = numbers.max(4096).safeParse(matrix[q]);
-        if (!row.success || row.data.length !== tokens.length) return null;
-        rows.push(row.data.slice(0, shownTokens));
+        const row = matrix[q]!;
+        if (row.length !== tokens.length) return null;
+        rows.push(row.slice(0, shownTokens));
       }
       shownMatrices.push(rows);
-      const cls = numbers.max(5000).safeParse(wordsOfLayer[head]);
-      if (!cls.success || cls.data.length < Math.min(wordCount, 1)) return null;
-      shownWords.push(cls.data.slice(0, RENDER_LIMITS.words));
+      const cls = wordsOfLayer[head]!;
+      if (cls.length < Math.min(wordCount, 1)) return null;
+      shownWords.push(cls.slice(0, RENDER_LIMITS.words));
     }
     layerMatrices.push(shownMatrices);
     layerWords.push(shownWords);
@@ -209,100 +231,53 @@ export function readAttention(explanation: Explanation | undefined): ReadAttenti
   };
 }
 
-export interface RolloutExtra {
-  tokenRollout: number[];
-  residual: number;
+/** The rollout's residual weight (and its token row), when stored. */
+export function readRollout(explanation: Explanation | undefined): { residual: number; tokenRollout: (number | null)[] } | null {
+  if (!explanation || !shownBy(explanation, 'rollout') || explanation.extra.residual === undefined) return null;
+  return { residual: explanation.extra.residual, tokenRollout: explanation.extra.tokenRollout ?? [] };
 }
 
-const rolloutSchema = z.object({ residual: finite.min(0).max(1), tokenRollout: numbers.max(4096).catch([]) });
-
-export function readRollout(explanation: Explanation | undefined): RolloutExtra | null {
-  if (explanation?.method !== 'rollout') return null;
-  const read = rolloutSchema.safeParse(explanation.extra);
-  return read.success ? read.data : null;
+/** The LIME surrogate's figures, when its fit was stored. */
+export function readLime(explanation: Explanation | undefined) {
+  if (!isMethod(explanation, 'lime')) return null;
+  const { intercept, r2, samples, distinctTexts, kernelWidth, localPrediction } = explanation.extra;
+  if (intercept === undefined || intercept === null || r2 === undefined || r2 === null || samples === undefined) return null;
+  return { intercept, r2, samples, distinctTexts, kernelWidth: kernelWidth ?? undefined, localPrediction: localPrediction ?? undefined };
 }
 
-export interface LimeExtra {
-  intercept: number;
-  r2: number;
-  samples: number;
-  distinctTexts?: number;
-  kernelWidth?: number;
-  localPrediction?: number;
-}
-
-const limeSchema = z.object({
-  intercept: finite,
-  r2: finite,
-  samples: count,
-  distinctTexts: count.optional().catch(undefined),
-  kernelWidth: finite.optional().catch(undefined),
-  localPrediction: finite.optional().catch(undefined),
-});
-
-export function readLime(explanation: Explanation | undefined): LimeExtra | null {
-  if (explanation?.method !== 'lime') return null;
-  const read = limeSchema.safeParse(explanation.extra);
-  return read.success ? read.data : null;
-}
-
-export interface CounterfactualExtra {
+/** What would change the answer, with what was not stored as null. */
+export interface CounterfactualView {
   found: boolean;
   removed: number[];
   removedWords: string[];
   text: string;
-  newIndex: number | null;
   newLabel: string | null;
   newProbability: number | null;
   /** p(original answer) on the changed text, when reported. */
   targetProbability: number | null;
 }
 
-const counterfactualSchema = z.object({
-  found: z.boolean(),
-  removed: z.array(count).max(1000).catch([]),
-  removedWords: z.array(z.unknown()).max(1000).catch([]),
-  text: z.string().max(5000).catch(''),
-  newIndex: count.nullable().catch(null),
-  newLabel: z.string().max(200).nullable().catch(null),
-  newProbability: finite.nullable().catch(null),
-  targetProbability: finite.nullable().catch(null),
-});
-
-export function readCounterfactual(explanation: Explanation | undefined): CounterfactualExtra | null {
-  if (explanation?.method !== 'counterfactual') return null;
-  const read = counterfactualSchema.safeParse(explanation.extra);
-  if (!read.success) return null;
-  const removedWords = read.data.removedWords.filter((word): word is string => typeof word === 'string').slice(0, RENDER_LIMITS.removedWords);
-  return { ...read.data, removed: read.data.removed.slice(0, RENDER_LIMITS.removedWords), removedWords };
+export function readCounterfactual(explanation: Explanation | undefined): CounterfactualView | null {
+  if (!explanation || !shownBy(explanation, 'counterfactual')) return null;
+  const extra = explanation.extra;
+  if (extra.found === undefined) return null;
+  return {
+    found: extra.found,
+    removed: (extra.removed ?? []).slice(0, RENDER_LIMITS.removedWords),
+    removedWords: (extra.removedWords ?? []).slice(0, RENDER_LIMITS.removedWords),
+    text: extra.text ?? '',
+    newLabel: extra.newLabel ?? null,
+    newProbability: extra.newProbability ?? null,
+    targetProbability: extra.targetProbability ?? null,
+  };
 }
 
-export interface Neighbour {
-  text: string;
-  label: string;
-  score: number;
-}
+export type Neighbour = NonNullable<ExplanationWithView<'neighbours'>['extra']['neighbours']>[number];
 
-const neighbourSchema = z.object({ text: z.string().max(2000), label: z.string().max(200), score: finite });
-
-/** The similar questions, malformed entries dropped, at most RENDER_LIMITS.neighbours. */
+/** The similar questions, at most RENDER_LIMITS.neighbours, or null when none were stored. */
 export function readNeighbours(explanation: Explanation | undefined): Neighbour[] | null {
-  if (explanation?.method !== 'similar') return null;
-  const list = explanation.extra.neighbours;
-  if (!Array.isArray(list)) return null;
-  const read: Neighbour[] = [];
-  for (const entry of list.slice(0, 100)) {
-    const neighbour = neighbourSchema.safeParse(entry);
-    if (neighbour.success) read.push(neighbour.data);
-    if (read.length === RENDER_LIMITS.neighbours) break;
-  }
-  return read;
-}
-
-/** A number stored in `extra`, when it is one. */
-export function extraNumber(explanation: Explanation, key: string): number | null {
-  const value = Object.hasOwn(explanation.extra, key) ? explanation.extra[key] : undefined;
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+  if (!explanation || !shownBy(explanation, 'neighbours')) return null;
+  return explanation.extra.neighbours?.slice(0, RENDER_LIMITS.neighbours) ?? null;
 }
 
 export interface PredictionView {

@@ -1,11 +1,11 @@
 'use client';
 
 import { useId, useMemo, useState, type ButtonHTMLAttributes } from 'react';
-import type { Explanation, WordScoringMethod } from '@/lib/explain/types';
+import type { ExplanationOf } from '@/lib/explain/explainer';
+import { EXPLAINERS, wordViewOrderOf, type Explanation, type ExplanationWithView } from '@/lib/explain/methods';
 import { AttentionView } from './attention-view';
 import { FaithfulnessView } from './faithfulness-view';
 import {
-  byMethod,
   counterfactualParts,
   evidenceColor,
   evidenceStrength,
@@ -19,11 +19,11 @@ import {
   strongest,
   topWords,
 } from './format';
-import { readCounterfactual, readExplanations, readNeighbours, readPrediction, type ReadExplanation } from './parse';
+import { readCounterfactual, readExplanations, readNeighbours, readPrediction, withView, type ReadExplanation } from './parse';
 import { Pending } from './pending';
 import { PanelText, ReaderContext, type Reader } from './reader';
 import { Tabs, type TabSpec } from './tabs';
-import { WordEvidence } from './word-evidence';
+import { WordEvidence, type ScoredMethod } from './word-evidence';
 
 export type { Reader } from './reader';
 
@@ -53,9 +53,14 @@ export interface WhyPanelProps {
 type CustomerTab = 'words' | 'alternatives' | 'similar';
 type TechnicalTab = 'scores' | 'attention' | 'faithfulness';
 
-/** The method whose word scores the customer sees: LIME, else occlusion. */
-function customerSource(methods: ReturnType<typeof byMethod>): Explanation | undefined {
-  return methods.lime?.scores ? methods.lime : methods.occlusion?.scores ? methods.occlusion : undefined;
+/** The word-scoring methods in the order the word view offers them, each with its explanation once there is one. */
+function scoredMethods(explanations: readonly Explanation[]): ScoredMethod[] {
+  return wordViewOrderOf(EXPLAINERS).map((descriptor) => ({ descriptor, explanation: explanations.find((e) => e.method === descriptor.method) }));
+}
+
+/** The word scores the customer sees: of the method with the highest `customerRank` that has scores. */
+function customerSource(methods: readonly ScoredMethod[]): ExplanationOf | undefined {
+  return methods.find(({ descriptor, explanation }) => descriptor.customerRank !== undefined && explanation?.scores)?.explanation;
 }
 
 /**
@@ -72,17 +77,15 @@ export function WhyPanel({ explanations, prediction: rawPrediction, labelOf, sta
   const { read, unreadable } = useMemo(() => readExplanations(explanations), [explanations]);
   const prediction = useMemo(() => readPrediction(rawPrediction), [rawPrediction]);
   const list = useMemo(() => read.map((entry) => entry.explanation), [read]);
-  const methods = byMethod(list);
   const computing = status === 'computing';
-  const wordScoring: Partial<Record<WordScoringMethod, Explanation>> = {
-    lime: methods.lime,
-    occlusion: methods.occlusion,
-    attention: methods.attention,
-    rollout: methods.rollout,
-  };
+  const scored = scoredMethods(list);
+  const attention = withView(list, 'attention-matrices');
+  const rollout = withView(list, 'rollout');
+  const counterfactual = withView(list, 'counterfactual');
+  const similar = withView(list, 'neighbours');
   const hasFaithfulness = list.some((e) => e.faithfulness);
   const dot = (ready: boolean) => (computing && !ready ? <span className="inline-block size-1.5 animate-pulse rounded-full bg-slate-400 motion-reduce:animate-none" /> : undefined);
-  const source = customerSource(methods);
+  const source = customerSource(scored);
 
   const customerTabs: TabSpec<CustomerTab>[] = [
     {
@@ -96,14 +99,14 @@ export function WhyPanel({ explanations, prediction: rawPrediction, labelOf, sta
       id: 'alternatives',
       label: 'Other answers',
       testId: 'why-tab-alternatives',
-      panel: <Alternatives prediction={prediction} labelOf={labelOf} counterfactual={methods.counterfactual} computing={computing} />,
+      panel: <Alternatives prediction={prediction} labelOf={labelOf} counterfactual={counterfactual} computing={computing} />,
     },
     {
       id: 'similar',
       label: 'Similar questions',
       testId: 'why-tab-similar',
-      badge: dot(Boolean(methods.similar)),
-      panel: <SimilarQuestions explanation={methods.similar} labelOf={labelOf} answer={prediction.intent} computing={computing} reader={reader} />,
+      badge: dot(Boolean(similar)),
+      panel: <SimilarQuestions explanation={similar} labelOf={labelOf} answer={prediction.intent} computing={computing} reader={reader} />,
     },
   ];
   const technicalTabs: TabSpec<TechnicalTab>[] = [
@@ -111,15 +114,15 @@ export function WhyPanel({ explanations, prediction: rawPrediction, labelOf, sta
       id: 'scores',
       label: 'Word scores',
       testId: 'why-tab-scores',
-      badge: dot(Boolean(methods.lime || methods.occlusion)),
-      panel: <WordEvidence byMethod={wordScoring} computing={computing} />,
+      badge: dot(scored.some(({ descriptor, explanation }) => descriptor.customerRank !== undefined && explanation)),
+      panel: <WordEvidence methods={scored} computing={computing} />,
     },
     {
       id: 'attention',
       label: 'Attention',
       testId: 'why-tab-attention',
-      badge: dot(Boolean(methods.attention)),
-      panel: <AttentionView attention={methods.attention} rollout={methods.rollout} computing={computing} />,
+      badge: dot(Boolean(attention)),
+      panel: <AttentionView attention={attention} rollout={rollout} computing={computing} />,
     },
     {
       id: 'faithfulness',
@@ -141,7 +144,7 @@ export function WhyPanel({ explanations, prediction: rawPrediction, labelOf, sta
         data-reader={reader}
         className="w-full min-w-0 max-w-full space-y-4 rounded-2xl border border-slate-200 bg-white p-3 text-slate-900 shadow-sm sm:p-4"
       >
-        <Summary source={source} counterfactual={methods.counterfactual} prediction={prediction} labelOf={labelOf} computing={computing} />
+        <Summary source={source} counterfactual={counterfactual} prediction={prediction} labelOf={labelOf} computing={computing} />
 
         {computing && <Progress progress={progress} reader={reader} />}
         {status === 'failed' && (
@@ -237,8 +240,8 @@ function Summary({
   labelOf,
   computing,
 }: {
-  source: Explanation | undefined;
-  counterfactual: Explanation | undefined;
+  source: ExplanationOf | undefined;
+  counterfactual: ExplanationWithView<'counterfactual'> | undefined;
   prediction: WhyPrediction;
   labelOf: (intent: string) => string;
   computing: boolean;
@@ -299,7 +302,7 @@ function Summary({
 }
 
 /** The customer's "Words" tab: the message with the words that led to the answer in one blue scale, the rest muted. */
-function CustomerWords({ source, computing }: { source: Explanation | undefined; computing: boolean }) {
+function CustomerWords({ source, computing }: { source: ExplanationOf | undefined; computing: boolean }) {
   if (!source?.scores) return <Pending computing={computing} what="word evidence" />;
   const scores = source.scores;
   const scale = strongest(scores);
@@ -381,7 +384,7 @@ function Alternatives({
 }: {
   prediction: WhyPrediction;
   labelOf: (intent: string) => string;
-  counterfactual?: Explanation;
+  counterfactual?: ExplanationWithView<'counterfactual'>;
   computing: boolean;
 }) {
   const headingId = useId();
@@ -455,7 +458,7 @@ function SimilarQuestions({
   computing,
   reader,
 }: {
-  explanation?: Explanation;
+  explanation?: ExplanationWithView<'neighbours'>;
   labelOf: (intent: string) => string;
   answer: string;
   computing: boolean;

@@ -1,53 +1,50 @@
 'use client';
 
 import { useId, useState } from 'react';
-import type { Explanation, WordScoringMethod } from '@/lib/explain/types';
-import {
-  divergingBar,
-  divergingColor,
-  formatDuration,
-  formatNumber,
-  formatPercent,
-  formatScore,
-  maxAbs,
-  METHOD_DESCRIPTIONS,
-  METHOD_NAMES,
-  METHOD_SHORT_NAMES,
-  NEGATIVE_RGB,
-  POSITIVE_RGB,
-} from './format';
-import { extraNumber, readLime } from './parse';
+import type { AnyExplainer, ExplanationOf } from '@/lib/explain/explainer';
+import type { ExplanationOfMethod, WordScoringMethod } from '@/lib/explain/methods';
+import { divergingBar, divergingColor, formatDuration, formatNumber, formatPercent, formatScore, maxAbs, NEGATIVE_RGB, POSITIVE_RGB } from './format';
+import { readLime } from './parse';
 import { Pending } from './pending';
 import { PanelText } from './reader';
 
-const METHODS: WordScoringMethod[] = ['lime', 'occlusion', 'attention', 'rollout'];
+/** A word-scoring method offered by the view, and its explanation once there is one. */
+export interface ScoredMethod {
+  descriptor: AnyExplainer;
+  explanation: ExplanationOf | undefined;
+}
 
-/** The "Words" tab: the text highlighted by a method's word scores and a diverging bar chart. */
-export function WordEvidence({ byMethod, computing }: { byMethod: Partial<Record<WordScoringMethod, Explanation>>; computing: boolean }) {
-  const [chosen, setChosen] = useState<WordScoringMethod>('lime');
+/**
+ * The "Word scores" tab: the text highlighted by a method's word scores and a diverging bar
+ * chart. Every word-scoring method is shown here by what its descriptor declares (name and
+ * description); no method needs code of its own.
+ */
+export function WordEvidence({ methods, computing }: { methods: readonly ScoredMethod[]; computing: boolean }) {
+  const [chosen, setChosen] = useState(methods[0]?.descriptor.method);
   const name = useId();
-  const available = (method: WordScoringMethod) => Boolean(byMethod[method]?.scores);
-  const explanation = byMethod[chosen];
+  const current = methods.find((entry) => entry.descriptor.method === chosen) ?? methods[0];
+  if (!current) return <Pending computing={computing} what="word scores" />;
+  const explanation = current.explanation;
 
   return (
     <div className="space-y-4">
       <fieldset>
         <legend className="mb-1.5 text-xs font-medium text-slate-600">Scored by</legend>
-        <div className="grid grid-cols-4 gap-1 rounded-lg bg-slate-100 p-1 sm:inline-grid">
-          {METHODS.map((method) => (
-            <label key={method} className="relative">
+        <div className="grid grid-cols-4 gap-1 rounded-lg bg-slate-100 p-1 sm:inline-grid" style={methods.length > 4 ? { gridTemplateColumns: `repeat(${methods.length}, minmax(0, 1fr))` } : undefined}>
+          {methods.map(({ descriptor, explanation: scored }) => (
+            <label key={descriptor.method} className="relative">
               <input
                 type="radio"
                 name={name}
-                value={method}
-                checked={chosen === method}
-                onChange={() => setChosen(method)}
+                value={descriptor.method}
+                checked={current.descriptor.method === descriptor.method}
+                onChange={() => setChosen(descriptor.method)}
                 className="peer absolute inset-0 z-10 m-0 size-full cursor-pointer appearance-none opacity-0"
-                data-testid={`why-method-${method}`}
+                data-testid={`why-method-${descriptor.method}`}
               />
               <span className="block cursor-pointer rounded-md px-1 py-1 text-center text-[13px] whitespace-nowrap text-slate-700 sm:px-3 sm:text-sm peer-checked:bg-white peer-checked:font-medium peer-checked:text-brand-900 peer-checked:shadow-sm peer-focus-visible:outline-3 peer-focus-visible:outline-offset-1 peer-focus-visible:outline-brand-600 hover:text-slate-900">
-                {METHOD_SHORT_NAMES[method]}
-                {!available(method) &&
+                {descriptor.shortLabel}
+                {!scored?.scores &&
                   (computing ? (
                     <>
                       <span aria-hidden="true" className="ml-1.5 inline-block size-1.5 animate-pulse rounded-full bg-slate-400 align-middle motion-reduce:animate-none" />
@@ -62,20 +59,19 @@ export function WordEvidence({ byMethod, computing }: { byMethod: Partial<Record
         </div>
       </fieldset>
 
-      <p className="text-sm text-slate-600">{METHOD_DESCRIPTIONS[chosen]}</p>
+      <p className="text-sm text-slate-600">{current.descriptor.description}</p>
 
       {explanation?.scores ? (
-        <ScoredWords explanation={explanation} scores={explanation.scores} />
+        <ScoredWords explanation={explanation} scores={explanation.scores} label={current.descriptor.label} />
       ) : (
-        <Pending computing={computing} what={`${METHOD_NAMES[chosen]} scores`} />
+        <Pending computing={computing} what={`${current.descriptor.label} scores`} />
       )}
     </div>
   );
 }
 
-function ScoredWords({ explanation, scores }: { explanation: Explanation; scores: number[] }) {
+function ScoredWords({ explanation, scores, label }: { explanation: ExplanationOf; scores: number[]; label: string }) {
   const scale = maxAbs(scores);
-  const method = explanation.method;
   const captionId = useId();
   const sortId = useId();
   const [sorted, setSorted] = useState(false);
@@ -121,7 +117,7 @@ function ScoredWords({ explanation, scores }: { explanation: Explanation; scores
         <div className="relative overflow-x-auto">
           <table className="w-full min-w-72 border-separate border-spacing-y-1 text-sm">
             <caption id={captionId} className="sr-only">
-              {METHOD_NAMES[method]} score of each word. Positive scores pushed towards this answer, negative scores away from it.
+              {label} score of each word. Positive scores pushed towards this answer, negative scores away from it.
             </caption>
             <thead className="text-xs text-slate-500">
               <tr>
@@ -191,26 +187,34 @@ function Legend() {
   );
 }
 
-function MethodDetails({ explanation }: { explanation: Explanation }) {
-  const facts: string[] = [];
-  if (explanation.method === 'lime') {
+/**
+ * What is worth saying about how a method's scores were made, from its typed `extra`. Optional:
+ * a method without an entry shows its seed and time only.
+ */
+const RUN_FACTS: { [M in WordScoringMethod]?: (explanation: ExplanationOfMethod<M>) => string[] } = {
+  lime: (explanation) => {
     const lime = readLime(explanation);
-    if (lime) {
-      facts.push(`${lime.samples.toLocaleString('en')} perturbed texts${lime.distinctTexts ? ` (${lime.distinctTexts.toLocaleString('en')} distinct)` : ''}`);
-      facts.push(`surrogate fit R² ${formatNumber(lime.r2)}`);
-      facts.push(`intercept ${formatNumber(lime.intercept)}`);
-    }
-  } else if (explanation.method === 'occlusion') {
-    const baseline = extraNumber(explanation, 'baseline');
-    if (baseline !== null) facts.push(`confidence with every word ${formatPercent(baseline)}`);
-  } else if (explanation.method === 'attention') {
-    const heads = extraNumber(explanation, 'heads');
-    facts.push(`last layer, mean of ${heads ?? 'all'} heads, from the [CLS] token`);
-  } else if (explanation.method === 'rollout') {
-    const residual = extraNumber(explanation, 'residual');
-    if (residual !== null) facts.push(`skip-connection weight ${formatNumber(residual)}`);
-  }
-  const seed = Object.hasOwn(explanation.settings, 'seed') ? explanation.settings.seed : undefined;
+    if (!lime) return [];
+    return [
+      `${lime.samples.toLocaleString('en')} perturbed texts${lime.distinctTexts ? ` (${lime.distinctTexts.toLocaleString('en')} distinct)` : ''}`,
+      `surrogate fit R² ${formatNumber(lime.r2)}`,
+      `intercept ${formatNumber(lime.intercept)}`,
+    ];
+  },
+  occlusion: ({ extra }) => (typeof extra.baseline === 'number' ? [`confidence with every word ${formatPercent(extra.baseline)}`] : []),
+  attention: ({ extra }) => [`last layer, mean of ${extra.heads ?? 'all'} heads, from the [CLS] token`],
+  rollout: ({ extra }) => (extra.residual !== undefined ? [`skip-connection weight ${formatNumber(extra.residual)}`] : []),
+};
+
+function runFacts(explanation: ExplanationOf): string[] {
+  // The explanation was read with its own method's schemas, so it is that method's.
+  const facts = RUN_FACTS[explanation.method as WordScoringMethod] as ((explanation: ExplanationOf) => string[]) | undefined;
+  return facts ? facts(explanation) : [];
+}
+
+function MethodDetails({ explanation }: { explanation: ExplanationOf }) {
+  const facts = runFacts(explanation);
+  const seed = 'seed' in explanation.settings ? explanation.settings.seed : undefined;
   if (typeof seed === 'number' && Number.isFinite(seed)) facts.push(`seed ${seed}`);
   facts.push(formatDuration(explanation.timing.ms));
   const line = facts.join(' · ');
