@@ -24,3 +24,13 @@ export function labelOf(botId = getConfig().DEFAULT_BOT): (intent: string) => st
   const bot = servedBot(botId);
   return (intent) => bot.labelOf(intent, 'operator');
 }
+
+/**
+ * The operator's name of every intent `botId`'s model knows, plus any `more` (stored intents of a
+ * model since retrained): plain data, so a server page can hand it to a client component.
+ */
+export function intentNames(botId: string, more: readonly string[] = []): Record<string, string> {
+  const bot = servedBot(botId);
+  const intents = new Set([...(botFacts(botId)?.labels ?? []), ...more]);
+  return Object.fromEntries([...intents].map((intent) => [intent, bot.labelOf(intent, 'operator')]));
+}

@@ -207,7 +207,7 @@ export function syntheticClassifier(labels: string[], truthOf: Map<string, strin
         return probs.map((p) => p / sum);
       });
     },
-    async explain(text, probabilities) {
+    async explain(text, probabilities): Promise<Explanation[]> {
       const index = probabilities.indexOf(Math.max(...probabilities));
       const words: { text: string; start: number; end: number }[] = [];
       for (const match of text.matchAll(/\S+/g)) words.push({ text: match[0], start: match.index!, end: match.index! + match[0].length });
@@ -218,15 +218,15 @@ export function syntheticClassifier(labels: string[], truthOf: Map<string, strin
       const faith = (value: number) => ({ comprehensiveness: [{ k: '1', value }], sufficiency: [{ k: '1', value: 0.1 }], meanComprehensiveness: value, meanSufficiency: 0.1, deletionAuc: 0.3 });
       const target = { index, label: labels[index]!, probability: probabilities[index]! };
       return [
-        { method: 'occlusion', version: 1, target, settings: { synthetic: true }, words, scores: occlusion, extra: { synthetic: true }, faithfulness: faith(Math.round(random() * 700) / 1000), timing: { ms: 0, forwardPasses: 0 } },
+        { method: 'occlusion', version: 1, target, settings: {}, words, scores: occlusion, extra: {}, faithfulness: faith(Math.round(random() * 700) / 1000), timing: { ms: 0, forwardPasses: 0 } },
         {
           method: 'lime',
           version: 1,
           target: { index, label: labels[index]!, probability: probabilities[index]! },
-          settings: { samples: 0, seed, synthetic: true },
+          settings: { samples: 0, seed },
           words,
           scores,
-          extra: { synthetic: true },
+          extra: {},
           faithfulness: { comprehensiveness: [{ k: '1', value: comprehensiveness }], sufficiency: [{ k: '1', value: 0.1 }], meanComprehensiveness: comprehensiveness, meanSufficiency: 0.1, deletionAuc: 0.3 },
           timing: { ms: 0, forwardPasses: 0 },
         },

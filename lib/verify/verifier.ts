@@ -8,6 +8,7 @@ import { pendingPredictions, saveVerifications, type VerificationOutcome } from 
 import { modelVersion } from '@/lib/model/card';
 import type { IntentModel } from '@/lib/model/model';
 import { loadModelFromDir } from '@/lib/model/node';
+import { defaultModelsDir } from './bots';
 import { compareWithReport, failed, unverifiable, type PolicySettings, type ReportedPrediction } from './outcome';
 
 /**
@@ -92,7 +93,7 @@ export class Verifier {
   private backlog = false;
 
   constructor(options: VerifierOptions = {}) {
-    this.modelsDir = options.modelsDir ?? path.join(process.cwd(), 'public', 'models');
+    this.modelsDir = options.modelsDir ?? defaultModelsDir();
     this.windowMs = options.windowMs ?? 100;
     this.maxBatch = options.maxBatch ?? 16;
     this.maxQueue = options.maxQueue ?? 1024;

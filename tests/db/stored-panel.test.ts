@@ -5,8 +5,8 @@ import path from 'node:path';
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labelOf as labelsFor } from '@/lib/admin/intents';
-import { predictionDetail } from '@/lib/db/queries/admin';
+import { intentNames, labelOf as labelsFor } from '@/lib/admin/intents';
+import { predictionDetail } from '@/lib/admin/predictions';
 import { EXPLANATION_METHODS, explainAll, METHOD_LABELS, type Explanation, type ExplanationOfMethod } from '@/lib/explain';
 import { respond } from '@/lib/http/errors';
 import { ingestExplanations } from '@/lib/ingest/explanations';
@@ -71,7 +71,7 @@ describe.each(testProviders)('the admin panel of stored explanations on %s', (pr
     const list = renderToStaticMarkup(createElement(StoredExplanations, { explanations: detail.explanations, labelOf }));
     const panel = renderToStaticMarkup(
       createElement(StoredWhyPanel, {
-        botId: detail.botId,
+        intentNames: intentNames(detail.botId),
         explanations: detail.explanations,
         prediction: { intent: detail.intent, confidence: detail.confidence, topK: detail.topK },
         storedAt: '2026-01-02 03:04 UTC',

@@ -7,9 +7,8 @@ import { limeWordImportance, overview } from '@/lib/db/queries/admin-overview';
 import { BarChart, ColumnChart, LineChart } from '@/lib/ui/admin/charts';
 import { percent } from '@/lib/ui/admin/format';
 import { AdminShell } from '@/lib/ui/admin/shell';
-import { METHOD_NAMES } from '@/lib/ui/explain/format';
+import { methodLabel } from '@/lib/explain';
 
-const methodName = (method: string) => Object.entries(METHOD_NAMES).find(([name]) => name === method)?.[1] ?? method;
 
 export const metadata: Metadata = { title: 'Overview' };
 
@@ -53,7 +52,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
           <ColumnChart id="volume" title="Predictions per day" data={data.volume.map((row) => ({ label: row.day.slice(5), value: row.count }))} />
         </Card>
         <Card title="Faithfulness (mean comprehensiveness) by method">
-          <LineChart id="faithfulness" title="Mean comprehensiveness per method per day" days={days} series={methods.map((method) => ({ name: methodName(method), points: days.map((day) => data.faithfulness.find((row) => row.day === day && row.method === method)?.mean ?? null) }))} />
+          <LineChart id="faithfulness" title="Mean comprehensiveness per method per day" days={days} series={methods.map((method) => ({ name: methodLabel(method), points: days.map((day) => data.faithfulness.find((row) => row.day === day && row.method === method)?.mean ?? null) }))} />
         </Card>
         <Card title="Decisions">
           <BarChart id="decisions" title="Decision mix" data={data.decisions.map((row) => ({ label: row.decision, value: row.count }))} />

@@ -1,32 +1,31 @@
 'use client';
 
-import { intentLabel, loadBotContent } from '@/lib/bot/answers';
+import { humanizeIntent } from '@/lib/bot/answers';
 import { WhyPanel, type WhyPrediction } from '@/lib/ui/explain/why-panel';
 
 /**
  * The chat's why-panel for an operator, rendered from the stored explanation objects as they
- * are (the panel reads them itself), with the technical details open. Labels come from the
- * bot's display names, loaded here: functions cannot cross from the server page.
+ * are (the panel reads them itself), with the technical details open. Intent names come as a
+ * map from the server page (`intentNames`): functions cannot cross to a client component.
  */
 export function StoredWhyPanel({
-  botId,
+  intentNames,
   explanations,
   prediction,
   storedAt,
   backend,
 }: {
-  botId: string;
+  intentNames: Readonly<Record<string, string>>;
   explanations: readonly unknown[];
   prediction: WhyPrediction;
   storedAt: string;
   backend: string;
 }) {
-  const content = loadBotContent(botId);
   return (
     <WhyPanel
       explanations={explanations}
       prediction={prediction}
-      labelOf={(intent) => intentLabel(content, intent, 'operator')}
+      labelOf={(intent) => (Object.hasOwn(intentNames, intent) ? intentNames[intent]! : humanizeIntent(intent))}
       status="ready"
       id="admin-why"
       reader="operator"

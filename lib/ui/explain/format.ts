@@ -153,9 +153,6 @@ export function divergingBar(score: number, scale: number): { side: 'positive' |
 // ---------------------------------------------------------------------------------------------
 // Reading explanations
 
-/** The method names as the panel shows them: the descriptors' labels (lib/explain/methods.ts). */
-export { METHOD_LABELS as METHOD_NAMES } from '@/lib/explain/methods';
-
 /** "Layer 2", or "Model 3, layer 2" for an ensemble whose models' layers are stacked. */
 export function layerName(extra: Pick<AttentionDrawing, 'layers' | 'members'>, layer: number, short = false): string {
   const members = extra.members ?? 1;

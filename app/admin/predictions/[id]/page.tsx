@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { z } from 'zod';
-import { labelOf as labelsFor, reviewIntents } from '@/lib/admin/intents';
+import { intentNames, labelOf as labelsFor, reviewIntents } from '@/lib/admin/intents';
 import { requireAdminPage } from '@/lib/auth/session';
 import { predictionDetail } from '@/lib/admin/predictions';
 import { riskScore } from '@/lib/admin/risk';
@@ -144,9 +144,9 @@ export default async function PredictionPage({ params }: { params: Promise<{ id:
           <section aria-labelledby="why-heading" className="rounded-xl border border-slate-200 bg-white p-4">
             <h2 id="why-heading" className="font-semibold text-brand-900">Why this answer? (as stored)</h2>
             <div className="mt-2">
-              {detail.explanations.length && bot.content ? (
+              {detail.explanations.length ? (
                 <StoredWhyPanel
-                  botId={bot.id}
+                  intentNames={intentNames(bot.id, [detail.intent, ...detail.topK.map((entry) => entry.intent)])}
                   explanations={detail.explanations}
                   prediction={{ intent: detail.intent, confidence: detail.confidence, topK: detail.topK }}
                   storedAt={dateTime(detail.createdAt)}
