@@ -148,10 +148,11 @@ test.describe('labels, odd records and bidirectional text', () => {
     store(close, 'rollout', {});
     store(close, 'occlusion', { ...payload(close, 'occlusion'), words: 42, timing: null });
     const topUpAttention = payload(topUp, 'attention');
-    const wide = (layers: unknown[]) => layers.map((heads) => Array.from({ length: 200 }, (_, h) => (heads as unknown[])[h % (heads as unknown[]).length]));
+    // As many heads as an attention record may hold (lib/explain/common.ts MAX_ATTENTION_HEADS), more than the panel draws.
+    const wide = (layers: unknown[]) => layers.map((heads) => Array.from({ length: 64 }, (_, h) => (heads as unknown[])[h % (heads as unknown[]).length]));
     store(topUp, 'attention', {
       ...topUpAttention,
-      extra: { ...topUpAttention.extra, heads: 200, matrices: wide(topUpAttention.extra.matrices as unknown[]), wordCls: wide(topUpAttention.extra.wordCls as unknown[]) },
+      extra: { ...topUpAttention.extra, heads: 64, matrices: wide(topUpAttention.extra.matrices as unknown[]), wordCls: wide(topUpAttention.extra.wordCls as unknown[]) },
     });
 
     const context = await browser.newContext();
@@ -188,7 +189,7 @@ test.describe('labels, odd records and bidirectional text', () => {
 
     expect(await open(topUp)).toBeLessThan(10_000);
     await stored.getByTestId('why-tab-attention').click();
-    await expect(stored.getByTestId('why-attention-cut')).toContainText('Showing 16 of 200 heads per layer.');
+    await expect(stored.getByTestId('why-attention-cut')).toContainText('Showing 16 of 64 heads per layer.');
 
     // The override shows as an escape in the admin, and acts nowhere.
     await open(rtl);
