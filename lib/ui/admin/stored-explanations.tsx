@@ -39,7 +39,7 @@ export function StoredExplanations({ explanations, labelOf }: { explanations: re
               <h3 className="text-sm font-semibold break-words">
                 {methodLabel(explanation.method)}
                 <span className="ml-2 font-normal text-slate-500">
-                  for {labelOf(explanation.target.label)} · {formatDuration(explanation.timing.ms)} · {explanation.timing.forwardPasses.toLocaleString('en')} forward passes
+                  for {labelOf(explanation.target.label)} · {formatDuration(explanation.timing.ms)} · {explanation.timing.forwardPasses.toLocaleString('en')} forward {explanation.timing.forwardPasses === 1 ? 'pass' : 'passes'}
                 </span>
               </h3>
               {cut.length > 0 && <p className="mt-1 text-xs text-slate-600">{cut.join(' ')}</p>}
