@@ -1,7 +1,7 @@
 'use client';
 
 import { memo, useCallback, useId, useState, useSyncExternalStore } from 'react';
-import { messageText, replyPartsOf, type ChatMessage } from '@/lib/chat/messages';
+import { agentPartOf, messageText, noticePartOf, replyPartsOf, type ChatMessage } from '@/lib/chat/messages';
 import type { ReplyExplanations } from '@/lib/chat/session';
 import { WhyPanel, WhyToggle } from '@/lib/ui/explain/why-panel';
 import { VisitorText } from '@/lib/ui/text';
@@ -43,7 +43,29 @@ export const MessageBubble = memo(function MessageBubble(props: Props) {
     );
   }
 
+  const agent = agentPartOf(message);
+  if (agent) return <AgentBubble text={text} author={agent.author} />;
+  if (noticePartOf(message)) {
+    return (
+      <p data-testid="handoff-joined" className="flex items-center gap-3 py-1 text-center text-sm text-emerald-900 before:h-px before:flex-1 before:bg-emerald-200 after:h-px after:flex-1 after:bg-emerald-200">
+        <span className="max-w-[80%]">{text}</span>
+      </p>
+    );
+  }
+
   const reply = replyPartsOf(message);
+  if (reply?.kind === 'with-agent') {
+    // A delivery note, not an answer: a person of the team replies.
+    return (
+      <p data-testid="message" data-role="assistant" data-kind="with-agent" className="-mt-2 flex justify-end text-xs text-slate-500">
+        <span className="sr-only">Delivery: </span>
+        <svg aria-hidden="true" viewBox="0 0 16 16" width="14" height="14" className="mr-1 inline" fill="none" stroke="currentColor" strokeWidth="2">
+          <path d="M3 8.5l3 3 7-7" />
+        </svg>
+        {text}
+      </p>
+    );
+  }
   const prediction = message.metadata?.prediction;
   const actionable = !disabled;
   return (
@@ -104,6 +126,28 @@ export const MessageBubble = memo(function MessageBubble(props: Props) {
     </div>
   );
 });
+
+/** A person of the team: their words as plain text (React escapes it; never HTML), set apart from the bot's. */
+function AgentBubble({ text, author }: { text: string; author: string }) {
+  const name = author.trim() || 'The team';
+  return (
+    <div data-testid="message" data-role="agent" className="flex w-full min-w-0 flex-col items-start gap-1">
+      <p className="flex items-center gap-2 text-xs font-medium text-emerald-900">
+        <span aria-hidden="true" className="grid h-5 w-5 place-items-center rounded-full bg-emerald-700 text-[0.65rem] font-semibold text-white uppercase">
+          {Array.from(name)[0]}
+        </span>
+        <span data-testid="agent-name">
+          <VisitorText text={name} />
+        </span>
+        <span className="font-normal text-emerald-800">· from the team</span>
+      </p>
+      <p className="max-w-[85%] rounded-2xl rounded-tl-sm border border-emerald-200 bg-emerald-50 px-4 py-2 break-words whitespace-pre-wrap text-slate-900" data-testid="agent-text">
+        <span className="sr-only">{name} from the team said: </span>
+        <VisitorText text={text} />
+      </p>
+    </div>
+  );
+}
 
 const NONE: readonly never[] = [];
 
