@@ -312,17 +312,12 @@ export class ChatSession {
 }
 
 /**
- * A restored conversation's turns, and the team's messages the server merged among them by
- * time (`role: 'agent'`, outside the turns' `seq`): the chat shows those through the hand-off's
- * state, which places them by time again.
+ * A restored conversation's turns, and the team's messages stored beside them (outside the
+ * turns' `seq`): the chat shows those through the hand-off's state, which places them among the
+ * turns by the server's time.
  */
-function splitRestored(restored: RestoredConversation): { conversation: RestoredConversation; agentMessages: AgentMessage[] } {
-  const agentMessages: AgentMessage[] = [];
-  const messages = restored.messages.filter((message) => {
-    if ((message.role as string) !== 'agent') return true;
-    const agent = readAgentMessage(message);
-    if (agent) agentMessages.push(agent);
-    return false;
-  });
-  return { conversation: { ...restored, messages }, agentMessages };
+function splitRestored(restored: RestoredConversation & { agentMessages?: unknown }): { conversation: RestoredConversation; agentMessages: AgentMessage[] } {
+  const listed = Array.isArray(restored.agentMessages) ? restored.agentMessages : [];
+  const agentMessages = listed.map(readAgentMessage).filter((message) => message !== null);
+  return { conversation: restored, agentMessages };
 }
