@@ -87,6 +87,6 @@ describe('npm run admin:create beside the running server', () => {
 
     const again = await adminCreate(['--email', 'ops@bank.example', '--password-stdin'], 'correct horse battery staple');
     expect(again.status).toBe(1);
-    expect(again.stderr.trim()).toBe('An admin ops@bank.example exists already; use --reset to change the password.');
+    expect(again.stderr.trim()).toBe('An account ops@bank.example exists already; use --reset to change the password.');
   });
 });
