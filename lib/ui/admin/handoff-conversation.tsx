@@ -6,7 +6,7 @@ import type { AgentConversation } from '@/lib/handoff/service';
 import type { ReplyParts, RestoredMessage } from '@/lib/records/turn';
 import { VisitorText } from '@/lib/ui/text';
 import { adminPost } from './csrf-fetch';
-import { formatWait, handoffReasonLabel, percent } from './format';
+import { handoffReasonLabel, percent } from './format';
 import { StoredWhyPanel } from './stored-why-panel';
 import { usePolledJson } from './use-polled-json';
 
@@ -132,7 +132,7 @@ function StatusBar({ conversation, me, pending, onClaim }: { conversation: Agent
   const handoff = conversation.handoff;
   let text: React.ReactNode;
   if (!handoff) text = conversation.handoffs.length ? 'Resolved: the bot answers this customer again.' : 'With the bot: no hand-off is open.';
-  else if (handoff.status === 'waiting') text = <>Waiting for a person for {formatWait((Date.now() - Date.parse(handoff.createdAt)) / 1000)}{handoff.busy ? ' (the customer has been told the team is busy)' : ''}.</>;
+  else if (handoff.status === 'waiting') text = <>Waiting for a person since {handoff.createdAt.slice(11, 16)} UTC{handoff.busy ? ' (the customer has been told the team is busy)' : ''}.</>;
   else if (handoff.assignee?.id === me.id) text = 'You hold this conversation: the bot stays quiet, the customer reads your replies.';
   else text = <>Held by {handoff.assignee?.email ?? 'someone'}.{me.role === 'admin' ? ' As an admin you may still reply or resolve it.' : ''}</>;
   return (
