@@ -27,3 +27,11 @@ export function formatWait(seconds: number): string {
   const days = Math.floor(hours / 24);
   return hours % 24 ? `${days} d ${hours % 24} h` : `${days} d`;
 }
+
+/** The inbox's views, as the inbox route names them (`status`). */
+export const INBOX_VIEWS = [
+  { status: 'waiting', label: 'Waiting' },
+  { status: 'mine', label: 'Mine' },
+  { status: 'assigned', label: 'Assigned' },
+] as const;
+export type InboxView = (typeof INBOX_VIEWS)[number]['status'];

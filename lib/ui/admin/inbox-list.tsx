@@ -3,15 +3,9 @@
 import Link from 'next/link';
 import type { InboxEntry, InboxPage } from '@/lib/handoff/service';
 import { VisitorText } from '@/lib/ui/text';
-import { formatWait, handoffReasonLabel } from './format';
+import { formatWait, handoffReasonLabel, type InboxView } from './format';
 import { usePolledJson } from './use-polled-json';
 
-export const INBOX_VIEWS = [
-  { status: 'waiting', label: 'Waiting' },
-  { status: 'mine', label: 'Mine' },
-  { status: 'assigned', label: 'Assigned' },
-] as const;
-export type InboxView = (typeof INBOX_VIEWS)[number]['status'];
 
 /** How often the open inbox asks again: a new hand-off shows within seconds, without a reload. */
 const INBOX_INTERVAL_MS = 3000;
