@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
+import { loadBotContent } from '@/lib/bot/answers';
 import { e2eDatabaseFile } from '../../playwright.config';
 import { freePort } from '../support/net.mjs';
 import { AdminPage } from './pages/admin-page';
@@ -45,6 +46,11 @@ async function shootBoth(page: Page, name: string) {
   if (!SCREENSHOT_DIR) return;
   await shoot(page, name);
   await page.setViewportSize({ width: 390, height: 844 });
+  // The chat keeps its newest message in view as it arrives, not when the window changes size.
+  await page.evaluate(() => {
+    const log = document.querySelector('[data-testid="message-list"]');
+    if (log) log.scrollTop = log.scrollHeight;
+  });
   await page.waitForTimeout(200);
   await shoot(page, `${name}-phone`);
   await page.setViewportSize({ width: 1280, height: 800 });
@@ -56,7 +62,8 @@ async function handoffFlow(browser: Browser, { restart, screenshots }: { restart
   const databaseFile = path.join(path.dirname(e2eDatabaseFile!), `handoff-${restart ? 'restart' : 'live'}`, 'glassdesk.db');
   mkdirSync(path.dirname(databaseFile), { recursive: true });
   const port = await freePort();
-  const env = { ADMIN_EMAIL: 'handoff-admin@example.com', ADMIN_PASSWORD: 'handoff admin password, not secret' };
+  // With the restart, nobody claims for a while: the customer is told the team is busy after 1 s.
+  const env = { ADMIN_EMAIL: 'handoff-admin@example.com', ADMIN_PASSWORD: 'handoff admin password, not secret', HANDOFF_BUSY_AFTER_S: restart ? '1' : '120' };
   let server = await startNextServer({ port, databaseFile, env });
   const agentAccount = { email: `sam.${restart ? 'restart' : 'live'}@bank.example`, password: 'agent password, not secret' };
   createAgent(databaseFile, agentAccount.email, agentAccount.password);
@@ -93,6 +100,13 @@ async function handoffFlow(browser: Browser, { restart, screenshots }: { restart
     await expect(badge).toHaveAttribute('data-waiting', '1');
     if (screenshots) await shootBoth(agentPage, 'inbox');
 
+    const busy = customer.getByTestId('handoff-busy');
+    if (restart) {
+      await expect(busy).toHaveText(loadBotContent('banking77').handoff.busy, { timeout: 10_000 });
+    } else {
+      await expect(busy).toHaveCount(0);
+    }
+
     if (restart) {
       // The server goes away after the customer's message is stored and comes back on the same
       // port and database: both pages go on polling and pick up where they were.
@@ -117,6 +131,7 @@ async function handoffFlow(browser: Browser, { restart, screenshots }: { restart
     // The customer is told a person joined, without a reload.
     await expect(customer.getByTestId('handoff-joined')).toBeVisible({ timeout: 5_000 });
     await expect(customer.getByTestId('with-agent-status')).toBeVisible();
+    await expect(busy).toHaveCount(0);
 
     // The agent replies; the customer reads it as text within 3 s.
     await agentPage.getByTestId('handoff-reply-input').fill(AGENT_REPLY);
@@ -144,7 +159,11 @@ async function handoffFlow(browser: Browser, { restart, screenshots }: { restart
     await expect(customer.getByTestId('typing')).toHaveCount(0);
     const answerLine = agentPage.locator('[data-testid="handoff-line"][data-role="user"]').filter({ hasText: CUSTOMER_ANSWER });
     await expect(answerLine).toBeVisible({ timeout: 10_000 });
-    if (screenshots) await shootBoth(agentPage, 'inbox-conversation');
+    if (screenshots) {
+      await agentPage.getByTestId('handoff-why-toggle').first().click();
+      await agentPage.evaluate(() => window.scrollTo(0, 0));
+      await shootBoth(agentPage, 'inbox-conversation');
+    }
 
     // Resolved with a label: a new topic.
     await agentPage.getByTestId('resolve-topic').fill(TOPIC);

@@ -119,7 +119,7 @@ export function HandoffConversation({
         </section>
         {canAct ? <ReplyForm pending={pending} onSend={(text) => act('reply', 'messages', { text })} /> : null}
       </div>
-      <div className="min-w-0 space-y-4">
+      <div className="min-w-0 space-y-4 lg:sticky lg:top-4 lg:self-start">
         {handoff ? <Evidence handoff={handoff} labelOf={labelOf} /> : null}
         {canAct ? <ResolveForm intents={intents} pending={pending} onResolve={(body) => act('resolve', 'resolve', body)} /> : null}
         <History conversation={conversation} labelOf={labelOf} />
@@ -172,7 +172,7 @@ function TurnLine({ message, trigger, labelOf, intentNames }: { message: Restore
         Delivered to the team
         {prediction ? (
           <>
-            {' · '}the model read it as {labelOf(prediction.intent)} ({percent(prediction.confidence)})
+            {' · '}the model read it as {labelOf(prediction.intent)} ({percent(prediction.confidence, 1)})
           </>
         ) : null}
       </li>
@@ -194,7 +194,7 @@ function TurnLine({ message, trigger, labelOf, intentNames }: { message: Restore
             className="rounded-md px-1 text-xs text-brand-700 underline decoration-brand-700/40 hover:decoration-brand-700"
             data-testid="handoff-why-toggle"
           >
-            {labelOf(prediction.intent)} · {percent(prediction.confidence)} · {open ? 'hide why' : 'why this answer?'}
+            {labelOf(prediction.intent)} · {percent(prediction.confidence, 1)} · {open ? 'hide why' : 'why this answer?'}
           </button>
           {open ? (
             <div id={panelId} className="mt-2 min-w-0">

@@ -20,7 +20,7 @@ const EMPTY: Record<InboxView, string> = {
 export function InboxList({ view, page, initial }: { view: InboxView; page: number; initial: InboxPage }) {
   const { data, stale } = usePolledJson<InboxPage>(`/api/admin/inbox?status=${view}&page=${page}`, initial, INBOX_INTERVAL_MS);
   return (
-    <div className="mt-4" data-testid="inbox-list" data-view={view}>
+    <div className="mt-4 max-w-4xl" data-testid="inbox-list" data-view={view}>
       <p className="text-sm text-slate-600" aria-live="polite" data-testid="inbox-total">
         {data.total === 0 ? EMPTY[view] : `${data.total.toLocaleString('en')} ${data.total === 1 ? 'conversation' : 'conversations'}, the longest waiting first.`}
         {stale ? <span className="ml-2 text-amber-800">Not up to date: the server did not answer.</span> : null}
@@ -54,26 +54,21 @@ export function InboxList({ view, page, initial }: { view: InboxView; page: numb
 }
 
 function InboxRow({ row, view }: { row: InboxEntry; view: InboxView }) {
-  const waited = formatWait(row.waitSeconds);
   return (
     <li data-testid="inbox-row" data-conversation={row.conversationId} data-reason={row.reason}>
-      <Link
-        href={`/admin/inbox/${row.conversationId}`}
-        className="grid grid-cols-[minmax(0,1fr)_auto] items-start gap-x-4 gap-y-1 px-4 py-3 hover:bg-slate-50 focus-visible:bg-slate-50 sm:grid-cols-[minmax(0,1fr)_10rem_7rem]"
-      >
-        <span className="min-w-0">
+      <Link href={`/admin/inbox/${row.conversationId}`} className="flex items-start gap-4 px-4 py-3 hover:bg-slate-50 focus-visible:bg-slate-50">
+        <span className="min-w-0 flex-1">
           <span className="line-clamp-2 break-words text-slate-900" data-testid="inbox-text">
             <VisitorText text={row.triggerText} showControls />
           </span>
-          <span className="mt-0.5 block text-xs text-slate-600">
-            {handoffReasonLabel(row.reason)}
-            {row.assignee ? <> · with {row.assignee.email}</> : null}
+          <span className="mt-1 flex flex-wrap items-center gap-x-2 gap-y-1 text-xs text-slate-600">
+            <span className="rounded-full bg-amber-100 px-2 py-0.5 font-medium text-amber-950">{handoffReasonLabel(row.reason)}</span>
+            {row.assignee ? <span className="min-w-0 truncate">with {row.assignee.email}</span> : null}
           </span>
         </span>
-        <span className="hidden text-sm text-slate-600 sm:block">{row.claimedAt ? 'Claimed' : 'Waiting'}</span>
-        <span className="text-right text-sm font-medium whitespace-nowrap text-slate-900 tabular-nums" data-testid="inbox-wait">
-          <span className="sr-only">{view === 'waiting' ? 'Waiting for ' : 'Waited '}</span>
-          {waited}
+        <span className="shrink-0 text-right" data-testid="inbox-wait">
+          <span className="block text-sm font-semibold whitespace-nowrap text-slate-900 tabular-nums">{formatWait(row.waitSeconds)}</span>
+          <span className="block text-xs text-slate-500">{view === 'waiting' ? 'waiting' : 'waited'}</span>
         </span>
       </Link>
     </li>

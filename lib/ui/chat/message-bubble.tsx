@@ -12,6 +12,8 @@ type Props = {
   handoffOffer: string;
   /** True when nothing can be sent (the assistant could not start). Earlier replies' buttons stay usable. */
   disabled: boolean;
+  /** A hand-off is open: asking for a person again would change nothing, so that button is off. */
+  handoffOpen: boolean;
   onQuickReply(text: string): void;
   onChoose(intent: string, label: string, predictionId: string | undefined): void;
   onHandoff(): void;
@@ -30,7 +32,7 @@ const chip =
  * changed render again (the chat passes stable callbacks).
  */
 export const MessageBubble = memo(function MessageBubble(props: Props) {
-  const { message, botName, handoffOffer, disabled, onQuickReply, onChoose, onHandoff, onFeedback } = props;
+  const { message, botName, handoffOffer, disabled, handoffOpen, onQuickReply, onChoose, onHandoff, onFeedback } = props;
   const text = messageText(message);
   if (message.role === 'user') {
     return (
@@ -47,8 +49,10 @@ export const MessageBubble = memo(function MessageBubble(props: Props) {
   if (agent) return <AgentBubble text={text} author={agent.author} />;
   if (noticePartOf(message)) {
     return (
-      <p data-testid="handoff-joined" className="flex items-center gap-3 py-1 text-center text-sm text-emerald-900 before:h-px before:flex-1 before:bg-emerald-200 after:h-px after:flex-1 after:bg-emerald-200">
-        <span className="max-w-[80%]">{text}</span>
+      <p className="flex justify-center py-1">
+        <span data-testid="handoff-joined" className="max-w-[85%] rounded-2xl bg-emerald-50 px-3 py-1 text-center text-sm text-emerald-900 ring-1 ring-emerald-200">
+          {text}
+        </span>
       </p>
     );
   }
@@ -95,14 +99,14 @@ export const MessageBubble = memo(function MessageBubble(props: Props) {
               {option.label}
             </button>
           ))}
-          <button type="button" className={chip} disabled={!actionable} onClick={onHandoff} data-testid="handoff-button">
+          <button type="button" className={chip} disabled={!actionable || handoffOpen} onClick={onHandoff} data-testid="handoff-button">
             None of these: {handoffOffer.toLowerCase()}
           </button>
         </div>
       )}
 
       {reply?.kind === 'handoff' && (
-        <button type="button" className={chip} disabled={!actionable} onClick={onHandoff} data-testid="handoff-button">
+        <button type="button" className={chip} disabled={!actionable || handoffOpen} onClick={onHandoff} data-testid="handoff-button">
           {handoffOffer}
         </button>
       )}
@@ -139,7 +143,7 @@ function AgentBubble({ text, author }: { text: string; author: string }) {
         <span data-testid="agent-name">
           <VisitorText text={name} />
         </span>
-        <span className="font-normal text-emerald-800">· from the team</span>
+        <span className="-ml-1 font-normal text-emerald-800">from the team</span>
       </p>
       <p className="max-w-[85%] rounded-2xl rounded-tl-sm border border-emerald-200 bg-emerald-50 px-4 py-2 break-words whitespace-pre-wrap text-slate-900" data-testid="agent-text">
         <span className="sr-only">{name} from the team said: </span>
