@@ -127,9 +127,12 @@ export class HandoffFeed {
     this.schedule(0);
   }
 
-  /** Team messages a restore already showed: they are not reported again. */
-  know(messages: readonly AgentMessage[]): void {
-    this.update({ ...this.state, agentMessages: mergeAgentMessages(this.state.agentMessages, messages) });
+  /**
+   * What a restore returned: the team's messages, and the hand-off's state when the answer has
+   * it, so that a message sent right after a reload already finds the bot quiet.
+   */
+  know(messages: readonly AgentMessage[], current?: Pick<ConversationUpdates, 'status' | 'handoff'> | null): void {
+    this.update({ ...this.state, ...(current ?? {}), agentMessages: mergeAgentMessages(this.state.agentMessages, messages) });
   }
 
   /** A new conversation: forget everything, stop polling. */

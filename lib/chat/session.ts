@@ -1,7 +1,7 @@
 import type { BotContent } from '@/lib/bot/answers';
 import type { Explanation } from '@/lib/explain';
 import type { RestoredConversation, TurnRecord } from '@/lib/records/turn';
-import { HandoffFeed, INITIAL_HANDOFF_STATE, readAgentMessage, type AgentMessage, type HandoffState } from './handoff';
+import { HandoffFeed, INITIAL_HANDOFF_STATE, readAgentMessage, readUpdates, type AgentMessage, type ConversationUpdates, type HandoffState } from './handoff';
 import { InferenceClient, type ExplainProgress, type LoadProgress, type ReadyEvent } from './inference-client';
 import { toChatMessages, type ChatMessage } from './messages';
 import { Outbox, type OutboxStatus } from './outbox';
@@ -186,11 +186,11 @@ export class ChatSession {
       // Nothing stored yet.
       if (response.status === 404) return [];
       if (!response.ok) throw new Error(`the server answered ${response.status}`);
-      const { conversation: restored, agentMessages } = splitRestored((await response.json()) as RestoredConversation);
+      const { conversation: restored, agentMessages, current } = splitRestored((await response.json()) as RestoredConversation);
       this.rememberRestored(restored);
       // The team's messages join the conversation by time, through the hand-off's state (the chat merges them);
       // then whether a person holds it, and what they wrote since.
-      this.handoffFeed.know(agentMessages);
+      this.handoffFeed.know(agentMessages, current);
       this.handoffFeed.check();
       return toChatMessages(restored);
     } catch {
@@ -316,8 +316,14 @@ export class ChatSession {
  * turns' `seq`): the chat shows those through the hand-off's state, which places them among the
  * turns by the server's time.
  */
-function splitRestored(restored: RestoredConversation & { agentMessages?: unknown }): { conversation: RestoredConversation; agentMessages: AgentMessage[] } {
+function splitRestored(restored: RestoredConversation & { agentMessages?: unknown; status?: unknown; handoff?: unknown }): {
+  conversation: RestoredConversation;
+  agentMessages: AgentMessage[];
+  current: Pick<ConversationUpdates, 'status' | 'handoff'> | null;
+} {
   const listed = Array.isArray(restored.agentMessages) ? restored.agentMessages : [];
   const agentMessages = listed.map(readAgentMessage).filter((message) => message !== null);
-  return { conversation: restored, agentMessages };
+  // The restore carries the hand-off as the updates route does; read by the same reader.
+  const current = readUpdates({ status: restored.status, handoff: restored.handoff, agentMessages: [] });
+  return { conversation: restored, agentMessages, current: current && { status: current.status, handoff: current.handoff } };
 }

@@ -1,8 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { loadBotContent } from '@/lib/bot/answers';
 import { e2eDatabaseFile } from '../../playwright.config';
 import { freePort } from '../support/net.mjs';
 import { AdminPage } from './pages/admin-page';
@@ -22,6 +21,7 @@ const AGENT_REPLY = 'Hello, I am Sam from the team. Tell me more: is this about 
 const CUSTOMER_ANSWER = 'Yes, travel insurance for my trip';
 const TOPIC = 'Travel insurance';
 const TOPIC_LABEL = 'new_topic.travel_insurance';
+const BUSY = (JSON.parse(readFileSync(path.join(root, 'lib/bot/answers/banking77.json'), 'utf8')) as { handoff: { busy: string } }).handoff.busy;
 /** Where the README's screenshots go when asked for: `SCREENSHOT_DIR=public/screenshots`. */
 const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR ? path.resolve(root, process.env.SCREENSHOT_DIR) : null;
 
@@ -102,7 +102,7 @@ async function handoffFlow(browser: Browser, { restart, screenshots }: { restart
 
     const busy = customer.getByTestId('handoff-busy');
     if (restart) {
-      await expect(busy).toHaveText(loadBotContent('banking77').handoff.busy, { timeout: 10_000 });
+      await expect(busy).toHaveText(BUSY, { timeout: 10_000 });
     } else {
       await expect(busy).toHaveCount(0);
     }

@@ -92,6 +92,14 @@ describe('the hand-off feed', () => {
     expect(feed.following).toBe(false);
   });
 
+  it('takes the state a restore returned at once, before its first poll', () => {
+    const { feed, requests } = feedUnderTest([]);
+    feed.know([agent('a1', '2026-01-01T10:02:00.000Z')], { status: 'assigned', handoff: assigned().handoff });
+    expect(feed.getState()).toMatchObject({ status: 'assigned', handoff: { claimedAt: '2026-01-01T10:01:00.000Z' } });
+    expect(feed.getState().agentMessages.map((m) => m.id)).toEqual(['a1']);
+    expect(requests).toEqual([]);
+  });
+
   it('after a restore, asks once and polls only if a hand-off is open', async () => {
     const { feed, timers, requests } = feedUnderTest([back]);
     feed.check();

@@ -194,7 +194,7 @@ export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string })
             botName={content.name}
             handoffOffer={content.handoff.offer}
             disabled={failed}
-            handoffOpen={team.status !== 'bot'}
+            withAgent={withAgent}
             onQuickReply={quickReply}
             onChoose={choose}
             onHandoff={handoff}

@@ -12,8 +12,8 @@ type Props = {
   handoffOffer: string;
   /** True when nothing can be sent (the assistant could not start). Earlier replies' buttons stay usable. */
   disabled: boolean;
-  /** A hand-off is open: asking for a person again would change nothing, so that button is off. */
-  handoffOpen: boolean;
+  /** A person of the team holds the conversation: asking for one again would change nothing, so that button is off. */
+  withAgent: boolean;
   onQuickReply(text: string): void;
   onChoose(intent: string, label: string, predictionId: string | undefined): void;
   onHandoff(): void;
@@ -32,7 +32,7 @@ const chip =
  * changed render again (the chat passes stable callbacks).
  */
 export const MessageBubble = memo(function MessageBubble(props: Props) {
-  const { message, botName, handoffOffer, disabled, handoffOpen, onQuickReply, onChoose, onHandoff, onFeedback } = props;
+  const { message, botName, handoffOffer, disabled, withAgent, onQuickReply, onChoose, onHandoff, onFeedback } = props;
   const text = messageText(message);
   if (message.role === 'user') {
     return (
@@ -99,14 +99,14 @@ export const MessageBubble = memo(function MessageBubble(props: Props) {
               {option.label}
             </button>
           ))}
-          <button type="button" className={chip} disabled={!actionable || handoffOpen} onClick={onHandoff} data-testid="handoff-button">
+          <button type="button" className={chip} disabled={!actionable || withAgent} onClick={onHandoff} data-testid="handoff-button">
             None of these: {handoffOffer.toLowerCase()}
           </button>
         </div>
       )}
 
       {reply?.kind === 'handoff' && (
-        <button type="button" className={chip} disabled={!actionable || handoffOpen} onClick={onHandoff} data-testid="handoff-button">
+        <button type="button" className={chip} disabled={!actionable || withAgent} onClick={onHandoff} data-testid="handoff-button">
           {handoffOffer}
         </button>
       )}
