@@ -23,13 +23,12 @@ import {
 import { loadConversation } from '@/lib/ingest/conversations';
 import { ApiError, badRequest, conflict, notFound } from '@/lib/http/errors';
 import { uuidField } from '@/lib/records/fields';
+import type { InboxQuery } from '@/lib/records/handoff';
 import type { RestoredConversation } from '@/lib/records/turn';
 import {
   claimRefusal,
   displayNameOf,
   isBusy,
-  MAX_AGENT_MESSAGE_LENGTH,
-  MAX_TOPIC_LENGTH,
   replyRefusal,
   resolveRefusal,
   type Actor,
@@ -141,8 +140,6 @@ export async function claimHandoff(conversationId: string, session: AdminSession
   return summaryOf((await findOpenHandoff(conversationId))!);
 }
 
-export const agentMessageSchema = z.object({ text: z.string().trim().min(1, { message: 'must not be empty' }).max(MAX_AGENT_MESSAGE_LENGTH) });
-
 /** Writes an agent message into the conversation: by its assignee, or an admin. */
 export async function replyToConversation(conversationId: string, session: AdminSessionInfo, text: string, now = new Date()): Promise<AgentMessageView> {
   const actor = actorOf(session);
@@ -153,12 +150,6 @@ export async function replyToConversation(conversationId: string, session: Admin
   if (!stored) throw conflict('The hand-off changed meanwhile; reload the conversation.');
   return agentMessageView(stored);
 }
-
-export const resolutionSchema = z.discriminatedUnion('resolution', [
-  z.object({ resolution: z.literal('intent'), intent: z.string().min(1).max(100) }),
-  z.object({ resolution: z.literal('new_topic'), topic: z.string().trim().min(1, { message: 'must not be empty' }).max(MAX_TOPIC_LENGTH) }),
-  z.object({ resolution: z.literal('not_support') }),
-]);
 
 /**
  * Resolves the open hand-off with what the customer wanted (by its assignee, or an admin): an
@@ -218,16 +209,11 @@ function summaryOf(row: HandoffRow): HandoffSummary {
 
 export const INBOX_PAGE_SIZE = 50;
 
-export const inboxQuerySchema = z.object({
-  status: z.enum(['waiting', 'assigned', 'mine']).default('waiting'),
-  page: z.coerce.number().int().min(1).max(10_000).default(1),
-});
-
 export type InboxEntry = Omit<InboxRow, 'createdAt' | 'claimedAt'> & { createdAt: string; claimedAt: string | null; waitSeconds: number };
 export type InboxPage = { rows: InboxEntry[]; total: number; page: number; pages: number; size: number };
 
 /** The inbox: waiting hand-offs, those assigned, or the signed-in account's own; oldest first, with how long each has waited. */
-export async function inbox(query: z.infer<typeof inboxQuerySchema>, session: AdminSessionInfo, now = new Date()): Promise<InboxPage> {
+export async function inbox(query: InboxQuery, session: AdminSessionInfo, now = new Date()): Promise<InboxPage> {
   const filter = query.status === 'mine' ? { status: 'assigned' as const, assigneeId: session.user.id } : { status: query.status };
   const { rows, total } = await listInbox(filter, query.page, INBOX_PAGE_SIZE);
   return {
