@@ -8,9 +8,7 @@ import { ChatPage } from './pages/chat-page';
 import { createAdminAccount, signInThroughApi, type AdminAccount } from './support/admin-session';
 import { queryE2eDatabase, waitForRows, writeE2eDatabase } from './support/database';
 import { validExplanations, validReview, validTurn } from './support/fuzz';
-import { loadBotContent } from '@/lib/bot/answers';
-import { handoffConfirmation } from '@/lib/bot/reply';
-import { classifiedTurn, classifierFacts, DEMO_BOT } from '../support/turns';
+import { readFileSync } from 'node:fs';
 
 // Security properties checked against the running production build, beyond admin.spec
 // (anonymous 401s, the cross-site sign-in, the missing and wrong CSRF token from the page).
@@ -554,8 +552,24 @@ test.describe('admin parameters, reviews and exports', () => {
 // Hand-off to a person: every route's access control, and the whole flow through the API.
 
 test.describe('hand-off API', () => {
-  const outOfScope = (conversationId: string, seq: number, text: string) =>
-    classifiedTurn({ conversationId, seq, text, intent: classifierFacts().outOfScopeLabel!, confidence: 0.93, modelVersion: 'e2e-handoff' });
+  // The demo model's out-of-scope class, read from its card as the server reads it.
+  const OUT_OF_SCOPE: string = JSON.parse(readFileSync('public/models/banking77/model-card.json', 'utf8')).out_of_scope_label;
+
+  /** A classified turn at a position of a conversation, as the chat posts it. */
+  function turnAt(conversationId: string, seq: number, text: string, intent = 'card_arrival') {
+    const turn = validTurn(text, intent);
+    return { ...turn, conversationId, user: { ...turn.user, seq }, reply: { ...turn.reply, seq: seq + 1 } };
+  }
+
+  /** The policy hands off: the model's out-of-scope class wins. */
+  function outOfScope(conversationId: string, seq: number, text: string) {
+    const turn = turnAt(conversationId, seq, text, OUT_OF_SCOPE);
+    return {
+      ...turn,
+      reply: { ...turn.reply, text: 'I can’t help with that here.', parts: { kind: 'handoff', intent: OUT_OF_SCOPE, handoffReason: 'out_of_scope' } },
+      prediction: { ...turn.prediction, decision: 'handoff' },
+    };
+  }
 
   /** An agent account of the spec's own: created as an admin would be, then given the agent role. */
   async function agentAccount(email: string): Promise<AdminAccount> {
@@ -623,12 +637,11 @@ test.describe('hand-off API', () => {
     const text = `can you book me a table for two ${RUN}`;
     const first = outOfScope(conversationId, 0, text);
     expect((await request.post('/api/turns', { data: first })).status()).toBe(201);
-    const reply = handoffConfirmation(loadBotContent(DEMO_BOT));
     const ask = {
       conversationId,
-      botId: DEMO_BOT,
+      botId: 'banking77',
       user: { id: randomUUID(), seq: 2, text: 'Talk to a person', parts: { kind: 'handoff-request' } },
-      reply: { id: randomUUID(), seq: 3, text: reply.text, parts: reply.parts },
+      reply: { id: randomUUID(), seq: 3, text: 'I’ve passed this conversation to our support team.', parts: { kind: 'handoff-requested', handoffReason: 'requested' } },
     };
     expect((await request.post('/api/turns', { data: ask })).status()).toBe(201);
     const poll = async (after?: string) => {
@@ -658,7 +671,7 @@ test.describe('hand-off API', () => {
     expect((await poll(message.id)).agentMessages).toEqual([]);
 
     // The customer answers while the agent holds the conversation: classified, stored once, the reply a delivery note.
-    const answer = classifiedTurn({ conversationId, seq: 4, text: `it is about my restaurant card ${RUN}`, modelVersion: 'e2e-handoff' });
+    const answer = turnAt(conversationId, 4, `it is about my restaurant card ${RUN}`);
     const withAgent = { ...answer, reply: { ...answer.reply, text: 'Sent to the team.', parts: { kind: 'with-agent' } } };
     expect((await request.post('/api/turns', { data: withAgent })).status()).toBe(201);
     expect((await request.post('/api/turns', { data: withAgent })).status()).toBe(200);
