@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ResolutionInput } from '@/lib/records/handoff';
+import type { ConversationStatus, HandoffReason, ResolutionInput } from '@/lib/records/handoff';
 import type { PredictionRecord, ReplyParts } from '@/lib/records/turn';
 
 /**
@@ -9,10 +9,8 @@ import type { PredictionRecord, ReplyParts } from '@/lib/records/turn';
  * (lib/db/queries/handoffs.ts); nothing here is kept between requests.
  */
 
-export const HANDOFF_REASONS = ['requested', 'out_of_scope', 'unsure', 'unreadable', 'repeated'] as const;
-export type HandoffReason = (typeof HANDOFF_REASONS)[number];
+export type { ConversationStatus, HandoffReason };
 export type HandoffStatus = 'waiting' | 'assigned' | 'resolved';
-export type ConversationStatus = 'bot' | 'waiting' | 'assigned';
 export type AccountRole = 'admin' | 'agent';
 
 /**

@@ -23,7 +23,8 @@ import {
 import { loadConversation } from '@/lib/ingest/conversations';
 import { ApiError, badRequest, conflict, notFound } from '@/lib/http/errors';
 import { uuidField } from '@/lib/records/fields';
-import type { InboxQuery } from '@/lib/records/handoff';
+import type { AgentMessageView, ConversationUpdates, HandoffView, InboxQuery, RestoredWithAgents } from '@/lib/records/handoff';
+export type { AgentMessageView, ConversationUpdates, HandoffView, RestoredWithAgents };
 import type { RestoredConversation } from '@/lib/records/turn';
 import {
   claimRefusal,
@@ -43,14 +44,6 @@ import {
  * the rules (./rules.ts) and writes compare-and-set, so a request that lost a race is told so
  * (409) instead of overwriting the winner. Nothing is kept in the process between requests.
  */
-
-/** An agent message as the customer's chat shows it: the author by display name only. */
-export type AgentMessageView = { id: string; text: string; createdAt: string; author: { displayName: string } };
-
-export type HandoffView = { reason: HandoffReason; since: string; claimedAt: string | null; busy: boolean };
-
-/** `GET /api/conversations/:id/updates`: what the customer's chat polls while a hand-off is open. */
-export type ConversationUpdates = { status: ConversationStatus; handoff: HandoffView | null; agentMessages: AgentMessageView[] };
 
 /** The most agent messages one poll returns: the next poll continues after the last. */
 export const MAX_AGENT_MESSAGES_PER_POLL = 100;
@@ -99,9 +92,6 @@ export async function conversationUpdates(conversationId: string, after: ReturnT
   ]);
   return { status: conversation.status, handoff: handoffView(handoff, now), agentMessages: messages.map(agentMessageView) };
 }
-
-/** `GET /api/conversations/:id`: the stored conversation, with the agents' messages and the hand-off's state. */
-export type RestoredWithAgents = RestoredConversation & Omit<ConversationUpdates, 'agentMessages'> & { agentMessages: AgentMessageView[] };
 
 export async function restoreConversation(conversationId: string, now = new Date()): Promise<RestoredWithAgents> {
   const conversation = await loadConversation(conversationId);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { labelField } from './fields';
+import type { RestoredConversation } from './turn';
 
 /**
  * What the agent pages post (shared by the inbox pages and the API that validates them), and the
@@ -29,3 +30,19 @@ export const inboxQuerySchema = z.object({
   page: z.coerce.number().int().min(1).max(10_000).default(1),
 });
 export type InboxQuery = z.infer<typeof inboxQuerySchema>;
+
+/** Who answers a conversation: the bot, nobody yet (a hand-off waits), or a person. */
+export type ConversationStatus = 'bot' | 'waiting' | 'assigned';
+export type HandoffReason = 'requested' | 'out_of_scope' | 'unsure' | 'unreadable' | 'repeated';
+
+/** An agent message as the customer's chat shows it: the author by display name only; `text` is plain text. */
+export type AgentMessageView = { id: string; text: string; createdAt: string; author: { displayName: string } };
+
+/** The open hand-off as the customer's chat sees it; `busy` once it has waited past `HANDOFF_BUSY_AFTER_S`. */
+export type HandoffView = { reason: HandoffReason; since: string; claimedAt: string | null; busy: boolean };
+
+/** `GET /api/conversations/:id/updates?after=…`: what the chat polls while a hand-off is open. */
+export type ConversationUpdates = { status: ConversationStatus; handoff: HandoffView | null; agentMessages: AgentMessageView[] };
+
+/** `GET /api/conversations/:id`: the stored conversation, the agents' messages (by time) and the hand-off's state. */
+export type RestoredWithAgents = RestoredConversation & ConversationUpdates;
