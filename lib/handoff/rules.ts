@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ConversationStatus, HandoffReason, ResolutionInput } from '@/lib/records/handoff';
 import type { PredictionRecord, ReplyParts } from '@/lib/records/turn';
 
 /**
@@ -8,16 +9,9 @@ import type { PredictionRecord, ReplyParts } from '@/lib/records/turn';
  * (lib/db/queries/handoffs.ts); nothing here is kept between requests.
  */
 
-export const HANDOFF_REASONS = ['requested', 'out_of_scope', 'unsure', 'unreadable', 'repeated'] as const;
-export type HandoffReason = (typeof HANDOFF_REASONS)[number];
+export type { ConversationStatus, HandoffReason };
 export type HandoffStatus = 'waiting' | 'assigned' | 'resolved';
-export type ConversationStatus = 'bot' | 'waiting' | 'assigned';
 export type AccountRole = 'admin' | 'agent';
-
-/** The longest message a person may write into a conversation. */
-export const MAX_AGENT_MESSAGE_LENGTH = 2000;
-/** The longest name of a new topic an agent may give when resolving. */
-export const MAX_TOPIC_LENGTH = 100;
 
 /**
  * The reason a stored reply hands the conversation off, or null when it does not: a policy
@@ -122,7 +116,7 @@ export function newTopicLabel(topic: string): string {
   return `${NEW_TOPIC_PREFIX}t${createHash('sha256').update(topic.trim().normalize('NFC')).digest('hex').slice(0, 12)}`;
 }
 
-export type Resolution = { resolution: 'intent'; intent: string } | { resolution: 'new_topic'; topic: string } | { resolution: 'not_support' };
+export type Resolution = ResolutionInput;
 
 /**
  * The label a resolved hand-off's triggering message is exported with: the intent, the new

@@ -23,13 +23,13 @@ import {
 import { loadConversation } from '@/lib/ingest/conversations';
 import { ApiError, badRequest, conflict, notFound } from '@/lib/http/errors';
 import { uuidField } from '@/lib/records/fields';
+import type { AgentMessageView, ConversationUpdates, HandoffView, InboxQuery, RestoredWithAgents } from '@/lib/records/handoff';
+export type { AgentMessageView, ConversationUpdates, HandoffView, RestoredWithAgents };
 import type { RestoredConversation } from '@/lib/records/turn';
 import {
   claimRefusal,
   displayNameOf,
   isBusy,
-  MAX_AGENT_MESSAGE_LENGTH,
-  MAX_TOPIC_LENGTH,
   replyRefusal,
   resolveRefusal,
   type Actor,
@@ -44,14 +44,6 @@ import {
  * the rules (./rules.ts) and writes compare-and-set, so a request that lost a race is told so
  * (409) instead of overwriting the winner. Nothing is kept in the process between requests.
  */
-
-/** An agent message as the customer's chat shows it: the author by display name only. */
-export type AgentMessageView = { id: string; text: string; createdAt: string; author: { displayName: string } };
-
-export type HandoffView = { reason: HandoffReason; since: string; claimedAt: string | null; busy: boolean };
-
-/** `GET /api/conversations/:id/updates`: what the customer's chat polls while a hand-off is open. */
-export type ConversationUpdates = { status: ConversationStatus; handoff: HandoffView | null; agentMessages: AgentMessageView[] };
 
 /** The most agent messages one poll returns: the next poll continues after the last. */
 export const MAX_AGENT_MESSAGES_PER_POLL = 100;
@@ -101,9 +93,6 @@ export async function conversationUpdates(conversationId: string, after: ReturnT
   return { status: conversation.status, handoff: handoffView(handoff, now), agentMessages: messages.map(agentMessageView) };
 }
 
-/** `GET /api/conversations/:id`: the stored conversation, with the agents' messages and the hand-off's state. */
-export type RestoredWithAgents = RestoredConversation & Omit<ConversationUpdates, 'agentMessages'> & { agentMessages: AgentMessageView[] };
-
 export async function restoreConversation(conversationId: string, now = new Date()): Promise<RestoredWithAgents> {
   const conversation = await loadConversation(conversationId);
   const [status, handoff, messages] = await Promise.all([conversationStatus(conversationId), findOpenHandoff(conversationId), agentMessagesOf(conversationId)]);
@@ -141,8 +130,6 @@ export async function claimHandoff(conversationId: string, session: AdminSession
   return summaryOf((await findOpenHandoff(conversationId))!);
 }
 
-export const agentMessageSchema = z.object({ text: z.string().trim().min(1, { message: 'must not be empty' }).max(MAX_AGENT_MESSAGE_LENGTH) });
-
 /** Writes an agent message into the conversation: by its assignee, or an admin. */
 export async function replyToConversation(conversationId: string, session: AdminSessionInfo, text: string, now = new Date()): Promise<AgentMessageView> {
   const actor = actorOf(session);
@@ -153,12 +140,6 @@ export async function replyToConversation(conversationId: string, session: Admin
   if (!stored) throw conflict('The hand-off changed meanwhile; reload the conversation.');
   return agentMessageView(stored);
 }
-
-export const resolutionSchema = z.discriminatedUnion('resolution', [
-  z.object({ resolution: z.literal('intent'), intent: z.string().min(1).max(100) }),
-  z.object({ resolution: z.literal('new_topic'), topic: z.string().trim().min(1, { message: 'must not be empty' }).max(MAX_TOPIC_LENGTH) }),
-  z.object({ resolution: z.literal('not_support') }),
-]);
 
 /**
  * Resolves the open hand-off with what the customer wanted (by its assignee, or an admin): an
@@ -218,16 +199,11 @@ function summaryOf(row: HandoffRow): HandoffSummary {
 
 export const INBOX_PAGE_SIZE = 50;
 
-export const inboxQuerySchema = z.object({
-  status: z.enum(['waiting', 'assigned', 'mine']).default('waiting'),
-  page: z.coerce.number().int().min(1).max(10_000).default(1),
-});
-
 export type InboxEntry = Omit<InboxRow, 'createdAt' | 'claimedAt'> & { createdAt: string; claimedAt: string | null; waitSeconds: number };
 export type InboxPage = { rows: InboxEntry[]; total: number; page: number; pages: number; size: number };
 
 /** The inbox: waiting hand-offs, those assigned, or the signed-in account's own; oldest first, with how long each has waited. */
-export async function inbox(query: z.infer<typeof inboxQuerySchema>, session: AdminSessionInfo, now = new Date()): Promise<InboxPage> {
+export async function inbox(query: InboxQuery, session: AdminSessionInfo, now = new Date()): Promise<InboxPage> {
   const filter = query.status === 'mine' ? { status: 'assigned' as const, assigneeId: session.user.id } : { status: query.status };
   const { rows, total } = await listInbox(filter, query.page, INBOX_PAGE_SIZE);
   return {

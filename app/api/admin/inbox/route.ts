@@ -1,5 +1,6 @@
 import { requireRole } from '@/lib/auth/session';
-import { inbox, inboxQuerySchema } from '@/lib/handoff/service';
+import { inbox } from '@/lib/handoff/service';
+import { inboxQuerySchema } from '@/lib/records/handoff';
 import { invalidBody, respond } from '@/lib/http/errors';
 
 /** GET /api/admin/inbox?status=waiting|assigned|mine&page=N: open hand-offs, oldest first, with wait times. */

@@ -1,5 +1,6 @@
 import { requireRoleMutation } from '@/lib/auth/session';
-import { agentMessageSchema, replyToConversation } from '@/lib/handoff/service';
+import { replyToConversation } from '@/lib/handoff/service';
+import { agentMessageSchema } from '@/lib/records/handoff';
 import { parseId, readJson, respond } from '@/lib/http/errors';
 
 /** POST /api/admin/conversations/:id/messages `{ text }`: a reply to the customer, by the assignee or an admin. */

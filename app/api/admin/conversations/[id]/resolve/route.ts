@@ -1,5 +1,6 @@
 import { requireRoleMutation } from '@/lib/auth/session';
-import { resolutionSchema, resolveHandoff } from '@/lib/handoff/service';
+import { resolveHandoff } from '@/lib/handoff/service';
+import { resolutionSchema } from '@/lib/records/handoff';
 import { parseId, readJson, respond } from '@/lib/http/errors';
 
 /**
