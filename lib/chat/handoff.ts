@@ -6,20 +6,17 @@
  * open, or expected (a hand-off turn was sent and the server has not confirmed it yet).
  */
 
-export type ConversationStatus = 'bot' | 'waiting' | 'assigned';
+import type { AgentMessageView, ConversationStatus, ConversationUpdates, HandoffReason, HandoffView } from '@/lib/records/handoff';
 
+export type { ConversationStatus, ConversationUpdates };
 /** A message from a person of the team: plain text, shown as text, never as HTML. */
-export type AgentMessage = { id: string; text: string; createdAt: string; author: { displayName: string } };
+export type AgentMessage = AgentMessageView;
 
-/** The open hand-off as the customer may know it. */
-export type OpenHandoff = { reason: string; since: string; claimedAt: string | null; busy: boolean };
-
-/** The answer of the updates route. */
-export type ConversationUpdates = { status: ConversationStatus; handoff: OpenHandoff | null; agentMessages: AgentMessage[] };
+const REASONS: readonly HandoffReason[] = ['requested', 'out_of_scope', 'unsure', 'unreadable', 'repeated'];
 
 export type HandoffState = {
   status: ConversationStatus;
-  handoff: OpenHandoff | null;
+  handoff: HandoffView | null;
   /** Every team message this page has seen, oldest first, each once. */
   agentMessages: readonly AgentMessage[];
   /** The team's messages could not be read at the last attempt (retried with a backoff). */
@@ -52,10 +49,10 @@ export function readUpdates(body: unknown): ConversationUpdates | null {
   const status = record.status;
   if (status !== 'bot' && status !== 'waiting' && status !== 'assigned') return null;
   const rawHandoff = record.handoff as Record<string, unknown> | null | undefined;
-  const handoff: OpenHandoff | null =
+  const handoff: HandoffView | null =
     rawHandoff && typeof rawHandoff === 'object' && typeof rawHandoff.since === 'string'
       ? {
-          reason: typeof rawHandoff.reason === 'string' ? rawHandoff.reason : 'requested',
+          reason: REASONS.find((reason) => reason === rawHandoff.reason) ?? 'requested',
           since: rawHandoff.since,
           claimedAt: typeof rawHandoff.claimedAt === 'string' ? rawHandoff.claimedAt : null,
           busy: rawHandoff.busy === true,

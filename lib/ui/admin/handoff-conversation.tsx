@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { AgentConversation } from '@/lib/handoff/service';
+import { MAX_AGENT_MESSAGE_LENGTH, MAX_TOPIC_LENGTH, type ResolutionInput } from '@/lib/records/handoff';
 import type { ReplyParts, RestoredMessage } from '@/lib/records/turn';
 import { VisitorText } from '@/lib/ui/text';
 import { adminPost } from './csrf-fetch';
@@ -12,9 +13,6 @@ import { usePolledJson } from './use-polled-json';
 
 /** How often an open conversation asks again: the customer's answers show within seconds. */
 const CONVERSATION_INTERVAL_MS = 1500;
-/** As lib/handoff/rules.ts `MAX_AGENT_MESSAGE_LENGTH` and `MAX_TOPIC_LENGTH` (the server checks them again). */
-const MAX_REPLY_LENGTH = 2000;
-const MAX_TOPIC_LENGTH = 100;
 
 type Choice = { intent: string; label: string };
 type Me = { id: string; role: 'admin' | 'agent' };
@@ -306,7 +304,7 @@ function ReplyForm({ pending, onSend }: { pending: string | null; onSend: (text:
         ref={input}
         rows={2}
         value={text}
-        maxLength={MAX_REPLY_LENGTH}
+        maxLength={MAX_AGENT_MESSAGE_LENGTH}
         onChange={(event) => setText(event.target.value)}
         onKeyDown={onKeyDown}
         placeholder="Reply to the customer… (Enter sends, Shift+Enter starts a new line)"
@@ -320,7 +318,7 @@ function ReplyForm({ pending, onSend }: { pending: string | null; onSend: (text:
   );
 }
 
-type ResolutionBody = { resolution: 'intent'; intent: string } | { resolution: 'new_topic'; topic: string } | { resolution: 'not_support' };
+type ResolutionBody = ResolutionInput;
 
 /** What the customer wanted: it becomes the triggering message's training label. */
 function ResolveForm({ intents, pending, onResolve }: { intents: Choice[]; pending: string | null; onResolve: (body: ResolutionBody) => Promise<boolean> }) {
