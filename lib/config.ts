@@ -60,6 +60,11 @@ const configSchema = z.object({
    * CDN); the rate limits read the client's address from the entry they wrote.
    */
   TRUSTED_PROXIES: z.coerce.number({ message: 'must be a whole number' }).int({ message: 'must be a whole number' }).min(0, { message: 'must be 0 or more' }).max(10, { message: 'must be 10 or less' }).default(0),
+  /**
+   * Seconds a hand-off may wait for a person before the customer is told honestly that everyone
+   * is busy (they can leave the page open or come back later).
+   */
+  HANDOFF_BUSY_AFTER_S: positiveWholeNumber.default(120),
   /** Re-run the bot's model on each stored prediction to check what the browser reported (lib/verify). */
   VERIFY_PREDICTIONS: z
     .enum(['on', 'off', 'true', 'false'], { message: 'must be on or off' })

@@ -1,4 +1,7 @@
-import type { LogRow } from '@/lib/db/queries/admin';
+import { iterateTrainingRows, type LogRow } from '@/lib/db/queries/admin';
+import { iterateResolvedHandoffs } from '@/lib/db/queries/handoffs';
+import { trainingLabelOf } from '@/lib/handoff/rules';
+import { servedBot } from '@/lib/verify/bots';
 
 /** Characters that make a spreadsheet read a cell as a formula (or shift it into one) when they lead it. */
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -72,4 +75,18 @@ export function streamLines<T>(rows: AsyncIterable<T>, header: string, line: (ro
       await iterator.return?.(undefined);
     },
   });
+}
+
+/**
+ * Every row of the training export: each message a reviewer marked correct or relabelled, then
+ * each resolved hand-off's triggering message with the label the agent gave it
+ * (lib/handoff/rules.ts `trainingLabelOf`: the intent, `new_topic.<slug>` for a new topic, the
+ * bot's out-of-scope label for "not a support request").
+ */
+export async function* iterateTrainingExport(): AsyncGenerator<{ text: string; intent: string }> {
+  yield* iterateTrainingRows();
+  for await (const row of iterateResolvedHandoffs()) {
+    const intent = trainingLabelOf(row, servedBot(row.botId).reviewOutOfScopeLabel);
+    if (intent) yield { text: row.text, intent };
+  }
 }

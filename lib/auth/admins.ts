@@ -7,12 +7,14 @@ import {
   recordLogin,
   replacePasswordHash,
   revokeSessionById,
+  type AccountRole,
   type AdminIdentity,
 } from '@/lib/db/queries/admin-auth';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './password';
 import { newToken, sessionIdOf } from './tokens';
 
-export type { AdminIdentity };
+export type { AccountRole, AdminIdentity };
+export const ACCOUNT_ROLES = ['admin', 'agent'] as const satisfies readonly AccountRole[];
 export type AdminSessionInfo = { user: AdminIdentity; sessionId: string; csrfToken: string; expiresAt: Date };
 
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
@@ -25,12 +27,12 @@ const MAX_TOKEN_LENGTH = 200;
 
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
-/** Creates an admin; an existing e-mail is left untouched (its password is not replaced). */
-export async function createAdminUser(email: string, password: string): Promise<{ created: boolean; id: string }> {
+/** Creates an account (an admin unless `role` says agent); an existing e-mail is left untouched (its password and role are not replaced). */
+export async function createAdminUser(email: string, password: string, role: AccountRole = 'admin'): Promise<{ created: boolean; id: string }> {
   const address = normaliseEmail(email);
   const existing = await findAdminByEmail(address);
   if (existing) return { created: false, id: existing.id };
-  return insertAdminUser(address, await hashPassword(password));
+  return insertAdminUser(address, await hashPassword(password), role);
 }
 
 /** Replaces an existing admin's password and ends that admin's sessions; false when there is no such admin. */
@@ -46,7 +48,7 @@ export async function authenticate(email: string, password: string): Promise<Adm
   if (!user) return verifyAgainstDummy(password).then(() => null);
   if (!(await verifyPassword(user.passwordHash, password))) return null;
   await recordLogin(user.id);
-  return { id: user.id, email: user.email };
+  return { id: user.id, email: user.email, role: user.role };
 }
 
 /** A new session: the token goes into the cookie, only its hash into the database. */

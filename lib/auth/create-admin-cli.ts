@@ -1,5 +1,6 @@
-// Creates an admin account (or, with --reset, sets a new password for one).
+// Creates an account, an admin unless --role agent (or, with --reset, sets a new password for one).
 //   npm run admin:create -- --email ops@example.com            (asks for the password)
+//   npm run admin:create -- --email ana@example.com --role agent
 //   printf '%s' "$PASSWORD" | npm run admin:create -- --email ops@example.com --password-stdin
 // The database is the one DATABASE_URL names (default: the SQLite file in data/). It may be
 // in use by a running server: migrations run only when the database is behind.
@@ -10,7 +11,7 @@ import { getConfig } from '@/lib/config';
 import { connectDatabase } from '@/lib/db/client';
 import { migrateDatabase } from '@/lib/db/migrate';
 import { sqliteFilePath, providerOf } from '@/lib/db/provider';
-import { createAdminUser, normaliseEmail, setAdminPassword } from './admins';
+import { ACCOUNT_ROLES, createAdminUser, normaliseEmail, setAdminPassword, type AccountRole } from './admins';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password';
 import { runCli } from '@/lib/cli';
 
@@ -46,12 +47,18 @@ async function main(): Promise<number> {
       email: { type: 'string' },
       'password-stdin': { type: 'boolean', default: false },
       reset: { type: 'boolean', default: false },
+      role: { type: 'string', default: 'admin' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help || !values.email) {
-    console.log('Usage: npm run admin:create -- --email ADDRESS [--password-stdin] [--reset]');
+    console.log('Usage: npm run admin:create -- --email ADDRESS [--role admin|agent] [--password-stdin] [--reset]');
     return values.help ? 0 : 2;
+  }
+  const role = values.role as AccountRole;
+  if (!ACCOUNT_ROLES.includes(role)) {
+    console.error(`--role must be ${ACCOUNT_ROLES.join(' or ')}, not "${values.role}".`);
+    return 2;
   }
   const email = z.email().safeParse(values.email.trim());
   if (!email.success) {
@@ -71,14 +78,14 @@ async function main(): Promise<number> {
   }
   const { DATABASE_URL } = getConfig();
   try {
-    return await saveAccount(DATABASE_URL, normaliseEmail(email.data), password, values.reset);
+    return await saveAccount(DATABASE_URL, normaliseEmail(email.data), password, values.reset, role);
   } catch (error) {
     console.error(`${values.reset ? 'Changing the password' : 'Creating the admin'} failed in ${describeDatabase(DATABASE_URL)}: ${oneLine(error)}`);
     return 1;
   }
 }
 
-async function saveAccount(databaseUrl: string, email: string, password: string, reset: boolean): Promise<number> {
+async function saveAccount(databaseUrl: string, email: string, password: string, reset: boolean, role: AccountRole): Promise<number> {
   await migrateDatabase(databaseUrl);
   const database = await connectDatabase(databaseUrl);
   try {
@@ -90,12 +97,12 @@ async function saveAccount(databaseUrl: string, email: string, password: string,
       console.log(`Password changed for ${email}; their sessions were ended.`);
       return 0;
     }
-    const { created } = await createAdminUser(email, password);
+    const { created } = await createAdminUser(email, password, role);
     if (!created) {
-      console.error(`An admin ${email} exists already; use --reset to change the password.`);
+      console.error(`An account ${email} exists already; use --reset to change the password.`);
       return 1;
     }
-    console.log(`Admin ${email} created.`);
+    console.log(`${role === 'admin' ? 'Admin' : 'Agent'} ${email} created.`);
     return 0;
   } finally {
     await database.$disconnect();

@@ -1,7 +1,7 @@
 import 'server-only';
 import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { findSession, type AdminSessionInfo } from './admins';
+import { findSession, type AccountRole, type AdminSessionInfo } from './admins';
 import { ApiError } from '@/lib/http/errors';
 import { originHost, requestHost } from '@/lib/http/request-origin';
 import { sameSecret } from './tokens';
@@ -30,10 +30,31 @@ export async function currentSession(): Promise<AdminSessionInfo | null> {
   return token ? findSession(token) : null;
 }
 
-/** For admin APIs: the signed-in admin, checked against the database on every request, or a 401. */
+/**
+ * For the review APIs (log, queue, reviews, overview, exports), which every role reaches: the
+ * signed-in account, checked against the database on every request, or a 401.
+ */
 export async function requireAdmin(): Promise<AdminSessionInfo> {
   const session = await currentSession();
   if (!session) throw unauthorised();
+  return session;
+}
+
+/**
+ * The signed-in account when its role is one of `roles` (read from the database with the
+ * session, so a changed role counts at once): a 401 when nobody is signed in, a 403 for
+ * another role.
+ */
+export async function requireRole(...roles: AccountRole[]): Promise<AdminSessionInfo> {
+  const session = await requireAdmin();
+  if (!roles.includes(session.user.role)) throw new ApiError(403, 'forbidden', 'Your account’s role may not do this.');
+  return session;
+}
+
+/** `requireRole` for state-changing APIs: also same origin and the session's CSRF token (`requireAdminMutation`). */
+export async function requireRoleMutation(request: Request, ...roles: AccountRole[]): Promise<AdminSessionInfo> {
+  const session = await requireAdminMutation(request);
+  if (!roles.includes(session.user.role)) throw new ApiError(403, 'forbidden', 'Your account’s role may not do this.');
   return session;
 }
 

@@ -46,6 +46,12 @@ export const botContentSchema = z
       confirmation: plainText(ANSWER_MAX),
       /** How to reach a person when the chat itself cannot work. */
       contact: plainText(ANSWER_MAX),
+      /** Shown once a person from the team has claimed the conversation. */
+      joined: plainText(ANSWER_MAX),
+      /** The delivery note under a message sent while a person holds the conversation (the bot stays quiet). */
+      withAgent: plainText(LABEL_MAX),
+      /** Said honestly when nobody has claimed the hand-off after a while. */
+      busy: plainText(ANSWER_MAX),
     }),
     intents: z.record(z.string().min(1), intentContentSchema),
     /**

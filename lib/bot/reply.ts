@@ -43,6 +43,14 @@ export function handoffConfirmation(content: BotContent): Reply {
   return { text: content.handoff.confirmation, parts: { kind: 'handoff-requested', handoffReason: 'requested' } };
 }
 
+/**
+ * While a person of the team holds the conversation the bot stays quiet: the customer's message
+ * is stored with this delivery note as its reply (the chat shows it small, not as a bot answer).
+ */
+export function withAgentNote(content: BotContent): Reply {
+  return { text: content.handoff.withAgent, parts: { kind: 'with-agent' } };
+}
+
 /** What a classified message needs of the model that classified it (the model card's facts). */
 export type ClassifierFacts = { bot: string; version: string; labels: string[]; outOfScopeLabel: string | null; thresholds: Thresholds };
 

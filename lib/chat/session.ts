@@ -1,9 +1,10 @@
 import type { BotContent } from '@/lib/bot/answers';
 import type { Explanation } from '@/lib/explain';
 import type { RestoredConversation, TurnRecord } from '@/lib/records/turn';
+import { HandoffFeed, INITIAL_HANDOFF_STATE, readAgentMessage, readUpdates, type AgentMessage, type ConversationUpdates, type HandoffState } from './handoff';
 import { InferenceClient, type ExplainProgress, type LoadProgress, type ReadyEvent } from './inference-client';
 import { toChatMessages, type ChatMessage } from './messages';
-import { Outbox } from './outbox';
+import { Outbox, type OutboxStatus } from './outbox';
 import type { DevicePreference } from './protocol';
 import { InBrowserTransport } from './transport';
 
@@ -26,6 +27,8 @@ export type ChatSessionState = {
   model: ModelState;
   /** By reply id. */
   explanations: Readonly<Record<string, ExplainState>>;
+  /** The conversation's hand-off to a person, as the server last told it. */
+  handoff: HandoffState;
 };
 
 /** A reply's explanation as a component reads it (subscribe, read) and asks for it (its panel opened). */
@@ -41,6 +44,8 @@ type Options = {
   /** Where the conversation id is kept (default: the page's localStorage). */
   storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
   fetch?: typeof fetch;
+  /** How often the hand-off's updates are asked for while one is open (default: lib/chat/handoff.ts). */
+  pollIntervalMs?: number;
 };
 
 /** What a reply's explanation is computed from: the visitor's message and the prediction on it. */
@@ -69,7 +74,9 @@ export class ChatSession {
   private readonly fetchImpl: typeof fetch;
   private client: InferenceEngine | null = null;
   private ready: ReadyEvent | null = null;
-  private state: ChatSessionState = { model: { status: 'loading', progress: null }, explanations: {} };
+  private state: ChatSessionState = { model: { status: 'loading', progress: null }, explanations: {}, handoff: INITIAL_HANDOFF_STATE };
+  readonly handoffFeed: HandoffFeed;
+  private outboxStatus: OutboxStatus = { pending: 0, byKind: {}, lastError: null };
   private readonly listeners = new Set<() => void>();
   private readonly explainable = new Map<string, Explainable>();
   private readonly jobs = new Map<string, Job>();
@@ -84,12 +91,21 @@ export class ChatSession {
     this.newInference = options.inference ?? (() => new InferenceClient());
     this.storage = options.storage;
     this.fetchImpl = options.fetch ?? ((...args) => fetch(...args));
+    this.outbox.subscribe((status) => (this.outboxStatus = status));
+    this.handoffFeed = new HandoffFeed({
+      conversationId: () => this.conversationId,
+      fetch: this.fetchImpl,
+      intervalMs: options.pollIntervalMs,
+      turnsWaiting: () => this.outboxStatus.byKind.turn ?? 0,
+      onChange: (handoff) => this.setState({ ...this.state, handoff }),
+    });
     this.transport = new InBrowserTransport({
       content,
       conversationId: () => this.conversationId,
       inference: { classify: (text) => this.classify(text) },
       model: () => this.ready,
       onTurn: (turn) => this.receiveTurn(turn),
+      withAgent: () => this.state.handoff.status === 'assigned',
     });
   }
 
@@ -170,8 +186,12 @@ export class ChatSession {
       // Nothing stored yet.
       if (response.status === 404) return [];
       if (!response.ok) throw new Error(`the server answered ${response.status}`);
-      const restored = (await response.json()) as RestoredConversation;
+      const { conversation: restored, agentMessages, current } = splitRestored((await response.json()) as RestoredConversation);
       this.rememberRestored(restored);
+      // The team's messages join the conversation by time, through the hand-off's state (the chat merges them);
+      // then whether a person holds it, and what they wrote since.
+      this.handoffFeed.know(agentMessages, current);
+      this.handoffFeed.check();
       return toChatMessages(restored);
     } catch {
       this.startNewConversation();
@@ -190,6 +210,7 @@ export class ChatSession {
   }
 
   startNewConversation(): string {
+    this.handoffFeed.reset();
     (this.storage ?? window.localStorage).removeItem(conversationKey(this.content.bot));
     return this.resumeConversation().id;
   }
@@ -207,8 +228,11 @@ export class ChatSession {
 
   /** A turn the transport answered: stored, and its reply explained when the model classified it. */
   private receiveTurn(turn: TurnRecord) {
-    void this.outbox.enqueue({ kind: 'turn', url: '/api/turns', method: 'POST', body: turn });
-    if (!turn.prediction) return;
+    const stored = this.outbox.enqueue({ kind: 'turn', url: '/api/turns', method: 'POST', body: turn });
+    // The server opens (or renews) a hand-off when it stores this turn: follow it from then on.
+    if (turn.reply.parts.kind === 'handoff' || turn.reply.parts.kind === 'handoff-requested') void stored.then(() => this.handoffFeed.expect());
+    // A delivery note while a person holds the conversation: nobody asks why the bot said it.
+    if (!turn.prediction || turn.reply.parts.kind === 'with-agent') return;
     this.explainable.set(turn.reply.id, { text: turn.user.text, prediction: turn.prediction });
     this.startExplaining(turn.reply.id, false);
   }
@@ -285,4 +309,21 @@ export class ChatSession {
     this.state = state;
     for (const listener of this.listeners) listener();
   }
+}
+
+/**
+ * A restored conversation's turns, and the team's messages stored beside them (outside the
+ * turns' `seq`): the chat shows those through the hand-off's state, which places them among the
+ * turns by the server's time.
+ */
+function splitRestored(restored: RestoredConversation & { agentMessages?: unknown; status?: unknown; handoff?: unknown }): {
+  conversation: RestoredConversation;
+  agentMessages: AgentMessage[];
+  current: Pick<ConversationUpdates, 'status' | 'handoff'> | null;
+} {
+  const listed = Array.isArray(restored.agentMessages) ? restored.agentMessages : [];
+  const agentMessages = listed.map(readAgentMessage).filter((message) => message !== null);
+  // The restore carries the hand-off as the updates route does; read by the same reader.
+  const current = readUpdates({ status: restored.status, handoff: restored.handoff, agentMessages: [] });
+  return { conversation: restored, agentMessages, current: current && { status: current.status, handoff: current.handoff } };
 }

@@ -1,8 +1,8 @@
 import type { ChatTransport, UIMessageChunk } from 'ai';
 import type { BotContent } from '@/lib/bot/answers';
-import { answerClassified, answerFor, handoffConfirmation, type Reply } from '@/lib/bot/reply';
+import { answerClassified, answerFor, handoffConfirmation, withAgentNote, type Reply } from '@/lib/bot/reply';
 import type { InferenceClient, ReadyEvent } from './inference-client';
-import { messageText, type ChatMessage } from './messages';
+import { isTurnMessage, messageText, type ChatMessage } from './messages';
 import type { PredictionRecord, TurnRecord, UserParts } from '@/lib/records/turn';
 
 type Options = {
@@ -12,6 +12,8 @@ type Options = {
   model: () => ReadyEvent | null;
   /** Called once per turn with the record to store. */
   onTurn: (turn: TurnRecord) => void;
+  /** True while a person of the team holds the conversation: the bot does not answer then. */
+  withAgent?: () => boolean;
 };
 
 /**
@@ -31,7 +33,8 @@ export class InBrowserTransport implements ChatTransport<ChatMessage> {
     abortSignal?.throwIfAborted();
 
     const replyId = crypto.randomUUID();
-    const seq = messages.length - 1;
+    // The team's messages and notices live outside the turns' numbering.
+    const seq = messages.filter(isTurnMessage).length - 1;
     this.options.onTurn({
       conversationId: this.options.conversationId(),
       botId: this.options.content.bot,
@@ -62,14 +65,16 @@ export class InBrowserTransport implements ChatTransport<ChatMessage> {
 
   private async answer(text: string, userParts: UserParts): Promise<{ reply: Reply; prediction?: PredictionRecord }> {
     const { content, inference, model } = this.options;
+    const withAgent = this.options.withAgent?.() ?? false;
     // The visitor chose the answer: no model decision to make.
-    if (userParts.kind === 'clarification' && userParts.chosenIntent) return { reply: answerFor(content, userParts.chosenIntent) };
-    if (userParts.kind === 'handoff-request') return { reply: handoffConfirmation(content) };
+    if (userParts.kind === 'clarification' && userParts.chosenIntent) return { reply: withAgent ? withAgentNote(content) : answerFor(content, userParts.chosenIntent) };
+    if (userParts.kind === 'handoff-request') return { reply: withAgent ? withAgentNote(content) : handoffConfirmation(content) };
 
     const ready = model();
     if (!ready) throw new Error('The model is not ready yet.');
     const { probabilities, latencyMs } = await inference.classify(text);
     const { reply, prediction } = answerClassified(content, ready.model, probabilities, { id: crypto.randomUUID(), backend: ready.backend, latencyMs });
-    return { reply, prediction };
+    // Still classified and stored with its prediction (the team sees what the model made of it), but a person answers.
+    return { reply: withAgent ? withAgentNote(content) : reply, prediction };
   }
 }

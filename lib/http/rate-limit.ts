@@ -46,6 +46,18 @@ export function limitChatRequest(request: Request, now = new Date()): Promise<vo
 }
 
 /**
+ * A chat polling for a person's replies (about 40 polls a minute while a hand-off is open) has a
+ * budget of its own, as large as the chat's, so polling never spends what the visitor's turns need.
+ */
+export function updatesRateLimit(): RateLimitPolicy {
+  return { name: 'updates', limit: getConfig().CHAT_RATE_LIMIT_PER_MINUTE, windowMs: CHAT_WINDOW_MS };
+}
+
+export function limitUpdatesRequest(request: Request, now = new Date()): Promise<void> {
+  return enforceRateLimit(request.headers, updatesRateLimit(), now);
+}
+
+/**
  * A batch of `records` counts as that many requests against the chat budget. The request was
  * counted once already by `limitChatRequest` (before its body was read), so this counts the
  * rest and says how many of the batch's records, from the first, fit in the budget; the others

@@ -9,6 +9,7 @@ import { apiErrorOf, ApiError, badRequest, invalidBody, payloadTooLarge, readJso
 import { limitChatBytes, limitChatRecords, limitChatRequest, tooManyRecords } from '@/lib/http/rate-limit';
 import { botFacts } from '@/lib/verify/bots';
 import { verifyAfterResponse } from '@/lib/verify/verifier';
+import { handoffOpeningOf } from './handoffs';
 import { redactTurn } from './redact-records';
 
 type Schedule = (task: () => Promise<void>) => void;
@@ -81,13 +82,21 @@ export async function ingestTurns(request: Request, schedule: Schedule): Promise
 
 /**
  * Stores validated turns (`checkTurn` passed), each atomic on its own, with the personal data in
- * their free text masked first (`REDACT_PII`), and says per turn, in the given order, what became
+ * their free text masked first (`REDACT_PII`) and the hand-off a reply opens derived from the
+ * turn as stored (lib/ingest/handoffs.ts, written in the turn's transaction), and says per turn, in the given order, what became
  * of it: 'stored', 'duplicate' (a retry), or the ApiError a single post would have got (a
  * conflict).
  */
 export async function storeTurnRecords(turns: readonly TurnRecord[]): Promise<(StoreOutcome | ApiError)[]> {
   const kinds = getConfig().REDACT_PII;
-  const outcomes = await storeTurns(turns.map((turn) => redactTurn(turn, { kinds })));
+  const redacted = turns.map((turn) => redactTurn(turn, { kinds }));
+  const rows = await Promise.all(
+    redacted.map(async (turn) => {
+      const handoff = await handoffOpeningOf(turn, redacted);
+      return handoff ? { ...turn, handoff } : turn;
+    }),
+  );
+  const outcomes = await storeTurns(rows);
   return outcomes.map((outcome) => (outcome instanceof StoreError ? apiErrorOf(outcome) : outcome));
 }
 

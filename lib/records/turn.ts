@@ -17,13 +17,23 @@ const probability = probabilityField;
 
 export const quickReplySchema = z.object({ text: z.string().min(1).max(200), intent: label.optional() });
 
-/** Structured content of a bot reply, rendered by the chat and stored with the message. */
+/**
+ * Why a reply hands off: the policy's reasons, the customer's request, and `model_unavailable`
+ * (the model could not run; the stored hand-off counts it as `unsure`).
+ */
+export const REPLY_HANDOFF_REASONS = ['out_of_scope', 'unsure', 'requested', 'unreadable', 'repeated', 'model_unavailable'] as const;
+
+/**
+ * Structured content of a bot reply, rendered by the chat and stored with the message.
+ * `with-agent`: a person holds the conversation, so the bot stays quiet and the reply is only a
+ * delivery note ("Sent to the team.").
+ */
 export const replyPartsSchema = z.object({
-  kind: z.enum(['answer', 'clarify', 'handoff', 'handoff-requested', 'error']),
+  kind: z.enum(['answer', 'clarify', 'handoff', 'handoff-requested', 'with-agent', 'error']),
   intent: label.optional(),
   quickReplies: z.array(quickReplySchema).max(5).optional(),
   options: z.array(z.object({ intent: label, label: z.string().min(1).max(100), probability })).max(5).optional(),
-  handoffReason: z.enum(['out_of_scope', 'unsure', 'requested', 'model_unavailable']).optional(),
+  handoffReason: z.enum(REPLY_HANDOFF_REASONS).optional(),
 });
 export type ReplyParts = z.infer<typeof replyPartsSchema>;
 

@@ -87,6 +87,25 @@ describe('npm run admin:create beside the running server', () => {
 
     const again = await adminCreate(['--email', 'ops@bank.example', '--password-stdin'], 'correct horse battery staple');
     expect(again.status).toBe(1);
-    expect(again.stderr.trim()).toBe('An admin ops@bank.example exists already; use --reset to change the password.');
+    expect(again.stderr.trim()).toBe('An account ops@bank.example exists already; use --reset to change the password.');
+  });
+
+  it('--role agent creates an agent, whom the server signs in as one and lets into the inbox; a role it does not know is refused', async () => {
+    const password = 'an agent password, long enough';
+    const run = await adminCreate(['--email', 'ana.lopez@bank.example', '--role', 'agent', '--password-stdin'], `${password}\n`);
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe('Agent ana.lopez@bank.example created.');
+    expect(run.status).toBe(0);
+    const signedIn = await signIn('ana.lopez@bank.example', password);
+    expect(signedIn.status).toBe(200);
+    expect(await signedIn.json()).toEqual({ email: 'ana.lopez@bank.example', role: 'agent' });
+    const cookie = signedIn.headers.get('set-cookie')?.split(';')[0] ?? '';
+    const count = await fetch(`${server!.url}/api/admin/inbox/count`, { headers: { cookie } });
+    expect(count.status).toBe(200);
+    expect(await count.json()).toEqual({ waiting: 0, mine: 0 });
+
+    const wrong = await adminCreate(['--email', 'boss@bank.example', '--role', 'owner', '--password-stdin'], `${password}\n`);
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr.trim()).toBe('--role must be admin or agent, not "owner".');
   });
 });

@@ -113,7 +113,7 @@ describe.each(testProviders)('admin on %s', (provider) => {
       expect(user.passwordHash).not.toContain('a long enough password');
       expect(await createAdminUser('reviewer@example.com', 'another password 123')).toEqual({ created: false, id: user.id });
       expect(await authenticate('reviewer@example.com', 'another password 123')).toBeNull();
-      expect(await authenticate('REVIEWER@example.com ', 'a long enough password')).toEqual({ id: user.id, email: 'reviewer@example.com' });
+      expect(await authenticate('REVIEWER@example.com ', 'a long enough password')).toEqual({ id: user.id, email: 'reviewer@example.com', role: 'admin' });
       expect(await authenticate('nobody@example.com', 'a long enough password')).toBeNull();
     });
 

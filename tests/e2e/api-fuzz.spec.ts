@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { expect, test, type APIRequestContext, type APIResponse } from '@playwright/test';
 import { MAX_TURN_BATCH_BYTES, MAX_TURN_BYTES, MAX_TURNS_PER_BATCH, feedbackSchema, turnRecordSchema } from '@/lib/records/turn';
 import { MAX_EXPLANATIONS_BYTES, explanationsRecordSchema } from '@/lib/records/explanation';
+import { agentMessageSchema, resolutionSchema } from '@/lib/records/handoff';
 import { createAdminAccount, signInThroughApi, type AdminApiSession } from './support/admin-session';
 import { queryE2eDatabase } from './support/database';
 import {
@@ -28,12 +29,16 @@ const RUNS = 100;
 const options = (numRuns = RUNS) => ({ seed: SEED, numRuns, endOnFailure: true });
 
 /** What the server stores from requests; rate-limit counters are bookkeeping, not input. */
-const STORED_TABLES = ['Conversation', 'Message', 'Prediction', 'Explanation', 'Feedback', 'Review', 'AdminUser', 'AdminSession'] as const;
+const STORED_TABLES = ['Conversation', 'Message', 'Prediction', 'Explanation', 'Feedback', 'Review', 'AdminUser', 'AdminSession', 'Handoff', 'AgentMessage'] as const;
 type RowCounts = Record<(typeof STORED_TABLES)[number], number>;
 
 function rowCounts(): RowCounts {
   return Object.fromEntries(STORED_TABLES.map((table) => [table, queryE2eDatabase<{ n: number }>(`SELECT COUNT(*) AS n FROM "${table}"`)[0]!.n])) as RowCounts;
 }
+
+/** A query string with one named parameter of any value (the route's own parameter, which `junkQuery` does not name). */
+const namedJunk = (name: string) =>
+  fc.oneof(unicodeEdgeString, fc.constantFrom('', '2026-01-01T00:00:00Z', '2026-13-45T99:00:00Z', '00000000-0000-0000-0000-000000000000', 'mine', 'waiting')).map((value) => new URLSearchParams([[name, value]]).toString());
 
 const isValid = (schema: { safeParse(value: unknown): { success: boolean } }) => (body: unknown) => schema.safeParse(body).success;
 
@@ -55,6 +60,8 @@ const BODIES = {
     bodyCap: 8 * 1024,
     stringPath: ['note'],
   },
+  agentMessage: { valid: { text: 'Hello, I can help.' }, isValid: isValid(agentMessageSchema), bodyCap: 16 * 1024, stringPath: ['text'] },
+  resolution: { valid: { resolution: 'new_topic', topic: 'Crypto wallets' }, isValid: isValid(resolutionSchema), bodyCap: 8 * 1024, stringPath: ['topic'] },
   login: {
     valid: validCredentials(),
     isValid: (body: unknown) => isRecord(body) && typeof body.email === 'string' && body.email.trim().length >= 3 && body.email.trim().length <= 254 && optionalString(body.password, 1, 256) && body.password !== undefined,
@@ -113,7 +120,7 @@ async function expectHealthy(request: APIRequestContext) {
   expect((await health.json()).status).toBe('ok');
 }
 
-const existing = { conversationId: '', replyId: '', predictionId: '', unexplainedPredictionId: '' };
+const existing = { conversationId: '', replyId: '', predictionId: '', unexplainedPredictionId: '', handoffConversationId: '' };
 let admin: AdminApiSession;
 
 test.describe('API fuzz', () => {
@@ -128,8 +135,19 @@ test.describe('API fuzz', () => {
     // And one with no explanation yet, where a body that got through would be stored.
     const unexplained = validTurn('where is my new card');
     expect((await request.post('/api/turns', { data: unexplained })).status()).toBe(201);
-    Object.assign(existing, { conversationId: turn.conversationId, replyId: turn.reply.id, predictionId: turn.prediction.id, unexplainedPredictionId: unexplained.prediction.id });
+    // And a conversation handed off and claimed, where a message or resolution that got through would be stored.
+    const handedOff = validTurn('book me a flight to the moon', 'card_arrival');
+    handedOff.reply.parts = { kind: 'handoff-requested', handoffReason: 'requested' } as unknown as typeof handedOff.reply.parts;
+    expect((await request.post('/api/turns', { data: handedOff })).status()).toBe(201);
+    Object.assign(existing, {
+      conversationId: turn.conversationId,
+      replyId: turn.reply.id,
+      predictionId: turn.prediction.id,
+      unexplainedPredictionId: unexplained.prediction.id,
+      handoffConversationId: handedOff.conversationId,
+    });
     admin = await signInThroughApi(playwright.request, baseURL!, await createAdminAccount('fuzz-admin@example.com'));
+    expect((await request.post(`/api/admin/conversations/${handedOff.conversationId}/claim`, { headers: admin.headers(), data: {} })).status()).toBe(200);
   });
 
   test('chat routes refuse every malformed, huge, nested and type-confused body with a JSON 4xx, and store nothing', async ({ request }) => {
@@ -245,6 +263,12 @@ test.describe('API fuzz', () => {
       fc.tuple(fc.oneof(invalidId, fc.constant(existing.predictionId)), invalidBody(BODIES.review)).map(([id, body]) => ({ method: 'POST', path: `/api/admin/predictions/${id}/review`, body })),
       fc.constant(existing.predictionId).map((id) => ({ method: 'POST', path: `/api/admin/predictions/${id}/review`, body: { kind: 'valid review', contentType: 'application/json', data: Buffer.from(JSON.stringify(validReview())) } })),
       invalidBody(BODIES.review).map((body) => ({ method: 'POST', path: '/api/admin/logout', body })),
+      fc.tuple(fc.constantFrom('/api/admin/inbox', '/api/admin/inbox/count'), junkQuery).map(([path, query]) => ({ method: 'GET', path: `${path}?${query}` })),
+      fc.oneof(invalidId, fc.uuid(), fc.constant(existing.handoffConversationId)).map((id) => ({ method: 'GET', path: `/api/admin/conversations/${id}` })),
+      fc.oneof(invalidId, fc.constant(existing.handoffConversationId)).map((id) => ({ method: 'POST', path: `/api/admin/conversations/${id}/claim` })),
+      fc.tuple(fc.oneof(invalidId, fc.constant(existing.handoffConversationId)), invalidBody(BODIES.agentMessage)).map(([id, body]) => ({ method: 'POST', path: `/api/admin/conversations/${id}/messages`, body })),
+      fc.constant(existing.handoffConversationId).map((id) => ({ method: 'POST', path: `/api/admin/conversations/${id}/messages`, body: { kind: 'valid message', contentType: 'application/json', data: Buffer.from(JSON.stringify(BODIES.agentMessage.valid)) } })),
+      fc.tuple(fc.oneof(invalidId, fc.constant(existing.handoffConversationId)), invalidBody(BODIES.resolution)).map(([id, body]) => ({ method: 'POST', path: `/api/admin/conversations/${id}/resolve`, body })),
     );
     await fc.assert(
       fc.asyncProperty(routes, forgedCookie, fc.boolean(), async (route, cookie, sameOrigin) => {
@@ -298,9 +322,37 @@ test.describe('API fuzz', () => {
       }),
       options(),
     );
+    // Agent messages and resolutions: every malformed body, against the claimed conversation, a random one and non-ids.
+    for (const route of ['messages', 'resolve'] as const) {
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(invalidId, fc.uuid(), fc.constant(existing.handoffConversationId)), invalidBody(route === 'messages' ? BODIES.agentMessage : BODIES.resolution), async (id, body) => {
+          const sent: Sent = { method: 'POST', path: `/api/admin/conversations/${id}/${route}`, body, headers };
+          await expectJsonRefusal(await send(request, sent), sent);
+        }),
+        options(),
+      );
+    }
+    // Conversations and claims: ids that are not UUIDs, or not known.
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(invalidId, fc.uuid()), fc.constantFrom('GET', 'POST'), async (id, method) => {
+        const sent: Sent = { method, path: `/api/admin/conversations/${id}${method === 'POST' ? '/claim' : ''}`, headers };
+        await expectJsonRefusal(await send(request, sent), sent, [400, 404]);
+      }),
+      options(),
+    );
+    // The customer's poll: junk ids and `after` values are refused or read, never a failure.
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(invalidId, fc.uuid(), fc.constant(existing.handoffConversationId)), fc.oneof(junkQuery, namedJunk('after')), async (id, query) => {
+        const sent: Sent = { method: 'GET', path: `/api/conversations/${id}/updates?${query}` };
+        const response = await send(request, sent);
+        if (response.status() !== 200) return expectJsonRefusal(response, sent, [400, 404]);
+        expect((await response.json()).status, summarise(sent)).toBe('assigned');
+      }),
+      options(),
+    );
     // Lists, queue, overview and exports: junk query strings are read as filters or refused, never a failure.
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('/api/admin/predictions', '/api/admin/queue', '/api/admin/overview', '/api/admin/export'), junkQuery, async (path, query) => {
+      fc.asyncProperty(fc.constantFrom('/api/admin/predictions', '/api/admin/queue', '/api/admin/overview', '/api/admin/export', '/api/admin/inbox', '/api/admin/inbox/count'), fc.oneof(junkQuery, namedJunk('status')), async (path, query) => {
         const sent: Sent = { method: 'GET', path: `${path}?${query}`, headers };
         const response = await send(request, sent);
         if (response.status() !== 200) return expectJsonRefusal(response, sent);
@@ -332,6 +384,13 @@ test.describe('API fuzz', () => {
       ['/api/admin/queue', ['GET']],
       ['/api/admin/overview', ['GET']],
       ['/api/admin/export', ['GET']],
+      [`/api/conversations/${existing.handoffConversationId}/updates`, ['GET']],
+      ['/api/admin/inbox', ['GET']],
+      ['/api/admin/inbox/count', ['GET']],
+      [`/api/admin/conversations/${existing.handoffConversationId}`, ['GET']],
+      [`/api/admin/conversations/${existing.handoffConversationId}/claim`, ['POST']],
+      [`/api/admin/conversations/${existing.handoffConversationId}/messages`, ['POST']],
+      [`/api/admin/conversations/${existing.handoffConversationId}/resolve`, ['POST']],
     ];
     for (const [path, allowed] of routes) {
       for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((m) => !allowed.includes(m))) {

@@ -8,6 +8,7 @@ import { ChatPage } from './pages/chat-page';
 import { createAdminAccount, signInThroughApi, type AdminAccount } from './support/admin-session';
 import { queryE2eDatabase, waitForRows, writeE2eDatabase } from './support/database';
 import { validExplanations, validReview, validTurn } from './support/fuzz';
+import { readFileSync } from 'node:fs';
 
 // Security properties checked against the running production build, beyond admin.spec
 // (anonymous 401s, the cross-site sign-in, the missing and wrong CSRF token from the page).
@@ -544,5 +545,148 @@ test.describe('admin parameters, reviews and exports', () => {
     const lines = (await exported.text()).split('\n');
     expect(lines).toContain(`"'=HYPERLINK(""http://attacker.example/?${RUN}"",""open"")",card_arrival`);
     expect(lines.filter((line) => /^"?[=+\-@\t\r]/.test(line))).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Hand-off to a person: every route's access control, and the whole flow through the API.
+
+test.describe('hand-off API', () => {
+  // The demo model's out-of-scope class, read from its card as the server reads it.
+  const OUT_OF_SCOPE: string = JSON.parse(readFileSync('public/models/banking77/model-card.json', 'utf8')).out_of_scope_label;
+
+  /** A classified turn at a position of a conversation, as the chat posts it. */
+  function turnAt(conversationId: string, seq: number, text: string, intent = 'card_arrival') {
+    const turn = validTurn(text, intent);
+    return { ...turn, conversationId, user: { ...turn.user, seq }, reply: { ...turn.reply, seq: seq + 1 } };
+  }
+
+  /** The policy hands off: the model's out-of-scope class wins. */
+  function outOfScope(conversationId: string, seq: number, text: string) {
+    const turn = turnAt(conversationId, seq, text, OUT_OF_SCOPE);
+    return {
+      ...turn,
+      reply: { ...turn.reply, text: 'I can’t help with that here.', parts: { kind: 'handoff', intent: OUT_OF_SCOPE, handoffReason: 'out_of_scope' } },
+      prediction: { ...turn.prediction, decision: 'handoff' },
+    };
+  }
+
+  /** An agent account of the spec's own: created as an admin would be, then given the agent role. */
+  async function agentAccount(email: string): Promise<AdminAccount> {
+    const created = await createAdminAccount(email);
+    writeE2eDatabase('UPDATE "AdminUser" SET "role" = \'agent\' WHERE "email" = ?', email);
+    return created;
+  }
+
+  test('every inbox route refuses anonymous callers (401), mutations refuse a missing CSRF token and other origins (403), and agents act only on their own', async ({ request, playwright, baseURL }) => {
+    const conversationId = randomUUID();
+    expect((await request.post('/api/turns', { data: outOfScope(conversationId, 0, `access check ${RUN}`) })).status()).toBe(201);
+    const ana = await signInThroughApi(playwright.request, baseURL!, await agentAccount(`handoff-ana-${RUN}@example.com`));
+    const ben = await signInThroughApi(playwright.request, baseURL!, await agentAccount(`handoff-ben-${RUN}@example.com`));
+    const reads = ['/api/admin/inbox', '/api/admin/inbox?status=mine', '/api/admin/inbox/count', `/api/admin/conversations/${conversationId}`];
+    const mutations: [string, unknown][] = [
+      [`/api/admin/conversations/${conversationId}/claim`, {}],
+      [`/api/admin/conversations/${conversationId}/messages`, { text: 'hello' }],
+      [`/api/admin/conversations/${conversationId}/resolve`, { resolution: 'not_support' }],
+    ];
+    const forged = { cookie: `${ana.cookieName}=${'A'.repeat(43)}`, origin: new URL(baseURL!).origin };
+    for (const path of reads) {
+      for (const headers of [{}, forged]) {
+        const response = await request.get(path, { headers });
+        expect(response.status(), path).toBe(401);
+        expect((await response.json()).error.code, path).toBe('unauthorised');
+      }
+      expect((await request.get(path, { headers: ana.headers() })).status(), path).toBe(200);
+    }
+    const without = (name: string) => Object.fromEntries(Object.entries(ana.headers()).filter(([key]) => key !== name));
+    for (const [path, data] of mutations) {
+      const refused: [string, Record<string, string>, number, RegExp][] = [
+        ['anonymous', { origin: new URL(baseURL!).origin }, 401, /^unauthorised$/],
+        ['no CSRF token', without('x-csrf-token'), 403, /^csrf$/],
+        ['another session’s CSRF token', ana.headers({ 'x-csrf-token': ben.csrfToken }), 403, /^csrf$/],
+        ['a foreign Origin', ana.headers({ origin: 'https://attacker.example' }), 403, /^cross_origin$/],
+        ['no Origin', without('origin'), 403, /^cross_origin$/],
+        ['a cross-site fetch', ana.headers({ 'sec-fetch-site': 'cross-site' }), 403, /^cross_origin$/],
+      ];
+      for (const [what, headers, status, code] of refused) {
+        const response = await request.post(path, { headers, data });
+        expect(response.status(), `${path}: ${what}`).toBe(status);
+        expect((await response.json()).error.code, `${path}: ${what}`).toMatch(code);
+      }
+    }
+    // Nothing the refusals sent changed anything.
+    expect(queryE2eDatabase('SELECT status, assigneeId FROM Handoff WHERE conversationId = ?', conversationId)).toEqual([{ status: 'waiting', assigneeId: null }]);
+    expect(queryE2eDatabase<{ n: number }>('SELECT COUNT(*) AS n FROM AgentMessage WHERE conversationId = ?', conversationId)).toEqual([{ n: 0 }]);
+
+    // Ana claims; Ben may neither claim (409), reply nor resolve (403): it is not his.
+    expect((await request.post(mutations[0]![0], { headers: ana.headers(), data: {} })).status()).toBe(200);
+    expect((await request.post(mutations[0]![0], { headers: ben.headers(), data: {} })).status()).toBe(409);
+    for (const [path, data] of mutations.slice(1)) {
+      const response = await request.post(path, { headers: ben.headers(), data });
+      expect(response.status(), path).toBe(403);
+      expect((await response.json()).error.code, path).toBe('forbidden');
+    }
+    // The customer's poll takes no session and is not an admin route, but ids and times are checked.
+    expect((await request.get(`/api/conversations/${conversationId}/updates?after=yesterday`)).status()).toBe(400);
+    expect((await request.get(`/api/conversations/not-an-id/updates`)).status()).toBe(400);
+    expect((await request.get(`/api/conversations/${randomUUID()}/updates`)).status()).toBe(404);
+  });
+
+  test('the whole flow: out of scope, a request for a person, claim, a reply the customer’s poll sees, the customer’s answer, resolve with a label, the training export', async ({ request, playwright, baseURL }) => {
+    const conversationId = randomUUID();
+    const text = `can you book me a table for two ${RUN}`;
+    const first = outOfScope(conversationId, 0, text);
+    expect((await request.post('/api/turns', { data: first })).status()).toBe(201);
+    const ask = {
+      conversationId,
+      botId: 'banking77',
+      user: { id: randomUUID(), seq: 2, text: 'Talk to a person', parts: { kind: 'handoff-request' } },
+      reply: { id: randomUUID(), seq: 3, text: 'I’ve passed this conversation to our support team.', parts: { kind: 'handoff-requested', handoffReason: 'requested' } },
+    };
+    expect((await request.post('/api/turns', { data: ask })).status()).toBe(201);
+    const poll = async (after?: string) => {
+      const response = await request.get(`/api/conversations/${conversationId}/updates${after ? `?after=${encodeURIComponent(after)}` : ''}`);
+      expect(response.status()).toBe(200);
+      return response.json();
+    };
+    expect(await poll()).toMatchObject({ status: 'waiting', handoff: { reason: 'requested', claimedAt: null, busy: false }, agentMessages: [] });
+
+    const agent = await signInThroughApi(playwright.request, baseURL!, await agentAccount(`handoff-flow-${RUN}@example.com`));
+    const inbox = await (await request.get('/api/admin/inbox?status=waiting', { headers: agent.headers() })).json();
+    const entry = inbox.rows.find((row: { conversationId: string }) => row.conversationId === conversationId);
+    expect(entry).toMatchObject({ reason: 'requested', status: 'waiting', triggerText: text, waitSeconds: expect.any(Number) });
+    expect((await (await request.get('/api/admin/inbox/count', { headers: agent.headers() })).json()).waiting).toBeGreaterThanOrEqual(1);
+    const detail = await (await request.get(`/api/admin/conversations/${conversationId}`, { headers: agent.headers() })).json();
+    expect(detail.handoff).toMatchObject({ reason: 'requested', triggerMessageId: first.user.id, snapshot: { text, intent: first.prediction.intent, topK: first.prediction.topK.slice(0, 5) } });
+
+    expect((await request.post(`/api/admin/conversations/${conversationId}/claim`, { headers: agent.headers(), data: {} })).status()).toBe(200);
+    const claimed = await poll();
+    expect(claimed).toMatchObject({ status: 'assigned', handoff: { claimedAt: expect.any(String) }, agentMessages: [] });
+    const since = new Date().toISOString();
+    const sent = await request.post(`/api/admin/conversations/${conversationId}/messages`, { headers: agent.headers(), data: { text: 'Hello, <img src=x onerror=alert(1)> I can help.' } });
+    expect(sent.status()).toBe(201);
+    const { message } = await sent.json();
+    const seen = await poll(since);
+    expect(seen.agentMessages).toEqual([{ id: message.id, text: 'Hello, <img src=x onerror=alert(1)> I can help.', createdAt: message.createdAt, author: { displayName: 'Handoff' } }]);
+    expect((await poll(message.id)).agentMessages).toEqual([]);
+
+    // The customer answers while the agent holds the conversation: classified, stored once, the reply a delivery note.
+    const answer = turnAt(conversationId, 4, `it is about my restaurant card ${RUN}`);
+    const withAgent = { ...answer, reply: { ...answer.reply, text: 'Sent to the team.', parts: { kind: 'with-agent' } } };
+    expect((await request.post('/api/turns', { data: withAgent })).status()).toBe(201);
+    expect((await request.post('/api/turns', { data: withAgent })).status()).toBe(200);
+    const transcript = await (await request.get(`/api/admin/conversations/${conversationId}`, { headers: agent.headers() })).json();
+    expect(transcript.messages.map((row: { seq: number }) => row.seq)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(transcript.agentMessages.map((row: { text: string }) => row.text)).toEqual(['Hello, <img src=x onerror=alert(1)> I can help.']);
+    const restored = await (await request.get(`/api/conversations/${conversationId}`)).json();
+    expect(restored).toMatchObject({ status: 'assigned', agentMessages: [{ id: message.id }] });
+
+    const resolved = await request.post(`/api/admin/conversations/${conversationId}/resolve`, { headers: agent.headers(), data: { resolution: 'new_topic', topic: 'Restaurant bookings' } });
+    expect(resolved.status()).toBe(200);
+    expect(await poll()).toMatchObject({ status: 'bot', handoff: null });
+    expect(queryE2eDatabase('SELECT COUNT(*) AS n FROM Message WHERE conversationId = ?', conversationId)).toEqual([{ n: 6 }]);
+    expect(queryE2eDatabase('SELECT COUNT(*) AS n FROM Handoff WHERE conversationId = ?', conversationId)).toEqual([{ n: 1 }]);
+    const exported = await (await request.get('/api/admin/export?format=training', { headers: agent.headers() })).text();
+    expect(exported.split('\n')).toContain(`${text},new_topic.restaurant_bookings`);
   });
 });

@@ -11,6 +11,8 @@ import { InferenceJobs } from '@/lib/chat/inference-jobs';
 import type { ChatMessage } from '@/lib/chat/messages';
 import { MemoryOutboxStore, Outbox } from '@/lib/chat/outbox';
 import type { WorkerEvent, WorkerRequest } from '@/lib/chat/protocol';
+import type { ConversationUpdates } from '@/lib/chat/handoff';
+import { agentChatMessage } from '@/lib/chat/messages';
 import { ChatSession, type ExplainState } from '@/lib/chat/session';
 import type { Explanation } from '@/lib/explain';
 import type { IntentModel } from '@/lib/model/model';
@@ -64,10 +66,15 @@ function inProcessWorker() {
 type Posted = { url: string; method: string; body: unknown };
 
 /** A session on the in-process worker, an in-memory outbox whose posts are recorded, and its own storage. */
-function sessionUnderTest(options: { restored?: RestoredConversation; storage?: Map<string, string> } = {}) {
+function sessionUnderTest(options: { restored?: RestoredConversation; storage?: Map<string, string>; updates?: () => ConversationUpdates } = {}) {
   const worker = inProcessWorker();
   const posted: Posted[] = [];
+  const polls: string[] = [];
   const fetchImpl = (async (url: string, init?: RequestInit) => {
+    if (url.startsWith('/api/conversations/') && url.includes('/updates')) {
+      polls.push(url);
+      return Response.json(options.updates?.() ?? { status: 'bot', handoff: null, agentMessages: [] });
+    }
     if (url.startsWith('/api/conversations/')) {
       return options.restored ? Response.json(options.restored) : new Response(null, { status: 404 });
     }
@@ -80,6 +87,7 @@ function sessionUnderTest(options: { restored?: RestoredConversation; storage?: 
     outbox: new Outbox({ store: new MemoryOutboxStore(), fetch: fetchImpl }),
     storage: { getItem: (key) => storage.get(key) ?? null, setItem: (key, value) => void storage.set(key, value), removeItem: (key) => void storage.delete(key) },
     fetch: fetchImpl,
+    pollIntervalMs: 20,
   });
   // Every state each reply went through, in order.
   const history = new Map<string, (ExplainState | undefined)[]>();
@@ -91,7 +99,7 @@ function sessionUnderTest(options: { restored?: RestoredConversation; storage?: 
       history.set(replyId, seen);
     }
   });
-  return { session, posted, history, storage, ...worker };
+  return { session, posted, polls, history, storage, ...worker };
 }
 
 /** Resolves when `check` holds for the session's state, checked on every change. */
@@ -146,6 +154,50 @@ const storedExplanations = (posted: Posted[], predictionId: string) =>
 const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
 
 describe('the chat session', () => {
+  it('follows a hand-off: polls once a hand-off turn is stored; while a person holds it the bot stays quiet, the message is classified and stored outside the team’s messages, and not explained', async () => {
+    const since = '2026-01-01T10:00:00.000Z';
+    let updates: ConversationUpdates = { status: 'waiting', handoff: { reason: 'out_of_scope', since, claimedAt: null, busy: false }, agentMessages: [] };
+    const { session, posted, polls } = sessionUnderTest({ updates: () => updates });
+    const stop = await started(session);
+    try {
+      const outOfScope = await ask(session, 'what will the weather be like in Paris tomorrow?');
+      expect(outOfScope.intent).toBe('oos');
+      await until(session, () => session.getState().handoff.status === 'waiting', 'the hand-off to show as waiting');
+      expect(polls[0]).toBe(`/api/conversations/${session.conversationId}/updates`);
+
+      const agentMessage = { id: crypto.randomUUID(), text: 'Hello, this is Sam.', createdAt: '2026-01-01T10:01:30.000Z', author: { displayName: 'Sam' } };
+      updates = { status: 'assigned', handoff: { reason: 'out_of_scope', since, claimedAt: '2026-01-01T10:01:00.000Z', busy: false }, agentMessages: [agentMessage] };
+      await until(session, () => session.getState().handoff.agentMessages.length === 1, 'the agent’s message');
+      expect(session.getState().handoff.status).toBe('assigned');
+      // The chat shows the team's message among the turns.
+      conversations.set(session, [...conversations.get(session)!, agentChatMessage(agentMessage)]);
+
+      const text = 'my new card still has not arrived';
+      const held = await ask(session, text);
+      expect(held.intent).toBe('card_arrival');
+      await settle();
+      const turns = posted.filter((post) => post.url === '/api/turns').map((post) => post.body as TurnRecord);
+      const last = turns.at(-1)!;
+      expect(last.reply).toMatchObject({ seq: 3, text: 'Sent to the team.', parts: { kind: 'with-agent' } });
+      expect(last.user).toMatchObject({ seq: 2, text });
+      expect(last.prediction?.intent).toBe('card_arrival');
+      expect(session.explanationOf(held.replyId)).toBeUndefined();
+      expect(posted.filter((post) => post.url.startsWith(`/api/predictions/${held.predictionId}/`))).toEqual([]);
+      // Polls after the first ask only for what is newer than the message it has.
+      expect(polls.at(-1)).toBe(`/api/conversations/${session.conversationId}/updates?after=${agentMessage.id}`);
+
+      updates = { status: 'bot', handoff: null, agentMessages: [] };
+      await until(session, () => session.getState().handoff.status === 'bot', 'the conversation back with the bot');
+      const count = polls.length;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(polls.length).toBe(count);
+      expect(session.handoffFeed.following).toBe(false);
+    } finally {
+      stop();
+      session.handoffFeed.stop();
+    }
+  });
+
   it('explains a classified reply without being asked, with progress, and stores exactly what its state shows', async () => {
     const { session, posted, history, requests } = sessionUnderTest();
     const stop = await started(session);

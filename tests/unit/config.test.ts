@@ -14,6 +14,12 @@ describe('configuration', () => {
     expect(config.AUTO_MIGRATE).toBe(false);
   });
 
+  it('tells the customer the team is busy after HANDOFF_BUSY_AFTER_S seconds, 120 unless set', () => {
+    expect(parseConfig({}).HANDOFF_BUSY_AFTER_S).toBe(120);
+    expect(parseConfig({ HANDOFF_BUSY_AFTER_S: '30' }).HANDOFF_BUSY_AFTER_S).toBe(30);
+    for (const bad of ['0', '-5', '1.5', 'soon']) expect(() => parseConfig({ HANDOFF_BUSY_AFTER_S: bad }), bad).toThrow(ConfigError);
+  });
+
   it('treats empty variables as unset', () => {
     expect(parseConfig({ DATABASE_URL: '', AUTO_MIGRATE: '' }).DATABASE_URL).toBe('file:./data/glassdesk.db');
   });

@@ -1,4 +1,5 @@
 import 'server-only';
+import type { AccountRole } from '@/lib/generated/sqlite/client';
 import { db } from '../client';
 import { isUniqueViolation } from '../errors';
 
@@ -6,21 +7,22 @@ import { isUniqueViolation } from '../errors';
  * Admin accounts and sessions as stored. The callers (lib/auth) normalise e-mails, hash
  * passwords and tokens, and decide when a session is live; these only read and write rows.
  */
-export type AdminIdentity = { id: string; email: string };
+export type { AccountRole };
+export type AdminIdentity = { id: string; email: string; role: AccountRole };
 export type AdminAccount = AdminIdentity & { passwordHash: string };
 export type AdminSessionRow = { id: string; userId: string; csrfToken: string; expiresAt: Date; createdAt: Date };
 export type StoredAdminSession = { id: string; user: AdminIdentity; csrfToken: string; expiresAt: Date; revokedAt: Date | null };
 
 export async function findAdminByEmail(email: string): Promise<AdminAccount | null> {
-  return db().adminUser.findUnique({ where: { email }, select: { id: true, email: true, passwordHash: true } });
+  return db().adminUser.findUnique({ where: { email }, select: { id: true, email: true, role: true, passwordHash: true } });
 }
 
 /** Inserts an admin; an e-mail already stored is left untouched, also when another process inserts it meanwhile. */
-export async function insertAdminUser(email: string, passwordHash: string): Promise<{ created: boolean; id: string }> {
+export async function insertAdminUser(email: string, passwordHash: string, role: AccountRole = 'admin'): Promise<{ created: boolean; id: string }> {
   const existing = await db().adminUser.findUnique({ where: { email }, select: { id: true } });
   if (existing) return { created: false, id: existing.id };
   try {
-    const user = await db().adminUser.create({ data: { email, passwordHash }, select: { id: true } });
+    const user = await db().adminUser.create({ data: { email, passwordHash, role }, select: { id: true } });
     return { created: true, id: user.id };
   } catch (error) {
     // Two server instances starting at once: the other one created it.
@@ -52,7 +54,7 @@ export async function insertSession(session: AdminSessionRow, expiredBefore: Dat
 }
 
 export async function findSessionById(id: string): Promise<StoredAdminSession | null> {
-  const session = await db().adminSession.findUnique({ where: { id }, include: { user: { select: { id: true, email: true } } } });
+  const session = await db().adminSession.findUnique({ where: { id }, include: { user: { select: { id: true, email: true, role: true } } } });
   return session ? { id: session.id, user: session.user, csrfToken: session.csrfToken, expiresAt: session.expiresAt, revokedAt: session.revokedAt } : null;
 }
 

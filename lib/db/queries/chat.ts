@@ -3,6 +3,7 @@ import { Prisma, type Backend, type Decision } from '@/lib/generated/sqlite/clie
 import { db } from '../client';
 import { sqlJson } from '../dialect';
 import { isUniqueViolation, StoreError } from '../errors';
+import { openHandoffStatements, type HandoffOpening } from './handoffs';
 
 /**
  * The shapes the chat's tables store, written structurally so that the validated records
@@ -27,6 +28,8 @@ export type TurnRow = {
   user: { id: string; seq: number; text: string; parts: unknown };
   reply: { id: string; seq: number; text: string; parts: unknown };
   prediction?: PredictionRow;
+  /** When the reply hands off: the hand-off the turn opens (or whose reason it updates), in the turn's transaction. */
+  handoff?: HandoffOpening;
 };
 
 export type StoreOutcome = 'stored' | 'duplicate';
@@ -98,6 +101,8 @@ async function insertTurns(turns: readonly TurnRow[]): Promise<void> {
       ("id", "messageId", "replyId", "modelId", "modelVersion", "intent", "confidence", "topK", "decision", "backend", "latencyMs", "createdAt") VALUES
       ${Prisma.join(predictionRows)}`);
   }
+  // In the turns' order: a later turn's request for a person updates the hand-off an earlier one opened.
+  for (const turn of turns) if (turn.handoff) writes.push(...openHandoffStatements(turn.conversationId, turn.handoff, now));
   await db().$transaction(writes);
 }
 

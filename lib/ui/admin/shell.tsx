@@ -1,11 +1,15 @@
 import Link from 'next/link';
+import { InboxBadge } from './inbox-badge';
 import { LogoutButton } from './logout-button';
 
 const NAV = [
+  { href: '/admin/inbox', label: 'Inbox', id: 'inbox' },
   { href: '/admin', label: 'Log', id: 'log' },
   { href: '/admin/queue', label: 'Needs review', id: 'queue' },
   { href: '/admin/overview', label: 'Overview', id: 'overview' },
 ] as const;
+
+export type AdminSection = (typeof NAV)[number]['id'];
 
 export function AdminShell({ email, csrfToken, current, children }: { email: string; csrfToken: string; current: (typeof NAV)[number]['id'] | null; children: React.ReactNode }) {
   return (
@@ -23,6 +27,7 @@ export function AdminShell({ email, csrfToken, current, children }: { email: str
                 className={`rounded-md px-3 py-1 whitespace-nowrap ${current === item.id ? 'bg-brand-50 font-medium text-brand-900' : 'text-slate-700 hover:bg-slate-100'}`}
               >
                 {item.label}
+                {item.id === 'inbox' ? <InboxBadge /> : null}
               </Link>
             ))}
           </nav>

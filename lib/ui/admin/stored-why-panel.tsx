@@ -14,12 +14,15 @@ export function StoredWhyPanel({
   prediction,
   storedAt,
   backend,
+  id = 'admin-why',
 }: {
   intentNames: Readonly<Record<string, string>>;
   explanations: readonly unknown[];
   prediction: WhyPrediction;
   storedAt: string;
   backend: string;
+  /** Unique on the page: a transcript shows one panel per bot reply. */
+  id?: string;
 }) {
   return (
     <WhyPanel
@@ -27,7 +30,7 @@ export function StoredWhyPanel({
       prediction={prediction}
       labelOf={(intent) => (Object.hasOwn(intentNames, intent) ? intentNames[intent]! : humanizeIntent(intent))}
       status="ready"
-      id="admin-why"
+      id={id}
       reader="operator"
       provenance={{ kind: 'stored', storedAt, backend }}
     />

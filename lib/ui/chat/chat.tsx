@@ -3,7 +3,7 @@
 import { useChat } from '@ai-sdk/react';
 import { useCallback, useEffect, useId, useRef, useState, useSyncExternalStore, type FormEvent, type KeyboardEvent } from 'react';
 import { intentLabel, loadBotContent } from '@/lib/bot/answers';
-import { type ChatMessage, type ChatMetadata } from '@/lib/chat/messages';
+import { withTeamUpdates, type ChatMessage, type ChatMetadata } from '@/lib/chat/messages';
 import { devicePreferenceFrom } from '@/lib/chat/protocol';
 import { MAX_MESSAGE_LENGTH } from '@/lib/records/turn';
 import { ChatSession } from '@/lib/chat/session';
@@ -18,6 +18,8 @@ export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string })
   const { content } = session;
   const modelState = useCallback(() => session.getState().model, [session]);
   const model = useSyncExternalStore(session.subscribe, modelState, modelState);
+  const handoffState = useCallback(() => session.getState().handoff, [session]);
+  const team = useSyncExternalStore(session.subscribe, handoffState, handoffState);
   const [restoring, setRestoring] = useState(true);
   // Messages sent before the assistant could answer them (the model still loading, or the
   // previous reply under way) wait here, shown, and go out one at a time once it can.
@@ -55,6 +57,16 @@ export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string })
   const ready = model.status === 'ready' && !restoring;
   const busy = status === 'submitted' || status === 'streaming';
   const failed = model.status === 'failed';
+
+  // The team's messages and "A person from the team has joined" join the conversation as they
+  // arrive; never while a reply streams in (useChat writes the reply into the last message).
+  const claimedAt = team.handoff?.claimedAt ?? null;
+  useEffect(() => {
+    if (busy || restoring) return;
+    setMessages((current) => withTeamUpdates(current, { agentMessages: team.agentMessages, claimedAt }, content.handoff.joined));
+  }, [busy, restoring, team.agentMessages, claimedAt, setMessages, content]);
+  const withAgent = team.status === 'assigned';
+  const teamBusy = team.status === 'waiting' && team.handoff?.busy === true;
 
   const dispatching = useRef(false);
   const [dispatched, setDispatched] = useState(0);
@@ -127,7 +139,14 @@ export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string })
       <header className="flex items-center justify-between gap-3 border-b border-slate-200 px-4 py-3">
         <div className="min-w-0">
           <h1 className="text-base font-semibold text-brand-900">{content.name}</h1>
-          <p className="text-xs text-slate-600">Every answer can be explained: tap &ldquo;Why this answer?&rdquo;.</p>
+          {withAgent ? (
+            <p className="text-xs text-emerald-900" data-testid="with-agent-status">
+              <span aria-hidden="true" className="mr-1 inline-block h-2 w-2 rounded-full bg-emerald-600" />
+              You&rsquo;re talking with a person from the team.
+            </p>
+          ) : (
+            <p className="text-xs text-slate-600">Every answer can be explained: tap &ldquo;Why this answer?&rdquo;.</p>
+          )}
         </div>
         {messages.length > 0 && (
           <button
@@ -175,6 +194,7 @@ export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string })
             botName={content.name}
             handoffOffer={content.handoff.offer}
             disabled={failed}
+            withAgent={withAgent}
             onQuickReply={quickReply}
             onChoose={choose}
             onHandoff={handoff}
@@ -197,9 +217,14 @@ export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string })
           </p>
         )}
         {waiting.length > 0 && failed && <p className="text-sm text-red-800">Not sent: the assistant could not start.</p>}
-        {busy && (
+        {busy && !withAgent && (
           <p data-testid="typing" className="text-sm text-slate-500">
             {content.name} is answering…
+          </p>
+        )}
+        {teamBusy && (
+          <p role="status" data-testid="handoff-busy" className="rounded-xl bg-amber-50 px-4 py-3 text-sm text-amber-950">
+            {content.handoff.busy}
           </p>
         )}
         <div ref={endRef} />
@@ -233,7 +258,7 @@ export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string })
           value={draft}
           onChange={(event) => setDraft(event.target.value)}
           onKeyDown={onKeyDown}
-          placeholder="Type your question…"
+          placeholder={withAgent ? 'Write to the team…' : 'Type your question…'}
           maxLength={MAX_MESSAGE_LENGTH}
           className="max-h-40 min-h-11 flex-1 resize-none rounded-xl border border-slate-300 px-3 py-2 text-base"
           aria-describedby={`${inputId}-hint`}

@@ -1,7 +1,7 @@
 'use client';
 
 import { memo, useCallback, useId, useState, useSyncExternalStore } from 'react';
-import { messageText, replyPartsOf, type ChatMessage } from '@/lib/chat/messages';
+import { agentPartOf, messageText, noticePartOf, replyPartsOf, type ChatMessage } from '@/lib/chat/messages';
 import type { ReplyExplanations } from '@/lib/chat/session';
 import { WhyPanel, WhyToggle } from '@/lib/ui/explain/why-panel';
 import { VisitorText } from '@/lib/ui/text';
@@ -12,6 +12,8 @@ type Props = {
   handoffOffer: string;
   /** True when nothing can be sent (the assistant could not start). Earlier replies' buttons stay usable. */
   disabled: boolean;
+  /** A person of the team holds the conversation: asking for one again would change nothing, so that button is off. */
+  withAgent: boolean;
   onQuickReply(text: string): void;
   onChoose(intent: string, label: string, predictionId: string | undefined): void;
   onHandoff(): void;
@@ -30,7 +32,7 @@ const chip =
  * changed render again (the chat passes stable callbacks).
  */
 export const MessageBubble = memo(function MessageBubble(props: Props) {
-  const { message, botName, handoffOffer, disabled, onQuickReply, onChoose, onHandoff, onFeedback } = props;
+  const { message, botName, handoffOffer, disabled, withAgent, onQuickReply, onChoose, onHandoff, onFeedback } = props;
   const text = messageText(message);
   if (message.role === 'user') {
     return (
@@ -43,7 +45,31 @@ export const MessageBubble = memo(function MessageBubble(props: Props) {
     );
   }
 
+  const agent = agentPartOf(message);
+  if (agent) return <AgentBubble text={text} author={agent.author} />;
+  if (noticePartOf(message)) {
+    return (
+      <p className="flex justify-center py-1">
+        <span data-testid="handoff-joined" className="max-w-[85%] rounded-2xl bg-emerald-50 px-3 py-1 text-center text-sm text-emerald-900 ring-1 ring-emerald-200">
+          {text}
+        </span>
+      </p>
+    );
+  }
+
   const reply = replyPartsOf(message);
+  if (reply?.kind === 'with-agent') {
+    // A delivery note, not an answer: a person of the team replies.
+    return (
+      <p data-testid="message" data-role="assistant" data-kind="with-agent" className="-mt-2 flex justify-end text-xs text-slate-500">
+        <span className="sr-only">Delivery: </span>
+        <svg aria-hidden="true" viewBox="0 0 16 16" width="14" height="14" className="mr-1 inline" fill="none" stroke="currentColor" strokeWidth="2">
+          <path d="M3 8.5l3 3 7-7" />
+        </svg>
+        {text}
+      </p>
+    );
+  }
   const prediction = message.metadata?.prediction;
   const actionable = !disabled;
   return (
@@ -73,14 +99,14 @@ export const MessageBubble = memo(function MessageBubble(props: Props) {
               {option.label}
             </button>
           ))}
-          <button type="button" className={chip} disabled={!actionable} onClick={onHandoff} data-testid="handoff-button">
+          <button type="button" className={chip} disabled={!actionable || withAgent} onClick={onHandoff} data-testid="handoff-button">
             None of these: {handoffOffer.toLowerCase()}
           </button>
         </div>
       )}
 
       {reply?.kind === 'handoff' && (
-        <button type="button" className={chip} disabled={!actionable} onClick={onHandoff} data-testid="handoff-button">
+        <button type="button" className={chip} disabled={!actionable || withAgent} onClick={onHandoff} data-testid="handoff-button">
           {handoffOffer}
         </button>
       )}
@@ -104,6 +130,28 @@ export const MessageBubble = memo(function MessageBubble(props: Props) {
     </div>
   );
 });
+
+/** A person of the team: their words as plain text (React escapes it; never HTML), set apart from the bot's. */
+function AgentBubble({ text, author }: { text: string; author: string }) {
+  const name = author.trim() || 'The team';
+  return (
+    <div data-testid="message" data-role="agent" className="flex w-full min-w-0 flex-col items-start gap-1">
+      <p className="flex items-center gap-2 text-xs font-medium text-emerald-900">
+        <span aria-hidden="true" className="grid h-5 w-5 place-items-center rounded-full bg-emerald-700 text-[0.65rem] font-semibold text-white uppercase">
+          {Array.from(name)[0]}
+        </span>
+        <span data-testid="agent-name">
+          <VisitorText text={name} />
+        </span>
+        <span className="-ml-1 font-normal text-emerald-800">from the team</span>
+      </p>
+      <p className="max-w-[85%] rounded-2xl rounded-tl-sm border border-emerald-200 bg-emerald-50 px-4 py-2 break-words whitespace-pre-wrap text-slate-900" data-testid="agent-text">
+        <span className="sr-only">{name} from the team said: </span>
+        <VisitorText text={text} />
+      </p>
+    </div>
+  );
+}
 
 const NONE: readonly never[] = [];
 

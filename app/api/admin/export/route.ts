@@ -1,13 +1,14 @@
-import { csvHeader, csvLine, jsonLine, streamLines, trainingCsvHeader, trainingCsvLine } from '@/lib/admin/export';
+import { csvHeader, csvLine, iterateTrainingExport, jsonLine, streamLines, trainingCsvHeader, trainingCsvLine } from '@/lib/admin/export';
 import { FilterError, parseLogQuery } from '@/lib/admin/filters';
 import { requireAdmin } from '@/lib/auth/session';
-import { iterateLog, iterateTrainingRows } from '@/lib/db/queries/admin';
+import { iterateLog } from '@/lib/db/queries/admin';
 import { badRequest, respond } from '@/lib/http/errors';
 
 /**
  * GET /api/admin/export?format=csv|jsonl|training&…filters
  * csv and jsonl: the log as filtered in the URL. training: every message a reviewer marked
- * correct or relabelled, as `text,intent` — the training pipeline's input format.
+ * correct or relabelled and every resolved hand-off's triggering message with the agent's label,
+ * as `text,intent` — the training pipeline's input format.
  */
 export async function GET(request: Request) {
   return respond(async () => {
@@ -21,7 +22,7 @@ export async function GET(request: Request) {
       'Cache-Control': 'no-store',
     });
     if (format === 'training') {
-      const body = streamLines(iterateTrainingRows(), trainingCsvHeader(), trainingCsvLine);
+      const body = streamLines(iterateTrainingExport(), trainingCsvHeader(), trainingCsvLine);
       return new Response(body, { headers: headers('text/csv; charset=utf-8', `glassdesk-training-${stamp}.csv`) });
     }
     let query;

@@ -18,6 +18,6 @@ export async function POST(request: Request) {
     }
     if (!outcome.ok) throw new ApiError(401, 'invalid_credentials', 'That e-mail and password do not match an admin account.');
     (await cookies()).set(sessionCookieName(), outcome.token, sessionCookieOptions(outcome.expiresAt));
-    return Response.json({ email: outcome.user.email }, { headers: { 'Cache-Control': 'no-store' } });
+    return Response.json({ email: outcome.user.email, role: outcome.user.role }, { headers: { 'Cache-Control': 'no-store' } });
   });
 }

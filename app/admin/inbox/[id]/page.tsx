@@ -1,0 +1,44 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { z } from 'zod';
+import { intentNames, reviewIntents } from '@/lib/admin/intents';
+import { requireAdminPage } from '@/lib/auth/session';
+import { agentConversation } from '@/lib/handoff/service';
+import { ApiError } from '@/lib/http/errors';
+import { HandoffConversation } from '@/lib/ui/admin/handoff-conversation';
+import { AdminShell } from '@/lib/ui/admin/shell';
+
+export const metadata: Metadata = { title: 'Conversation' };
+
+async function load(id: string) {
+  if (!z.uuid().safeParse(id).success) notFound();
+  try {
+    return await agentConversation(id);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) notFound();
+    throw error;
+  }
+}
+
+export default async function InboxConversationPage({ params }: { params: Promise<{ id: string }> }) {
+  const session = await requireAdminPage();
+  const conversation = await load((await params).id);
+  return (
+    <AdminShell email={session.user.email} csrfToken={session.csrfToken} current="inbox">
+      <p className="text-sm">
+        <Link href="/admin/inbox" className="text-brand-700 hover:underline">
+          ← Inbox
+        </Link>
+      </p>
+      <h1 className="mt-2 mb-4 text-xl font-semibold text-brand-900">Conversation with a customer</h1>
+      <HandoffConversation
+        initial={conversation}
+        csrfToken={session.csrfToken}
+        me={{ id: session.user.id, role: session.user.role }}
+        intentNames={intentNames(conversation.botId)}
+        intents={reviewIntents(conversation.botId)}
+      />
+    </AdminShell>
+  );
+}
