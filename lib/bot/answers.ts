@@ -52,6 +52,8 @@ export const botContentSchema = z
       withAgent: plainText(LABEL_MAX),
       /** Said honestly when nobody has claimed the hand-off after a while. */
       busy: plainText(ANSWER_MAX),
+      /** Said instead of giving the same answer twice in a row: the customer is repeating themselves, so a person takes over. */
+      repeated: plainText(ANSWER_MAX),
     }),
     intents: z.record(z.string().min(1), intentContentSchema),
     /**

@@ -51,24 +51,40 @@ export function withAgentNote(content: BotContent): Reply {
   return { text: content.handoff.withAgent, parts: { kind: 'with-agent' } };
 }
 
+/**
+ * The customer is repeating themselves when the bot would answer with the intent it answered
+ * their previous message with: the same answer again would not help, so a person takes over
+ * (the model's decision is recorded as it was; only the reply changes).
+ */
+export function isRepeat(decision: Decision, previous: ReplyParts | null): boolean {
+  return decision.kind === 'answer' && previous?.kind === 'answer' && previous.intent === decision.intent;
+}
+
+/** The hand-off said instead of repeating an answer. */
+export function repeatHandoff(content: BotContent, decision: Decision): Reply {
+  return { text: content.handoff.repeated, parts: { kind: 'handoff', intent: decision.intent, handoffReason: 'repeated' } };
+}
+
 /** What a classified message needs of the model that classified it (the model card's facts). */
 export type ClassifierFacts = { bot: string; version: string; labels: string[]; outOfScopeLabel: string | null; thresholds: Thresholds };
 
 /**
  * The bot's answer to a classified message and the prediction record stored with it: the one
  * place where the model's probabilities become a decision, a reply and a `PredictionRecord`
- * (the chat's transport, the seed, the tests and the benches all build them here).
+ * (the chat's transport, the seed, the tests and the benches all build them here). `previous`
+ * is the bot's reply to the customer's previous message, if any (see `isRepeat`).
  */
 export function answerClassified(
   content: BotContent,
   model: ClassifierFacts,
   probabilities: number[],
   run: { id: string; backend: PredictionRecord['backend']; latencyMs: number },
+  previous: ReplyParts | null = null,
 ): { reply: Reply; decision: Decision; prediction: PredictionRecord } {
   const { labels, outOfScopeLabel, thresholds } = model;
   const decision = decide({ labels, probabilities, thresholds, outOfScopeLabel });
   return {
-    reply: composeReply(content, decision),
+    reply: isRepeat(decision, previous) ? repeatHandoff(content, decision) : composeReply(content, decision),
     decision,
     prediction: {
       id: run.id,

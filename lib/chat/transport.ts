@@ -2,8 +2,8 @@ import type { ChatTransport, UIMessageChunk } from 'ai';
 import type { BotContent } from '@/lib/bot/answers';
 import { answerClassified, answerFor, handoffConfirmation, withAgentNote, type Reply } from '@/lib/bot/reply';
 import type { InferenceClient, ReadyEvent } from './inference-client';
-import { isTurnMessage, messageText, type ChatMessage } from './messages';
-import type { PredictionRecord, TurnRecord, UserParts } from '@/lib/records/turn';
+import { isTurnMessage, messageText, replyPartsOf, type ChatMessage } from './messages';
+import type { PredictionRecord, ReplyParts, TurnRecord, UserParts } from '@/lib/records/turn';
 
 type Options = {
   conversationId: () => string;
@@ -29,7 +29,8 @@ export class InBrowserTransport implements ChatTransport<ChatMessage> {
     if (!user || user.role !== 'user') throw new Error('The last message must be the visitor’s.');
     const userParts: UserParts = user.metadata?.userParts ?? { kind: 'typed' };
     const text = messageText(user);
-    const { reply, prediction } = await this.answer(text, userParts);
+    const previous = messages.findLast((message) => message.role === 'assistant' && isTurnMessage(message));
+    const { reply, prediction } = await this.answer(text, userParts, previous ? replyPartsOf(previous) : null);
     abortSignal?.throwIfAborted();
 
     const replyId = crypto.randomUUID();
@@ -63,7 +64,7 @@ export class InBrowserTransport implements ChatTransport<ChatMessage> {
     return null; // Replies are produced locally and whole: there is never a stream to resume.
   }
 
-  private async answer(text: string, userParts: UserParts): Promise<{ reply: Reply; prediction?: PredictionRecord }> {
+  private async answer(text: string, userParts: UserParts, previous: ReplyParts | null): Promise<{ reply: Reply; prediction?: PredictionRecord }> {
     const { content, inference, model } = this.options;
     const withAgent = this.options.withAgent?.() ?? false;
     // The visitor chose the answer: no model decision to make.
@@ -73,7 +74,7 @@ export class InBrowserTransport implements ChatTransport<ChatMessage> {
     const ready = model();
     if (!ready) throw new Error('The model is not ready yet.');
     const { probabilities, latencyMs } = await inference.classify(text);
-    const { reply, prediction } = answerClassified(content, ready.model, probabilities, { id: crypto.randomUUID(), backend: ready.backend, latencyMs });
+    const { reply, prediction } = answerClassified(content, ready.model, probabilities, { id: crypto.randomUUID(), backend: ready.backend, latencyMs }, previous);
     // Still classified and stored with its prediction (the team sees what the model made of it), but a person answers.
     return { reply: withAgent ? withAgentNote(content) : reply, prediction };
   }

@@ -85,6 +85,23 @@ describe('a classified message', () => {
     expect(clarify.reply.parts).toMatchObject({ kind: 'clarify', intent: 'card_arrival' });
     expect(clarify.reply.parts.options!.map((option) => option.intent).slice(0, 2)).toEqual(['card_arrival', 'card_delivery_estimate']);
   });
+
+  it('hands off to a person instead of giving the same answer twice in a row, and records the model’s decision as it was', () => {
+    const probabilities = probabilitiesFor(facts.labels, 'card_arrival', 0.9);
+    const first = answerClassified(content, facts, probabilities, run);
+    const again = answerClassified(content, facts, probabilities, run, first.reply.parts);
+    expect(again.reply).toEqual({ text: content.handoff.repeated, parts: { kind: 'handoff', intent: 'card_arrival', handoffReason: 'repeated' } });
+    expect(replyPartsSchema.parse(again.reply.parts)).toEqual(again.reply.parts);
+    expect(again.prediction).toMatchObject({ intent: 'card_arrival', decision: 'answer' });
+
+    // Another intent, or a previous reply that was not an answer, is no repeat.
+    const other = answerClassified(content, facts, probabilitiesFor(facts.labels, 'change_pin', 0.9), run, first.reply.parts);
+    expect(other.reply).toEqual(composeReply(content, other.decision));
+    expect(answerClassified(content, facts, probabilities, run, handoffConfirmation(content).parts).reply).toEqual(first.reply);
+    // A clarifying question between two answers resets it; asking to clarify the same intent is not a repeat either.
+    const close = facts.labels.map((label) => (label === 'card_arrival' ? 0.46 : label === 'card_delivery_estimate' ? 0.44 : 0.1 / (facts.labels.length - 2)));
+    expect(answerClassified(content, facts, close, run, first.reply.parts).reply.parts.kind).toBe('clarify');
+  });
 });
 
 describe('display names', () => {
