@@ -30,15 +30,17 @@ export default async function AdminLogPage({ searchParams }: { searchParams: Pro
       </p>
     ) : (
       <>
-        <div className="mt-4 flex flex-wrap items-center gap-3 text-sm">
-          <span className="text-slate-600">Export this view:</span>
-          <a href={exportQuery('csv')} className="text-brand-700 hover:underline" data-testid="export-csv" download>CSV</a>
-          <a href={exportQuery('jsonl')} className="text-brand-700 hover:underline" data-testid="export-jsonl" download>JSONL</a>
-          <span className="text-slate-400">·</span>
-          <a href="/api/admin/export?format=training" className="text-brand-700 hover:underline" data-testid="export-training" download>
-            Training data (reviewed messages, text,intent)
-          </a>
-        </div>
+        {session.user.role === 'admin' ? (
+          <div className="mt-4 flex flex-wrap items-center gap-3 text-sm">
+            <span className="text-slate-600">Export this view:</span>
+            <a href={exportQuery('csv')} className="text-brand-700 hover:underline" data-testid="export-csv" download>CSV</a>
+            <a href={exportQuery('jsonl')} className="text-brand-700 hover:underline" data-testid="export-jsonl" download>JSONL</a>
+            <span className="text-slate-400">·</span>
+            <a href="/api/admin/export?format=training" className="text-brand-700 hover:underline" data-testid="export-training" download>
+              Training data (reviewed messages, text,intent)
+            </a>
+          </div>
+        ) : null}
         <div className="mt-3">
           <LogTable rows={loaded.page.rows} query={loaded.query} params={params} labelOf={labelOf()} />
           <Pager page={loaded.page.page} pages={loaded.page.pages} total={loaded.page.total} params={params} />
@@ -46,7 +48,7 @@ export default async function AdminLogPage({ searchParams }: { searchParams: Pro
       </>
     );
   return (
-    <AdminShell email={session.user.email} csrfToken={session.csrfToken} current="log">
+    <AdminShell session={session} current="log">
       <h1 className="mb-4 text-xl font-semibold text-brand-900">Prediction log</h1>
       <FilterForm params={params} intents={intents} />
       {content}

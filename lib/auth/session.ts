@@ -58,10 +58,17 @@ export async function requireRoleMutation(request: Request, ...roles: AccountRol
   return session;
 }
 
-/** For admin pages: the signed-in admin, or a redirect to the sign-in page. */
+/** For admin pages: the signed-in account, or a redirect to the sign-in page. */
 export async function requireAdminPage(): Promise<AdminSessionInfo> {
   const session = await currentSession();
   if (!session) redirect('/admin/login');
+  return session;
+}
+
+/** For pages of some roles only (the overview is the admins'): another role is sent to the inbox, where every role works. */
+export async function requireRolePage(...roles: AccountRole[]): Promise<AdminSessionInfo> {
+  const session = await requireAdminPage();
+  if (!roles.includes(session.user.role)) redirect('/admin/inbox');
   return session;
 }
 

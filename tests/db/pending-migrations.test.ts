@@ -60,9 +60,9 @@ describe('migrateDatabase on a SQLite file another process has open', () => {
     const server = new Database(sqliteFilePath(url));
     try {
       server.exec('DELETE FROM _prisma_migrations');
-      const [first] = committed('sqlite');
+      // Every committed migration is pending again, and the sentence names them all.
       await expect(migrateDatabase(url)).rejects.toThrow(
-        new Error(`${sqliteFilePath(url)} needs migrating (${first}) but another process, such as a running server, has it open: stop that process and run this again.`),
+        new Error(`${sqliteFilePath(url)} needs migrating (${committed('sqlite').join(', ')}) but another process, such as a running server, has it open: stop that process and run this again.`),
       );
     } finally {
       server.close();

@@ -70,6 +70,7 @@ async function handoffFlow(browser: Browser, { restart, screenshots }: { restart
 
   const customerContext = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 800 } });
   const agentContext = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 800 } });
+  const adminContext = await browser.newContext({ baseURL: server.url });
   try {
     // The agent signs in and keeps the inbox open: nothing waits yet.
     const agentPage = await agentContext.newPage();
@@ -201,14 +202,19 @@ async function handoffFlow(browser: Browser, { restart, screenshots }: { restart
     const [conversation] = queryDatabase<Row>(databaseFile, `SELECT status FROM Conversation WHERE id = ?`, conversationId);
     expect(conversation!.status).toBe('bot');
 
-    // The label is in the training export (agents reach the review pages and their exports).
-    const exported = await agentPage.request.get('/api/admin/export?format=training');
+    // The label is in the training export, which is an admin's to download (an agent's is refused).
+    expect((await agentPage.request.get('/api/admin/export?format=training')).status()).toBe(403);
+    const adminPage = await adminContext.newPage();
+    await new AdminPage(adminPage).login(env.ADMIN_EMAIL, env.ADMIN_PASSWORD);
+    await adminPage.waitForURL(/\/admin$/);
+    const exported = await adminPage.request.get('/api/admin/export?format=training');
     expect(exported.status()).toBe(200);
     const lines = (await exported.text()).split(/\r?\n/);
     expect(lines).toContain(`${OUT_OF_SCOPE},${TOPIC_LABEL}`);
   } finally {
     await customerContext.close();
     await agentContext.close();
+    await adminContext.close();
     await server.stop();
   }
 }

@@ -632,6 +632,32 @@ test.describe('hand-off API', () => {
     expect((await request.get(`/api/conversations/${randomUUID()}/updates`)).status()).toBe(404);
   });
 
+  test('agents work the inbox and review; the overview and the exports are an admin’s', async ({ request, playwright, baseURL }) => {
+    const agent = await signInThroughApi(playwright.request, baseURL!, await agentAccount(`roles-agent-${RUN}@example.com`));
+    const admin = await signInThroughApi(playwright.request, baseURL!, await createAdminAccount(`roles-admin-${RUN}@example.com`));
+    const adminOnly = ['/api/admin/overview', '/api/admin/export?format=csv', '/api/admin/export?format=jsonl', '/api/admin/export?format=training'];
+    for (const path of adminOnly) {
+      const refused = await request.get(path, { headers: agent.headers() });
+      expect(refused.status(), path).toBe(403);
+      expect((await refused.json()).error.code, path).toBe('forbidden');
+      expect((await request.get(path, { headers: admin.headers() })).status(), path).toBe(200);
+    }
+    for (const path of ['/api/admin/predictions', '/api/admin/queue', '/api/admin/inbox', '/api/admin/inbox/count']) {
+      expect((await request.get(path, { headers: agent.headers() })).status(), path).toBe(200);
+    }
+    // The pages say the same: the overview sends an agent to the inbox, and neither its link nor the exports are offered.
+    const overview = await request.get('/admin/overview', { headers: agent.headers(), maxRedirects: 0 });
+    expect([303, 307]).toContain(overview.status());
+    expect(new URL(overview.headers()['location']!, baseURL).pathname).toBe('/admin/inbox');
+    const log = await (await request.get('/admin', { headers: agent.headers() })).text();
+    expect(log).toContain('href="/admin/inbox"');
+    expect(log).not.toContain('href="/admin/overview"');
+    expect(log).not.toContain('data-testid="export-training"');
+    const adminLog = await (await request.get('/admin', { headers: admin.headers() })).text();
+    expect(adminLog).toContain('href="/admin/overview"');
+    expect(adminLog).toContain('data-testid="export-training"');
+  });
+
   test('the whole flow: out of scope, a request for a person, claim, a reply the customer’s poll sees, the customer’s answer, resolve with a label, the training export', async ({ request, playwright, baseURL }) => {
     const conversationId = randomUUID();
     const text = `can you book me a table for two ${RUN}`;
@@ -686,7 +712,8 @@ test.describe('hand-off API', () => {
     expect(await poll()).toMatchObject({ status: 'bot', handoff: null });
     expect(queryE2eDatabase('SELECT COUNT(*) AS n FROM Message WHERE conversationId = ?', conversationId)).toEqual([{ n: 6 }]);
     expect(queryE2eDatabase('SELECT COUNT(*) AS n FROM Handoff WHERE conversationId = ?', conversationId)).toEqual([{ n: 1 }]);
-    const exported = await (await request.get('/api/admin/export?format=training', { headers: agent.headers() })).text();
+    const admin = await signInThroughApi(playwright.request, baseURL!, await createAdminAccount(`handoff-admin-${RUN}@example.com`));
+    const exported = await (await request.get('/api/admin/export?format=training', { headers: admin.headers() })).text();
     expect(exported.split('\n')).toContain(`${text},new_topic.restaurant_bookings`);
   });
 });

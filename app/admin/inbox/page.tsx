@@ -16,7 +16,7 @@ export default async function InboxPage({ searchParams }: { searchParams: Promis
   const query = parsed.success ? parsed.data : inboxQuerySchema.parse({});
   const initial = await inbox(query, session);
   return (
-    <AdminShell email={session.user.email} csrfToken={session.csrfToken} current="inbox">
+    <AdminShell session={session} current="inbox">
       <h1 className="text-xl font-semibold text-brand-900">Inbox</h1>
       <p className="mt-1 max-w-3xl text-sm text-slate-600">Customers the bot handed to a person. Claim one to reply; the bot stays quiet while you hold it.</p>
       <nav aria-label="Inbox views" className="mt-3 flex gap-1 border-b border-slate-200 text-sm">

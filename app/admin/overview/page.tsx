@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { labelOf as labelsFor } from '@/lib/admin/intents';
 import { OVERVIEW_PERIODS, parseOverviewParams } from '@/lib/admin/overview-params';
-import { requireAdminPage } from '@/lib/auth/session';
+import { requireRolePage } from '@/lib/auth/session';
 import { limeWordImportance, overview } from '@/lib/db/queries/admin-overview';
 import { BarChart, ColumnChart, LineChart } from '@/lib/ui/admin/charts';
 import { percent } from '@/lib/ui/admin/format';
@@ -22,7 +22,7 @@ function Card({ title, children, wide = false }: { title: string; children: Reac
 }
 
 export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const session = await requireAdminPage();
+  const session = await requireRolePage('admin');
   const { period, since, intent } = parseOverviewParams(await searchParams);
   const labelOf = labelsFor();
   const data = await overview(since);
@@ -32,7 +32,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
   const methods = [...new Set(data.faithfulness.map((row) => row.method))].sort();
   const given = data.feedback.helpful + data.feedback.unhelpful;
   return (
-    <AdminShell email={session.user.email} csrfToken={session.csrfToken} current="overview">
+    <AdminShell session={session} current="overview">
       <div className="flex flex-wrap items-baseline gap-4">
         <h1 className="text-xl font-semibold text-brand-900">Overview</h1>
         <nav aria-label="Period" className="flex flex-wrap gap-2 text-sm">

@@ -18,7 +18,7 @@ export default async function QueuePage({ searchParams }: { searchParams: Promis
   const queue = await reviewQueue(page, SIZE, since);
   const params: Record<string, string> = days === '30' ? {} : { days };
   return (
-    <AdminShell email={session.user.email} csrfToken={session.csrfToken} current="queue">
+    <AdminShell session={session} current="queue">
       <h1 className="text-xl font-semibold text-brand-900">Needs review</h1>
       <p className="mt-1 max-w-3xl text-sm text-slate-600">
         Unreviewed and flagged predictions of the period, riskiest first. Risk = {RISK_PROSE}.

@@ -2,16 +2,29 @@ import Link from 'next/link';
 import { InboxBadge } from './inbox-badge';
 import { LogoutButton } from './logout-button';
 
-const NAV = [
-  { href: '/admin/inbox', label: 'Inbox', id: 'inbox' },
-  { href: '/admin', label: 'Log', id: 'log' },
-  { href: '/admin/queue', label: 'Needs review', id: 'queue' },
-  { href: '/admin/overview', label: 'Overview', id: 'overview' },
-] as const;
+type Role = 'admin' | 'agent';
+
+/** Agents work the inbox and review; the overview is the admins' (as its API is). */
+const NAV: readonly { href: string; label: string; id: 'inbox' | 'log' | 'queue' | 'overview'; roles: readonly Role[] }[] = [
+  { href: '/admin/inbox', label: 'Inbox', id: 'inbox', roles: ['admin', 'agent'] },
+  { href: '/admin', label: 'Log', id: 'log', roles: ['admin', 'agent'] },
+  { href: '/admin/queue', label: 'Needs review', id: 'queue', roles: ['admin', 'agent'] },
+  { href: '/admin/overview', label: 'Overview', id: 'overview', roles: ['admin'] },
+];
 
 export type AdminSection = (typeof NAV)[number]['id'];
 
-export function AdminShell({ email, csrfToken, current, children }: { email: string; csrfToken: string; current: (typeof NAV)[number]['id'] | null; children: React.ReactNode }) {
+export function AdminShell({
+  session,
+  current,
+  children,
+}: {
+  session: { user: { email: string; role: Role }; csrfToken: string };
+  current: AdminSection | null;
+  children: React.ReactNode;
+}) {
+  const { email, role } = session.user;
+  const { csrfToken } = session;
   return (
     <div className="min-h-full">
       <header className="border-b border-slate-200 bg-white">
@@ -19,7 +32,7 @@ export function AdminShell({ email, csrfToken, current, children }: { email: str
         <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
           <span className="font-semibold whitespace-nowrap text-brand-900">glassdesk admin</span>
           <nav aria-label="Admin" className="relative order-last -mx-1 flex w-full gap-1 overflow-x-auto px-1 text-sm md:order-none md:w-auto">
-            {NAV.map((item) => (
+            {NAV.filter((item) => item.roles.includes(role)).map((item) => (
               <Link
                 key={item.id}
                 href={item.href}

@@ -25,7 +25,7 @@ export default async function InboxConversationPage({ params }: { params: Promis
   const session = await requireAdminPage();
   const conversation = await load((await params).id);
   return (
-    <AdminShell email={session.user.email} csrfToken={session.csrfToken} current="inbox">
+    <AdminShell session={session} current="inbox">
       <p className="text-sm">
         <Link href="/admin/inbox" className="text-brand-700 hover:underline">
           ← Inbox

@@ -52,7 +52,7 @@ export default async function PredictionPage({ params }: { params: Promise<{ id:
     ['Risk score', riskScore(detail).toFixed(2)],
   ];
   return (
-    <AdminShell email={session.user.email} csrfToken={session.csrfToken} current={null}>
+    <AdminShell session={session} current={null}>
       <p className="text-sm">
         <Link href="/admin" className="text-brand-700 hover:underline">← Log</Link>
       </p>

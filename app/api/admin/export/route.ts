@@ -1,6 +1,6 @@
 import { csvHeader, csvLine, iterateTrainingExport, jsonLine, streamLines, trainingCsvHeader, trainingCsvLine } from '@/lib/admin/export';
 import { FilterError, parseLogQuery } from '@/lib/admin/filters';
-import { requireAdmin } from '@/lib/auth/session';
+import { requireRole } from '@/lib/auth/session';
 import { iterateLog } from '@/lib/db/queries/admin';
 import { badRequest, respond } from '@/lib/http/errors';
 
@@ -12,7 +12,8 @@ import { badRequest, respond } from '@/lib/http/errors';
  */
 export async function GET(request: Request) {
   return respond(async () => {
-    await requireAdmin();
+    // The whole log and every label leave the database here: an admin's, not an agent's.
+    await requireRole('admin');
     const url = new URL(request.url);
     const format = url.searchParams.get('format') ?? 'csv';
     const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
