@@ -14,7 +14,7 @@ import {
   replyToConversation,
   resolveHandoff,
   restoreConversation,
-} from '@/lib/handoff/service';
+} from '@/lib/ingest/handoff-service';
 import { newTopicLabel } from '@/lib/handoff/rules';
 import { ApiError } from '@/lib/http/errors';
 import { storeTurnRecord, storeTurnRecords } from '@/lib/ingest/turns';
