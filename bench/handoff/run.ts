@@ -17,7 +17,7 @@ import { Prisma } from '@/lib/generated/sqlite/client';
 import { createAdminUser, createSession, type AdminSessionInfo } from '@/lib/auth/admins';
 import { connectDatabase, db } from '@/lib/db/client';
 import { migrateDatabase } from '@/lib/db/migrate';
-import { conversationUpdates, inbox, inboxCount } from '@/lib/handoff/service';
+import { conversationUpdates, inbox, inboxCount } from '@/lib/ingest/handoff-service';
 import { classifiedTurn, classifierFacts } from '../../tests/support/turns';
 import { percentile, printTable, startProductionServer } from '../support/server.mjs';
 import { startPostgres } from '../../tests/support/postgres-server.mjs';

@@ -37,7 +37,7 @@ export type ReviewInput = { action: 'correct' | 'relabel' | 'flag' | 'note'; int
  * Records a reviewer's decision and updates the prediction: correct keeps the model's intent as
  * the label, relabel sets another, flag marks it for a closer look; a note only adds to the
  * history. Who and when are on the Review row. Both labels must be in `knownIntents` (the bot's
- * model labels, lib/admin/review-labels.ts), since a reviewed label becomes training data.
+ * model labels, lib/verify/bots.ts), since a reviewed label becomes training data.
  */
 export async function reviewPrediction(
   predictionId: string,

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLogQuery } from '@/lib/admin/filters';
-import { reviewLabels } from '@/lib/admin/review-labels';
+import { reviewLabels } from '@/lib/verify/bots';
 import { turnRecordSchema } from '@/lib/records/turn';
 import { db, connectDatabase } from '@/lib/db/client';
 import { migrateDatabase } from '@/lib/db/migrate';

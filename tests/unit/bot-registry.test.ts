@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { labelOf, reviewIntents } from '@/lib/admin/intents';
-import { reviewLabels } from '@/lib/admin/review-labels';
+import { reviewLabels } from '@/lib/verify/bots';
 import { loadBotContent } from '@/lib/bot/answers';
 import { modelUrl, resolveBot, TRAINING_OUT_OF_SCOPE_LABEL } from '@/lib/bot/registry';
 import { cardLanguage, DEFAULT_LANGUAGE } from '@/lib/model/card';

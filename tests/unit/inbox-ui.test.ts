@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentConversation } from '@/lib/handoff/service';
+import type { AgentConversation } from '@/lib/ingest/handoff-service';
 import type { RestoredMessage } from '@/lib/records/turn';
 import { formatWait } from '@/lib/ui/admin/format';
 import { readSnapshot, timelineOf } from '@/lib/ui/admin/handoff-conversation';

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { requireAdminPage } from '@/lib/auth/session';
-import { inbox } from '@/lib/handoff/service';
+import { inbox } from '@/lib/ingest/handoff-service';
 import { inboxQuerySchema } from '@/lib/records/handoff';
 import { INBOX_VIEWS } from '@/lib/ui/admin/format';
 import { InboxList } from '@/lib/ui/admin/inbox-list';

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
-import type { AgentConversation } from '@/lib/handoff/service';
+import type { AgentConversation } from '@/lib/ingest/handoff-service';
 import { MAX_AGENT_MESSAGE_LENGTH, MAX_TOPIC_LENGTH, type ResolutionInput } from '@/lib/records/handoff';
 import type { ReplyParts, RestoredMessage } from '@/lib/records/turn';
 import { VisitorText } from '@/lib/ui/text';

@@ -1,7 +1,7 @@
 'use client';
 
 import Link from 'next/link';
-import type { InboxEntry, InboxPage } from '@/lib/handoff/service';
+import type { InboxEntry, InboxPage } from '@/lib/ingest/handoff-service';
 import { VisitorText } from '@/lib/ui/text';
 import { formatWait, handoffReasonLabel, type InboxView } from './format';
 import { usePolledJson } from './use-polled-json';

@@ -4,7 +4,7 @@ import { notFound } from 'next/navigation';
 import { z } from 'zod';
 import { intentNames, reviewIntents } from '@/lib/admin/intents';
 import { requireAdminPage } from '@/lib/auth/session';
-import { agentConversation } from '@/lib/handoff/service';
+import { agentConversation } from '@/lib/ingest/handoff-service';
 import { ApiError } from '@/lib/http/errors';
 import { HandoffConversation } from '@/lib/ui/admin/handoff-conversation';
 import { AdminShell } from '@/lib/ui/admin/shell';

@@ -1,5 +1,5 @@
 import { requireRole } from '@/lib/auth/session';
-import { inbox } from '@/lib/handoff/service';
+import { inbox } from '@/lib/ingest/handoff-service';
 import { inboxQuerySchema } from '@/lib/records/handoff';
 import { invalidBody, respond } from '@/lib/http/errors';
 

@@ -1,4 +1,4 @@
-import { restoreConversation } from '@/lib/handoff/service';
+import { restoreConversation } from '@/lib/ingest/handoff-service';
 import { parseId, respond } from '@/lib/http/errors';
 import { limitChatRequest } from '@/lib/http/rate-limit';
 

@@ -1,5 +1,5 @@
 import { requireRole } from '@/lib/auth/session';
-import { agentConversation } from '@/lib/handoff/service';
+import { agentConversation } from '@/lib/ingest/handoff-service';
 import { parseId, respond } from '@/lib/http/errors';
 
 /** GET /api/admin/conversations/:id: the transcript, each reply's stored explanations, agent messages and the hand-off with its evidence. */

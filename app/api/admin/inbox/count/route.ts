@@ -1,5 +1,5 @@
 import { requireRole } from '@/lib/auth/session';
-import { inboxCount } from '@/lib/handoff/service';
+import { inboxCount } from '@/lib/ingest/handoff-service';
 import { respond } from '@/lib/http/errors';
 
 /** GET /api/admin/inbox/count: `{ waiting, mine }` for the navigation's badge. */

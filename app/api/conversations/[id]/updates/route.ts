@@ -1,4 +1,4 @@
-import { conversationUpdates, parseAfter } from '@/lib/handoff/service';
+import { conversationUpdates, parseAfter } from '@/lib/ingest/handoff-service';
 import { parseId, respond } from '@/lib/http/errors';
 import { limitUpdatesRequest } from '@/lib/http/rate-limit';
 

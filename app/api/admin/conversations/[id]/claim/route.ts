@@ -1,5 +1,5 @@
 import { requireRoleMutation } from '@/lib/auth/session';
-import { claimHandoff } from '@/lib/handoff/service';
+import { claimHandoff } from '@/lib/ingest/handoff-service';
 import { parseId, respond } from '@/lib/http/errors';
 
 /** POST /api/admin/conversations/:id/claim: the open hand-off becomes the signed-in account's (409 when someone else holds it). */

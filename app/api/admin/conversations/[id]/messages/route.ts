@@ -1,5 +1,5 @@
 import { requireRoleMutation } from '@/lib/auth/session';
-import { replyToConversation } from '@/lib/handoff/service';
+import { replyToConversation } from '@/lib/ingest/handoff-service';
 import { agentMessageSchema } from '@/lib/records/handoff';
 import { parseId, readJson, respond } from '@/lib/http/errors';
 

@@ -1,5 +1,5 @@
 import { requireRoleMutation } from '@/lib/auth/session';
-import { resolveHandoff } from '@/lib/handoff/service';
+import { resolveHandoff } from '@/lib/ingest/handoff-service';
 import { resolutionSchema } from '@/lib/records/handoff';
 import { parseId, readJson, respond } from '@/lib/http/errors';
 

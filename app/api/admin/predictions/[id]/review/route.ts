@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { reviewLabels } from '@/lib/admin/review-labels';
+import { reviewLabels } from '@/lib/verify/bots';
 import { requireAdminMutation } from '@/lib/auth/session';
 import { reviewPrediction } from '@/lib/admin/predictions';
 import { parseId, readJson, respond } from '@/lib/http/errors';

@@ -1,7 +1,7 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { reviewLabels } from '@/lib/admin/review-labels';
+import { reviewLabels } from '@/lib/verify/bots';
 import type { AdminSessionInfo } from '@/lib/auth/admins';
 import { redact } from '@/lib/bot/redact';
 import { getConfig } from '@/lib/config';
@@ -20,7 +20,7 @@ import {
   type HandoffRow,
   type InboxRow,
 } from '@/lib/db/queries/handoffs';
-import { loadConversation } from '@/lib/ingest/conversations';
+import { loadConversation } from './conversations';
 import { ApiError, badRequest, conflict, notFound } from '@/lib/http/errors';
 import { uuidField } from '@/lib/records/fields';
 import type { AgentMessageView, ConversationUpdates, HandoffView, InboxQuery, RestoredWithAgents } from '@/lib/records/handoff';
@@ -37,7 +37,7 @@ import {
   type HandoffReason,
   type Refusal,
   type Resolution,
-} from './rules';
+} from '@/lib/handoff/rules';
 
 /**
  * The hand-off's operations as the API runs them: each reads the state from the database, applies
