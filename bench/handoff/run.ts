@@ -12,7 +12,6 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { Prisma } from '@/lib/generated/sqlite/client';
 import { createAdminUser, createSession, type AdminSessionInfo } from '@/lib/auth/admins';
 import { connectDatabase, db } from '@/lib/db/client';
@@ -20,7 +19,7 @@ import { migrateDatabase } from '@/lib/db/migrate';
 import { conversationUpdates, inbox, inboxCount } from '@/lib/ingest/handoff-service';
 import { classifiedTurn, classifierFacts } from '../../tests/support/turns';
 import { percentile, printTable, startProductionServer } from '../support/server.mjs';
-import { startPostgres } from '../../tests/support/postgres-server.mjs';
+import { scratchPostgresDatabase } from '../support/postgres.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -42,38 +41,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ms = (value: number) => `${value.toFixed(value < 10 ? 1 : 0)} ms`;
 
 type Database = { url: string; drop(): Promise<void> };
-
-/** A fresh PostgreSQL database, or null when no server can be had. */
-async function postgresDatabase(): Promise<Database | null> {
-  let server: { url: string; stop(): Promise<void> } | null = null;
-  let serverUrl = process.env.TEST_POSTGRES_URL;
-  if (!serverUrl) {
-    server = (await startPostgres()) as { url: string; stop(): Promise<void> } | null;
-    if (!server) return null;
-    serverUrl = server.url;
-  }
-  const name = `glassdesk_bench_${randomUUID().replace(/-/g, '')}`;
-  const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`CREATE DATABASE "${name}"`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      await db().$disconnect();
-      await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await server?.stop();
-    },
-  };
-}
 
 /** A signed-in agent as the pages hold it: the production server's session cookie and the session's CSRF token. */
 async function agentSession(baseUrl: string, email: string) {
@@ -241,7 +208,7 @@ async function main() {
   const deliveryRows = [];
   const inboxRows = [];
   for (const backend of backends) {
-    const database = backend === 'postgresql' ? await postgresDatabase() : null;
+    const database: Database | null = backend === 'postgresql' ? await scratchPostgresDatabase({ beforeDrop: () => db().$disconnect() }) : null;
     if (backend === 'postgresql' && !database) {
       console.log('PostgreSQL is not installed and TEST_POSTGRES_URL is not set: skipping it.');
       continue;

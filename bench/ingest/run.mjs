@@ -22,7 +22,7 @@ import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { printTable, startProductionServer } from '../support/server.mjs';
-import { startPostgres } from '../../tests/support/postgres-server.mjs';
+import { scratchPostgresDatabase } from '../support/postgres.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -327,37 +327,6 @@ function reconcile(stored, tallies) {
   return { lost, unacknowledged, unexplained, doubled, expected, rows };
 }
 
-/** A fresh PostgreSQL database: on TEST_POSTGRES_URL's server when given, else on a throwaway server. */
-async function postgresDatabase() {
-  let server = null;
-  let serverUrl = process.env.TEST_POSTGRES_URL;
-  if (!serverUrl) {
-    server = await startPostgres();
-    if (!server) return null;
-    serverUrl = server.url;
-  }
-  const name = `glassdesk_bench_${randomUUID().replace(/-/g, '')}`;
-  const admin = async (statement) => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`CREATE DATABASE "${name}"`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await server?.stop();
-    },
-  };
-}
-
 /** The framework's own cost: GET /api/health for as long as the measured run. */
 async function healthBaseline(server) {
   const before = groupCpuMs(server.pid);
@@ -369,7 +338,7 @@ async function healthBaseline(server) {
 }
 
 async function runBackend(backend, batch) {
-  const database = backend === 'postgresql' ? await postgresDatabase() : null;
+  const database = backend === 'postgresql' ? await scratchPostgresDatabase() : null;
   if (backend === 'postgresql' && !database) {
     console.log('PostgreSQL is not installed and TEST_POSTGRES_URL is not set: skipping it.');
     return null;
