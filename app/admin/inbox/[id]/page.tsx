@@ -1,29 +1,17 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { notFound } from 'next/navigation';
-import { z } from 'zod';
 import { intentNames, reviewIntents } from '@/lib/admin/intents';
 import { requireAdminPage } from '@/lib/auth/session';
 import { agentConversation } from '@/lib/ingest/handoff-service';
-import { ApiError } from '@/lib/http/errors';
 import { HandoffConversation } from '@/lib/ui/admin/handoff-conversation';
+import { pageRecord } from '@/lib/ui/admin/page-record';
 import { AdminShell } from '@/lib/ui/admin/shell';
 
 export const metadata: Metadata = { title: 'Conversation' };
 
-async function load(id: string) {
-  if (!z.uuid().safeParse(id).success) notFound();
-  try {
-    return await agentConversation(id);
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 404) notFound();
-    throw error;
-  }
-}
-
 export default async function InboxConversationPage({ params }: { params: Promise<{ id: string }> }) {
   const session = await requireAdminPage();
-  const conversation = await load((await params).id);
+  const conversation = await pageRecord((await params).id, agentConversation);
   return (
     <AdminShell session={session} current="inbox">
       <p className="text-sm">

@@ -1,15 +1,13 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { notFound } from 'next/navigation';
-import { z } from 'zod';
 import { intentNames, labelOf as labelsFor, reviewIntents } from '@/lib/admin/intents';
 import { requireAdminPage } from '@/lib/auth/session';
 import { predictionDetail } from '@/lib/admin/predictions';
 import { riskScore } from '@/lib/admin/risk';
-import { ApiError } from '@/lib/http/errors';
 import { dateTime, percent, REVIEW_LABELS } from '@/lib/ui/admin/format';
 import { FeedbackBadge } from '@/lib/ui/admin/feedback-badge';
 import { ReviewPanel } from '@/lib/ui/admin/review-panel';
+import { pageRecord } from '@/lib/ui/admin/page-record';
 import { AdminShell } from '@/lib/ui/admin/shell';
 import { StoredExplanations } from '@/lib/ui/admin/stored-explanations';
 import { StoredWhyPanel } from '@/lib/ui/admin/stored-why-panel';
@@ -20,19 +18,9 @@ import { servedBot } from '@/lib/verify/bots';
 
 export const metadata: Metadata = { title: 'Prediction' };
 
-async function load(id: string) {
-  if (!z.uuid().safeParse(id).success) notFound();
-  try {
-    return await predictionDetail(id);
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 404) notFound();
-    throw error;
-  }
-}
-
 export default async function PredictionPage({ params }: { params: Promise<{ id: string }> }) {
   const session = await requireAdminPage();
-  const detail = await load((await params).id);
+  const detail = await pageRecord((await params).id, predictionDetail);
   const bot = servedBot(detail.botId);
   const labelOf = labelsFor(bot.id);
   const intents = reviewIntents(bot.id);
