@@ -80,6 +80,7 @@ export const MessageBubble = memo(function MessageBubble(props: Props) {
       data-testid="message"
       data-role="assistant"
       data-kind={reply?.kind}
+      data-reason={reply?.handoffReason}
       data-intent={prediction?.intent ?? reply?.intent}
       className="flex w-full min-w-0 flex-col items-start gap-2"
     >
