@@ -5,7 +5,7 @@ import { OVERVIEW_PERIODS, parseOverviewParams } from '@/lib/admin/overview-para
 import { requireRolePage } from '@/lib/auth/session';
 import { limeWordImportance, overview } from '@/lib/db/queries/admin-overview';
 import { BarChart, ColumnChart, LineChart } from '@/lib/ui/admin/charts';
-import { decisionLabel, percent } from '@/lib/ui/admin/format';
+import { percent } from '@/lib/ui/admin/format';
 import { AdminShell } from '@/lib/ui/admin/shell';
 import { methodLabel } from '@/lib/explain';
 
@@ -55,7 +55,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
           <LineChart id="faithfulness" title="Mean comprehensiveness per method per day" days={days} series={methods.map((method) => ({ name: methodLabel(method), points: days.map((day) => data.faithfulness.find((row) => row.day === day && row.method === method)?.mean ?? null) }))} />
         </Card>
         <Card title="Decisions">
-          <BarChart id="decisions" title="Decision mix" data={data.decisions.map((row) => ({ label: decisionLabel(row.decision), value: row.count }))} />
+          <BarChart id="decisions" title="Decision mix" data={data.decisions.map((row) => ({ label: row.decision, value: row.count }))} />
         </Card>
         <Card title="Confidence">
           <ColumnChart id="confidence" title="Confidence histogram, tenths" data={data.confidence.map((row) => ({ label: `${row.bin * 10}–${row.bin * 10 + 10}`, value: row.count }))} />
