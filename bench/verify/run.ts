@@ -120,7 +120,7 @@ async function main() {
             conversationId: randomUUID(),
             botId: 'banking77',
             user: { id: randomUUID(), seq: 0, text, parts: { kind: 'typed' } },
-            reply: { id: randomUUID(), seq: 1, text: 'Reply.', parts: { kind: decision.kind === 'handoff' ? 'handoff' : decision.kind, intent: decision.intent } },
+            reply: { id: randomUUID(), seq: 1, text: 'Reply.', parts: { kind: decision.kind === 'unreadable' ? 'handoff' : decision.kind, intent: decision.intent } },
             prediction: { id: randomUUID(), modelId: 'banking77', modelVersion: modelVersion(card), intent: decision.intent, confidence: decision.confidence, topK: [{ intent: decision.intent, probability: decision.confidence }], decision: decision.kind, backend: 'cpu', latencyMs: 1 },
           };
         });

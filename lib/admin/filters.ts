@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { LogOrder, LogPageQuery } from '@/lib/db/queries/admin';
+import { DECISIONS } from '@/lib/records/turn';
 
 /**
  * The log's filters, sort and page, as they appear in the URL: the page, the export and the
@@ -55,7 +56,7 @@ const enumOrAll = <T extends readonly [string, ...string[]]>(values: T) =>
 export const logQuerySchema = z.object({
   q: optionalText(200),
   intent: optionalText(100),
-  decision: enumOrAll(['answer', 'clarify', 'handoff'] as const),
+  decision: enumOrAll(DECISIONS),
   backend: enumOrAll(['webgpu', 'wasm', 'cpu'] as const),
   feedback: enumOrAll(['up', 'down', 'none', 'any'] as const),
   review: enumOrAll(['unreviewed', 'correct', 'relabelled', 'flagged', 'reviewed'] as const),

@@ -15,7 +15,8 @@ import { getConfig } from '@/lib/config';
 import { connectDatabase } from '@/lib/db/client';
 import { migrateDatabase } from '@/lib/db/migrate';
 import { explainAll } from '@/lib/explain';
-import { modelVersion } from '@/lib/model/card';
+import { DEFAULT_LANGUAGE, modelVersion } from '@/lib/model/card';
+import { trainingCharacters } from '@/lib/model/readability';
 import { loadModelFromDir, readModelCard, readSimilarIndex } from '@/lib/model/node';
 import type { SimilarIndexMeta } from '@/lib/model/similar';
 import { wordSpans } from '@/lib/model/spans';
@@ -42,6 +43,8 @@ async function realClassifier(botId: string, dir: string): Promise<Classifier> {
     labels: model.labels,
     outOfScopeLabel: card?.outOfScopeLabel ?? null,
     thresholds: card?.thresholds ?? { outOfScope: 0, ambiguityMargin: 0 },
+    language: card?.language ?? DEFAULT_LANGUAGE,
+    characters: trainingCharacters(card, () => model.tokenizer.get_vocab().keys()),
     predict: (texts) => model.predict(texts),
     async explain(text, probabilities) {
       const analysis = await model.analyse(text);

@@ -5,6 +5,8 @@ import { getConfig } from '@/lib/config';
 import type { Db } from '@/lib/db/client';
 import { loadBotContent } from '@/lib/bot/answers';
 import { answerClassified, type ClassifierFacts } from '@/lib/bot/reply';
+import { DEFAULT_LANGUAGE } from '@/lib/model/card';
+import { charactersOf } from '@/lib/model/readability';
 import { explanationRow } from '@/lib/db/queries/explanations';
 import { createRng } from '@/lib/explain/rng';
 import { explanationSummary } from '@/lib/ingest/explanation-summary';
@@ -135,7 +137,7 @@ export async function seedLog(database: Db, options: SeedOptions): Promise<{ con
         const backend = pick(random, [['wasm', 70], ['webgpu', 28], ['cpu', 2]] as ['wasm' | 'webgpu' | 'cpu', number][]);
         const latencyMs = Math.round((backend === 'webgpu' ? 8 + random() * 20 : backend === 'wasm' ? 14 + random() * 30 : 30 + random() * 60) * 10) / 10;
         // The bot's reply and the prediction record, as the chat's transport builds them.
-        const { reply, decision, prediction: record } = answerClassified(content, classifier, probs, { id: randomUUID(), backend, latencyMs });
+        const { reply, decision, prediction: record } = answerClassified(content, classifier, { text, probabilities: probs }, { id: randomUUID(), backend, latencyMs });
         const userId = randomUUID();
         const replyId = randomUUID();
         const userAt = new Date(at);
@@ -194,6 +196,9 @@ export function syntheticClassifier(labels: string[], truthOf: Map<string, strin
     labels,
     outOfScopeLabel: null,
     thresholds: { outOfScope: 0.3, ambiguityMargin: 0.1 },
+    language: DEFAULT_LANGUAGE,
+    // Reads every message: the stand-in's questions are its own training texts.
+    characters: charactersOf(truthOf.keys()),
     async predict(texts) {
       return texts.map((text) => {
         const truth = truthOf.get(text) ?? labels[0]!;

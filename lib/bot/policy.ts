@@ -2,6 +2,9 @@ import type { Thresholds } from '@/lib/model/types';
 
 /**
  * The dialogue policy: from the model's calibrated probabilities to what the bot does.
+ * - say honestly that it cannot read the message when it is written in characters the model
+ *   never saw in training (`unreadable`, the rule of lib/model/readability.ts): its
+ *   probabilities mean nothing then, so they decide nothing (the top intent is still recorded);
  * - hand off when the message is out of scope (the model's out-of-scope class wins, or no
  *   intent reaches the calibrated threshold);
  * - clarify when the most probable intents are too close to tell apart;
@@ -12,7 +15,9 @@ import type { Thresholds } from '@/lib/model/types';
 export type Decision =
   | { kind: 'answer'; intent: string; confidence: number }
   | { kind: 'clarify'; intent: string; confidence: number; options: { intent: string; probability: number }[] }
-  | { kind: 'handoff'; intent: string; confidence: number; reason: 'out_of_scope' | 'unsure' };
+  | { kind: 'handoff'; intent: string; confidence: number; reason: 'out_of_scope' | 'unsure' }
+  | { kind: 'unreadable'; intent: string; confidence: number };
+
 
 export type PolicyInput = {
   labels: string[];
@@ -21,6 +26,8 @@ export type PolicyInput = {
   outOfScopeLabel: string | null;
   /** At most this many "Did you mean" options. */
   maxOptions?: number;
+  /** The readability rule's verdict on the message (`isUnreadable`); false when not given. */
+  unreadable?: boolean;
 };
 
 export function ranked(labels: string[], probabilities: number[]): { intent: string; probability: number }[] {
@@ -28,9 +35,10 @@ export function ranked(labels: string[], probabilities: number[]): { intent: str
   return labels.map((intent, i) => ({ intent, probability: probabilities[i]! })).sort((a, b) => b.probability - a.probability);
 }
 
-export function decide({ labels, probabilities, thresholds, outOfScopeLabel, maxOptions = 3 }: PolicyInput): Decision {
+export function decide({ labels, probabilities, thresholds, outOfScopeLabel, maxOptions = 3, unreadable = false }: PolicyInput): Decision {
   const all = ranked(labels, probabilities);
   const top = all[0]!;
+  if (unreadable) return { kind: 'unreadable', intent: top.intent, confidence: top.probability };
   if (top.intent === outOfScopeLabel) return { kind: 'handoff', intent: top.intent, confidence: top.probability, reason: 'out_of_scope' };
   if (top.probability < thresholds.outOfScope) return { kind: 'handoff', intent: top.intent, confidence: top.probability, reason: 'unsure' };
   const inScope = all.filter((entry) => entry.intent !== outOfScopeLabel);

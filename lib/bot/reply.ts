@@ -1,12 +1,19 @@
+import { DEFAULT_LANGUAGE } from '@/lib/model/card';
+import { isUnreadable } from '@/lib/model/readability';
 import type { Thresholds } from '@/lib/model/types';
 import type { PredictionRecord, ReplyParts } from '@/lib/records/turn';
 import { intentLabel, type BotContent } from './answers';
 import { decide, ranked, type Decision } from './policy';
+import { unreadableReplyText } from './unreadable-reply';
 
 export type Reply = { text: string; parts: ReplyParts };
 
-/** What the bot says for a decision: the intent's answer, a "Did you mean", or a hand-off. */
-export function composeReply(content: BotContent, decision: Decision): Reply {
+/**
+ * What the bot says for a decision: the intent's answer, a "Did you mean", a hand-off, or, for
+ * a message it cannot read, which language it reads (in `language`, the bot's) with the offer
+ * of a person.
+ */
+export function composeReply(content: BotContent, decision: Decision, language = DEFAULT_LANGUAGE): Reply {
   switch (decision.kind) {
     case 'answer':
       return answerFor(content, decision.intent);
@@ -24,6 +31,8 @@ export function composeReply(content: BotContent, decision: Decision): Reply {
         text: decision.reason === 'out_of_scope' ? content.handoff.outOfScope : content.handoff.unsure,
         parts: { kind: 'handoff', intent: decision.intent, handoffReason: decision.reason },
       };
+    case 'unreadable':
+      return { text: unreadableReplyText(language), parts: { kind: 'handoff', intent: decision.intent, handoffReason: 'unreadable' } };
   }
 }
 
@@ -65,26 +74,40 @@ export function repeatHandoff(content: BotContent, decision: Decision): Reply {
   return { text: content.handoff.repeated, parts: { kind: 'handoff', intent: decision.intent, handoffReason: 'repeated' } };
 }
 
-/** What a classified message needs of the model that classified it (the model card's facts). */
-export type ClassifierFacts = { bot: string; version: string; labels: string[]; outOfScopeLabel: string | null; thresholds: Thresholds };
+/**
+ * What a classified message needs of the model that classified it (the model card's facts):
+ * `language` is the bot's (BCP 47), `characters` those of its training texts
+ * (`trainingCharacters` in lib/model/readability.ts), which say whether it can read a message.
+ */
+export type ClassifierFacts = {
+  bot: string;
+  version: string;
+  labels: string[];
+  outOfScopeLabel: string | null;
+  thresholds: Thresholds;
+  language: string;
+  characters: string;
+};
 
 /**
  * The bot's answer to a classified message and the prediction record stored with it: the one
  * place where the model's probabilities become a decision, a reply and a `PredictionRecord`
- * (the chat's transport, the seed, the tests and the benches all build them here). `previous`
- * is the bot's reply to the customer's previous message, if any (see `isRepeat`).
+ * (the chat's transport, the seed, the tests and the benches all build them here). The message's
+ * text says whether the model could read it at all (`isUnreadable`). `previous` is the bot's
+ * reply to the customer's previous message, if any (see `isRepeat`).
  */
 export function answerClassified(
   content: BotContent,
   model: ClassifierFacts,
-  probabilities: number[],
+  message: { text: string; probabilities: number[] },
   run: { id: string; backend: PredictionRecord['backend']; latencyMs: number },
   previous: ReplyParts | null = null,
 ): { reply: Reply; decision: Decision; prediction: PredictionRecord } {
   const { labels, outOfScopeLabel, thresholds } = model;
-  const decision = decide({ labels, probabilities, thresholds, outOfScopeLabel });
+  const { probabilities } = message;
+  const decision = decide({ labels, probabilities, thresholds, outOfScopeLabel, unreadable: isUnreadable(message.text, model.characters) });
   return {
-    reply: isRepeat(decision, previous) ? repeatHandoff(content, decision) : composeReply(content, decision),
+    reply: isRepeat(decision, previous) ? repeatHandoff(content, decision) : composeReply(content, decision, model.language),
     decision,
     prediction: {
       id: run.id,

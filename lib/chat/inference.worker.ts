@@ -7,6 +7,7 @@ import { InferenceSession } from 'onnxruntime-web/webgpu';
 import { modelUrl } from '@/lib/bot/registry';
 import { IntentModel } from '@/lib/model/model';
 import { fetchModelCard, modelVersion } from '@/lib/model/card';
+import { trainingCharacters } from '@/lib/model/readability';
 import { fetchSimilarIndex, type SimilarIndex } from '@/lib/model/similar';
 import type { ModelCard } from '@/lib/model/types';
 import { chooseBackend, findAdapter } from './device';
@@ -147,6 +148,8 @@ async function handleLoad(request: Extract<WorkerRequest, { type: 'load' }>) {
         labels: model.labels,
         outOfScopeLabel: card!.outOfScopeLabel,
         thresholds: card!.thresholds,
+        language: card!.language,
+        characters: trainingCharacters(card, () => model.tokenizer.get_vocab().keys()),
       },
       loadMs: performance.now() - started,
     });

@@ -14,6 +14,10 @@ export type ModelSummary = {
   labels: string[];
   outOfScopeLabel: string | null;
   thresholds: { outOfScope: number; ambiguityMargin: number };
+  /** The bot's language (BCP 47, from the card): the language it replies in. */
+  language: string;
+  /** The characters of the model's training texts (`trainingCharacters`): whether it can read a message. */
+  characters: string;
 };
 
 /**

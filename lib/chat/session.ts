@@ -232,7 +232,8 @@ export class ChatSession {
     // The server opens (or renews) a hand-off when it stores this turn: follow it from then on.
     if (turn.reply.parts.kind === 'handoff' || turn.reply.parts.kind === 'handoff-requested') void stored.then(() => this.handoffFeed.expect());
     // A delivery note while a person holds the conversation: nobody asks why the bot said it.
-    if (!turn.prediction || turn.reply.parts.kind === 'with-agent') return;
+    // A message the model cannot read has no evidence worth computing: the panel says why instead.
+    if (!turn.prediction || turn.reply.parts.kind === 'with-agent' || turn.prediction.decision === 'unreadable') return;
     this.explainable.set(turn.reply.id, { text: turn.user.text, prediction: turn.prediction });
     this.startExplaining(turn.reply.id, false);
   }
@@ -246,7 +247,7 @@ export class ChatSession {
         question = message.text;
         continue;
       }
-      if (message.prediction && question !== null) this.explainable.set(message.id, { text: question, prediction: message.prediction });
+      if (message.prediction && message.prediction.decision !== 'unreadable' && question !== null) this.explainable.set(message.id, { text: question, prediction: message.prediction });
       if (message.explanations?.length) explanations[message.id] = { status: 'ready', explanations: message.explanations };
       question = null;
     }

@@ -74,7 +74,7 @@ export class InBrowserTransport implements ChatTransport<ChatMessage> {
     const ready = model();
     if (!ready) throw new Error('The model is not ready yet.');
     const { probabilities, latencyMs } = await inference.classify(text);
-    const { reply, prediction } = answerClassified(content, ready.model, probabilities, { id: crypto.randomUUID(), backend: ready.backend, latencyMs }, previous);
+    const { reply, prediction } = answerClassified(content, ready.model, { text, probabilities }, { id: crypto.randomUUID(), backend: ready.backend, latencyMs }, previous);
     // Still classified and stored with its prediction (the team sees what the model made of it), but a person answers.
     return { reply: withAgent ? withAgentNote(content) : reply, prediction };
   }

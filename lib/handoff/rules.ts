@@ -16,10 +16,13 @@ export type AccountRole = 'admin' | 'agent';
 /**
  * The reason a stored reply hands the conversation off, or null when it does not: a policy
  * hand-off (`handoff`, with its reason; none given counts as unsure) or the customer's request
- * (`handoff-requested`). A model that could not run is counted as unsure.
+ * (`handoff-requested`). A model that could not run is counted as unsure. A request that
+ * accepts the offer made for a message the bot could not read (`trigger`, the message the
+ * hand-off is about, with the stored decision on it) keeps that reason: what the person who
+ * takes over needs to know is that the customer writes in another language.
  */
-export function handoffReasonOf(parts: Pick<ReplyParts, 'kind' | 'handoffReason'>): HandoffReason | null {
-  if (parts.kind === 'handoff-requested') return 'requested';
+export function handoffReasonOf(parts: Pick<ReplyParts, 'kind' | 'handoffReason'>, trigger: { decision: PredictionRecord['decision'] | null } | null = null): HandoffReason | null {
+  if (parts.kind === 'handoff-requested') return trigger?.decision === 'unreadable' ? 'unreadable' : 'requested';
   if (parts.kind !== 'handoff') return null;
   const reason = parts.handoffReason;
   return reason === undefined || reason === 'model_unavailable' ? 'unsure' : reason;

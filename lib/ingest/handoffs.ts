@@ -1,7 +1,7 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { latestClassifiedMessage, type HandoffOpening } from '@/lib/db/queries/handoffs';
-import { handoffReasonOf, snapshotOf } from '@/lib/handoff/rules';
+import { handoffReasonOf, snapshotOf, type HandoffSnapshot } from '@/lib/handoff/rules';
 import type { TurnRecord } from '@/lib/records/turn';
 
 /**
@@ -13,15 +13,22 @@ import type { TurnRecord } from '@/lib/records/turn';
  * whose reply does not hand off.
  */
 export async function handoffOpeningOf(turn: TurnRecord, batch: readonly TurnRecord[] = []): Promise<HandoffOpening | null> {
-  const reason = handoffReasonOf(turn.reply.parts);
-  if (!reason) return null;
+  if (!handoffReasonOf(turn.reply.parts)) return null;
   const id = randomUUID();
-  if (turn.prediction) return { id, reason, triggerMessageId: turn.user.id, snapshot: snapshotOf(turn.user.text, turn.prediction) };
+  // The reason is derived once the triggering message is known: a request for a person keeps
+  // the reason of the message it answers when the bot could not read that one.
+  const opening = (triggerMessageId: string, snapshot: HandoffSnapshot): HandoffOpening => ({
+    id,
+    reason: handoffReasonOf(turn.reply.parts, snapshot)!,
+    triggerMessageId,
+    snapshot,
+  });
+  if (turn.prediction) return opening(turn.user.id, snapshotOf(turn.user.text, turn.prediction));
   const earlier = batch
     .filter((other) => other.conversationId === turn.conversationId && other.prediction && other.user.seq < turn.user.seq)
     .sort((a, b) => b.user.seq - a.user.seq)[0];
-  if (earlier) return { id, reason, triggerMessageId: earlier.user.id, snapshot: snapshotOf(earlier.user.text, earlier.prediction!) };
+  if (earlier) return opening(earlier.user.id, snapshotOf(earlier.user.text, earlier.prediction!));
   const stored = await latestClassifiedMessage(turn.conversationId, turn.user.seq);
-  if (stored) return { id, reason, triggerMessageId: stored.id, snapshot: snapshotOf(stored.text, stored.prediction) };
-  return { id, reason, triggerMessageId: turn.user.id, snapshot: snapshotOf(turn.user.text, null) };
+  if (stored) return opening(stored.id, snapshotOf(stored.text, stored.prediction));
+  return opening(turn.user.id, snapshotOf(turn.user.text, null));
 }

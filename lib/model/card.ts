@@ -1,5 +1,6 @@
 // Reads model-card.json written by the training pipeline. Policy-free: it only
 // exposes labels, temperature and thresholds; lib/bot decides what to do with them.
+import { z } from 'zod';
 import type { ModelCard } from './types';
 
 export class ModelCardError extends Error {}
@@ -23,6 +24,46 @@ export function cardLanguage(raw: Readonly<Record<string, unknown>>): string {
   }
 }
 
+/**
+ * The most distinct characters a script profile may list: every letter and digit of a
+ * CJK training set fits many times over, and a hostile card cannot make the reader hold more.
+ */
+export const MAX_PROFILE_CHARACTERS = 60_000;
+
+/**
+ * `training.script_profile` as the training pipeline writes it: the share of the training
+ * texts' letters per Unicode script, and every distinct letter or digit they hold after the
+ * tokenizer's normalisation, sorted by code point (lib/model/readability.ts reads them).
+ */
+const scriptProfileSchema = z.object({
+  scripts: z
+    .record(z.string().min(1).max(40), z.number().min(0).max(1))
+    .refine((scripts) => Object.keys(scripts).length <= 64, { message: 'names at most 64 scripts' }),
+  characters: z.string().max(4 * MAX_PROFILE_CHARACTERS),
+});
+export type ScriptProfile = z.infer<typeof scriptProfileSchema>;
+
+const profiles = new WeakMap<object, ScriptProfile | null>();
+
+/**
+ * The card's training script profile, or null for a card written before the pipeline recorded
+ * one. A malformed profile is refused like any malformed field of the card.
+ */
+export function scriptProfileOf(card: Pick<ModelCard, 'raw'>): ScriptProfile | null {
+  const cached = profiles.get(card.raw);
+  if (cached !== undefined) return cached;
+  const training = card.raw.training;
+  const raw = training && typeof training === 'object' ? (training as Record<string, unknown>).script_profile : undefined;
+  let profile: ScriptProfile | null = null;
+  if (raw !== undefined && raw !== null) {
+    const parsed = scriptProfileSchema.safeParse(raw);
+    if (!parsed.success) throw new ModelCardError(`model card: training.script_profile ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'} ${issue.message}`).join('; ')}`);
+    if (Array.from(parsed.data.characters).length > MAX_PROFILE_CHARACTERS) throw new ModelCardError(`model card: training.script_profile.characters lists more than ${MAX_PROFILE_CHARACTERS} characters`);
+    profile = parsed.data;
+  }
+  profiles.set(card.raw, profile);
+  return profile;
+}
 
 function num(v: unknown, what: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new ModelCardError(`model card: ${what} must be a number`);
@@ -42,6 +83,8 @@ export function parseModelCard(json: unknown): ModelCard {
   if (oos !== null && !labels.includes(oos)) throw new ModelCardError(`model card: out-of-scope label "${oos}" is not one of the labels`);
   const temperature = num(c.temperature ?? 1, 'temperature');
   if (temperature <= 0) throw new ModelCardError('model card: temperature must be positive');
+  // Checked now, so a malformed profile stops loading rather than the first message.
+  scriptProfileOf({ raw: c });
   return {
     name: String(c.name ?? ''),
     labels,

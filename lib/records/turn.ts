@@ -46,6 +46,13 @@ export const userPartsSchema = z.object({
 });
 export type UserParts = z.infer<typeof userPartsSchema>;
 
+/**
+ * The dialogue policy's decisions (lib/bot/policy.ts): `unreadable` is a message in characters
+ * the model never saw in training, which it does not pretend to classify.
+ */
+export const DECISIONS = ['answer', 'clarify', 'handoff', 'unreadable'] as const;
+export type DecisionKind = (typeof DECISIONS)[number];
+
 export const predictionRecordSchema = z.object({
   id,
   modelId: z.string().min(1).max(100),
@@ -53,7 +60,7 @@ export const predictionRecordSchema = z.object({
   intent: label,
   confidence: probability,
   topK: z.array(z.object({ intent: label, probability })).min(1).max(10),
-  decision: z.enum(['answer', 'clarify', 'handoff']),
+  decision: z.enum(DECISIONS),
   backend: z.enum(['webgpu', 'wasm', 'cpu']),
   latencyMs: z.number().min(0).max(600_000),
 });

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { modelVersion } from '@/lib/model/card';
 import { readModelCard } from '@/lib/model/node';
+import { trainingCharacters } from '@/lib/model/readability';
 import type { Thresholds } from '@/lib/model/types';
 import { isBotId, resolveBot, type Bot } from '@/lib/bot/registry';
 
@@ -21,6 +22,12 @@ export type BotFacts = {
   outOfScopeLabel: string | null;
   /** The bot's language (BCP 47), from the card; `en` when the card names none. */
   language: string;
+  /**
+   * The characters of the model's training texts (the card's script profile, else the
+   * single-character entries of `tokenizer.json`'s vocabulary): what says whether the model can
+   * read a message (lib/model/readability.ts).
+   */
+  characters: string;
   thresholds: Thresholds;
   /** Model input positions: no explanation has more tokens. */
   maxTokens: number;
@@ -79,6 +86,7 @@ function readBotFacts(botId: string, dir: string): BotFacts {
     labelIndex: new Map(card.labels.map((label, i) => [label, i])),
     outOfScopeLabel: card.outOfScopeLabel,
     language: card.language,
+    characters: trainingCharacters(card, () => tokenizerVocabulary(path.join(dir, 'tokenizer.json'))),
     thresholds: card.thresholds,
     maxTokens: positiveInt(config?.max_position_embeddings, 512),
     attentionLayers: layers * members,
@@ -95,6 +103,13 @@ export function servedBot(botId: string, modelsDir = defaultModelsDir()): Bot {
 function readJsonFile(file: string): unknown {
   if (!existsSync(/*turbopackIgnore: true*/ file)) return null;
   return JSON.parse(readFileSync(/*turbopackIgnore: true*/ file, 'utf8'));
+}
+
+/** The tokens of a `tokenizer.json`'s vocabulary (a WordPiece model's `model.vocab`); none when there is no such file. */
+function tokenizerVocabulary(file: string): string[] {
+  const tokenizer = readJsonFile(file) as { model?: { vocab?: unknown } } | null;
+  const vocab = tokenizer?.model?.vocab;
+  return vocab && typeof vocab === 'object' && !Array.isArray(vocab) ? Object.keys(vocab) : [];
 }
 
 function positiveInt(value: unknown, fallback: number): number {

@@ -1,13 +1,17 @@
 import { decide } from '@/lib/bot/policy';
 import type { PredictionRecord } from '@/lib/records/turn';
 import type { VerificationOutcome } from '@/lib/db/queries/verifications';
+import { isUnreadable } from '@/lib/model/readability';
 import type { Thresholds } from '@/lib/model/types';
 
 /** What the browser reported of its run, as far as the server checks it. */
 export type ReportedPrediction = Pick<PredictionRecord, 'intent' | 'confidence' | 'topK' | 'decision'>;
 
-/** The dialogue policy's inputs from the model card. */
-export type PolicySettings = { thresholds: Thresholds; outOfScopeLabel: string | null };
+/**
+ * The dialogue policy's inputs from the model card, and the characters of the model's training
+ * texts (`trainingCharacters`), which say whether it can read a message.
+ */
+export type PolicySettings = { thresholds: Thresholds; outOfScopeLabel: string | null; characters: string };
 
 /**
  * How far a reported probability may be from the server's own run: the browser runs the same
@@ -20,7 +24,9 @@ export const PROBABILITY_TOLERANCE = 0.01;
  * Verified only when the server's run of the model agrees with everything the browser reported:
  * the same top intent (out-of-scope included), its confidence and every top-k probability within
  * `PROBABILITY_TOLERANCE`, and the decision the dialogue policy takes on the server's
- * probabilities (or, within the tolerance of one of its thresholds, on either side of it). A
+ * probabilities (or, within the tolerance of one of its thresholds, on either side of it), with
+ * the readability of `text` derived again from the served model's training characters: a message
+ * the rule cannot read must be reported `unreadable`, and only such a message may be. A
  * mismatch otherwise, and always when the record names another model version than the one the
  * server ran (`sameVersion` false). Either way the server's own intent and confidence are kept
  * next to the reported ones.
@@ -31,6 +37,7 @@ export function compareWithReport(
   labels: readonly string[],
   probabilities: readonly number[],
   policy: PolicySettings,
+  text: string,
   sameVersion = true,
 ): VerificationOutcome {
   let top = 0;
@@ -45,12 +52,14 @@ export function compareWithReport(
       const index = labels.indexOf(entry.intent);
       return index >= 0 && Math.abs(entry.probability - probabilities[index]!) <= PROBABILITY_TOLERANCE;
     }) &&
-    decisionAgrees(reported.decision, labels, probabilities, policy);
+    decisionAgrees(reported.decision, labels, probabilities, policy, isUnreadable(text, policy.characters));
   return { predictionId, verification: agrees ? 'verified' : 'mismatch', verifiedIntent, verifiedConfidence };
 }
 
 /** The policy's decision on the server's probabilities is the reported one, or the reported one is a tolerance away. */
-function decisionAgrees(reported: ReportedPrediction['decision'], labels: readonly string[], probabilities: readonly number[], policy: PolicySettings): boolean {
+function decisionAgrees(reported: ReportedPrediction['decision'], labels: readonly string[], probabilities: readonly number[], policy: PolicySettings, unreadable: boolean): boolean {
+  // Readability is exact (the same rule on the same text), so it takes no tolerance.
+  if (unreadable || reported === 'unreadable') return unreadable && reported === 'unreadable';
   const input = { labels: [...labels], thresholds: policy.thresholds, outOfScopeLabel: policy.outOfScopeLabel };
   const decisions = [0, -PROBABILITY_TOLERANCE, PROBABILITY_TOLERANCE].flatMap((shift) => [
     decide({ ...input, probabilities: [...probabilities], thresholds: { outOfScope: policy.thresholds.outOfScope + shift, ambiguityMargin: policy.thresholds.ambiguityMargin } }).kind,

@@ -8,6 +8,7 @@ import { pendingPredictions, saveVerifications, type VerificationOutcome } from 
 import { modelVersion } from '@/lib/model/card';
 import type { IntentModel } from '@/lib/model/model';
 import { loadModelFromDir } from '@/lib/model/node';
+import { trainingCharacters } from '@/lib/model/readability';
 import { defaultModelsDir } from './bots';
 import { compareWithReport, failed, unverifiable, type PolicySettings, type ReportedPrediction } from './outcome';
 
@@ -244,7 +245,7 @@ export class Verifier {
         const job = jobs[i]!;
         // A record naming another version is run on the served model all the same, and ends a mismatch.
         const sameVersion = job.modelVersion === version;
-        outcomes[i] = compareWithReport(job.predictionId, { intent: job.intent, ...job.reported }, model.labels, probabilities[k]!, policy, sameVersion);
+        outcomes[i] = compareWithReport(job.predictionId, { intent: job.intent, ...job.reported }, model.labels, probabilities[k]!, policy, job.text, sameVersion);
         if (!sameVersion) {
           const reason = `the record names model version "${job.modelVersion}" but the server serves "${version}" for bot "${botId}"`;
           reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
@@ -274,7 +275,9 @@ export class Verifier {
         // of CPU per batch of 4 against 2.4 ms).
         const model = await loadModelFromDir(dir, { batchSize: this.maxBatch, threads: 1 });
         if (!model.card) throw new Error('its model-card.json is missing');
-        return { ok: true, served: { model, version: modelVersion(model.card), policy: { thresholds: model.card.thresholds, outOfScopeLabel: model.card.outOfScopeLabel } } };
+        const { thresholds, outOfScopeLabel } = model.card;
+        const characters = trainingCharacters(model.card, () => model.tokenizer.get_vocab().keys());
+        return { ok: true, served: { model, version: modelVersion(model.card), policy: { thresholds, outOfScopeLabel, characters } } };
       } catch (error) {
         return { ok: false, reason: `the model for bot "${botId}" did not load (${error instanceof Error ? error.message : String(error)})`, at: Date.now() };
       }

@@ -362,7 +362,7 @@ describe.each(testProviders)('admin overview on %s', (provider) => {
     expect(result.total).toBe(3);
     expect(result.volume).toEqual([{ day: '2026-02-01', count: 2 }, { day: '2026-02-02', count: 1 }]);
     expect(result.intents).toEqual([{ intent: 'card_arrival', count: 2 }, { intent: 'change_pin', count: 1 }]);
-    expect(result.decisions).toEqual([{ decision: 'answer', count: 2 }, { decision: 'clarify', count: 1 }, { decision: 'handoff', count: 0 }]);
+    expect(result.decisions).toEqual([{ decision: 'answer', count: 2 }, { decision: 'clarify', count: 1 }, { decision: 'handoff', count: 0 }, { decision: 'unreadable', count: 0 }]);
     expect(result.confidence.map((b) => b.count)).toEqual([0, 0, 0, 0, 1, 0, 0, 0, 1, 1]);
     expect(result.feedback).toEqual({ helpful: 1, unhelpful: 1, replies: 3 });
     expect(result.faithfulness).toHaveLength(1);

@@ -12,7 +12,7 @@ export const DEMO_BOT = parseConfig({}).DEFAULT_BOT;
 export function classifierFacts(botId = DEMO_BOT): ClassifierFacts {
   const facts = botFacts(botId);
   if (!facts) throw new Error(`no model card for bot ${botId}`);
-  return { bot: botId, version: facts.version, labels: [...facts.labels], outOfScopeLabel: facts.outOfScopeLabel, thresholds: facts.thresholds };
+  return { bot: botId, version: facts.version, labels: [...facts.labels], outOfScopeLabel: facts.outOfScopeLabel, thresholds: facts.thresholds, language: facts.language, characters: facts.characters };
 }
 
 /** Probabilities over the model's labels with `confidence` on `intent` and the rest spread evenly. */
@@ -53,7 +53,8 @@ export function classifiedTurn(options: TurnOptions = {}): ClassifiedTurn {
   const botId = options.botId ?? DEMO_BOT;
   const facts = { ...classifierFacts(botId), version: options.modelVersion ?? 'test' };
   const probabilities = options.probabilities ?? probabilitiesFor(facts.labels, options.intent ?? 'card_arrival', options.confidence ?? 0.91);
-  const { reply, prediction } = answerClassified(loadBotContent(botId), facts, probabilities, {
+  const text = options.text ?? 'my card has not arrived';
+  const { reply, prediction } = answerClassified(loadBotContent(botId), facts, { text, probabilities }, {
     id: randomUUID(),
     backend: options.backend ?? 'wasm',
     latencyMs: options.latencyMs ?? 3,
@@ -62,7 +63,7 @@ export function classifiedTurn(options: TurnOptions = {}): ClassifiedTurn {
   return {
     conversationId: options.conversationId ?? randomUUID(),
     botId,
-    user: { id: randomUUID(), seq, text: options.text ?? 'my card has not arrived', parts: { kind: 'typed' } },
+    user: { id: randomUUID(), seq, text, parts: { kind: 'typed' } },
     reply: { id: randomUUID(), seq: seq + 1, text: reply.text, parts: reply.parts },
     prediction,
   };

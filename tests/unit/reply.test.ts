@@ -51,10 +51,11 @@ describe('replies', () => {
 describe('a classified message', () => {
   const facts = classifierFacts();
   const run = { id: '0b7f5a52-7a43-4d5e-9f0e-4a4f8c1d2e3f', backend: 'webgpu' as const, latencyMs: 12.5 };
+  const text = 'my card has not arrived';
 
   it("becomes the decision, the reply and the prediction record the transport stores", () => {
     const probabilities = probabilitiesFor(facts.labels, 'card_arrival', 0.9);
-    const { decision, reply, prediction } = answerClassified(content, facts, probabilities, run);
+    const { decision, reply, prediction } = answerClassified(content, facts, { text, probabilities }, run);
     expect(decision).toEqual({ kind: 'answer', intent: 'card_arrival', confidence: 0.9 });
     expect(reply).toEqual(composeReply(content, decision));
     expect(prediction).toEqual({
@@ -75,12 +76,12 @@ describe('a classified message', () => {
   });
 
   it("hands off when the model's out-of-scope class wins, and asks when two intents are close", () => {
-    const outOfScope = answerClassified(content, facts, probabilitiesFor(facts.labels, facts.outOfScopeLabel!, 0.8), run);
+    const outOfScope = answerClassified(content, facts, { text, probabilities: probabilitiesFor(facts.labels, facts.outOfScopeLabel!, 0.8) }, run);
     expect(outOfScope.prediction).toMatchObject({ intent: facts.outOfScopeLabel, decision: 'handoff' });
     expect(outOfScope.reply).toEqual({ text: content.handoff.outOfScope, parts: { kind: 'handoff', intent: facts.outOfScopeLabel, handoffReason: 'out_of_scope' } });
 
     const close = facts.labels.map((label) => (label === 'card_arrival' ? 0.46 : label === 'card_delivery_estimate' ? 0.44 : 0.1 / (facts.labels.length - 2)));
-    const clarify = answerClassified(content, facts, close, run);
+    const clarify = answerClassified(content, facts, { text, probabilities: close }, run);
     expect(clarify.prediction).toMatchObject({ intent: 'card_arrival', decision: 'clarify', confidence: 0.46 });
     expect(clarify.reply.parts).toMatchObject({ kind: 'clarify', intent: 'card_arrival' });
     expect(clarify.reply.parts.options!.map((option) => option.intent).slice(0, 2)).toEqual(['card_arrival', 'card_delivery_estimate']);
@@ -88,19 +89,19 @@ describe('a classified message', () => {
 
   it('hands off to a person instead of giving the same answer twice in a row, and records the model’s decision as it was', () => {
     const probabilities = probabilitiesFor(facts.labels, 'card_arrival', 0.9);
-    const first = answerClassified(content, facts, probabilities, run);
-    const again = answerClassified(content, facts, probabilities, run, first.reply.parts);
+    const first = answerClassified(content, facts, { text, probabilities }, run);
+    const again = answerClassified(content, facts, { text, probabilities }, run, first.reply.parts);
     expect(again.reply).toEqual({ text: content.handoff.repeated, parts: { kind: 'handoff', intent: 'card_arrival', handoffReason: 'repeated' } });
     expect(replyPartsSchema.parse(again.reply.parts)).toEqual(again.reply.parts);
     expect(again.prediction).toMatchObject({ intent: 'card_arrival', decision: 'answer' });
 
     // Another intent, or a previous reply that was not an answer, is no repeat.
-    const other = answerClassified(content, facts, probabilitiesFor(facts.labels, 'change_pin', 0.9), run, first.reply.parts);
+    const other = answerClassified(content, facts, { text, probabilities: probabilitiesFor(facts.labels, 'change_pin', 0.9) }, run, first.reply.parts);
     expect(other.reply).toEqual(composeReply(content, other.decision));
-    expect(answerClassified(content, facts, probabilities, run, handoffConfirmation(content).parts).reply).toEqual(first.reply);
+    expect(answerClassified(content, facts, { text, probabilities }, run, handoffConfirmation(content).parts).reply).toEqual(first.reply);
     // A clarifying question between two answers resets it; asking to clarify the same intent is not a repeat either.
     const close = facts.labels.map((label) => (label === 'card_arrival' ? 0.46 : label === 'card_delivery_estimate' ? 0.44 : 0.1 / (facts.labels.length - 2)));
-    expect(answerClassified(content, facts, close, run, first.reply.parts).reply.parts.kind).toBe('clarify');
+    expect(answerClassified(content, facts, { text, probabilities: close }, run, first.reply.parts).reply.parts.kind).toBe('clarify');
   });
 });
 

@@ -1,4 +1,5 @@
 import 'server-only';
+import { Decision } from '@/lib/generated/sqlite/enums';
 import { db } from '../client';
 import { fromSqlCount, fromSqlJson, provider, sqlDay, SqlParams } from '../dialect';
 
@@ -57,7 +58,7 @@ export async function overview(since: Date): Promise<Overview> {
     total,
     volume: volume.map((row) => ({ day: row.day, count: fromSqlCount(row.count) })),
     intents: intents.map((row) => ({ intent: row.intent, count: row._count._all })).sort((a, b) => b.count - a.count || a.intent.localeCompare(b.intent)),
-    decisions: ['answer', 'clarify', 'handoff'].map((decision) => ({ decision, count: decisions.find((row) => row.decision === decision)?._count._all ?? 0 })),
+    decisions: Object.values(Decision).map((decision) => ({ decision, count: decisions.find((row) => row.decision === decision)?._count._all ?? 0 })),
     confidence: Array.from({ length: 10 }, (_, i) => ({ bin: i, count: bins.get(i) ?? 0 })),
     feedback: {
       helpful: feedback.find((row) => row.helpful)?._count._all ?? 0,

@@ -33,7 +33,7 @@ export type LogRow = {
   conversationId: string;
   intent: string;
   confidence: number;
-  decision: 'answer' | 'clarify' | 'handoff';
+  decision: Decision;
   backend: 'webgpu' | 'wasm' | 'cpu';
   modelVersion: string;
   latencyMs: number;

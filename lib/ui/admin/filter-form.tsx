@@ -1,4 +1,6 @@
 import Link from 'next/link';
+import { DECISIONS } from '@/lib/records/turn';
+import { DECISION_LABELS } from './format';
 
 type Option = { value: string; label: string };
 
@@ -37,7 +39,7 @@ export function FilterForm({ params, intents }: { params: Record<string, string>
         <Input name="q" label="Search messages" value={params.q} type="search" placeholder="words in the message" />
       </div>
       <Select name="intent" label="Intent" value={params.intent} options={intents} />
-      <Select name="decision" label="Decision" value={params.decision} options={[{ value: 'answer', label: 'Answer' }, { value: 'clarify', label: 'Clarify' }, { value: 'handoff', label: 'Hand-off' }]} />
+      <Select name="decision" label="Decision" value={params.decision} options={DECISIONS.map((decision) => ({ value: decision, label: DECISION_LABELS[decision] }))} />
       <Select name="feedback" label="Feedback" value={params.feedback} options={[{ value: 'up', label: 'Helpful' }, { value: 'down', label: 'Not helpful' }, { value: 'any', label: 'Any feedback' }, { value: 'none', label: 'No feedback' }]} />
       <Select
         name="review"

@@ -1,3 +1,5 @@
+import type { DecisionKind } from '@/lib/records/turn';
+
 export const percent = (value: number | null | undefined, digits = 0) => (value === null || value === undefined ? '—' : `${(value * 100).toFixed(digits)} %`);
 
 export const dateTime = (value: Date) => value.toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
@@ -5,12 +7,22 @@ export const dateTime = (value: Date) => value.toISOString().replace('T', ' ').s
 export const REVIEW_LABELS = { unreviewed: 'Unreviewed', correct: 'Correct', relabelled: 'Relabelled', flagged: 'Flagged' } as const;
 export const VERIFICATION_LABELS = { pending: 'Pending', verified: 'Verified', mismatch: 'Mismatch', failed: 'Failed' } as const;
 
+/** The policy's decisions as an operator reads them; `unreadable` is not an out-of-scope hand-off. */
+export const DECISION_LABELS: Readonly<Record<DecisionKind, string>> = {
+  answer: 'Answer',
+  clarify: 'Clarify',
+  handoff: 'Hand-off',
+  unreadable: 'Could not read (language)',
+};
+
+export const decisionLabel = (decision: string) => (Object.hasOwn(DECISION_LABELS, decision) ? DECISION_LABELS[decision as DecisionKind] : decision);
+
 /** Why the bot handed a conversation to a person, as the team reads it. */
 export const HANDOFF_REASON_LABELS: Readonly<Record<string, string>> = {
   requested: 'Asked for a person',
   out_of_scope: 'Out of scope',
   unsure: 'Bot unsure',
-  unreadable: 'Script the bot cannot read',
+  unreadable: 'Language the bot cannot read',
   repeated: 'Customer repeated themselves',
 };
 

@@ -2,7 +2,7 @@ import Link from 'next/link';
 import type { LogQuery, SortField } from '@/lib/admin/filters';
 import { toSearchString } from '@/lib/admin/filters';
 import type { LogRow } from '@/lib/db/queries/admin';
-import { dateTime, percent, REVIEW_LABELS } from './format';
+import { dateTime, decisionLabel, percent, REVIEW_LABELS } from './format';
 import { FeedbackBadge } from './feedback-badge';
 import { VerificationBadge } from './verification-badge';
 import { VisitorText } from '@/lib/ui/text';
@@ -67,7 +67,9 @@ export function LogTable({ rows, query, params, labelOf, extraColumn }: { rows: 
                 {row.reviewedIntent && row.reviewedIntent !== row.intent ? <span className="block text-xs text-amber-800">→ {labelOf(row.reviewedIntent)}</span> : null}
               </td>
               <td className="px-2 py-2 text-right font-mono" data-testid="admin-log-confidence">{percent(row.confidence, 1)}</td>
-              <td className="px-2 py-2" data-testid="admin-log-decision">{row.decision}</td>
+              <td className="px-2 py-2" data-testid="admin-log-decision" data-decision={row.decision}>
+                {decisionLabel(row.decision)}
+              </td>
               <td className="px-2 py-2">{row.backend}</td>
               <td className="px-2 py-2" data-testid="admin-log-feedback">
                 {row.feedback ? <FeedbackBadge helpful={row.feedback === 'up'} /> : <span className="text-slate-400">—</span>}

@@ -5,6 +5,7 @@ import { useCallback, useEffect, useId, useRef, useState, useSyncExternalStore, 
 import { intentLabel, loadBotContent } from '@/lib/bot/answers';
 import { withTeamUpdates, type ChatMessage, type ChatMetadata } from '@/lib/chat/messages';
 import { devicePreferenceFrom } from '@/lib/chat/protocol';
+import { DEFAULT_LANGUAGE } from '@/lib/model/card';
 import { MAX_MESSAGE_LENGTH } from '@/lib/records/turn';
 import { ChatSession } from '@/lib/chat/session';
 import { MessageBubble } from './message-bubble';
@@ -57,6 +58,8 @@ export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string })
   const ready = model.status === 'ready' && !restoring;
   const busy = status === 'submitted' || status === 'streaming';
   const failed = model.status === 'failed';
+  // The bot's language, from its model card once the model is ready.
+  const language = model.status === 'ready' ? model.ready.model.language : DEFAULT_LANGUAGE;
 
   // The team's messages and "A person from the team has joined" join the conversation as they
   // arrive; never while a reply streams in (useChat writes the reply into the last message).
@@ -201,6 +204,7 @@ export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string })
             onFeedback={saveFeedback}
             explanations={session}
             labelOf={labelOf}
+            language={language}
           />
         ))}
         {waiting.map((message) => (

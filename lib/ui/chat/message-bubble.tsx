@@ -5,6 +5,7 @@ import { agentPartOf, messageText, noticePartOf, replyPartsOf, type ChatMessage 
 import type { ReplyExplanations } from '@/lib/chat/session';
 import { WhyPanel, WhyToggle } from '@/lib/ui/explain/why-panel';
 import { VisitorText } from '@/lib/ui/text';
+import { UnreadableNote } from '@/lib/ui/unreadable-note';
 
 type Props = {
   message: ChatMessage;
@@ -21,6 +22,8 @@ type Props = {
   /** Each reply's explanation: read here, asked for when the panel opens. */
   explanations: ReplyExplanations;
   labelOf(intent: string): string;
+  /** The bot's language (BCP 47, from its model card). */
+  language: string;
 };
 
 const chip =
@@ -77,6 +80,7 @@ export const MessageBubble = memo(function MessageBubble(props: Props) {
       data-testid="message"
       data-role="assistant"
       data-kind={reply?.kind}
+      data-reason={reply?.handoffReason}
       data-intent={prediction?.intent ?? reply?.intent}
       className="flex w-full min-w-0 flex-col items-start gap-2"
     >
@@ -155,13 +159,17 @@ function AgentBubble({ text, author }: { text: string; author: string }) {
 
 const NONE: readonly never[] = [];
 
-/** "Why this answer?": the evidence behind the model's decision, computed in the browser. */
-function Why({ message, explanations, labelOf }: Props) {
+/**
+ * "Why this answer?": the evidence behind the model's decision, computed in the browser. For a
+ * message the model could not read, the plain reason instead (nothing is computed for it).
+ */
+function Why({ message, explanations, labelOf, language }: Props) {
   const [open, setOpen] = useState(false);
   const panelId = useId();
   const prediction = message.metadata!.prediction!;
   const stateOf = useCallback(() => explanations.explanationOf(message.id), [explanations, message.id]);
   const state = useSyncExternalStore(explanations.subscribe, stateOf, stateOf);
+  const unreadable = prediction.decision === 'unreadable';
   return (
     <>
       <WhyToggle
@@ -169,11 +177,16 @@ function Why({ message, explanations, labelOf }: Props) {
         controls={panelId}
         onToggle={() => {
           // Already explained, or under way, the session keeps it; otherwise it starts now.
-          if (!open) explanations.explain(message.id);
+          if (!open && !unreadable) explanations.explain(message.id);
           setOpen(!open);
         }}
       />
-      {open && (
+      {open && unreadable && (
+        <div className="min-w-0 basis-full">
+          <UnreadableNote id={panelId} language={language} />
+        </div>
+      )}
+      {open && !unreadable && (
         <div className="min-w-0 basis-full">
           <WhyPanel
             id={panelId}

@@ -4,7 +4,7 @@ import { intentNames, labelOf as labelsFor, reviewIntents } from '@/lib/admin/in
 import { requireAdminPage } from '@/lib/auth/session';
 import { predictionDetail } from '@/lib/admin/predictions';
 import { riskScore } from '@/lib/admin/risk';
-import { dateTime, percent, REVIEW_LABELS } from '@/lib/ui/admin/format';
+import { dateTime, decisionLabel, percent, REVIEW_LABELS } from '@/lib/ui/admin/format';
 import { FeedbackBadge } from '@/lib/ui/admin/feedback-badge';
 import { ReviewPanel } from '@/lib/ui/admin/review-panel';
 import { pageRecord } from '@/lib/ui/admin/page-record';
@@ -14,6 +14,7 @@ import { StoredWhyPanel } from '@/lib/ui/admin/stored-why-panel';
 import { VerificationBadge } from '@/lib/ui/admin/verification-badge';
 import { VerificationPanel } from '@/lib/ui/admin/verification-panel';
 import { VisitorText } from '@/lib/ui/text';
+import { UnreadableNote } from '@/lib/ui/unreadable-note';
 import { servedBot } from '@/lib/verify/bots';
 
 export const metadata: Metadata = { title: 'Prediction' };
@@ -28,7 +29,7 @@ export default async function PredictionPage({ params }: { params: Promise<{ id:
     ['Time', dateTime(detail.createdAt)],
     ['Intent', <span key="i" data-testid="detail-intent">{labelOf(detail.intent)} <code className="text-xs text-slate-500">{detail.intent}</code></span>],
     ['Confidence', percent(detail.confidence, 1)],
-    ['Decision', detail.decision],
+    ['Decision', decisionLabel(detail.decision)],
     ['Backend', detail.backend],
     ['Bot', bot.content ? bot.displayName : <span key="b" data-testid="detail-unknown-bot">{bot.id} (no answers for this bot here: intents are shown by their names)</span>],
     ['Model', `${detail.modelId} ${detail.modelVersion}`],
@@ -132,6 +133,7 @@ export default async function PredictionPage({ params }: { params: Promise<{ id:
           <section aria-labelledby="why-heading" className="rounded-xl border border-slate-200 bg-white p-4">
             <h2 id="why-heading" className="font-semibold text-brand-900">Why this answer? (as stored)</h2>
             <div className="mt-2">
+              {detail.decision === 'unreadable' ? <UnreadableNote language={bot.language} /> : null}
               {detail.explanations.length ? (
                 <StoredWhyPanel
                   intentNames={intentNames(bot.id, [detail.intent, ...detail.topK.map((entry) => entry.intent)])}

@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "Decision" ADD VALUE 'unreadable';
