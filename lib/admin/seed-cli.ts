@@ -18,7 +18,6 @@ import { explainAll } from '@/lib/explain';
 import { modelVersion } from '@/lib/model/card';
 import { loadModelFromDir, readModelCard, readSimilarIndex } from '@/lib/model/node';
 import type { SimilarIndexMeta } from '@/lib/model/similar';
-import { wordSpans } from '@/lib/model/spans';
 import { readLabelledCsv, seedLog, syntheticClassifier, type Classifier } from './seed';
 import { runCli } from '@/lib/cli';
 import { modelDir } from '@/lib/verify/bots';
@@ -48,7 +47,7 @@ async function realClassifier(botId: string, dir: string): Promise<Classifier> {
       return explainAll(
         {
           text,
-          words: wordSpans(text),
+          words: analysis.words,
           predict: model.predict,
           labels: model.labels,
           target: probabilities.indexOf(Math.max(...probabilities)),

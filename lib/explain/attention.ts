@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { normalizeForTokens, SPECIAL_TOKENS } from '@/lib/model/spans';
 import type { WordSpan } from '@/lib/model/types';
-import { count, MAX_ATTENTION_HEADS, MAX_ATTENTION_LAYERS, MAX_TOKENS, MAX_WORDS, mergeSettings, misfit, now, requireAnalysis, share, targetOf, tokensToWords, tokenText } from './common';
+import { count, MAX_ATTENTION_HEADS, MAX_ATTENTION_LAYERS, MAX_TOKENS, MAX_WORDS, mergeSettings, misfit, now, requireAnalysis, share, targetOf, sharesOfTokens, tokensToWords, tokenText } from './common';
 import { defineExplainer, type FitContext, type FitOutcome } from './explainer';
 import { memberLayers } from './rollout';
 
@@ -77,7 +77,8 @@ export const attentionExplainer = defineExplainer({
     const n = input.words.length;
     const layers = a.attentions.length;
     const heads = layers ? a.attentions[0].length : 0;
-    const wordCls = a.attentions.map((layer) => layer.map((head) => tokensToWords(head[0] ?? [], a.tokens, n)));
+    const shares = sharesOfTokens(a.tokens);
+    const wordCls = a.attentions.map((layer) => layer.map((head) => tokensToWords(head[0] ?? [], shares, n)));
     const groups = memberLayers(wordCls, s.members);
     const lastLayers = groups.map((g) => g[g.length - 1]).filter((l) => l && l.length);
     const scores = new Array<number>(n).fill(0);

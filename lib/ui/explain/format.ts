@@ -216,16 +216,6 @@ function meanRows(rows: readonly number[][]): number[] {
   return rows[0].map((_, i) => rows.reduce((sum, row) => sum + (row[i] ?? 0), 0) / rows.length);
 }
 
-/** Sums token-level weights into the words they belong to, special tokens dropped, renormalised over the words (as the explainers do). */
-export function tokensToWords(weights: readonly number[], tokenWords: readonly (number | null)[], wordCount: number): number[] {
-  const words = new Array<number>(wordCount).fill(0);
-  tokenWords.forEach((word, token) => {
-    if (word !== null && word >= 0 && word < wordCount) words[word] += weights[token] ?? 0;
-  });
-  const sum = words.reduce((a, b) => a + b, 0);
-  return sum > 0 ? words.map((w) => w / sum) : words;
-}
-
 /** The share of one attention row that lands on the words' tokens (the rest goes to [CLS], [SEP] and padding). */
 export function wordShare(row: readonly number[], tokenWords: readonly (number | null)[]): number {
   return tokenWords.reduce<number>((sum, word, token) => (word === null ? sum : sum + (row[token] ?? 0)), 0);
