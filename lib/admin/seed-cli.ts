@@ -91,7 +91,7 @@ async function main(): Promise<number> {
   const model = values.model ?? modelDir(botId)!;
   const examples = values.data ? readLabelledCsv(values.data) : examplesFromModel(model);
   const classifier = values.synthetic
-    ? syntheticClassifier([...new Set(examples.map((e) => e.intent))].sort(), new Map(examples.map((e) => [e.text, e.intent])), 7, botId)
+    ? syntheticClassifier([...new Set(examples.map((e) => e.intent))].sort(), new Map(examples.map((e) => [e.text, e.intent])), 7, botId, readModelCard(model)?.language)
     : await realClassifier(botId, model);
   await migrateDatabase(DATABASE_URL);
   const database = await connectDatabase(DATABASE_URL);
