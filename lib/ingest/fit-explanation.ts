@@ -1,7 +1,7 @@
 import { MASK } from '@/lib/bot/redact';
 import type { AnyExplainer, ExplanationFrom, FitFacts, StringFieldKind } from '@/lib/explain';
 import { descriptorOf, EXPLAINERS } from '@/lib/explain/methods';
-import { wordSpans } from '@/lib/model/spans';
+import { maskedWordSpans } from '@/lib/model/spans';
 import type { WordSpan } from '@/lib/model/types';
 import type { ExplanationRecord } from '@/lib/records/explanation';
 
@@ -74,15 +74,15 @@ const MASK_CONTEXT = 2;
 /**
  * The stored message's words, as the browser cut them from the message before it was masked,
  * or why the posted ones are not them. Masked characters were letters or digits; they are cut
- * as digits, which gives the browser's units for card numbers, phone numbers and IBAN groups.
- * How masked letters and digits mixed around a '.' (an e-mail address) were cut, the server
- * cannot know: in the stretch within MASK_CONTEXT characters of a masked one, grown by every
+ * like the letters or digits kept beside them (`maskedWordSpans`), which gives the browser's
+ * units for card numbers, phone numbers, IBANs and most addresses. How masked letters and
+ * digits mixed around a '.' were cut ("j.smith1975.x@…"), the server cannot know: in the stretch within MASK_CONTEXT characters of a masked one, grown by every
  * word reaching into it, the posted units are taken (in order, without whitespace, covering
  * every letter, digit and masked character there, their text the stored text's); everywhere
  * else they must be the derived ones.
  */
 export function storedWords(posted: readonly WordSpan[], storedText: string, locale: string): { ok: true; words: WordSpan[] } | { ok: false; problem: string } {
-  const derived = wordSpans(storedText.replaceAll(MASK, '0'), locale).map((word) => ({ ...word, text: storedText.slice(word.start, word.end) }));
+  const derived = maskedWordSpans(storedText, locale, MASK);
   let words = derived;
   if (storedText.includes(MASK)) {
     const order = misorderedWord(posted, storedText.length);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { alignTokens, preTokenSpans, wordSpans } from '../../lib/model/spans';
+import { redact } from '@/lib/bot/redact';
+import { alignTokens, maskedWordSpans, preTokenSpans, wordSpans } from '../../lib/model/spans';
 
 const slice = (t: string, s: { start: number; end: number }) => t.slice(s.start, s.end);
 
@@ -81,6 +82,27 @@ describe('word units (Intl.Segmenter in the bot language)', () => {
       expect(ms, `${name}: ${ms.toFixed(1)} ms`).toBeLessThan(250);
     }
     expect(wordSpans('a' + '\u0301'.repeat(1999), 'en')).toEqual([{ text: 'a' + '\u0301'.repeat(1999), start: 0, end: 2000 }]);
+  });
+});
+
+describe('word units of a masked text', () => {
+  it.each([
+    ['my card 5500 0000 0000 0004 was eaten', 'en'],
+    ['card5500000000000004', 'en'],
+    ['IBAN DE89 3704 0044 0532 0130 00, thanks', 'en'],
+    ['write to john.doe@example.com or call +49 30 12345678', 'en'],
+    ['我的卡4111 1111 1111 1111被吞了', 'zh'],
+    ['邮箱 wang.wei@example.cn 谢谢', 'zh'],
+  ])('%j: the units of the text before it was masked, with the masked text', (text, locale) => {
+    const masked = redact(text).text;
+    expect(masked).toContain('•');
+    const units = maskedWordSpans(masked, locale, '•');
+    expect(units.map(({ start, end }) => [start, end])).toEqual(wordSpans(text, locale).map(({ start, end }) => [start, end]));
+    for (const unit of units) expect(unit.text).toBe(masked.slice(unit.start, unit.end));
+  });
+
+  it('is the plain units for a text with nothing masked', () => {
+    expect(maskedWordSpans('我的卡丢了', 'zh', '•')).toEqual(wordSpans('我的卡丢了', 'zh'));
   });
 });
 

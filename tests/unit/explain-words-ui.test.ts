@@ -4,7 +4,7 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { wordSpans } from '@/lib/model/spans';
+import { maskedWordSpans, wordSpans } from '@/lib/model/spans';
 import type { WordSpan } from '@/lib/model/types';
 import { messageRuns, wordsFitText } from '@/lib/ui/explain/format';
 import { readExplanation } from '@/lib/ui/explain/parse';
@@ -93,7 +93,7 @@ describe('the panel on unspaced text', () => {
 
   it('draws mixed text and text with a masked span as stored', () => {
     const stored = '我的卡•••• •••• •••• 1111被吞了';
-    const units = wordSpans(stored.replaceAll('•', '0'), 'zh').map((w) => ({ ...w, text: stored.slice(w.start, w.end) }));
+    const units = maskedWordSpans(stored, 'zh', '•');
     expect(units.map((w) => w.text)).toEqual(['我的', '卡', '••••', '••••', '••••', '1111', '被', '吞了']);
     const html = render({ explanations: [lime(units, units.map(() => 0.1))], text: stored });
     expect(highlighted(html)).toEqual([stored]);
