@@ -99,7 +99,7 @@ export interface FitFacts {
 export interface FitContext {
   /** The message as stored: personal data already masked (same length as typed). */
   storedText: string;
-  /** The stored message's words (lib/model `wordSpans`), as the fitted explanation stores them. */
+  /** The stored message's words (its word units in the bot's language, lib/ingest/fit-explanation `storedWords`), as the fitted explanation stores them. */
   words: readonly WordSpan[];
   bot: FitFacts;
   /** The character personal data is masked with: any visitor text the hook cannot derive becomes it. */
