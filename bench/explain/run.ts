@@ -131,7 +131,7 @@ function table(headers: string[], rows: (string | number)[][]): string {
 async function inputOf(model: IntentModel, text: string, withAnalysis: boolean): Promise<ExplainInput> {
   const analysis = withAnalysis ? await model.analyse(text) : undefined;
   const [p] = analysis ? [analysis.probabilities] : await model.predict([text]);
-  return { text, words: wordSpans(text), predict: model.predict, labels: model.labels, target: p.indexOf(Math.max(...p)), analysis };
+  return { text, words: analysis?.words ?? wordSpans(text, model.locale), predict: model.predict, labels: model.labels, target: p.indexOf(Math.max(...p)), analysis };
 }
 
 function topK(scores: number[], k: number): number[] {
@@ -307,7 +307,7 @@ async function main() {
   const model = await loadModelFromDir(MODEL_DIR);
   const held = heldOut();
   const rows = sample(held, N, SAMPLE_SEED);
-  const multiWord = rows.filter((r) => wordSpans(r.text).length >= 3);
+  const multiWord = rows.filter((r) => wordSpans(r.text, model.locale).length >= 3);
   console.log(`# Explainer benchmark — ${path.relative(REPO, MODEL_DIR)}, Node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'cpu'}), ${MEMBERS > 1 ? `${MEMBERS}-member ensemble, ` : ''}onnxruntime-node CPU, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} at start`);
   console.log(`held-out pool: ${held.length} test-split utterances from ${DATA}; seeded sample of ${rows.length} (seed ${SAMPLE_SEED})\n`);
 

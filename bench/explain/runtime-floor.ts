@@ -25,7 +25,7 @@ env.allowRemoteModels = false;
 const tokenizer = await AutoTokenizer.from_pretrained(modelDir);
 
 // LIME's own perturbations of TEXT (lib/explain/lime.ts), sorted by length as it batches them.
-const words = wordSpans(TEXT);
+const words = wordSpans(TEXT, 'en');
 const texts = new Set(limeMasks(words.length, samples, 1).map((mask) => textWithWords(TEXT, words, mask.map((kept) => kept === 1))));
 const distinct = [...texts].sort((a, b) => a.length - b.length);
 const batches: Record<string, ort.Tensor>[] = [];

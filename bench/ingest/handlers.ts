@@ -16,6 +16,7 @@ import { hitRateLimit } from '@/lib/db/queries/rate-limit';
 import { respond } from '@/lib/http/errors';
 import { ingestExplanations } from '@/lib/ingest/explanations';
 import { ingestTurns } from '@/lib/ingest/turns';
+import { wordSpans } from '@/lib/model/spans';
 import { classifiedTurn } from '../../tests/support/turns';
 
 const { values } = parseArgs({ options: { db: { type: 'string' }, calls: { type: 'string', default: '2000' } } });
@@ -36,7 +37,7 @@ const postTurn = (request: Request) => respond(() => ingestTurns(request, afterR
 const postExplanations = (request: Request, predictionId: string) => respond(() => ingestExplanations(request, predictionId));
 
 function explanations(text: string) {
-  const words = [...text.matchAll(/\S+/g)].map((m) => ({ text: m[0], start: m.index, end: m.index + m[0].length }));
+  const words = wordSpans(text, 'en');
   const faithfulness = { comprehensiveness: [{ k: '1', value: 0.31 }], sufficiency: [{ k: '1', value: 0.12 }], meanComprehensiveness: 0.31, meanSufficiency: 0.12, deletionAuc: 0.27 };
   return {
     explanations: ['occlusion', 'lime'].map((method) => ({

@@ -19,7 +19,6 @@ import { DEFAULT_LANGUAGE, modelVersion } from '@/lib/model/card';
 import { trainingCharacters } from '@/lib/model/readability';
 import { loadModelFromDir, readModelCard, readSimilarIndex } from '@/lib/model/node';
 import type { SimilarIndexMeta } from '@/lib/model/similar';
-import { wordSpans } from '@/lib/model/spans';
 import { readLabelledCsv, seedLog, syntheticClassifier, type Classifier } from './seed';
 import { runCli } from '@/lib/cli';
 import { modelDir } from '@/lib/verify/bots';
@@ -51,7 +50,7 @@ async function realClassifier(botId: string, dir: string): Promise<Classifier> {
       return explainAll(
         {
           text,
-          words: wordSpans(text),
+          words: analysis.words,
           predict: model.predict,
           labels: model.labels,
           target: probabilities.indexOf(Math.max(...probabilities)),
@@ -95,7 +94,7 @@ async function main(): Promise<number> {
   const model = values.model ?? modelDir(botId)!;
   const examples = values.data ? readLabelledCsv(values.data) : examplesFromModel(model);
   const classifier = values.synthetic
-    ? syntheticClassifier([...new Set(examples.map((e) => e.intent))].sort(), new Map(examples.map((e) => [e.text, e.intent])), 7, botId)
+    ? syntheticClassifier([...new Set(examples.map((e) => e.intent))].sort(), new Map(examples.map((e) => [e.text, e.intent])), 7, botId, readModelCard(model)?.language)
     : await realClassifier(botId, model);
   await migrateDatabase(DATABASE_URL);
   const database = await connectDatabase(DATABASE_URL);

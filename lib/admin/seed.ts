@@ -9,6 +9,8 @@ import { DEFAULT_LANGUAGE } from '@/lib/model/card';
 import { charactersOf } from '@/lib/model/readability';
 import { explanationRow } from '@/lib/db/queries/explanations';
 import { createRng } from '@/lib/explain/rng';
+import { DEFAULT_LANGUAGE } from '@/lib/model/card';
+import { wordSpans } from '@/lib/model/spans';
 import { explanationSummary } from '@/lib/ingest/explanation-summary';
 import type { Explanation } from '@/lib/explain/types';
 import type { ExplanationRecord } from '@/lib/records/explanation';
@@ -186,9 +188,10 @@ export async function seedLog(database: Db, options: SeedOptions): Promise<{ con
 
 /**
  * A stand-in classifier for benchmarks: confident and usually right, sometimes torn
- * between two intents, now and then lost; its LIME-like explanations weight a few words.
+ * between two intents, now and then lost; its LIME-like explanations weight a few words
+ * (the message's word units in the bot's `language`).
  */
-export function syntheticClassifier(labels: string[], truthOf: Map<string, string>, seed = 7, botId = getConfig().DEFAULT_BOT): Classifier {
+export function syntheticClassifier(labels: string[], truthOf: Map<string, string>, seed = 7, botId = getConfig().DEFAULT_BOT, language = DEFAULT_LANGUAGE): Classifier {
   const random = createRng(seed).next;
   return {
     bot: botId,
@@ -214,8 +217,7 @@ export function syntheticClassifier(labels: string[], truthOf: Map<string, strin
     },
     async explain(text, probabilities): Promise<Explanation[]> {
       const index = probabilities.indexOf(Math.max(...probabilities));
-      const words: { text: string; start: number; end: number }[] = [];
-      for (const match of text.matchAll(/\S+/g)) words.push({ text: match[0], start: match.index!, end: match.index! + match[0].length });
+      const words = wordSpans(text, language);
       const scores = words.map(() => Math.round((random() - 0.3) * 1000) / 1000);
       const comprehensiveness = Math.round(random() * 700) / 1000;
       // A second word-scoring method that mostly agrees with the first.

@@ -1,8 +1,8 @@
 // Attention from [CLS], per layer and head, on the words the user typed.
 import { z } from 'zod';
-import { normalizeForTokens, SPECIAL_TOKENS } from '@/lib/model/spans';
+import { normalizeForTokens, preTokenSpans, SPECIAL_TOKENS } from '@/lib/model/spans';
 import type { WordSpan } from '@/lib/model/types';
-import { count, MAX_ATTENTION_HEADS, MAX_ATTENTION_LAYERS, MAX_TOKENS, MAX_WORDS, mergeSettings, misfit, now, requireAnalysis, share, targetOf, tokensToWords, tokenText } from './common';
+import { count, MAX_ATTENTION_HEADS, MAX_ATTENTION_LAYERS, MAX_TOKENS, MAX_WORDS, mergeSettings, misfit, now, requireAnalysis, share, targetOf, sharesOfTokens, tokensToWords, tokenText } from './common';
 import { defineExplainer, type FitContext, type FitOutcome } from './explainer';
 import { memberLayers } from './rollout';
 
@@ -77,7 +77,8 @@ export const attentionExplainer = defineExplainer({
     const n = input.words.length;
     const layers = a.attentions.length;
     const heads = layers ? a.attentions[0].length : 0;
-    const wordCls = a.attentions.map((layer) => layer.map((head) => tokensToWords(head[0] ?? [], a.tokens, n)));
+    const shares = sharesOfTokens(a.tokens);
+    const wordCls = a.attentions.map((layer) => layer.map((head) => tokensToWords(head[0] ?? [], shares, n)));
     const groups = memberLayers(wordCls, s.members);
     const lastLayers = groups.map((g) => g[g.length - 1]).filter((l) => l && l.length);
     const scores = new Array<number>(n).fill(0);
@@ -109,7 +110,7 @@ export const attentionExplainer = defineExplainer({
  * Token strings are kept only where they are pieces of their word as stored, the arrays must
  * agree with one another, with the message's words and with the model's shape.
  */
-function fitAttention(posted: AttentionExtra, { words, bot, mask }: FitContext): FitOutcome<AttentionExtra> {
+function fitAttention(posted: AttentionExtra, { storedText, words, bot, mask }: FitContext): FitOutcome<AttentionExtra> {
   const extra = { ...posted };
   const n = words.length;
   const { tokens, tokenWords, matrices, wordCls } = extra;
@@ -120,7 +121,7 @@ function fitAttention(posted: AttentionExtra, { words, bot, mask }: FitContext):
     if (t > bot.maxTokens) return misfit(`extra.tokens has ${t} tokens; the model reads at most ${bot.maxTokens}`);
     const outside = tokenWords.findIndex((w) => w !== null && w >= n);
     if (outside >= 0) return misfit(`extra.tokenWords[${outside}] names word ${tokenWords[outside]}, but the message has ${n} words`);
-    extra.tokens = fitTokens(tokens, tokenWords, words, mask);
+    extra.tokens = fitTokens(tokens, tokenWords, words, storedText, mask);
   }
   const layers = extra.layers ?? matrices?.length ?? wordCls?.length;
   const heads = extra.heads ?? matrices?.[0]?.length ?? wordCls?.[0]?.length;
@@ -141,20 +142,40 @@ function fitAttention(posted: AttentionExtra, { words, bot, mask }: FitContext):
   return { ok: true, extra };
 }
 
+/** Letters and digits: what masking hides, and what a token outside every word unit cannot hold. */
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+
 /**
- * Token strings the server can stand behind: a special token, or a piece of its word as stored
- * (lower case, accents removed, as WordPiece sees it). Any other token, a piece of a masked
- * card number included, becomes mask characters of its length.
+ * Token strings the server can stand behind: a special token, a piece of the stored text where
+ * its word lies (lower case, accents removed, as WordPiece sees it): of the pre-tokens that
+ * word overlaps, since a piece of an unspaced run may reach into the next word unit; or, for a
+ * token in no word, punctuation or a symbol the stored text holds. Any other token, a piece of
+ * a masked card number included, becomes mask characters of its length.
  */
-function fitTokens(tokens: readonly string[], tokenWords: readonly (number | null)[], words: readonly WordSpan[], mask: string): string[] {
+function fitTokens(tokens: readonly string[], tokenWords: readonly (number | null)[], words: readonly WordSpan[], storedText: string, mask: string): string[] {
+  const pre = preTokenSpans(storedText);
   const normalised = new Map<number, string>();
+  let normalisedText: string | undefined;
+  const around = (word: WordSpan) => {
+    let start = word.start;
+    let end = word.end;
+    for (const span of pre) {
+      if (span.end <= word.start || span.start >= word.end) continue;
+      start = Math.min(start, span.start);
+      end = Math.max(end, span.end);
+    }
+    return normalizeForTokens(storedText.slice(start, end));
+  };
   return tokens.map((token, i) => {
     if (SPECIAL_TOKENS.includes(token)) return token;
     const word = tokenWords[i];
     const piece = token.startsWith('##') ? token.slice(2) : token;
     if (word !== null && word !== undefined && piece.length > 0) {
-      if (!normalised.has(word)) normalised.set(word, normalizeForTokens(words[word]!.text));
+      if (!normalised.has(word)) normalised.set(word, around(words[word]!));
       if (!piece.includes(mask) && normalised.get(word)!.includes(piece)) return token;
+    } else if (piece.length > 0 && !piece.includes(mask) && !LETTER_OR_DIGIT.test(piece)) {
+      normalisedText ??= normalizeForTokens(storedText);
+      if (normalisedText.includes(piece)) return token;
     }
     return (token.startsWith('##') ? '##' : '') + mask.repeat(Math.max(1, piece.length));
   });

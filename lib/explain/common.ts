@@ -1,6 +1,6 @@
 // Helpers shared by the explainers (no Node-only imports: this runs in a Web Worker too).
 import { z } from 'zod';
-import type { TokenInfo } from '@/lib/model/types';
+import type { TokenInfo, WordShare } from '@/lib/model/types';
 
 import type { ExplainInput, ExplanationOf, FitOutcome } from './explainer';
 
@@ -39,20 +39,27 @@ export function requireAnalysis(input: ExplainInput, method: string): NonNullabl
 }
 
 /**
- * Token-level weights (e.g. one row of attention from [CLS]) summed over each word's
- * WordPiece tokens. Tokens that belong to no typed word ([CLS], [SEP]) are dropped; an
- * [UNK] piece still counts for the word it came from. Renormalised to sum 1 over words
- * (all zeros stay zeros, e.g. for words cut off by truncation).
+ * Token-level weights (e.g. one row of attention from [CLS]) summed into the words, by
+ * character overlap: `tokenWords[t]` lists the words token t's characters fall in with their
+ * shares (lib/model `alignTokens`), so a token covering several word units (an [UNK] for a
+ * Thai run) is split among them. Tokens in no word ([CLS], [SEP], punctuation) are dropped; an
+ * [UNK] piece still counts for its words. Renormalised to sum 1 over words (all zeros stay
+ * zeros, e.g. for words cut off by truncation). The explainers and the panel both sum this way.
  */
-export function tokensToWords(row: readonly number[], tokens: readonly TokenInfo[], wordCount: number): number[] {
+export function tokensToWords(row: readonly number[], tokenWords: readonly (readonly WordShare[])[], wordCount: number): number[] {
   const out = new Array<number>(wordCount).fill(0);
-  for (let t = 0; t < tokens.length && t < row.length; t++) {
-    const w = tokens[t].word;
-    if (w !== null && w >= 0 && w < wordCount) out[w] += row[t];
+  for (let t = 0; t < tokenWords.length && t < row.length; t++) {
+    for (const { word, share } of tokenWords[t]!) if (word >= 0 && word < wordCount) out[word] += (row[t] ?? 0) * share;
   }
   const sum = out.reduce((s, x) => s + x, 0);
   return sum > 0 ? out.map((x) => x / sum) : out;
 }
+
+/** Each token's words and shares (lib/model `alignTokens`), as `tokensToWords` takes them. */
+export const sharesOfTokens = (tokens: readonly TokenInfo[]): WordShare[][] => tokens.map((token) => token.wordShares);
+
+/** A stored explanation's `tokenWords` (each token's main word, or null), as `tokensToWords` takes them. */
+export const sharesOfMainWords = (tokenWords: readonly (number | null)[]): WordShare[][] => tokenWords.map((word) => (word === null ? [] : [{ word, share: 1 }]));
 
 /**
  * A deep copy that survives JSON.stringify/parse unchanged: typed arrays become arrays,

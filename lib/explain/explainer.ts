@@ -9,7 +9,7 @@ import type { Analysis, PredictFn, SimilarExample, WordSpan } from '@/lib/model/
 export interface ExplainInput {
   /** The text exactly as the user typed it. */
   text: string;
-  /** The words the user typed, with their character spans in `text` (lib/model `wordSpans`). */
+  /** The words the user typed, with their character spans in `text` (lib/model `wordSpans` in the bot's language). */
   words: WordSpan[];
   /** Batched classifier: calibrated probabilities per text (rows sum to 1). */
   predict: PredictFn;
@@ -84,6 +84,8 @@ export interface FitFacts {
   botId: string;
   labels: readonly string[];
   labelIndex: ReadonlyMap<string, number>;
+  /** The language the model reads (BCP 47, from its card): the stored message's words are cut in it. */
+  language: string;
   /** Model input positions: no explanation has more tokens. */
   maxTokens: number;
   /** Attention layers the model returns (every ensemble member's, stacked) and heads per layer. */
@@ -97,7 +99,7 @@ export interface FitFacts {
 export interface FitContext {
   /** The message as stored: personal data already masked (same length as typed). */
   storedText: string;
-  /** The stored message's words (lib/model `wordSpans`), as the fitted explanation stores them. */
+  /** The stored message's words (its word units in the bot's language, lib/ingest/fit-explanation `storedWords`), as the fitted explanation stores them. */
   words: readonly WordSpan[];
   bot: FitFacts;
   /** The character personal data is masked with: any visitor text the hook cannot derive becomes it. */

@@ -2,26 +2,25 @@
 import type { PredictFn, WordSpan } from '@/lib/model/types';
 
 /**
- * The text with only the words where `keep[i]` is true. The kept words keep their original
- * characters; two kept words that were neighbours keep the whitespace that separated them,
- * and across a removed run the whitespace that followed the earlier kept word is used, so
- * there is never a double or leading/trailing gap. Keeping every word returns `text` as is.
+ * The text with only the words where `keep[i]` is true. A removed word takes its characters
+ * and nothing else: punctuation, symbols and the gaps are not words, so they stay as context
+ * ("我的卡，丢了" without 卡 is "我的，丢了"). Where a word is removed, the whitespace before it
+ * goes and the gap after it stays ("my card, lost" without "card" is "my, lost"), so gaps never
+ * double; the result is trimmed. Keeping every word returns `text` as is.
  */
 export function textWithWords(text: string, words: readonly WordSpan[], keep: readonly boolean[]): string {
   let all = true;
   for (let i = 0; i < words.length; i++) if (!keep[i]) all = false;
   if (all) return text;
   let out = '';
-  let prev = -1;
+  let from = 0;
   for (let i = 0; i < words.length; i++) {
-    if (!keep[i]) continue;
-    if (prev >= 0) {
-      out += i === prev + 1 ? text.slice(words[prev].end, words[i].start) : text.slice(words[prev].end, words[prev + 1].start);
-    }
-    out += text.slice(words[i].start, words[i].end);
-    prev = i;
+    out += text.slice(from, words[i].start);
+    if (keep[i]) out += text.slice(words[i].start, words[i].end);
+    else out = out.trimEnd();
+    from = words[i].end;
   }
-  return out;
+  return (out + text.slice(from)).trim();
 }
 
 /** The text without the words whose indices are in `removed`. */

@@ -2,7 +2,7 @@
 import type { Analysis } from '@/lib/model/types';
 
 import { z } from 'zod';
-import { count, finiteOrNull, MAX_ATTENTION_LAYERS, MAX_TOKENS, mergeSettings, misfit, now, requireAnalysis, share, targetOf, tokensToWords } from './common';
+import { count, finiteOrNull, MAX_ATTENTION_LAYERS, MAX_TOKENS, mergeSettings, misfit, now, requireAnalysis, share, targetOf, sharesOfTokens, tokensToWords } from './common';
 import { defineExplainer } from './explainer';
 
 export interface RolloutSettings {
@@ -111,7 +111,7 @@ export const rolloutExplainer = defineExplainer({
       target: targetOf(input, a.probabilities[input.target]),
       settings: { ...s },
       words: input.words,
-      scores: tokensToWords(tokenRollout, a.tokens, input.words.length),
+      scores: tokensToWords(tokenRollout, sharesOfTokens(a.tokens), input.words.length),
       extra: { tokenRollout, residual: s.residual },
       timing: { ms: now() - t0, forwardPasses: 0 },
     };

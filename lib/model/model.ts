@@ -3,6 +3,7 @@
 import { AutoModelForSequenceClassification, AutoTokenizer, Tensor } from '@huggingface/transformers';
 import type { PreTrainedModel, PreTrainedTokenizer } from '@huggingface/transformers';
 
+import { DEFAULT_LANGUAGE } from './card';
 import { softmax } from './metrics';
 import { alignTokens } from './spans';
 import type { Analysis, LoadOptions, ModelCard, PredictFn } from './types';
@@ -38,6 +39,8 @@ export class IntentModel {
   readonly labels: string[];
   readonly temperature: number;
   readonly maxLength: number;
+  /** The language the model reads (its card's), in which its word units are cut. */
+  readonly locale: string;
   private readonly vocab: string[];
 
   constructor(
@@ -53,6 +56,7 @@ export class IntentModel {
       throw new Error('model card labels do not match config.json id2label');
     }
     this.temperature = card?.temperature ?? 1;
+    this.locale = card?.language ?? DEFAULT_LANGUAGE;
     this.maxLength = Number(tokenizer.model_max_length);
     this.vocab = [];
     for (const [tok, id] of tokenizer.get_vocab()) this.vocab[id] = tok;
@@ -116,7 +120,7 @@ export class IntentModel {
     const full = this.tokenizer.encode(text);
     const truncated = full.length > ids.length;
     const tokens = ids.map((id) => this.vocab[id] ?? '[UNK]');
-    const aligned = alignTokens(text, ids, tokens, truncated);
+    const aligned = alignTokens(text, ids, tokens, truncated, this.locale);
     const logits = rows(outputs.logits)[0];
     const probabilities = softmax(logits, this.temperature);
     const attentionNames = Object.keys(outputs)

@@ -6,9 +6,15 @@ export interface Span {
   end: number;
 }
 
-/** A word as the user typed it (a maximal run of non-whitespace characters). */
+/** A word unit as the user typed it (lib/model `wordSpans`: ICU's word segmentation in the bot's language; punctuation is not a word). */
 export interface WordSpan extends Span {
   text: string;
+}
+
+/** Part of a token that lies in word `word`: `share` of the token's characters that fall in any word. */
+export interface WordShare {
+  word: number;
+  share: number;
 }
 
 /** One model input position. */
@@ -19,8 +25,10 @@ export interface TokenInfo {
   token: string;
   /** Characters of the original text this token came from; null for [CLS]/[SEP]. */
   span: Span | null;
-  /** Index into `words`, or null for special tokens. */
+  /** Index into `words` of the word the token shares most characters with (the first of equals), or null: [CLS], [SEP], punctuation. */
   word: number | null;
+  /** The words the token's characters fall in, each with its share of them (summing to 1; empty when `word` is null). */
+  wordShares: WordShare[];
   special: boolean;
 }
 

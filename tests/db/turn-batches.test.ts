@@ -14,7 +14,7 @@ type Posted = { user: { id: string }; reply: { id: string } };
 
 function explanation(method: string) {
   // The words of the turns' message (tests/support/turns.ts), as the browser splits it.
-  const words = wordSpans('my card has not arrived');
+  const words = wordSpans('my card has not arrived', 'en');
   return {
     method,
     version: 1,

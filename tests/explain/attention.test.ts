@@ -16,7 +16,7 @@ function analysisOf(text: string, tokens: TokenInfo[], attentions: number[][][][
     temperature: 1,
     top: 1,
     tokens,
-    words: wordSpans(text),
+    words: wordSpans(text, 'en'),
     attentions,
     embedding: [1, 0],
     truncated: false,
@@ -36,7 +36,7 @@ function inputOf(a: Analysis): ExplainInput {
   };
 }
 
-const tok = (token: string, word: number | null, special = word === null): TokenInfo => ({ id: 0, token, span: null, word, special });
+const tok = (token: string, word: number | null, special = word === null): TokenInfo => ({ id: 0, token, span: null, word, wordShares: word === null ? [] : [{ word, share: 1 }], special });
 
 // Rollout, worked by hand. Tokens: [CLS], "hi" (word 0), "there" (word 1).
 // Layer 1 heads:  h1 = [[.6,.2,.2],[.2,.6,.2],[.2,.2,.6]], h2 = [[.2,.6,.2],[.2,.2,.6],[.6,.2,.2]]
@@ -111,7 +111,7 @@ describe('attention from [CLS] on typed words', () => {
   });
 
   it('refuses an analysis of another text', async () => {
-    await expect(attentionExplainer.explain({ ...inputOf(a), text: 'other text', words: wordSpans('other text') })).rejects.toThrow(/different text/);
+    await expect(attentionExplainer.explain({ ...inputOf(a), text: 'other text', words: wordSpans('other text', 'en') })).rejects.toThrow(/different text/);
   });
 });
 

@@ -8,18 +8,30 @@ import type { PredictFn } from '@/lib/model/types';
 
 describe('perturbed texts', () => {
   const text = '  My card,  still\tnot arrived?! ';
-  const words = wordSpans(text);
+  const words = wordSpans(text, 'en');
 
-  it('keeps the remaining words as typed and joins them cleanly', () => {
-    expect(words.map((w) => w.text)).toEqual(['My', 'card,', 'still', 'not', 'arrived?!']);
+  it('removes the words only: punctuation stays as context, gaps never double, the ends are trimmed', () => {
+    expect(words.map((w) => w.text)).toEqual(['My', 'card', 'still', 'not', 'arrived']);
     expect(removeWords(text, words, [])).toBe(text);
     expect(removeWords(text, words, [0])).toBe('card,  still\tnot arrived?!');
-    expect(removeWords(text, words, [1])).toBe('My still\tnot arrived?!');
-    expect(removeWords(text, words, [2, 3])).toBe('My card,  arrived?!');
-    expect(removeWords(text, words, [4])).toBe('My card,  still\tnot');
-    expect(removeWords(text, words, [0, 1, 2, 3, 4])).toBe('');
-    expect(keepOnlyWords(text, words, [4, 1])).toBe('card,  arrived?!');
-    expect(keepOnlyWords(text, words, [])).toBe('');
+    expect(removeWords(text, words, [1])).toBe('My,  still\tnot arrived?!');
+    expect(removeWords(text, words, [2, 3])).toBe('My card, arrived?!');
+    expect(removeWords(text, words, [4])).toBe('My card,  still\tnot?!');
+    expect(removeWords(text, words, [0, 1, 2, 3, 4])).toBe(',?!');
+    expect(keepOnlyWords(text, words, [4, 1])).toBe('card, arrived?!');
+    expect(keepOnlyWords(text, words, [])).toBe(',?!');
+  });
+
+  it('removes whole units of unspaced text and keeps what lies between them', () => {
+    const chinese = '我的卡丢了，怎么办？';
+    const units = wordSpans(chinese, 'zh');
+    expect(units.map((w) => w.text)).toEqual(['我的', '卡', '丢', '了', '怎么', '办']);
+    expect(removeWords(chinese, units, [1])).toBe('我的丢了，怎么办？');
+    expect(removeWords(chinese, units, [3, 4])).toBe('我的卡丢，办？');
+    expect(keepOnlyWords(chinese, units, [1, 5])).toBe('卡，办？');
+    const thai = 'บัตรของฉันหาย';
+    const thaiUnits = wordSpans(thai, 'th');
+    expect(removeWords(thai, thaiUnits, [1])).toBe('บัตรฉันหาย');
   });
 });
 

@@ -30,7 +30,7 @@ describe('explainAll on the demo model (public/models/banking77)', () => {
 
   it.each(QUESTIONS)('explains %j with every method, on the typed words, as plain JSON', async (text) => {
     const analysis = await model.analyse(text);
-    const words = wordSpans(text);
+    const words = wordSpans(text, model.locale);
     const progress: string[] = [];
     const all: Explanation[] = await explainAll(
       {
@@ -127,10 +127,10 @@ describe('explainAll on the demo model (public/models/banking77)', () => {
     const analysis = await model.analyse(text);
     expect(model.labels[analysis.top]).toBe('card_arrival');
     const [lime] = await explainAll(
-      { text, words: wordSpans(text), predict: model.predict, labels: model.labels, target: analysis.top, analysis },
+      { text, words: analysis.words, predict: model.predict, labels: model.labels, target: analysis.top, analysis },
       { methods: ['lime'], faithfulness: false },
     );
-    const words = wordSpans(text).map((w) => w.text.toLowerCase().replace(/[^a-z']/g, ''));
+    const words = analysis.words.map((w) => w.text.toLowerCase().replace(/[^a-z']/g, ''));
     const top3 = lime.scores!.map((s, i) => [s, i] as const).sort((a, b) => b[0] - a[0]).slice(0, 3).map(([, i]) => words[i]);
     expect(top3.some((w) => ['card', 'arrived', "hasn't"].includes(w))).toBe(true);
   });

@@ -1,6 +1,7 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
+import { sharesOfMainWords, tokensToWords } from '@/lib/explain/common';
 import type { Explanation, Faithfulness } from '@/lib/explain/types';
 import {
   contrast,
@@ -19,7 +20,6 @@ import {
   layerName,
   sequentialColor,
   tiedWithBest,
-  tokensToWords,
   wordShare,
   topWords,
   wordAttention,
@@ -181,8 +181,10 @@ describe('attention views', () => {
 
   it('adds WordPiece tokens up into the words they belong to', () => {
     const tokenWords = [null, 0, 0, 1, null];
-    expect(tokensToWords([0.1, 0.2, 0.3, 0.4, 0.0], tokenWords, 2)).toEqual([5 / 9, 4 / 9].map((v) => expect.closeTo(v, 12)));
-    expect(tokensToWords([1, 0, 0, 0, 0], tokenWords, 2)).toEqual([0, 0]);
+    expect(tokensToWords([0.1, 0.2, 0.3, 0.4, 0.0], sharesOfMainWords(tokenWords), 2)).toEqual([5 / 9, 4 / 9].map((v) => expect.closeTo(v, 12)));
+    expect(tokensToWords([1, 0, 0, 0, 0], sharesOfMainWords(tokenWords), 2)).toEqual([0, 0]);
+    // A token over two words (an [UNK] for an unspaced run) is split by its share of the characters.
+    expect(tokensToWords([0, 0.6, 0.4], [[], [{ word: 0, share: 0.5 }, { word: 1, share: 0.5 }], [{ word: 1, share: 1 }]], 2)).toEqual([0.3, 0.7].map((v) => expect.closeTo(v, 12)));
     expect(wordShare([0.1, 0.2, 0.3, 0.4, 0.0], tokenWords)).toBeCloseTo(0.9, 12);
   });
 

@@ -31,7 +31,7 @@ import { firstWordExplainer, WITH_FIRST_WORD } from '../explain/support/first-wo
 const CARD = '4111 1111 1111 1111';
 const text = `${CARD} never arrived`;
 const stored = redact(text).text;
-const words = wordSpans(text);
+const words = wordSpans(text, 'en');
 const bot = botFacts('banking77')!;
 
 const input: ExplainInput = { text, words, predict: async (texts) => texts.map(() => [0.5, 0.5]), labels: ['card_arrival', 'card_delivery_estimate'], target: 0 };

@@ -15,7 +15,7 @@ const CARD = '4111 1111 1111 1111';
 const text = `my card ${CARD} never arrived`;
 /** The message as the server stores it: masked, same length. */
 const stored = redact(text).text;
-const words = wordSpans(text);
+const words = wordSpans(text, 'en');
 const bot = botFacts('banking77')!;
 
 function explanation(method: ExplanationRecord['method'], extra: Record<string, unknown>, scores: number[] | null, overrides: Record<string, unknown> = {}): ExplanationRecord {
@@ -76,9 +76,9 @@ describe('explanations fitted to the stored message', () => {
     const plain = 'where is my card';
     const overlapping = explanationSchema.parse({ ...explanation('lime', {}, null), words: [{ text: '4111111111111111', start: 0, end: 16 }, { text: 'x', start: 5, end: 6 }] });
     expect(problem(overlapping, plain)).toMatch(/2 words posted, but the message has 4|spans/);
-    const shifted = explanationSchema.parse({ ...explanation('lime', {}, null), words: wordSpans(plain).map((w) => ({ ...w, start: w.start + 1 })) });
+    const shifted = explanationSchema.parse({ ...explanation('lime', {}, null), words: wordSpans(plain, 'en').map((w) => ({ ...w, start: w.start + 1 })) });
     expect(problem(shifted, plain)).toMatch(/words\[0\] spans 1–5/);
-    const replaced = explanationSchema.parse({ ...explanation('lime', {}, null), words: wordSpans(plain).map((w, i) => (i === 3 ? { ...w, text: '4111' } : w)) });
+    const replaced = explanationSchema.parse({ ...explanation('lime', {}, null), words: wordSpans(plain, 'en').map((w, i) => (i === 3 ? { ...w, text: '4111' } : w)) });
     expect(problem(replaced, plain)).toMatch(/words\[3\]\.text is not the message/);
     // Where the stored text is masked, the posted word may hold what the visitor typed.
     expect(fitted(explanation('lime', {}, null)).words[2]!.text).toBe('••••');

@@ -3,7 +3,8 @@
 import { useId, useState } from 'react';
 import type { ExplanationWithView } from '@/lib/explain/methods';
 import type { WordSpan } from '@/lib/model/types';
-import { formatNumber, formatPercent, headMatrix, layerName, sequentialColor, tokensToWords, wordAttention, wordShare, type HeadChoice } from './format';
+import { formatNumber, formatPercent, headMatrix, layerName, sequentialColor, wordAttention, wordShare, type HeadChoice } from './format';
+import { sharesOfMainWords, tokensToWords } from '@/lib/explain/common';
 import { rolloutMatrix } from '@/lib/explain/rollout';
 import { readAttention, readRollout, type AttentionDrawing } from './parse';
 import { Pending } from './pending';
@@ -59,7 +60,7 @@ function AttentionDetails({ extra, complete, words, rollout }: { extra: Attentio
   // The same rollout as the explainer's, per model for an ensemble, then averaged; only over
   // every layer and token (a cut view would give another matrix).
   const rolloutTokens = complete ? rolloutMatrix(extra.matrices, residual, extra.members ?? 1) : [];
-  const rolloutWords = rollout?.scores ?? tokensToWords(rolloutTokens[0] ?? [], extra.tokenWords, words.length);
+  const rolloutWords = rollout?.scores ?? tokensToWords(rolloutTokens[0] ?? [], sharesOfMainWords(extra.tokenWords), words.length);
 
   const values = (v: View) => (v.layer === 'rollout' ? rolloutWords : wordAttention(extra, v.layer, v.head));
   const describe = (v: View) =>

@@ -3,6 +3,7 @@
 // no DOM: the same functions are unit-tested in Node.
 import type { ExplanationOf, Faithfulness } from '@/lib/explain/explainer';
 import { EXPLAINERS, wordViewOrderOf } from '@/lib/explain/methods';
+import type { WordSpan } from '@/lib/model/types';
 import type { AttentionDrawing, CounterfactualView } from './parse';
 
 // ---------------------------------------------------------------------------------------------
@@ -164,6 +165,56 @@ export function layerName(extra: Pick<AttentionDrawing, 'layers' | 'members'>, l
 }
 
 // ---------------------------------------------------------------------------------------------
+// The message as word units and what lies between them
+
+/** One piece of the message as the panel draws it: word unit `word` (an index into the words), or the characters between units. */
+export type MessageRun = { word: number } | { gap: string };
+
+/** Whether `words` are units of `text`: in order, each its text at its offsets. */
+export function wordsFitText(words: readonly WordSpan[], text: string): boolean {
+  let end = 0;
+  for (const word of words) {
+    if (word.start < end || word.end < word.start || word.end > text.length || text.slice(word.start, word.end) !== word.text) return false;
+    end = word.end;
+  }
+  return true;
+}
+
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+
+/**
+ * The message drawn from its word units: with `text` (the message they are units of), the
+ * characters between them as typed, punctuation included, so unspaced text reads as one run
+ * of units ("我的卡丢了，怎么办？"). Without it, or when the words are not units of it (a record
+ * from another version), the units alone: side by side where they touch, a space where
+ * something lay between them. What follows the last unit is drawn only when it holds no letter
+ * or digit: after words cut for length, the rest of the message is not words to draw.
+ */
+export function messageRuns(words: readonly WordSpan[], text?: string): MessageRun[] {
+  const fits = text !== undefined && wordsFitText(words, text);
+  const runs: MessageRun[] = [];
+  let end = 0;
+  words.forEach((word, index) => {
+    if (fits) {
+      const gap = text.slice(end, word.start);
+      if (gap) runs.push({ gap });
+    } else if (index > 0 && word.start !== end) {
+      runs.push({ gap: ' ' });
+    }
+    runs.push({ word: index });
+    end = word.end;
+  });
+  const rest = fits ? text.slice(end) : '';
+  if (rest && !LETTER_OR_DIGIT.test(rest)) runs.push({ gap: rest });
+  return runs;
+}
+
+/** Whether run `index` touches another unit on either side (unspaced text): such units are drawn with less padding, so the text reads as text. */
+export function touchesUnit(runs: readonly MessageRun[], index: number): boolean {
+  return (index > 0 && 'word' in runs[index - 1]!) || (index + 1 < runs.length && 'word' in runs[index + 1]!);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Summary sentences
 
 export interface ScoredWord {
@@ -214,16 +265,6 @@ export function headMatrix(extra: AttentionDrawing, layer: number, head: HeadCho
 function meanRows(rows: readonly number[][]): number[] {
   if (rows.length === 0) return [];
   return rows[0].map((_, i) => rows.reduce((sum, row) => sum + (row[i] ?? 0), 0) / rows.length);
-}
-
-/** Sums token-level weights into the words they belong to, special tokens dropped, renormalised over the words (as the explainers do). */
-export function tokensToWords(weights: readonly number[], tokenWords: readonly (number | null)[], wordCount: number): number[] {
-  const words = new Array<number>(wordCount).fill(0);
-  tokenWords.forEach((word, token) => {
-    if (word !== null && word >= 0 && word < wordCount) words[word] += weights[token] ?? 0;
-  });
-  const sum = words.reduce((a, b) => a + b, 0);
-  return sum > 0 ? words.map((w) => w / sum) : words;
 }
 
 /** The share of one attention row that lands on the words' tokens (the rest goes to [CLS], [SEP] and padding). */

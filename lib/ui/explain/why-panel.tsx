@@ -20,6 +20,7 @@ import {
   topWords,
 } from './format';
 import { readCounterfactual, readExplanations, readNeighbours, readPrediction, withView, type ReadExplanation } from './parse';
+import { MessageWords } from './message-words';
 import { Pending } from './pending';
 import { PanelText, ReaderContext, type Reader } from './reader';
 import { Tabs, type TabSpec } from './tabs';
@@ -48,6 +49,12 @@ export interface WhyPanelProps {
   id?: string;
   reader?: Reader;
   provenance?: Provenance;
+  /**
+   * The message the explanations are of, as this reader may see it (as typed in the chat; as
+   * stored, personal data masked, in the admin): the word views draw the characters between the
+   * word units from it. Without it (or when the words are not its units) they draw the units alone.
+   */
+  text?: string;
 }
 
 type CustomerTab = 'words' | 'alternatives' | 'similar';
@@ -69,7 +76,7 @@ function customerSource(methods: readonly ScoredMethod[]): ExplanationOf | undef
  * methods, layers, heads and faithfulness figures sit behind "Technical details", open by
  * default for an operator.
  */
-export function WhyPanel({ explanations, prediction: rawPrediction, labelOf, status, progress, error, id, reader = 'customer', provenance = { kind: 'live' } }: WhyPanelProps) {
+export function WhyPanel({ explanations, prediction: rawPrediction, labelOf, status, progress, error, id, reader = 'customer', provenance = { kind: 'live' }, text }: WhyPanelProps) {
   const [tab, setTab] = useState<CustomerTab>('words');
   const [technicalTab, setTechnicalTab] = useState<TechnicalTab>('scores');
   const [technical, setTechnical] = useState(reader === 'operator');
@@ -93,7 +100,7 @@ export function WhyPanel({ explanations, prediction: rawPrediction, labelOf, sta
       label: 'Words',
       testId: 'why-tab-words',
       badge: dot(Boolean(source)),
-      panel: <CustomerWords source={source} computing={computing} />,
+      panel: <CustomerWords source={source} text={text} computing={computing} />,
     },
     {
       id: 'alternatives',
@@ -115,7 +122,7 @@ export function WhyPanel({ explanations, prediction: rawPrediction, labelOf, sta
       label: 'Word scores',
       testId: 'why-tab-scores',
       badge: dot(scored.some(({ descriptor, explanation }) => descriptor.customerRank !== undefined && explanation)),
-      panel: <WordEvidence methods={scored} computing={computing} />,
+      panel: <WordEvidence methods={scored} text={text} computing={computing} />,
     },
     {
       id: 'attention',
@@ -302,34 +309,39 @@ function Summary({
 }
 
 /** The customer's "Words" tab: the message with the words that led to the answer in one blue scale, the rest muted. */
-function CustomerWords({ source, computing }: { source: ExplanationOf | undefined; computing: boolean }) {
+function CustomerWords({ source, text, computing }: { source: ExplanationOf | undefined; text?: string; computing: boolean }) {
   if (!source?.scores) return <Pending computing={computing} what="word evidence" />;
   const scores = source.scores;
   const scale = strongest(scores);
-  const any = scores.some((score) => evidenceStrength(score, scale) !== null);
+  const strengths = scores.map((score) => evidenceStrength(score, scale));
+  const led = source.words.filter((_, index) => strengths[index] !== null).map((word) => word.text);
   return (
     <figure className="space-y-3">
       <p className="text-lg leading-10 break-words text-slate-900" data-testid="why-highlighted-text">
-        {source.words.map((word, index) => {
-          const strength = evidenceStrength(scores[index] ?? 0, scale);
-          const colour = strength === null ? null : evidenceColor(strength);
-          return (
-            <span key={`${word.start}-${index}`}>
-              {index > 0 && ' '}
-              {colour ? (
-                <mark className="rounded-md px-1.5 py-1" style={{ backgroundColor: colour.background, color: colour.color }} data-evidence="led">
-                  <PanelText text={word.text} />
-                  <span className="sr-only"> (led to this answer)</span>
-                </mark>
-              ) : (
+        <MessageWords
+          words={source.words}
+          text={text}
+          unit={(index, tight) => {
+            const word = source.words[index]!;
+            const strength = strengths[index] ?? null;
+            if (strength === null) {
+              return (
                 <span className="text-slate-500" data-evidence="negligible">
                   <PanelText text={word.text} />
                 </span>
-              )}
-            </span>
-          );
-        })}
+              );
+            }
+            const colour = evidenceColor(strength);
+            return (
+              <mark className={`rounded-md py-1 ${tight ? 'px-0.5' : 'px-1.5'}`} style={{ backgroundColor: colour.background, color: colour.color }} data-evidence="led">
+                <PanelText text={word.text} />
+              </mark>
+            );
+          }}
+        />
       </p>
+      {/* Said once after the message, not inside it: the message reads as typed. */}
+      {led.length > 0 && <p className="sr-only">Words that led to this answer: {quoteList(led)}.</p>}
       <figcaption className="flex flex-wrap items-center gap-x-2 gap-y-1 text-xs text-slate-600" data-testid="why-legend">
         <span>Words that led to this answer</span>
         <span className="flex items-center gap-1.5" aria-hidden="true">
@@ -341,7 +353,7 @@ function CustomerWords({ source, computing }: { source: ExplanationOf | undefine
           <span>stronger</span>
         </span>
       </figcaption>
-      {!any && <p className="text-sm text-slate-600">No single word pushed strongly towards this answer: it came from the message as a whole.</p>}
+      {led.length === 0 && <p className="text-sm text-slate-600">No single word pushed strongly towards this answer: it came from the message as a whole.</p>}
     </figure>
   );
 }

@@ -5,6 +5,7 @@ import type { AnyExplainer, ExplanationOf } from '@/lib/explain/explainer';
 import type { ExplanationOfMethod, WordScoringMethod } from '@/lib/explain/methods';
 import { divergingBar, divergingColor, formatDuration, formatNumber, formatPercent, formatScore, maxAbs, NEGATIVE_RGB, POSITIVE_RGB } from './format';
 import { readLime } from './parse';
+import { MessageWords } from './message-words';
 import { Pending } from './pending';
 import { PanelText } from './reader';
 
@@ -19,7 +20,7 @@ export interface ScoredMethod {
  * chart. Every word-scoring method is shown here by what its descriptor declares (name and
  * description); no method needs code of its own.
  */
-export function WordEvidence({ methods, computing }: { methods: readonly ScoredMethod[]; computing: boolean }) {
+export function WordEvidence({ methods, text, computing }: { methods: readonly ScoredMethod[]; text?: string; computing: boolean }) {
   const [chosen, setChosen] = useState(methods[0]?.descriptor.method);
   const name = useId();
   const current = methods.find((entry) => entry.descriptor.method === chosen) ?? methods[0];
@@ -62,7 +63,7 @@ export function WordEvidence({ methods, computing }: { methods: readonly ScoredM
       <p className="text-sm text-slate-600">{current.descriptor.description}</p>
 
       {explanation?.scores ? (
-        <ScoredWords explanation={explanation} scores={explanation.scores} label={current.descriptor.label} />
+        <ScoredWords explanation={explanation} scores={explanation.scores} label={current.descriptor.label} text={text} />
       ) : (
         <Pending computing={computing} what={`${current.descriptor.label} scores`} />
       )}
@@ -70,7 +71,7 @@ export function WordEvidence({ methods, computing }: { methods: readonly ScoredM
   );
 }
 
-function ScoredWords({ explanation, scores, label }: { explanation: ExplanationOf; scores: number[]; label: string }) {
+function ScoredWords({ explanation, scores, label, text }: { explanation: ExplanationOf; scores: number[]; label: string; text?: string }) {
   const scale = maxAbs(scores);
   const captionId = useId();
   const sortId = useId();
@@ -80,24 +81,25 @@ function ScoredWords({ explanation, scores, label }: { explanation: ExplanationO
   return (
     <>
       <figure className="space-y-2">
-        <p className="text-lg leading-10 text-slate-900" data-testid="why-highlighted-text">
-          {explanation.words.map((word, index) => {
-            const score = scores[index] ?? 0;
-            const colour = divergingColor(score, scale);
-            return (
-              <span key={`${word.start}-${index}`}>
-                {index > 0 && ' '}
+        <p className="text-lg leading-10 break-words text-slate-900" data-testid="why-highlighted-text" aria-describedby={captionId}>
+          <MessageWords
+            words={explanation.words}
+            text={text}
+            unit={(index, tight) => {
+              const word = explanation.words[index]!;
+              const score = scores[index] ?? 0;
+              const colour = divergingColor(score, scale);
+              return (
                 <span
-                  className="rounded-md px-1.5 py-1 ring-1 ring-slate-900/5 ring-inset"
+                  className={`rounded-md py-1 ring-1 ring-slate-900/5 ring-inset ${tight ? 'px-0.5' : 'px-1.5'}`}
                   style={{ backgroundColor: colour.background, color: colour.color }}
                   title={`${word.text}: ${formatScore(score)}`}
                 >
                   <PanelText text={word.text} />
-                  <span className="sr-only"> ({formatScore(score)})</span>
                 </span>
-              </span>
-            );
-          })}
+              );
+            }}
+          />
         </p>
         <Legend />
       </figure>

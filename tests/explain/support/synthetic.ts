@@ -22,11 +22,11 @@ export function softmax(xs: number[]): number[] {
   return e.map((x) => x / s);
 }
 
-export function synthetic(labels: string[], weights: Record<string, number[]>, bias = labels.map(() => 0)): Synthetic {
+export function synthetic(labels: string[], weights: Record<string, number[]>, bias = labels.map(() => 0), locale = 'en'): Synthetic {
   const calls = { batches: 0, texts: 0, sizes: [] as number[] };
   const logits = (text: string) => {
     const out = [...bias];
-    for (const w of wordSpans(text)) {
+    for (const w of wordSpans(text, locale)) {
       const v = weights[w.text.toLowerCase()];
       if (v) v.forEach((x, c) => (out[c] += x));
     }
@@ -48,12 +48,12 @@ export function binary(weights: Record<string, number>, bias = 0): Synthetic {
   return synthetic(['other', 'target'], w, [0, bias]);
 }
 
-export async function inputFor(model: Synthetic, text: string, target?: number): Promise<ExplainInput> {
+export async function inputFor(model: Synthetic, text: string, target?: number, locale = 'en'): Promise<ExplainInput> {
   const [p] = await model.predict([text]);
   model.calls.batches = 0;
   model.calls.texts = 0;
   model.calls.sizes.length = 0;
-  return { text, words: wordSpans(text), predict: model.predict, labels: model.labels, target: target ?? p.indexOf(Math.max(...p)) };
+  return { text, words: wordSpans(text, locale), predict: model.predict, labels: model.labels, target: target ?? p.indexOf(Math.max(...p)) };
 }
 
 /** Spearman rank correlation (average ranks for ties). */
