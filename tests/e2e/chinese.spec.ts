@@ -85,6 +85,15 @@ test.describe('a Chinese bot', () => {
       expect(shown).toEqual(lime.words.map((word, i) => [word.text, formatScore(lime.scores![i]!)]));
       expect(shownOcclusion).toEqual(occlusion.words.map((word, i) => [word.text, formatScore(occlusion.scores![i]!)]));
 
+      // The server ran the bank-zh model from its own folder on the stored text and agrees.
+      const [verified] = await waitForRowsIn<{ modelId: string; verifiedIntent: string }>(
+        databaseFile,
+        1,
+        "SELECT modelId, verifiedIntent FROM Prediction WHERE id = ? AND verification = 'verified'",
+        predictions[0]!.id,
+      );
+      expect(verified).toEqual({ modelId: ZH_BOT, verifiedIntent: 'lost_card' });
+
       // Several word units, not the whole sentence as one block (word units from Intl.Segmenter).
       expect(shown.length).toBeGreaterThanOrEqual(3);
     } finally {
