@@ -38,9 +38,11 @@ export default defineConfig({
   ],
   webServer: {
     // What users run: `npm start` builds when the sources changed since the last build, then serves it.
-    command: `node lib/setup/start.mjs -p ${port} -H 127.0.0.1`,
+    // First the Chinese fixture model (tests/e2e/chinese.spec.ts) is trained if missing or stale:
+    // the build serves only the public/ files there when it is made.
+    command: `node tests/support/zh-fixture-model.mjs && node lib/setup/start.mjs -p ${port} -H 127.0.0.1`,
     url: `http://127.0.0.1:${port}/api/health`,
-    timeout: 300_000,
+    timeout: 600_000,
     reuseExistingServer: false,
     stdout: 'pipe',
     env: { DATABASE_URL: `file:${e2eDatabaseFile}`, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', ADMIN_EMAIL: 'e2e-admin@example.com', ADMIN_PASSWORD: 'e2e admin password, not secret' },

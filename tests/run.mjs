@@ -3,8 +3,9 @@
 // 1. Makes sure what the tests need is there: npm packages, Chromium, Python's torch and
 //    PostgreSQL. As root with apt-get it installs what is missing; otherwise it stops with
 //    one sentence saying what to install.
-// 2. Starts a throwaway PostgreSQL server unless TEST_POSTGRES_URL names one.
-// 3. Runs vitest (units, database, model), the Python pipeline's tests, and Playwright in
+// 2. Trains the Chinese fixture model when it is missing or stale (tests/support/zh-fixture-model.mjs).
+// 3. Starts a throwaway PostgreSQL server unless TEST_POSTGRES_URL names one.
+// 4. Runs vitest (units, database, model), the Python pipeline's tests, and Playwright in
 //    Chromium, then prints one line: N passed, N failed.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -58,6 +59,12 @@ if (!python) {
     python = findTrainingPython();
   }
   if (!python) fail(`the model tests need Python with torch, onnx, scikit-learn and numpy: ${INSTALL_HINT}.`);
+}
+
+// The Chinese fixture model, trained by the pipeline from tests/fixtures/zh when missing or
+// stale, before any suite: the CJK parity tests read it and the browser build serves it.
+if (run(process.execPath, ['tests/support/zh-fixture-model.mjs'], { env: { ...process.env, GLASSDESK_PYTHON: python } }) !== 0) {
+  fail('training the Chinese fixture model failed; see the messages above.');
 }
 
 let postgres = null;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import bankZh from './answers/bank-zh.json';
 import banking77 from './answers/banking77.json';
 
 /** Limits shared by the schema, the tests and the admin dashboard. */
@@ -119,6 +120,7 @@ export class BotContentError extends Error {
 /** Every bot's content, bundled statically so it also works in the browser. */
 const BOTS: Readonly<Record<string, unknown>> = {
   banking77,
+  'bank-zh': bankZh,
 };
 
 export const knownBots = (): string[] => Object.keys(BOTS);

@@ -54,6 +54,7 @@ describe('configuration', () => {
   it('serves the demo bot unless DEFAULT_BOT names another bot this build has answers for', () => {
     expect(parseConfig({}).DEFAULT_BOT).toBe('banking77');
     expect(parseConfig({ DEFAULT_BOT: ' banking77 ' }).DEFAULT_BOT).toBe('banking77');
+    expect(parseConfig({ DEFAULT_BOT: 'bank-zh' }).DEFAULT_BOT).toBe('bank-zh');
     let error: unknown;
     try {
       parseConfig({ DEFAULT_BOT: '../secrets' });
@@ -61,6 +62,6 @@ describe('configuration', () => {
       error = caught;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).problems).toEqual(['DEFAULT_BOT must name a bot this build has answers for (banking77) (got "../secrets")']);
+    expect((error as ConfigError).problems).toEqual(['DEFAULT_BOT must name a bot this build has answers for (banking77, bank-zh) (got "../secrets")']);
   });
 });
