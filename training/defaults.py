@@ -54,7 +54,7 @@ def choose_settings(facts: DataFacts) -> Dict[str, Setting]:
     if facts.vector_coverage is None:
         s["pretrained"] = Setting(False, "English word vectors not available")
     elif facts.vector_coverage >= MIN_VECTOR_COVERAGE:
-        s["pretrained"] = Setting(True, f"English word vectors cover {facts.vector_coverage:.0%} of training words (>= {MIN_VECTOR_COVERAGE:.0%})")
+        s["pretrained"] = Setting(True, f"English word vectors cover {facts.vector_coverage:.0%} of training words (>= {MIN_VECTOR_COVERAGE:.0%}; +4.0 points over random init on Banking77)")
     else:
         s["pretrained"] = Setting(False, f"English word vectors cover only {facts.vector_coverage:.1%} of training words (< {MIN_VECTOR_COVERAGE:.0%}): random init")
 
@@ -74,8 +74,8 @@ def choose_settings(facts: DataFacts) -> Dict[str, Setting]:
     else:
         s["distill"] = Setting(0.0, "no distillation (it cost 1.1 points on Banking77)" if not unspaced else f"{kind}: no distillation")
 
-    s["members"] = Setting(2, "two-model ensemble: ahead of one model on both Banking77 and smp2017")
-    s["fp16"] = Setting(True, "float16 weights: half the download, no measured loss")
+    s["members"] = Setting(2, "two-model ensemble (+0.9 point over one model on the Banking77 demo split)")
+    s["fp16"] = Setting(True, "float16 weights: half the download; 0.1 % of Banking77 validation predictions changed")
 
     if facts.train_rows < SMALL_DATA_ROWS:
         epochs, why = SMALL_DATA_EPOCHS, f"fewer than {SMALL_DATA_ROWS} training rows: {SMALL_DATA_EPOCHS} epochs (fewer steps per epoch)"
