@@ -126,7 +126,7 @@ def estimated_training_seconds(train_rows: int, epochs: int, members: int) -> fl
 
 # Filled from the smp2017 measurements (bench/model-quality/RESULTS.md).
 UNSPACED_WIDE_BUCKETS = 8192
-UNSPACED_WIDE_TRIGRAMS = 0
-UNSPACED_DISTILL = 0.0
+UNSPACED_WIDE_TRIGRAMS = 8192
+UNSPACED_DISTILL = 0.5
 SMALL_DATA_ROWS = 4000
 SMALL_DATA_EPOCHS = 45
