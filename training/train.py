@@ -54,7 +54,16 @@ def pad_batch(seqs: Sequence[Sequence[int]], pad_id: int = 0) -> Tuple[torch.Ten
     return ids, mask
 
 
-def length_buckets(seqs: Sequence[Sequence[int]], batch_size: int, rng: np.random.Generator, pool: int = 50) -> List[np.ndarray]:
+BUCKET_POOL = 50
+
+
+def steps_per_epoch(n: int, batch_size: int, pool: int = BUCKET_POOL) -> int:
+    """Optimiser steps in one epoch of `length_buckets` over n sequences."""
+    span = batch_size * pool
+    return sum(math.ceil(min(span, n - s) / batch_size) for s in range(0, n, span))
+
+
+def length_buckets(seqs: Sequence[Sequence[int]], batch_size: int, rng: np.random.Generator, pool: int = BUCKET_POOL) -> List[np.ndarray]:
     """Random batches of similar length (shuffle, sort within pools of
     `pool` batches, shuffle the batches): same data per epoch, far less padding."""
     perm = rng.permutation(len(seqs))
@@ -115,10 +124,12 @@ def fit(
     special_ids: Sequence[int] = (0, 1, 2, 3, 4),
     label: str = "train",
     quiet: bool = False,
+    progress: Optional[Progress] = None,
 ) -> Tuple[IntentEncoder, dict]:
     """Train with AdamW + warmup/linear decay, keep the weights of the epoch with
     the best validation accuracy (ties: lower loss), stop after `patience`
-    epochs without improvement."""
+    epochs without improvement. `progress` is a bar shared by several fits (its
+    total covers them all); without one, a bar for this fit alone is drawn."""
     set_seed(train_cfg.seed)
     model = IntentEncoder(model_cfg)
     if init_embeddings is not None:
@@ -136,9 +147,7 @@ def fit(
         ]
     )
     n = len(train_seqs)
-    span = train_cfg.batch_size * 50
-    steps_per_epoch = sum(math.ceil(min(span, n - s) / train_cfg.batch_size) for s in range(0, n, span))
-    total_steps = steps_per_epoch * train_cfg.max_epochs
+    total_steps = steps_per_epoch(n, train_cfg.batch_size) * train_cfg.max_epochs
     warmup = max(1, int(total_steps * train_cfg.warmup_frac))
     rng = np.random.default_rng(train_cfg.seed)
     special = torch.tensor(sorted(set(special_ids)))
@@ -149,7 +158,7 @@ def fit(
     averaged: dict = {}
     averaged_n = 0
     history = []
-    bar = Progress(total_steps, label) if not quiet else None
+    bar = None if quiet else progress or Progress(total_steps, label)
     step = 0
     for epoch in range(train_cfg.max_epochs):
         model.train()
@@ -178,7 +187,7 @@ def fit(
             total_loss += float(loss) * len(idx)
             step += 1
             if bar:
-                bar.update(1, f"epoch {epoch + 1}")
+                bar.update(1, f"{label} epoch {epoch + 1}/{train_cfg.max_epochs}")
         val_logits = predict_logits(model, val_seqs)
         val_loss = float(F.cross_entropy(torch.from_numpy(val_logits), torch.from_numpy(val_y.astype(np.int64))))
         val_acc = float((val_logits.argmax(1) == val_y).mean())
@@ -199,6 +208,7 @@ def fit(
         elif epoch + 1 - best["epoch"] >= train_cfg.patience:
             if bar:
                 bar.log(f"{label}: early stop at epoch {epoch + 1}, best epoch {best['epoch']} (val acc {best['acc']:.4f})")
+                bar.skip(total_steps - step)
             break
     averaged_info = None
     if averaged_n > 1:
@@ -247,6 +257,80 @@ def ece(probs: np.ndarray, y: np.ndarray, bins: int = 15) -> float:
     return float(total)
 
 
+def nll(probs: np.ndarray, y: np.ndarray) -> float:
+    return float(-np.log(probs[np.arange(len(y)), y] + 1e-12).mean())
+
+
+# Below this many validation rows, or fewer rows per intent on average, the
+# temperature, the thresholds and the kept epoch rest on too little evidence.
+SMALL_VALIDATION_ROWS = 200
+SMALL_VALIDATION_PER_INTENT = 3
+CALIBRATION_FOLDS = 5
+
+
+def validation_warning(n_rows: int, n_intents: int) -> Optional[str]:
+    if n_rows < SMALL_VALIDATION_ROWS or n_rows < SMALL_VALIDATION_PER_INTENT * n_intents:
+        return (
+            f"validation is small ({n_rows} rows for {n_intents} intents; trusted from {SMALL_VALIDATION_ROWS} rows and "
+            f"{SMALL_VALIDATION_PER_INTENT} per intent): the temperature, the thresholds and the kept epoch rest on few examples"
+        )
+    return None
+
+
+def calibrate(logits: np.ndarray, y: np.ndarray, n_intents: int, folds: int = CALIBRATION_FOLDS, seed: int = 0) -> dict:
+    """Temperature scaling that never makes things worse.
+
+    The temperature fitted on all validation rows always lowers their NLL, so that
+    cannot be the test. Instead each of `folds` parts of the validation rows is
+    scaled by a temperature fitted on the other parts, and the temperature is kept
+    only if these cross-fitted probabilities have a lower NLL than the raw ones and
+    an ECE no higher; otherwise the temperature is 1.0 (the raw softmax).
+    """
+    n = len(y)
+    raw = softmax(logits)
+    result = {
+        "fitted_temperature": None,
+        "temperature": 1.0,
+        "kept": False,
+        "validation": {"n": int(n), "nll_raw": round(nll(raw, y), 4) if n else None, "ece_raw": round(ece(raw, y), 4) if n else None},
+        "note": validation_warning(n, n_intents),
+    }
+    folds = min(folds, n // 2)
+    if folds < 2:
+        result["reason"] = f"not fitted: {n} validation rows are too few to check a temperature"
+        return result
+    t_all = fit_temperature(logits, y)
+    order = np.random.default_rng(seed).permutation(n)
+    fold = np.empty(n, dtype=np.int64)
+    fold[order] = np.arange(n) % folds
+    crossed = np.zeros_like(raw)
+    for k in range(folds):
+        rest, part = fold != k, fold == k
+        crossed[part] = softmax(logits[part], fit_temperature(logits[rest], y[rest]))
+    nll_raw, nll_crossed = nll(raw, y), nll(crossed, y)
+    ece_raw, ece_crossed = ece(raw, y), ece(crossed, y)
+    kept = nll_crossed < nll_raw and ece_crossed <= ece_raw
+    result.update({
+        "fitted_temperature": round(t_all, 5),
+        "temperature": round(t_all, 5) if kept else 1.0,
+        "kept": bool(kept),
+        "validation": {
+            "n": int(n),
+            "folds": folds,
+            "nll_raw": round(nll_raw, 4),
+            "nll_cross_fitted": round(nll_crossed, 4),
+            "ece_raw": round(ece_raw, 4),
+            "ece_cross_fitted": round(ece_crossed, 4),
+        },
+    })
+    if kept:
+        result["reason"] = f"kept: on validation rows it was not fitted on, NLL {nll_raw:.4f} -> {nll_crossed:.4f} and ECE {ece_raw:.4f} -> {ece_crossed:.4f}"
+    else:
+        worse = [f"NLL {nll_raw:.4f} -> {nll_crossed:.4f}" if nll_crossed >= nll_raw else None, f"ECE {ece_raw:.4f} -> {ece_crossed:.4f}" if ece_crossed > ece_raw else None]
+        result["reason"] = "dropped (temperature 1.0): on validation rows it was not fitted on it does not help: " + ", ".join(w for w in worse if w)
+    return result
+
+
 # ---- metrics -------------------------------------------------------------
 
 def f1_per_class(pred: np.ndarray, y: np.ndarray, n: int) -> np.ndarray:
@@ -285,71 +369,116 @@ def classification_report(probs: np.ndarray, y: np.ndarray, labels: Sequence[str
 UTILITY = {"correct": 1.0, "wrong": -2.0, "clarify_hit": 0.5, "clarify_miss": -0.5, "oos_right": 1.0, "oos_wrong": -1.0}
 
 
-def choose_thresholds(probs: np.ndarray, y: np.ndarray, oos_index: Optional[int]) -> dict:
+# Share of in-scope validation questions the out-of-scope threshold may hand off
+# (with those the out-of-scope class takes). In-scope validation rows are
+# plentiful, so this holds on new data within sampling noise, unlike a threshold
+# tuned on the handful of out-of-scope rows a validation split gets.
+TARGET_FALSE_REJECTION = 0.03
+
+
+def in_scope_top2(probs: np.ndarray, oos_index: Optional[int]) -> Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(top1, top2, p1, p2): the two most probable in-scope intents and their probabilities."""
+    n, c = probs.shape
+    p_in = probs.copy()
+    if oos_index is not None:
+        p_in[:, oos_index] = -1.0
+    order = np.argsort(-p_in, axis=1)
+    top1, top2 = order[:, 0], order[:, min(1, c - 1)]
+    return top1, top2, p_in[np.arange(n), top1], p_in[np.arange(n), top2]
+
+
+def says_out_of_scope(probs: np.ndarray, oos_index: Optional[int], threshold: float) -> np.ndarray:
+    """The policy's out-of-scope decision: the top class is the out-of-scope class,
+    or the best in-scope probability is below the threshold."""
+    _, _, p1, _ = in_scope_top2(probs, oos_index)
+    by_class = (probs.argmax(1) == oos_index) if oos_index is not None else np.zeros(len(probs), dtype=bool)
+    return by_class | (p1 < threshold)
+
+
+def out_of_scope_figures(probs: np.ndarray, y: np.ndarray, oos_index: Optional[int], threshold: float) -> dict:
+    """In-scope false rejection (share of in-scope rows handed off as out of scope)
+    and, when there are out-of-scope rows, their recall and the decision's precision."""
+    dec = says_out_of_scope(probs, oos_index, threshold)
+    is_oos = (y == oos_index) if oos_index is not None else np.zeros(len(y), dtype=bool)
+    out = {"in_scope_false_rejection": round(float(dec[~is_oos].mean()), 4) if (~is_oos).any() else None}
+    if is_oos.any():
+        out["oos_recall"] = round(float((dec & is_oos).sum() / is_oos.sum()), 4)
+        out["oos_precision"] = round(float((dec & is_oos).sum() / max(1, dec.sum())), 4)
+        if threshold > 0:
+            # What the threshold alone catches (no out-of-scope class): data without one gets only this.
+            _, _, p1, _ = in_scope_top2(probs, oos_index)
+            out["oos_recall_threshold_only"] = round(float((p1 < threshold)[is_oos].mean()), 4)
+    return out
+
+
+def false_rejection_threshold(probs: np.ndarray, y: np.ndarray, oos_index: Optional[int], target: float) -> float:
+    """The largest out-of-scope threshold (4 decimals) under which at most `target`
+    of the in-scope rows are handed off, counting those the out-of-scope class
+    already takes."""
+    is_oos = (y == oos_index) if oos_index is not None else np.zeros(len(y), dtype=bool)
+    _, _, p1, _ = in_scope_top2(probs, oos_index)
+    by_class = (probs.argmax(1) == oos_index) if oos_index is not None else np.zeros(len(y), dtype=bool)
+    n_in = int((~is_oos).sum())
+    budget = int(math.floor(target * n_in + 1e-9)) - int((by_class & ~is_oos).sum())
+    candidates = np.sort(p1[~is_oos & ~by_class])
+    if budget <= 0 or len(candidates) == 0:
+        return 0.0
+    if budget >= len(candidates):
+        return 1.0
+    # Rows strictly below the threshold are handed off: the (budget+1)-th smallest
+    # confidence lets exactly `budget` rows (fewer on ties) through; rounding down keeps that.
+    return math.floor(float(candidates[budget]) * 1e4) / 1e4
+
+
+def choose_thresholds(probs: np.ndarray, y: np.ndarray, oos_index: Optional[int], target_false_rejection: float = TARGET_FALSE_REJECTION) -> dict:
     """Pick (out_of_scope, ambiguity_margin) on calibrated validation probabilities.
 
     Policy: let p1 >= p2 be the two highest in-scope probabilities. If the model's
     top class is the out-of-scope class or p1 < out_of_scope -> hand off as out of
     scope; else if p1 - p2 < ambiguity_margin -> ask to clarify between the top
-    intents; else answer. Both are chosen by grid search maximising UTILITY.
-    Without out-of-scope rows the out-of-scope threshold is the 2nd percentile of
-    the confidence of correct validation predictions (so ~2 % of right answers
-    would be handed off).
+    intents; else answer. `out_of_scope` is the largest threshold that hands off at
+    most `target_false_rejection` of the in-scope validation rows; the margin is then
+    chosen by grid search maximising UTILITY.
     """
-    n, c = probs.shape
-    in_scope = np.ones(c, dtype=bool)
-    if oos_index is not None:
-        in_scope[oos_index] = False
-    p_in = np.where(in_scope[None, :], probs, -1.0)
-    order = np.argsort(-p_in, axis=1)
-    top1 = order[:, 0]
-    top2 = order[:, 1]
-    p1 = p_in[np.arange(n), top1]
-    p2 = p_in[np.arange(n), top2]
+    n = len(y)
+    top1, top2, p1, p2 = in_scope_top2(probs, oos_index)
     is_oos = (y == oos_index) if oos_index is not None else np.zeros(n, dtype=bool)
-    model_says_oos = (probs.argmax(1) == oos_index) if oos_index is not None else np.zeros(n, dtype=bool)
+    t_oos = false_rejection_threshold(probs, y, oos_index, target_false_rejection)
+    oos_dec = says_out_of_scope(probs, oos_index, t_oos)
+    hit = (top1 == y) | (top2 == y)
 
-    def utility(t_oos: float, t_amb: float) -> float:
-        oos_dec = model_says_oos | (p1 < t_oos)
+    def utility(t_amb: float) -> float:
         clarify = ~oos_dec & (p1 - p2 < t_amb)
         answer = ~oos_dec & ~clarify
-        u = 0.0
-        u += UTILITY["oos_right"] * np.sum(oos_dec & is_oos) + UTILITY["oos_wrong"] * np.sum(oos_dec & ~is_oos)
-        hit = (top1 == y) | (top2 == y)
+        u = UTILITY["oos_right"] * np.sum(oos_dec & is_oos) + UTILITY["oos_wrong"] * np.sum(oos_dec & ~is_oos)
         u += UTILITY["clarify_hit"] * np.sum(clarify & hit) + UTILITY["clarify_miss"] * np.sum(clarify & ~hit)
         u += UTILITY["correct"] * np.sum(answer & (top1 == y)) + UTILITY["wrong"] * np.sum(answer & (top1 != y))
-        return float(u) / n
+        return float(u) / max(1, n)
 
-    amb_grid = np.round(np.arange(0.0, 0.51, 0.02), 2)
-    if oos_index is not None and is_oos.any():
-        oos_grid = np.round(np.arange(0.0, 0.91, 0.02), 2)
-    else:
-        correct = (top1 == y) & ~is_oos
-        base = float(np.quantile(p1[correct], 0.02)) if correct.any() else 0.0
-        oos_grid = np.array([round(base, 4)])
-    best = (-1e9, 0.0, 0.0)
-    for t_oos in oos_grid:
-        for t_amb in amb_grid:
-            u = utility(float(t_oos), float(t_amb))
-            if u > best[0] + 1e-12:
-                best = (u, float(t_oos), float(t_amb))
-    u, t_oos, t_amb = best
-    oos_dec = model_says_oos | (p1 < t_oos)
+    best = (-1e9, 0.0)
+    for t_amb in np.round(np.arange(0.0, 0.51, 0.02), 2):
+        u = utility(float(t_amb))
+        if u > best[0] + 1e-12:
+            best = (u, float(t_amb))
+    t_amb = best[1]
     clarify = ~oos_dec & (p1 - p2 < t_amb)
     answer = ~oos_dec & ~clarify
+    n_in = int((~is_oos).sum())
+    how = f"out_of_scope: the largest threshold handing off at most {target_false_rejection:.0%} of the {n_in} in-scope validation rows"
+    if oos_index is not None:
+        how += " (with those the out-of-scope class takes); the out-of-scope rows play no part in it"
     out = {
         "out_of_scope": t_oos,
         "ambiguity_margin": t_amb,
-        "chosen_by": "grid search maximising validation utility" if len(oos_grid) > 1 else "2nd percentile of correct confidences; margin by validation utility",
+        "chosen_by": how + "; ambiguity_margin: grid search maximising validation utility",
+        "target_false_rejection": target_false_rejection,
         "utility_weights": UTILITY,
         "validation": {
             "answer_rate": round(float(answer.mean()), 4),
             "answer_accuracy": round(float((top1[answer] == y[answer]).mean()) if answer.any() else 0.0, 4),
             "clarify_rate": round(float(clarify.mean()), 4),
             "out_of_scope_rate": round(float(oos_dec.mean()), 4),
+            **out_of_scope_figures(probs, y, oos_index, t_oos),
         },
     }
-    if is_oos.any():
-        out["validation"]["oos_recall"] = round(float((oos_dec & is_oos).sum() / is_oos.sum()), 4)
-        out["validation"]["oos_precision"] = round(float((oos_dec & is_oos).sum() / max(1, oos_dec.sum())), 4)
     return out

@@ -4,7 +4,9 @@ import numpy as np
 import torch
 
 from training.model import Ensemble, IntentEncoder, ModelConfig, round_to_fp16
-from training.train import choose_thresholds, ece, fit_temperature, softmax
+from training.train import (
+    calibrate, choose_thresholds, ece, false_rejection_threshold, fit_temperature, out_of_scope_figures, says_out_of_scope, softmax, validation_warning,
+)
 
 
 class ModelTest(unittest.TestCase):
@@ -81,20 +83,95 @@ class CalibrationTest(unittest.TestCase):
         self.assertGreater(before, 0.2)
         self.assertLess(after, before / 3)
 
-    def test_thresholds_catch_out_of_scope(self):
+    def test_calibration_guard_keeps_a_temperature_that_helps(self):
+        rng = np.random.default_rng(0)
+        n, c = 1000, 5
+        base = rng.normal(0, 1.5, (n, c))
+        y = np.array([rng.choice(c, p=row) for row in softmax(base)])
+        cal = calibrate(base * 3.0, y, n_intents=c)
+        self.assertTrue(cal["kept"])
+        self.assertAlmostEqual(cal["temperature"], cal["fitted_temperature"], places=4)
+        self.assertGreater(cal["temperature"], 2.0)
+        v = cal["validation"]
+        self.assertLess(v["nll_cross_fitted"], v["nll_raw"])
+        self.assertLessEqual(v["ece_cross_fitted"], v["ece_raw"])
+        self.assertIsNone(cal["note"])
+        self.assertTrue(cal["reason"].startswith("kept"))
+
+    def test_calibration_guard_drops_a_temperature_that_does_not_generalise(self):
+        # A calibrated model on a small validation set: the fitted temperature only
+        # chases noise, and on rows it was not fitted on it does not help.
+        rng = np.random.default_rng(3)
+        n, c = 60, 4
+        base = rng.normal(0, 1.0, (n, c))
+        y = np.array([rng.choice(c, p=row) for row in softmax(base)])
+        cal = calibrate(base, y, n_intents=c)
+        self.assertNotEqual(cal["fitted_temperature"], 1.0)
+        self.assertFalse(cal["kept"])
+        self.assertEqual(cal["temperature"], 1.0)
+        self.assertTrue(cal["reason"].startswith("dropped"))
+        self.assertIn("60 rows", cal["note"])  # under 200 rows: the card says so
+
+    def test_calibration_with_too_few_rows_is_not_fitted(self):
+        cal = calibrate(np.array([[2.0, 0.0], [0.0, 1.0], [1.0, 0.0]]), np.array([0, 1, 1]), n_intents=2)
+        self.assertEqual(cal["temperature"], 1.0)
+        self.assertIsNone(cal["fitted_temperature"])
+        self.assertIn("too few", cal["reason"])
+
+    def test_small_validation_rule(self):
+        self.assertIsNone(validation_warning(1000, 78))
+        self.assertIn("199 rows", validation_warning(199, 10))
+        self.assertIn("250 rows for 100 intents", validation_warning(250, 100))  # 2.5 per intent
+
+
+class ThresholdTest(unittest.TestCase):
+    def probs_with(self, conf, y, n_classes):
+        """Probabilities whose top class is y with confidence conf, the rest spread evenly."""
+        p = np.tile(((1 - conf) / (n_classes - 1))[:, None], (1, n_classes))
+        p[np.arange(len(y)), y] = conf
+        return p
+
+    def test_threshold_holds_the_target_false_rejection_on_in_scope_rows(self):
         rng = np.random.default_rng(1)
+        n = 1000
+        y = rng.integers(0, 4, n)
+        conf = rng.uniform(0.3, 1.0, n)
+        probs = self.probs_with(conf, y, 4)
+        for target in (0.01, 0.03, 0.05):
+            t = false_rejection_threshold(probs, y, None, target)
+            rejected = (conf < t).mean()
+            self.assertLessEqual(rejected, target)
+            self.assertGreater(rejected, target - 0.002)  # the largest such threshold
+            self.assertAlmostEqual(t, np.sort(conf)[int(target * n)], delta=1e-4)
+
+    def test_out_of_scope_rows_do_not_move_the_threshold_and_the_class_counts(self):
+        rng = np.random.default_rng(2)
         n = 600
         y = rng.integers(0, 4, n)
-        y[:100] = 4  # class 4 is out of scope
-        probs = np.full((n, 5), 0.02)
-        probs[np.arange(n), y] = 0.9
-        # Out-of-scope rows: spread over in-scope classes, low confidence.
-        probs[:100] = [0.3, 0.25, 0.2, 0.15, 0.1]
-        probs /= probs.sum(1, keepdims=True)
-        th = choose_thresholds(probs, y, oos_index=4)
-        self.assertGreater(th["out_of_scope"], 0.3)
-        self.assertLess(th["out_of_scope"], 0.8)
-        self.assertEqual(th["validation"]["oos_recall"], 1.0)
+        y[:10] = 4  # a handful of out-of-scope rows (class 4)
+        probs = self.probs_with(rng.uniform(0.5, 1.0, n), y, 5)
+        probs[:10] = [0.3, 0.25, 0.2, 0.15, 0.1]
+        th = choose_thresholds(probs, y, oos_index=4, target_false_rejection=0.03)
+        # Same threshold whatever the out-of-scope rows look like.
+        probs2 = probs.copy()
+        probs2[:10] = [0.1, 0.1, 0.1, 0.1, 0.6]
+        self.assertEqual(choose_thresholds(probs2, y, oos_index=4, target_false_rejection=0.03)["out_of_scope"], th["out_of_scope"])
+        v = th["validation"]
+        self.assertLessEqual(v["in_scope_false_rejection"], 0.03)
+        self.assertEqual(v["oos_recall"], 1.0)  # p1 = 0.3 is below the threshold
+        self.assertIn("590 in-scope validation rows", th["chosen_by"])
+        # In-scope rows the out-of-scope class takes use up the budget first.
+        probs3 = probs.copy()
+        probs3[10:20] = [0.1, 0.1, 0.1, 0.1, 0.6]
+        t3 = false_rejection_threshold(probs3, y, 4, 0.03)
+        self.assertLess(t3, th["out_of_scope"])
+        self.assertLessEqual(says_out_of_scope(probs3, 4, t3)[y != 4].mean(), 0.03)
+
+    def test_figures_without_out_of_scope_rows(self):
+        y = np.array([0, 1, 0, 1])
+        probs = np.array([[0.9, 0.1], [0.45, 0.55], [0.6, 0.4], [0.2, 0.8]])
+        f = out_of_scope_figures(probs, y, None, 0.58)
+        self.assertEqual(f, {"in_scope_false_rejection": 0.25})
 
 
 if __name__ == "__main__":
