@@ -9,7 +9,6 @@ import { DEFAULT_LANGUAGE } from '@/lib/model/card';
 import { charactersOf } from '@/lib/model/readability';
 import { explanationRow } from '@/lib/db/queries/explanations';
 import { createRng } from '@/lib/explain/rng';
-import { DEFAULT_LANGUAGE } from '@/lib/model/card';
 import { wordSpans } from '@/lib/model/spans';
 import { explanationSummary } from '@/lib/ingest/explanation-summary';
 import type { Explanation } from '@/lib/explain/types';

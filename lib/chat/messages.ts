@@ -31,6 +31,17 @@ export function messageText(message: ChatMessage): string {
   return message.parts.map((part) => (part.type === 'text' ? part.text : '')).join('');
 }
 
+/** Each bot reply's id → the text of the customer's message it answers (what its explanation is about). */
+export function questionsByReply(messages: readonly ChatMessage[]): Map<string, string> {
+  const questions = new Map<string, string>();
+  let question: string | null = null;
+  for (const message of messages) {
+    if (message.role === 'user') question = messageText(message);
+    else if (question !== null) questions.set(message.id, question);
+  }
+  return questions;
+}
+
 export function replyPartsOf(message: ChatMessage): ReplyParts | null {
   for (const part of message.parts) if (part.type === 'data-reply') return part.data;
   return null;

@@ -106,11 +106,11 @@ export function HandoffConversation({
             Conversation
           </h2>
           <ol role="log" aria-live="polite" aria-relevant="additions" className="mt-3 space-y-3" data-testid="handoff-transcript">
-            {lines.map((line) =>
+            {lines.map((line, index) =>
               line.kind === 'agent' ? (
                 <AgentLine key={line.message.id} message={line.message} />
               ) : (
-                <TurnLine key={line.message.id} message={line.message} trigger={line.message.id === handoff?.triggerMessageId} labelOf={labelOf} intentNames={intentNames} />
+                <TurnLine key={line.message.id} message={line.message} question={questionBefore(lines, index)} trigger={line.message.id === handoff?.triggerMessageId} labelOf={labelOf} intentNames={intentNames} />
               ),
             )}
           </ol>
@@ -148,7 +148,16 @@ function StatusBar({ conversation, me, pending, onClaim }: { conversation: Agent
 }
 
 /** Whose words a line is, for a screen reader and at a glance. */
-function TurnLine({ message, trigger, labelOf, intentNames }: { message: RestoredMessage; trigger: boolean; labelOf: (intent: string) => string; intentNames: Readonly<Record<string, string>> }) {
+/** The customer's message a bot line answers: the nearest customer line before it. */
+function questionBefore(lines: readonly Line[], index: number): string | undefined {
+  for (let i = index - 1; i >= 0; i--) {
+    const line = lines[i]!;
+    if (line.kind !== 'agent' && line.message.role === 'user') return line.message.text;
+  }
+  return undefined;
+}
+
+function TurnLine({ message, question, trigger, labelOf, intentNames }: { message: RestoredMessage; question?: string; trigger: boolean; labelOf: (intent: string) => string; intentNames: Readonly<Record<string, string>> }) {
   const [open, setOpen] = useState(false);
   const panelId = useId();
   if (message.role === 'user') {
@@ -199,6 +208,7 @@ function TurnLine({ message, trigger, labelOf, intentNames }: { message: Restore
               {message.explanations?.length ? (
                 <StoredWhyPanel
                   id={`why-${message.id}`}
+                  text={question}
                   intentNames={intentNames}
                   explanations={message.explanations}
                   prediction={{ intent: prediction.intent, confidence: prediction.confidence, topK: prediction.topK }}

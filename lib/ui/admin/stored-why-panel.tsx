@@ -15,6 +15,7 @@ export function StoredWhyPanel({
   storedAt,
   backend,
   id = 'admin-why',
+  text,
 }: {
   intentNames: Readonly<Record<string, string>>;
   explanations: readonly unknown[];
@@ -23,6 +24,8 @@ export function StoredWhyPanel({
   backend: string;
   /** Unique on the page: a transcript shows one panel per bot reply. */
   id?: string;
+  /** The stored (masked) message the explanation is about: the panel draws it word by word. */
+  text?: string;
 }) {
   return (
     <WhyPanel
@@ -31,6 +34,7 @@ export function StoredWhyPanel({
       labelOf={(intent) => (Object.hasOwn(intentNames, intent) ? intentNames[intent]! : humanizeIntent(intent))}
       status="ready"
       id={id}
+      text={text}
       reader="operator"
       provenance={{ kind: 'stored', storedAt, backend }}
     />

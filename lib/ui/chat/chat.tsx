@@ -1,9 +1,9 @@
 'use client';
 
 import { useChat } from '@ai-sdk/react';
-import { useCallback, useEffect, useId, useRef, useState, useSyncExternalStore, type FormEvent, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useId, useMemo, useRef, useState, useSyncExternalStore, type FormEvent, type KeyboardEvent } from 'react';
 import { intentLabel, loadBotContent } from '@/lib/bot/answers';
-import { withTeamUpdates, type ChatMessage, type ChatMetadata } from '@/lib/chat/messages';
+import { questionsByReply, withTeamUpdates, type ChatMessage, type ChatMetadata } from '@/lib/chat/messages';
 import { devicePreferenceFrom } from '@/lib/chat/protocol';
 import { DEFAULT_LANGUAGE } from '@/lib/model/card';
 import { MAX_MESSAGE_LENGTH } from '@/lib/records/turn';
@@ -36,6 +36,7 @@ export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string })
     transport: session.transport,
     generateId: () => crypto.randomUUID(),
   });
+  const questions = useMemo(() => questionsByReply(messages), [messages]);
 
   // Show this visitor's conversation as the server stored it, once.
   useEffect(() => {
@@ -194,6 +195,7 @@ export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string })
           <MessageBubble
             key={message.id}
             message={message}
+            question={questions.get(message.id)}
             botName={content.name}
             handoffOffer={content.handoff.offer}
             disabled={failed}

@@ -9,6 +9,8 @@ import { UnreadableNote } from '@/lib/ui/unreadable-note';
 
 type Props = {
   message: ChatMessage;
+  /** For a bot reply: the customer's message it answers, which its panel draws word by word. */
+  question?: string;
   botName: string;
   handoffOffer: string;
   /** True when nothing can be sent (the assistant could not start). Earlier replies' buttons stay usable. */
@@ -163,7 +165,7 @@ const NONE: readonly never[] = [];
  * "Why this answer?": the evidence behind the model's decision, computed in the browser. For a
  * message the model could not read, the plain reason instead (nothing is computed for it).
  */
-function Why({ message, explanations, labelOf, language }: Props) {
+function Why({ message, question, explanations, labelOf, language }: Props) {
   const [open, setOpen] = useState(false);
   const panelId = useId();
   const prediction = message.metadata!.prediction!;
@@ -190,6 +192,7 @@ function Why({ message, explanations, labelOf, language }: Props) {
         <div className="min-w-0 basis-full">
           <WhyPanel
             id={panelId}
+            text={question}
             explanations={state?.status === 'ready' ? state.explanations : NONE}
             prediction={{ intent: prediction.intent, confidence: prediction.confidence, topK: prediction.topK }}
             labelOf={labelOf}

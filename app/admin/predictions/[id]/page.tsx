@@ -136,6 +136,7 @@ export default async function PredictionPage({ params }: { params: Promise<{ id:
               {detail.decision === 'unreadable' ? <UnreadableNote language={bot.language} /> : null}
               {detail.explanations.length ? (
                 <StoredWhyPanel
+                  text={detail.text}
                   intentNames={intentNames(bot.id, [detail.intent, ...detail.topK.map((entry) => entry.intent)])}
                   explanations={detail.explanations}
                   prediction={{ intent: detail.intent, confidence: detail.confidence, topK: detail.topK }}
