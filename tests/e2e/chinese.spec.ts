@@ -23,7 +23,7 @@ const content = JSON.parse(readFileSync(path.join(root, `lib/bot/answers/${ZH_BO
 type Server = Awaited<ReturnType<typeof startNextServer>>;
 
 test.describe('a Chinese bot', () => {
-  test.describe.configure({ timeout: 150_000 });
+  test.describe.configure({ timeout: 180_000 });
   let server: Server;
   let databaseFile: string;
 
