@@ -5,7 +5,7 @@ import type { Explanation } from '@/lib/explain/types';
 import { formatScore } from '@/lib/ui/explain/format';
 import { e2eDatabaseFile } from '../../playwright.config';
 import { freePort } from '../support/net.mjs';
-import { ZH_BOT } from '../support/zh-fixture-model.mjs';
+import { ZH_BOT, zhFixtureModelState } from '../support/zh-fixture-model.mjs';
 import { ChatPage } from './pages/chat-page';
 import { waitForRowsIn } from './support/database';
 import { root, startNextServer } from './support/next-server.mjs';
@@ -23,11 +23,15 @@ const content = JSON.parse(readFileSync(path.join(root, `lib/bot/answers/${ZH_BO
 type Server = Awaited<ReturnType<typeof startNextServer>>;
 
 test.describe('a Chinese bot', () => {
-  test.describe.configure({ timeout: 150_000 });
+  test.describe.configure({ timeout: 180_000 });
   let server: Server;
   let databaseFile: string;
 
   test.beforeAll(async () => {
+    const model = zhFixtureModelState();
+    if (!model.current) {
+      throw new Error(`The Chinese fixture model is not ready (${model.reason}): node tests/support/zh-fixture-model.mjs trains it (npm test and this suite's server start do; see their output for why it failed).`);
+    }
     databaseFile = path.join(path.dirname(e2eDatabaseFile!), 'chinese', 'glassdesk.db');
     mkdirSync(path.dirname(databaseFile), { recursive: true });
     server = await startNextServer({ port: await freePort(), databaseFile, env: { DEFAULT_BOT: ZH_BOT } });
