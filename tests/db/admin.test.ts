@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLogQuery } from '@/lib/admin/filters';
 import { reviewLabels } from '@/lib/verify/bots';
 import { turnRecordSchema } from '@/lib/records/turn';
+import { wordSpans } from '@/lib/model/spans';
 import { db, connectDatabase } from '@/lib/db/client';
 import { migrateDatabase } from '@/lib/db/migrate';
 import { iterateLog, iterateTrainingRows, listPredictions } from '@/lib/db/queries/admin';
@@ -326,10 +327,7 @@ describe.each(testProviders)('admin overview on %s', (provider) => {
       { text: 'old one', intent: 'change_pin', confidence: 0.99, day: '2025-12-01T09:00:00Z' },
     ];
     for (const item of items) {
-      const words = item.text.split(' ').reduce<{ text: string; start: number; end: number }[]>((all, word) => {
-        const start = all.length ? all[all.length - 1]!.end + 1 : 0;
-        return [...all, { text: word, start, end: start + word.length }];
-      }, []);
+      const words = wordSpans(item.text, 'en').map(({ text, start, end }) => ({ text, start, end }));
       const turn = turnRecordSchema.parse({
         conversationId: randomUUID(),
         botId: 'banking77',
@@ -400,7 +398,7 @@ describe.each(testProviders)('overview word importance, bounded, on %s', (provid
   function limePayload(words: { text: string; start: number; end: number }[], padding = '') {
     return { method: 'lime', version: 1, target: { index: 0, label: 'card_arrival', probability: 0.9 }, settings: {}, words, scores: words.map((_, i) => (i === 1 ? 0.6 : 0.05)), extra: { padding }, timing: { ms: 1, forwardPasses: 1 } };
   }
-  const wordsOf = (text: string) => [...text.matchAll(/\S+/g)].map((match) => ({ text: match[0], start: match.index!, end: match.index! + match[0].length }));
+  const wordsOf = (text: string) => wordSpans(text, 'en').map(({ text: word, start, end }) => ({ text: word, start, end }));
 
   beforeAll(async () => {
     database = await createScratchDatabase(provider);

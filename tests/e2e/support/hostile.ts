@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, type APIRequestContext, type APIResponse } from '@playwright/test';
 import { modelVersion, parseModelCard } from '../../../lib/model/card';
+import { maskedWordSpans, wordSpans } from '../../../lib/model/spans';
+import { MASK } from '../../../lib/bot/redact';
 import { queryE2eDatabase } from './database';
 
 /**
@@ -93,8 +95,14 @@ export function servedVersion(): string {
 }
 
 /** The words of `text` as the browser splits them (lib/model `wordSpans`). */
+/** The demo bot's word units of a message, as the panel posts them. */
 export function wordsOf(text: string) {
-  return [...text.matchAll(/\S+/gu)].map((match) => ({ text: match[0], start: match.index!, end: match.index! + match[0].length }));
+  return wordSpans(text, 'en');
+}
+
+/** The word units the server cuts from a stored (masked) message. */
+export function storedWordsOf(text: string) {
+  return maskedWordSpans(text, 'en', MASK);
 }
 
 /** A LIME explanation over `words`, as the panel posts it. */
