@@ -23,7 +23,7 @@ test('a message the demo bot cannot read gets an honest reply, a person, and its
     const customer = await customerContext.newPage();
     const chat = new ChatPage(customer);
     await chat.open('?device=wasm');
-    await chat.waitForModel();
+    await chat.waitForModel(120_000);
     const reply = await chat.ask(CHINESE);
     await expect(reply).toHaveAttribute('data-kind', 'handoff');
     await expect(reply).toHaveAttribute('data-reason', 'unreadable');
