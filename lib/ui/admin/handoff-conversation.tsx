@@ -250,6 +250,12 @@ function Evidence({ handoff, labelOf }: { handoff: NonNullable<AgentConversation
       <p className="mt-1 text-sm" data-testid="handoff-reason" data-reason={handoff.reason}>
         <span className="rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-950">{handoffReasonLabel(handoff.reason)}</span>
       </p>
+      {handoff.reason === 'unreadable' ? (
+        <p className="mt-2 text-sm text-slate-800" data-testid="handoff-unreadable">
+          The customer wrote in a language the bot does not read: most of the message’s letters never occurred in its training texts, so what the model
+          thought of it below is no reading of it.
+        </p>
+      ) : null}
       {snapshot.text ? (
         <p className="mt-3 text-sm break-words">
           <span className="text-slate-600">The message: </span>“<VisitorText text={snapshot.text} showControls />”
