@@ -16,7 +16,7 @@ from .scripts import unspaced_share
 MIN_VECTOR_COVERAGE = 0.5
 # Text this much in unspaced scripts (Han, kana, Thai) is read character by character.
 UNSPACED_TEXT_SHARE = 0.5
-# Seconds per training row, epoch and member on 2 cores, measured on Banking77 with
+# Seconds per training row, epoch and member, measured on Banking77 (one thread, idle 2-core machine) with
 # the default model (8 214 rows x 45 epochs x 2 members in 750 s, evaluation included).
 SECONDS_PER_ROW_EPOCH = 750.0 / (8214 * 45 * 2)
 # The whole default run must fit in 45 minutes; export and parity take the rest.

@@ -197,7 +197,7 @@ def run(argv: Optional[List[str]] = None) -> dict:
     settings = resolve_settings(args, DataFacts(len(train_idx), len(labels), profile["scripts"], vector_coverage))
     for name, s in settings.items():
         info(f"setting {name} = {s['value']}: {s['rule']}")
-    info(f"estimated training time: {estimated_training_seconds(len(train_idx), args.epochs, args.members) / 60:.0f} min on 2 cores")
+    info(f"estimated training time: {estimated_training_seconds(len(train_idx), args.epochs, args.members) / 60:.0f} min on an idle machine")
     warnings: List[str] = []
     small = validation_warning(len(val_idx), len(labels))
     if small:
