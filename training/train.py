@@ -26,6 +26,7 @@ class TrainConfig:
     label_smoothing: float = 0.1
     token_dropout: float = 0.1  # share of word pieces replaced by [MASK] while training
     embedding_lr_scale: float = 0.3  # pretrained vectors move slower than the rest
+    wide_lr_scale: float = 1.0  # learning rate of the wide path's n-gram tables, relative to lr
     freeze_embeddings_epochs: int = 0
     distill_weight: float = 0.0  # weight of the teacher's soft targets, 0 = off
     distill_temperature: float = 2.0
@@ -136,16 +137,21 @@ def fit(
         with torch.no_grad():
             model.tok_emb.weight.copy_(torch.from_numpy(init_embeddings))
     emb_params = [model.tok_emb.weight]
-    other = [p for n, p in model.named_parameters() if n != "tok_emb.weight"]
+    # The wide tables get a group of their own only when their rate differs, so the
+    # default optimiser is exactly the one the published figures were trained with.
+    own_wide = train_cfg.wide_lr_scale != 1.0
+    wide = [p for n, p in model.named_parameters() if own_wide and n.startswith("wide_")]
+    other = [p for n, p in model.named_parameters() if n != "tok_emb.weight" and not (own_wide and n.startswith("wide_"))]
     decay = [p for p in other if p.dim() > 1]
     no_decay = [p for p in other if p.dim() <= 1]
-    opt = torch.optim.AdamW(
-        [
-            {"params": emb_params, "lr": train_cfg.lr * train_cfg.embedding_lr_scale, "weight_decay": 0.0, "base": train_cfg.embedding_lr_scale},
-            {"params": decay, "lr": train_cfg.lr, "weight_decay": train_cfg.weight_decay, "base": 1.0},
-            {"params": no_decay, "lr": train_cfg.lr, "weight_decay": 0.0, "base": 1.0},
-        ]
-    )
+    groups = [
+        {"params": emb_params, "lr": train_cfg.lr * train_cfg.embedding_lr_scale, "weight_decay": 0.0, "base": train_cfg.embedding_lr_scale},
+        {"params": decay, "lr": train_cfg.lr, "weight_decay": train_cfg.weight_decay, "base": 1.0},
+        {"params": no_decay, "lr": train_cfg.lr, "weight_decay": 0.0, "base": 1.0},
+    ]
+    if wide:
+        groups.append({"params": wide, "lr": train_cfg.lr * train_cfg.wide_lr_scale, "weight_decay": train_cfg.weight_decay, "base": train_cfg.wide_lr_scale})
+    opt = torch.optim.AdamW(groups)
     n = len(train_seqs)
     total_steps = steps_per_epoch(n, train_cfg.batch_size) * train_cfg.max_epochs
     warmup = max(1, int(total_steps * train_cfg.warmup_frac))
