@@ -80,9 +80,9 @@ describe('a classified message', () => {
     expect(outOfScope.prediction).toMatchObject({ intent: facts.outOfScopeLabel, decision: 'handoff' });
     expect(outOfScope.reply).toEqual({ text: content.handoff.outOfScope, parts: { kind: 'handoff', intent: facts.outOfScopeLabel, handoffReason: 'out_of_scope' } });
 
-    const close = facts.labels.map((label) => (label === 'card_arrival' ? 0.46 : label === 'card_delivery_estimate' ? 0.44 : 0.1 / (facts.labels.length - 2)));
+    const close = facts.labels.map((label) => (label === 'card_arrival' ? 0.6 : label === 'card_delivery_estimate' ? 0.39 : 0.01 / (facts.labels.length - 2)));
     const clarify = answerClassified(content, facts, { text, probabilities: close }, run);
-    expect(clarify.prediction).toMatchObject({ intent: 'card_arrival', decision: 'clarify', confidence: 0.46 });
+    expect(clarify.prediction).toMatchObject({ intent: 'card_arrival', decision: 'clarify', confidence: 0.6 });
     expect(clarify.reply.parts).toMatchObject({ kind: 'clarify', intent: 'card_arrival' });
     expect(clarify.reply.parts.options!.map((option) => option.intent).slice(0, 2)).toEqual(['card_arrival', 'card_delivery_estimate']);
   });
@@ -100,7 +100,7 @@ describe('a classified message', () => {
     expect(other.reply).toEqual(composeReply(content, other.decision));
     expect(answerClassified(content, facts, { text, probabilities }, run, handoffConfirmation(content).parts).reply).toEqual(first.reply);
     // A clarifying question between two answers resets it; asking to clarify the same intent is not a repeat either.
-    const close = facts.labels.map((label) => (label === 'card_arrival' ? 0.46 : label === 'card_delivery_estimate' ? 0.44 : 0.1 / (facts.labels.length - 2)));
+    const close = facts.labels.map((label) => (label === 'card_arrival' ? 0.6 : label === 'card_delivery_estimate' ? 0.39 : 0.01 / (facts.labels.length - 2)));
     expect(answerClassified(content, facts, { text, probabilities: close }, run, first.reply.parts).reply.parts.kind).toBe('clarify');
   });
 });
