@@ -22,9 +22,10 @@ describe('the bot registry', () => {
     expect(bot.outOfScopeLabel).toBe(card.outOfScopeLabel);
     // The card names the class, so a review stores the model's own label and the export writes it.
     expect(bot.reviewOutOfScopeLabel).toBe(card.outOfScopeLabel);
-    // The demo card names no language: the registry reads the default.
-    expect(card.raw.language).toBeUndefined();
-    expect(bot.language).toBe(DEFAULT_LANGUAGE);
+    // The card names its language; a card that names none (written before cards did) reads the default.
+    expect(card.raw.language).toBe('en');
+    expect(bot.language).toBe('en');
+    expect(resolveBot(DEMO_BOT, { outOfScopeLabel: card.outOfScopeLabel, language: cardLanguage({}) }).language).toBe(DEFAULT_LANGUAGE);
     expect(bot.labelOf('card_arrival')).toBe("My card hasn't arrived");
     expect(bot.labelOf(card.outOfScopeLabel!)).toBe(content.outOfScope.label);
     expect(bot.labelOf(card.outOfScopeLabel!, 'operator')).toBe(content.outOfScope.operatorLabel);
