@@ -327,7 +327,7 @@ def run(argv: Optional[List[str]] = None) -> dict:
     })
     calibration["test"] = {k: report[f"{k}_calibration"] for k in ("ece_before", "ece_after", "nll_before", "nll_after")}
     report["calibration"] = calibration
-    report.update(out_of_scope_figures(p_cal, ye, oos_index, thresholds["out_of_scope"]))
+    report.update(out_of_scope_figures(p_cal, ye, oos_index, thresholds["out_of_scope"], thresholds["ambiguity_margin"]))
     if oos_index is not None:
         is_oos = ye == oos_index
         report["in_scope_accuracy"] = round(float((p_cal.argmax(1)[~is_oos] == ye[~is_oos]).mean()), 4)

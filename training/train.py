@@ -393,18 +393,41 @@ def in_scope_top2(probs: np.ndarray, oos_index: Optional[int]) -> Tuple[np.ndarr
     return top1, top2, p_in[np.arange(n), top1], p_in[np.arange(n), top2]
 
 
-def says_out_of_scope(probs: np.ndarray, oos_index: Optional[int], threshold: float) -> np.ndarray:
+# At most this many intents are offered in a clarifying question (lib/bot/policy.ts).
+MAX_CLARIFY_OPTIONS = 3
+
+
+def clarify_mass(probs: np.ndarray, oos_index: Optional[int], margin: float) -> np.ndarray:
+    """Per row, the summed probability of the intents a clarifying question would offer:
+    the in-scope intents within `margin` of the best one, at most MAX_CLARIFY_OPTIONS;
+    0 where fewer than two are that close (no question to ask)."""
+    p_in = probs.copy()
+    if oos_index is not None:
+        p_in[:, oos_index] = -1.0
+    top = -np.sort(-p_in, axis=1)[:, :MAX_CLARIFY_OPTIONS]
+    close = (top[:, :1] - top) < margin
+    mass = np.where(close, top, 0.0).sum(axis=1)
+    return np.where(close.sum(axis=1) >= 2, mass, 0.0)
+
+
+def says_out_of_scope(probs: np.ndarray, oos_index: Optional[int], threshold: float, margin: Optional[float] = None) -> np.ndarray:
     """The policy's out-of-scope decision: the top class is the out-of-scope class,
-    or the best in-scope probability is below the threshold."""
+    or the best in-scope probability is below the threshold, unless (with a
+    clarifying `margin`) the close intents together reach it: a message split
+    between close intents is in scope, only ambiguous, and gets a question."""
     _, _, p1, _ = in_scope_top2(probs, oos_index)
     by_class = (probs.argmax(1) == oos_index) if oos_index is not None else np.zeros(len(probs), dtype=bool)
-    return by_class | (p1 < threshold)
+    unsure = p1 < threshold
+    if margin is not None:
+        unsure &= clarify_mass(probs, oos_index, margin) < threshold
+    return by_class | unsure
 
 
-def out_of_scope_figures(probs: np.ndarray, y: np.ndarray, oos_index: Optional[int], threshold: float) -> dict:
+def out_of_scope_figures(probs: np.ndarray, y: np.ndarray, oos_index: Optional[int], threshold: float, margin: Optional[float] = None) -> dict:
     """In-scope false rejection (share of in-scope rows handed off as out of scope)
-    and, when there are out-of-scope rows, their recall and the decision's precision."""
-    dec = says_out_of_scope(probs, oos_index, threshold)
+    and, when there are out-of-scope rows, their recall and the decision's precision
+    (with `margin`, under the whole policy: close intents get a question instead)."""
+    dec = says_out_of_scope(probs, oos_index, threshold, margin)
     is_oos = (y == oos_index) if oos_index is not None else np.zeros(len(y), dtype=bool)
     out = {"in_scope_false_rejection": round(float(dec[~is_oos].mean()), 4) if (~is_oos).any() else None}
     if is_oos.any():
@@ -440,9 +463,10 @@ def choose_thresholds(probs: np.ndarray, y: np.ndarray, oos_index: Optional[int]
     """Pick (out_of_scope, ambiguity_margin) on calibrated validation probabilities.
 
     Policy: let p1 >= p2 be the two highest in-scope probabilities. If the model's
-    top class is the out-of-scope class or p1 < out_of_scope -> hand off as out of
-    scope; else if p1 - p2 < ambiguity_margin -> ask to clarify between the top
-    intents; else answer. `out_of_scope` is the largest threshold that hands off at
+    top class is the out-of-scope class, or p1 < out_of_scope and the intents within
+    ambiguity_margin of p1 together stay below it too -> hand off as out of scope;
+    else if p1 - p2 < ambiguity_margin -> ask to clarify between the top intents;
+    else answer. `out_of_scope` is the largest threshold that hands off at
     most `target_false_rejection` of the in-scope validation rows; the margin is then
     chosen by grid search maximising UTILITY.
     """
@@ -450,10 +474,11 @@ def choose_thresholds(probs: np.ndarray, y: np.ndarray, oos_index: Optional[int]
     top1, top2, p1, p2 = in_scope_top2(probs, oos_index)
     is_oos = (y == oos_index) if oos_index is not None else np.zeros(n, dtype=bool)
     t_oos = false_rejection_threshold(probs, y, oos_index, target_false_rejection)
-    oos_dec = says_out_of_scope(probs, oos_index, t_oos)
     hit = (top1 == y) | (top2 == y)
 
     def utility(t_amb: float) -> float:
+        # The threshold was set on p1 alone, so with the margin's questions at most the target is handed off.
+        oos_dec = says_out_of_scope(probs, oos_index, t_oos, t_amb)
         clarify = ~oos_dec & (p1 - p2 < t_amb)
         answer = ~oos_dec & ~clarify
         u = UTILITY["oos_right"] * np.sum(oos_dec & is_oos) + UTILITY["oos_wrong"] * np.sum(oos_dec & ~is_oos)
@@ -467,6 +492,7 @@ def choose_thresholds(probs: np.ndarray, y: np.ndarray, oos_index: Optional[int]
         if u > best[0] + 1e-12:
             best = (u, float(t_amb))
     t_amb = best[1]
+    oos_dec = says_out_of_scope(probs, oos_index, t_oos, t_amb)
     clarify = ~oos_dec & (p1 - p2 < t_amb)
     answer = ~oos_dec & ~clarify
     n_in = int((~is_oos).sum())
@@ -484,7 +510,7 @@ def choose_thresholds(probs: np.ndarray, y: np.ndarray, oos_index: Optional[int]
             "answer_accuracy": round(float((top1[answer] == y[answer]).mean()) if answer.any() else 0.0, 4),
             "clarify_rate": round(float(clarify.mean()), 4),
             "out_of_scope_rate": round(float(oos_dec.mean()), 4),
-            **out_of_scope_figures(probs, y, oos_index, t_oos),
+            **out_of_scope_figures(probs, y, oos_index, t_oos, t_amb),
         },
     }
     return out

@@ -6,7 +6,7 @@ import type { Thresholds } from '@/lib/model/types';
  *   never saw in training (`unreadable`, the rule of lib/model/readability.ts): its
  *   probabilities mean nothing then, so they decide nothing (the top intent is still recorded);
  * - hand off when the message is out of scope (the model's out-of-scope class wins, or no
- *   intent reaches the calibrated threshold);
+ *   intent reaches the calibrated threshold, nor do the close intents together);
  * - clarify when the most probable intents are too close to tell apart;
  * - answer otherwise.
  * The thresholds were chosen on a validation split by the training pipeline and come from
@@ -40,13 +40,16 @@ export function decide({ labels, probabilities, thresholds, outOfScopeLabel, max
   const top = all[0]!;
   if (unreadable) return { kind: 'unreadable', intent: top.intent, confidence: top.probability };
   if (top.intent === outOfScopeLabel) return { kind: 'handoff', intent: top.intent, confidence: top.probability, reason: 'out_of_scope' };
-  if (top.probability < thresholds.outOfScope) return { kind: 'handoff', intent: top.intent, confidence: top.probability, reason: 'unsure' };
   const inScope = all.filter((entry) => entry.intent !== outOfScopeLabel);
-  const runnerUp = inScope[1];
-  if (runnerUp && top.probability - runnerUp.probability < thresholds.ambiguityMargin) {
-    // Offer every intent within the margin of the top one, most probable first.
-    const options = inScope.filter((entry) => top.probability - entry.probability < thresholds.ambiguityMargin).slice(0, maxOptions);
-    return { kind: 'clarify', intent: top.intent, confidence: top.probability, options };
+  // Every intent within the margin of the top one, most probable first: what a clarifying question offers.
+  const options = inScope.filter((entry) => top.probability - entry.probability < thresholds.ambiguityMargin).slice(0, maxOptions);
+  const ambiguous = options.length >= 2;
+  if (top.probability < thresholds.outOfScope) {
+    // A message split between close intents ("refund") is in scope, only ambiguous: it gets a
+    // question when those intents together reach the threshold (training/train.py says_out_of_scope).
+    const together = options.reduce((sum, entry) => sum + entry.probability, 0);
+    if (!ambiguous || together < thresholds.outOfScope) return { kind: 'handoff', intent: top.intent, confidence: top.probability, reason: 'unsure' };
   }
+  if (ambiguous) return { kind: 'clarify', intent: top.intent, confidence: top.probability, options };
   return { kind: 'answer', intent: top.intent, confidence: top.probability };
 }

@@ -16,6 +16,8 @@ import { root, startNextServer } from './support/next-server.mjs';
 // "Why this answer?" panel shows several word units, and what is stored is what was shown.
 
 const MESSAGE = '我的卡丢了怎么办';
+/** Where the panel's screenshots go when asked for (`SCREENSHOT_DIR=public/screenshots`; CJK fonts: fonts-noto-cjk). */
+const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR ? path.resolve(root, process.env.SCREENSHOT_DIR) : null;
 const content = JSON.parse(readFileSync(path.join(root, `lib/bot/answers/${ZH_BOT}.json`), 'utf8')) as {
   intents: Record<string, { label: string; answer: string }>;
 };
@@ -100,6 +102,15 @@ test.describe('a Chinese bot', () => {
 
       // Several word units, not the whole sentence as one block (word units from Intl.Segmenter).
       expect(shown.length).toBeGreaterThanOrEqual(3);
+
+      if (SCREENSHOT_DIR) {
+        mkdirSync(SCREENSHOT_DIR, { recursive: true });
+        await panel.scrollIntoViewIfNeeded();
+        await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'chat-zh.png') });
+        await page.setViewportSize({ width: 390, height: 844 });
+        await panel.scrollIntoViewIfNeeded();
+        await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'chat-zh-phone.png') });
+      }
     } finally {
       await context.close();
     }

@@ -14,8 +14,19 @@ describe('dialogue policy', () => {
     expect(decide({ ...base, probabilities: [0.2, 0.05, 0.05, 0.7] })).toMatchObject({ kind: 'handoff', reason: 'out_of_scope', intent: 'oos' });
   });
 
-  it('hands off as unsure when no intent reaches the threshold', () => {
-    expect(decide({ ...base, probabilities: [0.35, 0.3, 0.2, 0.15] })).toMatchObject({ kind: 'handoff', reason: 'unsure', intent: 'card_arrival' });
+  it('hands off as unsure when no intent reaches the threshold and none is close to the best', () => {
+    expect(decide({ ...base, probabilities: [0.38, 0.2, 0.1, 0.32] })).toMatchObject({ kind: 'handoff', reason: 'unsure', intent: 'card_arrival' });
+  });
+
+  it('asks rather than hands off when close intents together reach the threshold ("refund")', () => {
+    const refund = decide({ ...base, probabilities: [0.35, 0.3, 0.2, 0.15] });
+    expect(refund).toMatchObject({ kind: 'clarify', intent: 'card_arrival', confidence: 0.35 });
+    expect(refund.kind === 'clarify' && refund.options.map((option) => option.intent)).toEqual(['card_arrival', 'card_delivery_estimate', 'card_linking']);
+    // Six intents, none reaching the threshold alone: the (at most three) closest together decide.
+    const six = ['a', 'b', 'c', 'd', 'e', 'f'];
+    expect(decide({ labels: six, thresholds, outOfScopeLabel: null, probabilities: [0.13, 0.12, 0.12, 0.21, 0.21, 0.21] })).toMatchObject({ kind: 'clarify' });
+    expect(decide({ labels: six, thresholds, outOfScopeLabel: null, probabilities: [0.17, 0.17, 0.17, 0.17, 0.16, 0.16] }).kind).toBe('clarify');
+    expect(decide({ labels: six, thresholds: { outOfScope: 0.6, ambiguityMargin: 0.15 }, outOfScopeLabel: null, probabilities: [0.17, 0.17, 0.17, 0.17, 0.16, 0.16] })).toMatchObject({ kind: 'handoff', reason: 'unsure' });
   });
 
   it('asks to clarify between the intents within the margin, most probable first', () => {

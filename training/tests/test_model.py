@@ -5,7 +5,7 @@ import torch
 
 from training.model import Ensemble, IntentEncoder, ModelConfig, round_to_fp16
 from training.train import (
-    calibrate, choose_thresholds, ece, false_rejection_threshold, fit_temperature, out_of_scope_figures, says_out_of_scope, softmax, validation_warning,
+    calibrate, choose_thresholds, ece, false_rejection_threshold, fit_temperature, out_of_scope_figures, says_out_of_scope, clarify_mass, softmax, validation_warning,
 )
 
 
@@ -158,7 +158,9 @@ class ThresholdTest(unittest.TestCase):
         self.assertEqual(choose_thresholds(probs2, y, oos_index=4, target_false_rejection=0.03)["out_of_scope"], th["out_of_scope"])
         v = th["validation"]
         self.assertLessEqual(v["in_scope_false_rejection"], 0.03)
-        self.assertEqual(v["oos_recall"], 1.0)  # p1 = 0.3 is below the threshold
+        self.assertEqual(v["oos_recall_threshold_only"], 1.0)  # p1 = 0.3 is below the threshold
+        # ...but 0.3, 0.25 and 0.2 are close and together reach it: the policy asks which one, it does not hand off.
+        self.assertEqual(v["oos_recall"], 0.0 if th["ambiguity_margin"] > 0.05 else 1.0)
         self.assertIn("590 in-scope validation rows", th["chosen_by"])
         # In-scope rows the out-of-scope class takes use up the budget first.
         probs3 = probs.copy()
@@ -166,6 +168,16 @@ class ThresholdTest(unittest.TestCase):
         t3 = false_rejection_threshold(probs3, y, 4, 0.03)
         self.assertLess(t3, th["out_of_scope"])
         self.assertLessEqual(says_out_of_scope(probs3, 4, t3)[y != 4].mean(), 0.03)
+
+    def test_close_intents_together_are_in_scope(self):
+        # "refund": two close intents under the threshold alone, above it together -> a question, not a hand-off.
+        probs = np.array([[0.45, 0.40, 0.10, 0.05], [0.30, 0.10, 0.05, 0.55], [0.26, 0.25, 0.25, 0.24]])
+        self.assertEqual(says_out_of_scope(probs, 3, 0.5).tolist(), [True, True, True])
+        self.assertEqual(says_out_of_scope(probs, 3, 0.5, 0.1).tolist(), [False, True, False])
+        # At most three intents count: four close ones at 0.25 give 0.75, a threshold of 0.8 still hands off.
+        self.assertEqual(says_out_of_scope(np.array([[0.25, 0.25, 0.25, 0.25]]), None, 0.8, 0.1).tolist(), [True])
+        self.assertAlmostEqual(float(clarify_mass(probs, 3, 0.1)[0]), 0.85)
+        self.assertEqual(float(clarify_mass(probs, 3, 0.01)[0]), 0.0)
 
     def test_figures_without_out_of_scope_rows(self):
         y = np.array([0, 1, 0, 1])
