@@ -70,7 +70,15 @@ function segmenterFor(locale: string): Intl.Segmenter {
 export function wordSpans(text: string, locale: string): WordSpan[] {
   const words: WordSpan[] = [];
   for (const { segment, index, isWordLike } of segmenterFor(locale).segment(text)) {
-    if (isWordLike || EMOJI.test(segment)) words.push({ text: segment, start: index, end: index + segment.length });
+    if (!isWordLike && !EMOJI.test(segment)) continue;
+    // ICU builds differ on a colon between letters ("javascript:window" is one unit in Node's,
+    // two in Chromium's), and the server must cut a stored message as the browser did: a colon
+    // always ends a unit, in every build.
+    let start = index;
+    for (const part of segment.split(':')) {
+      if (part) words.push({ text: part, start, end: start + part.length });
+      start += part.length + 1;
+    }
   }
   return words;
 }

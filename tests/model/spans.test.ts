@@ -43,6 +43,14 @@ describe('word units (Intl.Segmenter in the bot language)', () => {
     expect(units('我的卡丢了怎么办', 'en')).toEqual(['我的', '卡', '丢', '了', '怎么', '办']);
   });
 
+  it('ends a unit at a colon, which ICU builds treat differently (Node keeps "javascript:window" whole, Chromium does not)', () => {
+    expect(wordSpans('<a href="javascript:window.x=3">', 'en').map((word) => word.text)).toEqual(['a', 'href', 'javascript', 'window.x', '3']);
+    expect(wordSpans('a:b', 'en')).toEqual([
+      { text: 'a', start: 0, end: 1 },
+      { text: 'b', start: 2, end: 3 },
+    ]);
+  });
+
   it('keeps punctuation out of English words and contractions in', () => {
     expect(units('card, lost?!', 'en')).toEqual(['card', 'lost']);
     expect(wordSpans("  I can't find my CARD!!", 'en')).toEqual([
