@@ -15,17 +15,25 @@ export type StorableExplanation = {
   settings: unknown;
   faithfulness?: { meanComprehensiveness: number; meanSufficiency: number } | null;
   timing: { ms: number };
+  extra?: unknown;
 };
 
 /** What a prediction records of its explanations (derived by the caller, lib/ingest/explanation-summary.ts). */
 export type ExplanationSummaryColumns = { minFaithfulness?: number; methodsDisagree?: boolean };
 
 /** The database row of one explanation: the object as rendered, plus the columns the admin filters on. */
+/** The other intent a contrastive explanation answers about ('' for every other method): part of its key. */
+export function explanationVersus(explanation: StorableExplanation): string {
+  const versus = (explanation.extra as { versus?: unknown } | null | undefined)?.versus;
+  return typeof versus === 'string' ? versus : '';
+}
+
 export function explanationRow(predictionId: string, explanation: StorableExplanation, createdAt?: Date): Prisma.ExplanationCreateManyInput {
   return {
     id: randomUUID(),
     predictionId,
     method: explanation.method,
+    versus: explanationVersus(explanation),
     settings: explanation.settings as Prisma.InputJsonValue,
     payload: explanation as unknown as Prisma.InputJsonValue,
     comprehensiveness: explanation.faithfulness?.meanComprehensiveness ?? null,
@@ -60,7 +68,7 @@ export type PredictionExplanations = { predictionId: string; explanations: reado
  * nothing.
  *
  * On the ingest path, so written like `storeTurns`: one transaction of one multi-row INSERT that
- * skips methods already stored (ON CONFLICT on the (predictionId, method) key, so concurrent
+ * skips methods already stored (ON CONFLICT on the (predictionId, method, versus) key, so concurrent
  * retries are safe too; RETURNING what it stored, so each prediction gets its count) and one
  * summary UPDATE per prediction, as SQL both databases take. Should a prediction vanish between
  * the caller's look-up and the insert, the foreign key refuses it; nothing of the batch is kept
@@ -91,7 +99,7 @@ async function insertExplanations(items: readonly PredictionExplanations[]): Pro
   const rows = items.flatMap(({ predictionId, explanations }) =>
     explanations.map((explanation) => {
       const row = explanationRow(predictionId, explanation, now);
-      return Prisma.sql`(${row.id}, ${row.predictionId}, ${row.method}, ${sqlJson(row.settings)}, ${sqlJson(row.payload)},
+      return Prisma.sql`(${row.id}, ${row.predictionId}, ${row.method}, ${row.versus}, ${sqlJson(row.settings)}, ${sqlJson(row.payload)},
         ${row.comprehensiveness}, ${row.sufficiency}, ${row.durationMs}, ${now})`;
     }),
   );
@@ -104,9 +112,9 @@ async function insertExplanations(items: readonly PredictionExplanations[]): Pro
   });
   const [inserted] = (await db().$transaction([
     db().$queryRaw<{ predictionId: string }[]>`INSERT INTO "Explanation"
-      ("id", "predictionId", "method", "settings", "payload", "comprehensiveness", "sufficiency", "durationMs", "createdAt") VALUES
+      ("id", "predictionId", "method", "versus", "settings", "payload", "comprehensiveness", "sufficiency", "durationMs", "createdAt") VALUES
       ${Prisma.join(rows)}
-      ON CONFLICT ("predictionId", "method") DO NOTHING
+      ON CONFLICT ("predictionId", "method", "versus") DO NOTHING
       RETURNING "predictionId"`,
     ...updates,
   ])) as [{ predictionId: string }[], ...number[]];
