@@ -2,8 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { iterateTrainingExport } from '@/lib/admin/export';
 import { createAdminUser, type AdminSessionInfo } from '@/lib/auth/admins';
-import { loadBotContent } from '@/lib/bot/answers';
-import { handoffConfirmation } from '@/lib/bot/reply';
 import { db } from '@/lib/db/client';
 import {
   agentConversation,
@@ -21,7 +19,7 @@ import { storeTurnRecord, storeTurnRecords } from '@/lib/ingest/turns';
 import type { TurnRecord } from '@/lib/records/turn';
 import { servedBot } from '@/lib/verify/bots';
 import { testProviders, withScratchDatabase } from '../support/databases';
-import { classifiedTurn, classifierFacts, DEMO_BOT } from '../support/turns';
+import { classifiedTurn, classifierFacts, DEMO_BOT, handoffRequestTurn } from '../support/turns';
 
 const OUT_OF_SCOPE = classifierFacts().outOfScopeLabel!;
 
@@ -29,16 +27,6 @@ const OUT_OF_SCOPE = classifierFacts().outOfScopeLabel!;
 const outOfScopeTurn = (conversationId: string, seq = 0, text = 'what is the weather on mars') =>
   classifiedTurn({ conversationId, seq, text, intent: OUT_OF_SCOPE, confidence: 0.9 });
 
-/** The customer pressing "Talk to a person": no prediction, the bot confirms. */
-function requestTurn(conversationId: string, seq: number): TurnRecord {
-  const reply = handoffConfirmation(loadBotContent(DEMO_BOT));
-  return {
-    conversationId,
-    botId: DEMO_BOT,
-    user: { id: randomUUID(), seq, text: 'Talk to a person', parts: { kind: 'handoff-request' } },
-    reply: { id: randomUUID(), seq: seq + 1, text: reply.text, parts: reply.parts },
-  };
-}
 
 /** A turn while a person holds the conversation: classified, stored, the reply only a delivery note. */
 function withAgentTurn(conversationId: string, seq: number, text: string): TurnRecord {
@@ -83,7 +71,7 @@ describe.each(testProviders)('hand-off on %s', (provider) => {
     expect(snapshot.topK).toEqual(first.prediction.topK.slice(0, 5));
     expect(await statusOf(conversationId)).toBe('waiting');
 
-    const request = requestTurn(conversationId, 2);
+    const request = handoffRequestTurn(conversationId, 2);
     await storeTurnRecord(request);
     expect(await storeTurnRecord(request)).toBe('duplicate');
     await storeTurnRecord(outOfScopeTurn(conversationId, 4));
@@ -98,18 +86,18 @@ describe.each(testProviders)('hand-off on %s', (provider) => {
     const answered = classifiedTurn({ conversationId: stored, seq: 0, text: 'my card still has not come' });
     await storeTurnRecord(answered);
     expect(await statusOf(stored)).toBe('bot');
-    await storeTurnRecord(requestTurn(stored, 2));
+    await storeTurnRecord(handoffRequestTurn(stored, 2));
     expect(await handoffRows(stored)).toMatchObject([{ reason: 'requested', triggerMessageId: answered.user.id }]);
     expect((await handoffRows(stored))[0]!.snapshot).toMatchObject({ text: 'my card still has not come', intent: 'card_arrival' });
 
     const batched = randomUUID();
     const earlier = classifiedTurn({ conversationId: batched, seq: 0, text: 'first question' });
     const later = classifiedTurn({ conversationId: batched, seq: 2, text: 'second question' });
-    expect(await storeTurnRecords([requestTurn(batched, 4), earlier, later])).toEqual(['stored', 'stored', 'stored']);
+    expect(await storeTurnRecords([handoffRequestTurn(batched, 4), earlier, later])).toEqual(['stored', 'stored', 'stored']);
     expect(await handoffRows(batched)).toMatchObject([{ reason: 'requested', triggerMessageId: later.user.id }]);
 
     const bare = randomUUID();
-    const only = requestTurn(bare, 0);
+    const only = handoffRequestTurn(bare, 0);
     await storeTurnRecord(only);
     expect(await handoffRows(bare)).toMatchObject([{ reason: 'requested', triggerMessageId: only.user.id, snapshot: { text: 'Talk to a person', predictionId: null, topK: [] } }]);
   });

@@ -1,30 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseLogQuery } from '@/lib/admin/filters';
-import { loadBotContent } from '@/lib/bot/answers';
-import { handoffConfirmation } from '@/lib/bot/reply';
 import { db } from '@/lib/db/client';
 import { listPredictions } from '@/lib/db/queries/admin';
 import { overview } from '@/lib/db/queries/admin-overview';
 import { storeTurnRecord, storeTurnRecords } from '@/lib/ingest/turns';
-import type { TurnRecord } from '@/lib/records/turn';
 import { testProviders, withScratchDatabase } from '../support/databases';
-import { classifiedTurn, classifierFacts, DEMO_BOT } from '../support/turns';
+import { classifiedTurn, classifierFacts, handoffRequestTurn } from '../support/turns';
 
 const OUT_OF_SCOPE = classifierFacts().outOfScopeLabel!;
 
 /** The demo bot's turn on a Chinese message: the model is confidently wrong (out of scope), the policy says it cannot read it. */
 const chineseTurn = (conversationId: string, seq = 0) => classifiedTurn({ conversationId, seq, text: '我的卡丢了怎么办', intent: OUT_OF_SCOPE, confidence: 0.98 });
 
-function requestTurn(conversationId: string, seq: number): TurnRecord {
-  const reply = handoffConfirmation(loadBotContent(DEMO_BOT));
-  return {
-    conversationId,
-    botId: DEMO_BOT,
-    user: { id: randomUUID(), seq, text: 'Talk to a person', parts: { kind: 'handoff-request' } },
-    reply: { id: randomUUID(), seq: seq + 1, text: reply.text, parts: reply.parts },
-  };
-}
 
 describe.each(testProviders)('a message the bot cannot read, on %s', (provider) => {
   withScratchDatabase(provider);
@@ -42,7 +30,7 @@ describe.each(testProviders)('a message the bot cannot read, on %s', (provider) 
     expect(handoffs[0]).toMatchObject({ reason: 'unreadable', triggerMessageId: turn.user.id, status: 'waiting' });
     expect((handoffs[0]!.snapshot as { decision: string }).decision).toBe('unreadable');
 
-    await storeTurnRecord(requestTurn(conversationId, 2));
+    await storeTurnRecord(handoffRequestTurn(conversationId, 2));
     handoffs = await db().handoff.findMany({ where: { conversationId } });
     expect(handoffs).toHaveLength(1);
     expect(handoffs[0]!.reason).toBe('unreadable');
@@ -53,7 +41,7 @@ describe.each(testProviders)('a message the bot cannot read, on %s', (provider) 
     const turn = chineseTurn(conversationId);
     // The browser reported a reply that does not hand off (an older client): the request derives its reason from the stored decision.
     const quiet = { ...turn, reply: { ...turn.reply, parts: { kind: 'answer' as const, intent: OUT_OF_SCOPE } } };
-    const outcomes = await storeTurnRecords([quiet, requestTurn(conversationId, 2)]);
+    const outcomes = await storeTurnRecords([quiet, handoffRequestTurn(conversationId, 2)]);
     expect(outcomes).toEqual(['stored', 'stored']);
     const handoffs = await db().handoff.findMany({ where: { conversationId } });
     expect(handoffs.map((row) => ({ reason: row.reason, trigger: row.triggerMessageId }))).toEqual([{ reason: 'unreadable', trigger: turn.user.id }]);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { loadBotContent } from '@/lib/bot/answers';
-import { answerClassified, type ClassifierFacts } from '@/lib/bot/reply';
+import { answerClassified, handoffConfirmation, type ClassifierFacts } from '@/lib/bot/reply';
 import { parseConfig } from '@/lib/config';
 import type { PredictionRecord, TurnRecord } from '@/lib/records/turn';
 import { botFacts } from '@/lib/verify/bots';
@@ -72,4 +72,15 @@ export function classifiedTurn(options: TurnOptions = {}): ClassifiedTurn {
 /** `classifiedTurn` by position: a conversation, the user message's place in it, its text. */
 export function turnRecord(conversationId: string = randomUUID(), seq = 0, text = 'my card has not arrived'): ClassifiedTurn {
   return classifiedTurn({ conversationId, seq, text });
+}
+
+/** The customer pressing "Talk to a person": no prediction, the bot confirms. */
+export function handoffRequestTurn(conversationId: string, seq: number): TurnRecord {
+  const reply = handoffConfirmation(loadBotContent(DEMO_BOT));
+  return {
+    conversationId,
+    botId: DEMO_BOT,
+    user: { id: randomUUID(), seq, text: 'Talk to a person', parts: { kind: 'handoff-request' } },
+    reply: { id: randomUUID(), seq: seq + 1, text: reply.text, parts: reply.parts },
+  };
 }
