@@ -23,6 +23,7 @@ from .model import Ensemble, ModelConfig, round_to_fp16
 from .progress import Progress, info
 from .scripts import infer_language, script_profile
 from .tokenizer import SPECIAL_TOKENS, normalize, pre_tokenize, train_wordpiece
+from .wide_fit import fit_convex_wide
 from .train import (
     TARGET_FALSE_REJECTION, TrainConfig, calibrate, choose_thresholds, classification_report, ece, fit, nll, out_of_scope_figures,
     predict_logits, sentence_embeddings, softmax, steps_per_epoch, validation_warning,
@@ -69,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--augment", type=int, default=0, help="extra copies of each training text with words swapped for pretrained-vector neighbours (0 = off)")
     p.add_argument("--augment-rate", type=float, default=0.2, help="share of eligible words swapped in an augmented copy")
     p.add_argument("--members", type=int, default=None, help="train this many models (different seeds, same data) and export their average as one graph (default: from the data)")
+    p.add_argument("--wide-fit", action=argparse.BooleanOptionalAction, default=None, help="after training, add a logistic regression fitted on the wide path's n-gram features, weighted on validation (default: from the data)")
     p.add_argument("--fp16", action=argparse.BooleanOptionalAction, default=None, help="round weights to float16 and store them so (half the download, exact parity; default on)")
     p.add_argument("--language", help="BCP 47 tag of the bot's language (default: inferred from the training texts' scripts)")
     p.add_argument("--target-false-rejection", type=float, default=None, help="share of in-scope validation questions the out-of-scope threshold may hand off (default 0.03)")
@@ -287,6 +289,14 @@ def run(argv: Optional[List[str]] = None) -> dict:
         "epochs_run": [f["epochs_run"] for f in fit_infos],
         "history": [f["history"] for f in fit_infos],
     }
+    wide_fit = None
+    if args.wide_fit:
+        wide_fit = fit_convex_wide(
+            model, train_seqs, train_y, [enc[i] for i in val_idx], y[val_idx], len(labels), args.seed, predict_logits, log=info,
+        )
+        if wide_fit.get("applied"):
+            fit_info["best_val_acc"] = None  # the validation accuracy of the model as exported, measured below
+        info(f"wide fit: {'added with alpha ' + str(wide_fit['alpha']) if wide_fit.get('applied') else 'not added'} ({wide_fit.get('validation_accuracy', wide_fit.get('reason'))})")
     if args.fp16:
         member_logits = predict_logits(model, [enc[i] for i in val_idx])
         round_to_fp16(model)
@@ -398,6 +408,7 @@ def run(argv: Optional[List[str]] = None) -> dict:
             "seed": args.seed,
             "script_profile": profile,
             "settings": settings,
+            "wide_fit": wide_fit,
             "model": model_cfg.to_dict(),
             "ensemble_members": args.members,
             "weights": "float16" if args.fp16 else "float32",

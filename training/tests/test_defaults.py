@@ -20,6 +20,7 @@ class DefaultsTest(unittest.TestCase):
         self.assertEqual((v["wide_buckets"], v["wide_trigrams"], v["members"], v["fp16"]), (2048, 0, 2, True))
         self.assertEqual((v["epochs"], v["patience"]), (45, 45))
         self.assertEqual(v["distill"], 0.0)
+        self.assertEqual(v["wide_fit"], False)
 
     def test_unspaced_script_without_vector_coverage(self):
         s = choose_settings(SMP2017)
@@ -29,6 +30,7 @@ class DefaultsTest(unittest.TestCase):
         self.assertIn("unspaced", s["wide_buckets"].rule)
         self.assertEqual(v["teacher"], "char")
         self.assertEqual(v["members"], 2)
+        self.assertEqual(v["wide_fit"], True)
 
     def test_missing_vectors_mean_random_init(self):
         facts = DataFacts(train_rows=500, intents=5, scripts={"Latin": 1.0}, vector_coverage=None)
