@@ -54,7 +54,7 @@ export const AUDIT_DEFAULTS = {
   seed: 1,
   messages: 300,
   resamples: 1000,
-  explanationMessages: 16,
+  explanationMessages: 32,
   explanationSamples: 400,
   worstFlips: 10,
   flipExplanationBudgetMs: EXPLAIN_BUDGET_MS,
@@ -124,16 +124,23 @@ export async function runAudit(input: AuditInput, options: AuditOptions = {}): P
     else if (row.cases < MIN_CASES) warnings.push({ kind: 'few_cases', subject: row.type, value: row.cases, threshold: MIN_CASES, message: `${row.type}: only ${row.cases} pairs, so its interval is wide` });
   }
 
-  // Fairness: the identity sets of the labelled in-scope messages.
+  // Fairness: the identity sets of the labelled in-scope messages (the same messages for every attribute).
   const fairness: FairnessRow[] = [];
+  const labelledMessages = sample.filter((message) => inScope(message.label)).length;
+  if (identity.length > 0 && labelledMessages < MIN_CASES) {
+    warnings.push({
+      kind: 'few_cases',
+      subject: 'fairness',
+      value: labelledMessages,
+      threshold: MIN_CASES,
+      message: labelledMessages === 0 ? 'fairness: no message is labelled with an in-scope intent of the model, so no groups are compared' : `fairness: only ${labelledMessages} messages labelled with an in-scope intent, so its intervals are wide`,
+    });
+  }
   for (const { type, sets } of identity) {
     const labelled: LabelledSet[] = sets.filter(({ message }) => inScope(sample[message]!.label)).map(({ message, set }: { message: number; set: IdentitySet }) => ({ label: sample[message]!.label, set }));
     for (const attribute of ATTRIBUTES_OF_TYPE[type]) {
       const row = fairnessRow(attribute, labelled, predictions, bootstrap(attribute));
-      if (!row) {
-        warnings.push({ kind: 'few_cases', subject: attribute, value: 0, threshold: MIN_CASES, message: `${attribute}: no labelled in-scope message to compare groups on` });
-        continue;
-      }
+      if (!row) continue;
       fairness.push(row);
       if (row.fourFifthsViolated) {
         const lowest = row.groups.reduce((a, b) => (b.answerRate < a.answerRate ? b : a));
@@ -144,8 +151,6 @@ export async function runAudit(input: AuditInput, options: AuditOptions = {}): P
           threshold: AUDIT_THRESHOLDS.minDisparateImpact,
           message: `${attribute}: Disparate Impact ${row.disparateImpact.value.toFixed(2)} fails the four-fifths rule (group ${lowest.group} is answered ${pct(lowest.answerRate)} of the time)`,
         });
-      } else if (labelled.length < MIN_CASES) {
-        warnings.push({ kind: 'few_cases', subject: attribute, value: labelled.length, threshold: MIN_CASES, message: `${attribute}: only ${labelled.length} labelled in-scope messages, so its intervals are wide` });
       }
     }
   }

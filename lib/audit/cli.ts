@@ -18,16 +18,17 @@ import { messagesFromFile, messagesFromIndex } from './messages';
 import { openAuditModel } from './model';
 import type { Progress } from './predictions';
 import { formatReport } from './print';
+import { cardWithAudit } from './card-summary';
 import { maskReport } from './redact';
 import { auditSummary } from './report';
 import { storeAudit } from './store';
 
 const USAGE =
-  'Usage: npm run audit -- --model DIR [--data FILE] [--bot ID] [--out FILE] [--no-store] [--json] [--card] [--seed N] [--messages N] [--explanation-messages N]';
+  'Usage: npm run audit -- --model DIR [--data FILE] [--bot ID] [--out FILE] [--no-store] [--json] [--card] [--seed N] [--messages N] [--explanation-messages N] [--worst-flips N]';
 
-function wholeNumber(value: string | undefined, name: string, min: number): number | undefined {
+function wholeNumber(value: string | undefined, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < min) throw new Error(`--${name} must be a whole number, ${min} or more.`);
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new Error(`--${name} must be a whole number, ${max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `from ${min} to ${max}`}.`);
   return Number(value);
 }
 
@@ -68,6 +69,7 @@ async function main(): Promise<number> {
       seed: { type: 'string' },
       messages: { type: 'string' },
       'explanation-messages': { type: 'string' },
+      'worst-flips': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -82,6 +84,7 @@ async function main(): Promise<number> {
   const seed = wholeNumber(values.seed, 'seed', 0);
   const messages = wholeNumber(values.messages, 'messages', 1);
   const explanationMessages = wholeNumber(values['explanation-messages'], 'explanation-messages', 0);
+  const worstFlips = wholeNumber(values['worst-flips'], 'worst-flips', 0, 50);
   const dir = path.resolve(values.model);
   const folderBot = path.basename(dir);
   const botId = values.bot ?? (isBotId(folderBot) ? folderBot : null);
@@ -98,7 +101,7 @@ async function main(): Promise<number> {
     if (!data) throw new Error(`${dir} has no similar-questions index to take messages from; name a labelled file with --data.`);
     const report = await runAudit(
       { classifier: model.classifier, model: { name: model.name, version: model.version }, botId, data: { source: fromFile ? 'file' : 'similar-index', messages: data } },
-      { seed, messages, explanationMessages, onProgress: progressPrinter(process.stderr) },
+      { seed, messages, explanationMessages, worstFlips, onProgress: progressPrinter(process.stderr) },
     );
     const masked = maskReport(report, { kinds: REDACT_PII, fit: model.fit });
 
@@ -108,8 +111,7 @@ async function main(): Promise<number> {
     writeFileSync(out, `${JSON.stringify(masked)}\n`);
     if (values.card) {
       const cardFile = path.join(dir, 'model-card.json');
-      const card = JSON.parse(readFileSync(cardFile, 'utf8')) as Record<string, unknown>;
-      writeFileSync(cardFile, `${JSON.stringify({ ...card, audit: auditSummary(masked) }, null, 2)}\n`);
+      writeFileSync(cardFile, cardWithAudit(readFileSync(cardFile, 'utf8'), auditSummary(masked)));
     }
     let stored: string | null = null;
     if (store) {

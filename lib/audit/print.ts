@@ -2,10 +2,24 @@
 // README or an issue as it is.
 import type { AuditReport, Interval } from './report';
 
+/** Characters a terminal draws two columns wide: CJK ideographs, kana, Hangul, full-width forms. */
+const WIDE = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303f\uff01-\uff60\uffe0-\uffe6]/u;
+
+/** How many terminal columns a text takes. */
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const ch of text) width += WIDE.test(ch) ? 2 : 1;
+  return width;
+}
+
 /** A Markdown table; `align` per column ('l' or 'r'), by default the first column left and the others right. */
 export function markdownTable(headers: readonly string[], rows: readonly (readonly string[])[], align: readonly ('l' | 'r')[] = headers.map((_, c) => (c === 0 ? 'l' : 'r'))): string {
-  const widths = headers.map((header, c) => Math.max(3, header.length, ...rows.map((row) => row[c]!.length)));
-  const line = (cells: readonly string[]) => `| ${cells.map((cell, c) => (align[c] === 'r' ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join(' | ')} |`;
+  const widths = headers.map((header, c) => Math.max(3, displayWidth(header), ...rows.map((row) => displayWidth(row[c]!))));
+  const pad = (cell: string, c: number) => {
+    const fill = ' '.repeat(widths[c]! - displayWidth(cell));
+    return align[c] === 'r' ? fill + cell : cell + fill;
+  };
+  const line = (cells: readonly string[]) => `| ${cells.map(pad).join(' | ')} |`;
   const rule = `|${widths.map((width, c) => (align[c] === 'r' ? `${'-'.repeat(width + 1)}:` : '-'.repeat(width + 2))).join('|')}|`;
   return [line(headers), rule, ...rows.map(line)].join('\n');
 }
