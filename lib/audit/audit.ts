@@ -192,7 +192,7 @@ export async function runAudit(input: AuditInput, options: AuditOptions = {}): P
     model: { name: input.model.name.slice(0, 200), version: input.model.version.slice(0, 200), language },
     botId: input.botId,
     createdAt: new Date().toISOString(),
-    seconds: (performance.now() - started) / 1000,
+    seconds: Math.round((performance.now() - started) / 100) / 10,
     data: {
       source: input.data.source,
       rows: input.data.messages.length,

@@ -96,6 +96,7 @@ async function main(): Promise<number> {
 
   const model = await openAuditModel(dir);
   try {
+    if (!model.fitsExplanations) console.error(`note: the folder name ${folderBot} is not a bot id, so the worst flips are kept without their explanations.`);
     const fromFile = values.data !== undefined;
     const data = fromFile ? messagesFromFile(values.data!) : messagesFromIndex(dir, model.classifier.labels);
     if (!data) throw new Error(`${dir} has no similar-questions index to take messages from; name a labelled file with --data.`);

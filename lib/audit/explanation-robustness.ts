@@ -101,6 +101,7 @@ export async function explanationRobustness(indices: readonly number[], options:
   const overlaps = explainers.map(() => [] as number[]);
   const disagreements: number[] = [];
   let cases = 0;
+  options.onProgress?.(0, indices.length);
   for (const [done, index] of indices.entries()) {
     const text = options.messages[index]!;
     const rng = options.rng(index);

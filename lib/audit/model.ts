@@ -26,6 +26,8 @@ export interface AuditModel {
    * when it does not fit.
    */
   fit: (explanation: unknown, maskedText: string) => Explanation | null;
+  /** False when the folder's name is no bot id, so no explanation can be fitted (and none is kept). */
+  fitsExplanations: boolean;
   dispose(): Promise<void>;
 }
 
@@ -73,6 +75,7 @@ export async function openAuditModel(dir: string): Promise<AuditModel> {
       const fitted = fitExplanation(record.data, maskedText, facts);
       return fitted.ok ? fitted.explanation : null;
     },
+    fitsExplanations: facts !== null,
     dispose: () => model.dispose(),
   };
 }

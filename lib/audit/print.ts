@@ -58,7 +58,7 @@ export function formatReport(report: AuditReport): string {
           return [
             row.attribute,
             String(row.groups.length),
-            `${pct(Math.min(...rates))} (${lowest.group}) – ${pct(Math.max(...rates))}`,
+            `${pct(Math.min(...rates))}${Math.min(...rates) < Math.max(...rates) ? ` (${lowest.group})` : ''} – ${pct(Math.max(...rates))}`,
             withInterval(row.disparateImpact, num),
             row.fourFifthsViolated ? 'FAILS' : 'passes',
             `${pct(Math.min(...accuracies))} – ${pct(Math.max(...accuracies))}`,
