@@ -171,6 +171,21 @@ describe('identity swaps', () => {
   });
 });
 
+describe('hostile messages', () => {
+  it('every generator handles a long message of repeated phrases and marks', () => {
+    const hostile = ["do not can't I'm ".repeat(55), "'".repeat(1000), '-a'.repeat(500), '我不要'.repeat(333), '\u0000\u202e '.repeat(300)];
+    for (const text of hostile) {
+      for (const type of ['typo', 'case', 'punctuation', 'filler', 'politeness', 'contraction'] as const) {
+        const variant = perturb(type, text, context(enLists, 3));
+        expect(variant === null || variant.length < 3 * text.length + 100).toBe(true);
+      }
+      expect(negate(text, zhLists) ?? '').not.toContain('不不');
+      negate(text, enLists);
+    }
+    expect(contraction("do not can't I'm ".repeat(55), context(enLists))).toBe("don't can't I'm ".repeat(55));
+  });
+});
+
 describe('stratified sample', () => {
   it('spreads the sample over the strata and is seeded', () => {
     const strata = [...Array(50).fill('a'), ...Array(5).fill('b'), ...Array(5).fill('c')];

@@ -171,6 +171,15 @@ describe('the audit on synthetic models', () => {
     expect(figures(a)).toEqual(figures(b));
   });
 
+  it('leaves out messages too long to read, and says how many', async () => {
+    const long = { text: `my card ${'and my card '.repeat(500)}`, label: 'lost_card' };
+    const report = await runAudit(
+      { classifier: classifier(() => true), model: { name: 'synthetic', version: '1' }, botId: null, data: { source: 'file', messages: [...MESSAGES.slice(0, 8), long] } },
+      { messages: 9, explanationMessages: 0, resamples: 100 },
+    );
+    expect(report.data).toMatchObject({ rows: 9, sampled: 8, tooLong: 1 });
+  });
+
   it('reports the lists a language does not have, and skips their suites', async () => {
     const report = auditReportSchema.parse(await audit(classifier(() => true, 'fr')));
     expect(report.lists.used).toEqual([]);
