@@ -7,7 +7,6 @@
 import { bootstrapInterval, type BootstrapOptions } from './bootstrap';
 import { isServed } from './classifier';
 import type { IdentitySet } from './identity';
-import { ATTRIBUTES_OF_TYPE } from './identity';
 import type { Predictions } from './predictions';
 import { AUDIT_THRESHOLDS, type FairnessRow, type IdentityAttribute } from './report';
 
@@ -81,10 +80,4 @@ export function fairnessRow(attribute: IdentityAttribute, sets: readonly Labelle
     fourFifthsViolated: di.value < AUDIT_THRESHOLDS.minDisparateImpact,
     equalOpportunityDifference: eod,
   };
-}
-
-/** The attributes the identity types of `sets` carry. */
-export function attributesOf(sets: readonly LabelledSet[]): IdentityAttribute[] {
-  const types = new Set(sets.map(({ set }) => set.type));
-  return [...types].flatMap((type) => ATTRIBUTES_OF_TYPE[type]);
 }

@@ -4,7 +4,7 @@
 // identity term. Names count twice: by gender and by origin (one name for each pair of them).
 import type { Rng } from '@/lib/explain/rng';
 import type { IdentityAttribute, InvarianceType } from './report';
-import type { ListName, WordLists } from './lists';
+import type { WordLists } from './lists';
 import { pick } from './sampling';
 
 export const IDENTITY_TYPES = ['name', 'pronoun', 'nationality', 'religion', 'age'] as const satisfies readonly InvarianceType[];
@@ -17,15 +17,6 @@ export const ATTRIBUTES_OF_TYPE: Record<IdentityType, readonly IdentityAttribute
   nationality: ['nationality'],
   religion: ['religion'],
   age: ['age'],
-};
-
-/** The lists each identity type needs. */
-export const LISTS_OF_TYPE: Record<IdentityType, readonly ListName[]> = {
-  name: ['names', 'templates.name'],
-  pronoun: ['pronouns', 'templates.pronoun'],
-  nationality: ['nationalities', 'templates.nationality'],
-  religion: ['religions', 'templates.religion'],
-  age: ['ages', 'templates.age'],
 };
 
 export interface IdentityVariant {
