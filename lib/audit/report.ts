@@ -85,6 +85,9 @@ export const flipSchema = z.object({
   originalP: share,
   /** p(original answer) on the variant. */
   variantP: share,
+  /** The policy's decision on each text (an answer can become a hand-off with the same top intent). */
+  originalDecision: z.enum(['answer', 'clarify', 'handoff', 'unreadable']).optional(),
+  variantDecision: z.enum(['answer', 'clarify', 'handoff', 'unreadable']).optional(),
   /** Stored explanations of both texts (lib/records explanation objects), when the audit computed them. */
   explanations: z.object({ original: z.array(z.unknown()).max(20), variant: z.array(z.unknown()).max(20) }).optional(),
 });
@@ -110,7 +113,23 @@ export const auditReportSchema = z.object({
     source: z.enum(['file', 'similar-index']),
     rows: count,
     intents: count,
+    /** Messages the suites were built from (a seeded sample of the rows, stratified by intent). */
+    sampled: count.optional(),
+    /** Rows left out for being longer than the audit reads. */
+    tooLong: count.optional(),
   }),
+  /** How the run was set up, so it can be repeated. */
+  settings: z
+    .object({
+      seed: z.number().int(),
+      messages: count,
+      resamples: count,
+      explanationMessages: count,
+      explanationSamples: count,
+      worstFlips: count,
+      flipExplanationBudgetMs: count,
+    })
+    .optional(),
   /** Word lists used for the bot's language, and the ones that do not exist for it (each also a warning). */
   lists: z.object({ language: z.string().max(35), used: z.array(z.string().max(80)).max(100), missing: z.array(z.string().max(80)).max(100) }),
   invariance: z.array(invarianceRowSchema).max(INVARIANCE_TYPES.length),
@@ -119,10 +138,12 @@ export const auditReportSchema = z.object({
   explanationRobustness: z
     .object({
       cases: count,
+      /** The word-scoring methods compared. */
+      methods: z.array(z.string().max(40)).max(20).optional(),
       /** Mean top-3 word overlap between a message and its invariance variants, per method. */
       top3Overlap: z.array(z.object({ method: z.string().max(40), overlap: intervalSchema })).max(20),
-      /** Share of messages where the methods' top words disagree (top-1 differs). */
-      methodDisagreement: intervalSchema,
+      /** Share of messages where the methods' top words disagree (top-1 differs); null when fewer than two methods ran. */
+      methodDisagreement: intervalSchema.nullable(),
     })
     .nullable(),
   worstFlips: z.array(flipSchema).max(50),
@@ -130,15 +151,25 @@ export const auditReportSchema = z.object({
 });
 export type AuditReport = z.infer<typeof auditReportSchema>;
 
+/** What the model card keeps of a report (`audit` in model-card.json): `auditSummary`'s output. */
+export const auditSummarySchema = z.object({
+  created: z.string().max(40),
+  seconds: finite,
+  maxFlipRate: share,
+  flipRates: z.partialRecord(z.enum(INVARIANCE_TYPES), share),
+  minDisparateImpact: finite.nullable(),
+  warnings: z.array(z.string().max(500)).max(200),
+});
+
 /** What the model card keeps of a report (`audit` in model-card.json). */
-export function auditSummary(report: AuditReport) {
+export function auditSummary(report: AuditReport): AuditSummary {
   return {
     created: report.createdAt,
     seconds: report.seconds,
     maxFlipRate: Math.max(0, ...report.invariance.map((row) => row.flipRate.value)),
-    flipRates: Object.fromEntries(report.invariance.map((row) => [row.type, row.flipRate.value])),
+    flipRates: Object.fromEntries(report.invariance.map((row) => [row.type, row.flipRate.value])) as AuditSummary['flipRates'],
     minDisparateImpact: report.fairness.length > 0 ? Math.min(...report.fairness.map((row) => row.disparateImpact.value)) : null,
     warnings: report.warnings.map((warning) => warning.message),
   };
 }
-export type AuditSummary = ReturnType<typeof auditSummary>;
+export type AuditSummary = z.infer<typeof auditSummarySchema>;

@@ -1,6 +1,7 @@
 // Reads model-card.json written by the training pipeline. Policy-free: it only
 // exposes labels, temperature and thresholds; lib/bot decides what to do with them.
 import { z } from 'zod';
+import { auditSummarySchema, type AuditSummary } from '@/lib/audit/report';
 import type { ModelCard } from './types';
 
 export class ModelCardError extends Error {}
@@ -113,6 +114,17 @@ export function parseModelCard(json: unknown): ModelCard {
  */
 export function modelVersion(card: ModelCard): string {
   return String(card.raw.version ?? card.raw.created ?? card.name);
+}
+
+/**
+ * The summary of the model's behavioural audit (`audit`, written by `npm run train` or `npm run
+ * audit -- --card`), or null when the card has none. Unlike the fields the chat needs, a summary
+ * this build cannot read does not stop the model from loading: it is only shown, so it reads as
+ * none.
+ */
+export function cardAudit(card: Pick<ModelCard, 'raw'>): AuditSummary | null {
+  const parsed = auditSummarySchema.safeParse(card.raw.audit);
+  return parsed.success ? parsed.data : null;
 }
 
 /** Fetches and parses `<modelUrl>/model-card.json` (browser or Node with fetch). */
