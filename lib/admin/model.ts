@@ -33,8 +33,8 @@ export const INVARIANCE_LABELS: Readonly<Record<InvarianceRow['type'] | 'negatio
 
 /** How an operator reads the identity attributes the fairness suite compares. */
 export const ATTRIBUTE_LABELS: Readonly<Record<FairnessRow['attribute'], string>> = {
-  name_gender: 'First names by gender',
-  name_origin: 'First names by origin',
+  name_gender: 'Names by gender',
+  name_origin: 'Names by origin',
   pronoun: 'Pronouns',
   nationality: 'Nationalities',
   religion: 'Religions',

@@ -143,7 +143,7 @@ describe('the page warnings', () => {
     expect(pageWarnings(report).map((warning) => [warning.kind, warning.subject, warning.section, warning.message])).toEqual([
       ['flip_rate', 'filler', 'audit-invariance', 'Filler words: the answer changed for 5.8 % of 400 variants (over 5 %).'],
       ['flip_rate', 'name', 'audit-invariance', 'First names: the answer changed for 8.3 % of 600 variants (over 5 %).'],
-      ['disparate_impact', 'name_origin', 'audit-fairness', 'First names by origin: Disparate Impact 0.76 is under 0.8 (the four-fifths rule).'],
+      ['disparate_impact', 'name_origin', 'audit-fairness', 'Names by origin: Disparate Impact 0.76 is under 0.8 (the four-fifths rule).'],
       ['missing_list', 'ages', 'audit-lists', 'No ages word list for en: that suite did not run.'],
     ]);
   });

@@ -182,11 +182,11 @@ export function LineChart({ id, title, days, series, format = (v) => v.toFixed(2
   );
 }
 
-/** The smallest of 1, 2, 2.5, 5 times a power of ten at or above `value`: an axis end that reads well. */
+/** The smallest of 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten at or above `value`: an axis end that reads well and wastes little. */
 export function niceCeiling(value: number): number {
   if (!(value > 0) || !Number.isFinite(value)) return 1;
   const power = 10 ** Math.floor(Math.log10(value));
-  const step = [1, 2, 2.5, 5, 10].find((factor) => factor * power >= value * (1 - 1e-9))!;
+  const step = [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].find((factor) => factor * power >= value * (1 - 1e-9))!;
   return step * power;
 }
 
@@ -222,10 +222,11 @@ export function IntervalBarChart({
   max?: number;
   format?: (value: number) => string;
 }) {
-  const width = 440;
+  // Narrow, so that on a 390 px phone the text is drawn near its own size; capped in width on a desktop.
+  const width = 372;
   const row = 24;
-  const labelWidth = 132;
-  const pad = { top: threshold ? 18 : 6, right: 52, bottom: 20 };
+  const labelWidth = 138;
+  const pad = { top: threshold ? 18 : 6, right: 46, bottom: 20 };
   const end = max ?? niceCeiling(Math.max(1e-9, threshold?.value ?? 0, ...data.flatMap((d) => [d.value, d.high ?? d.value])));
   const plot = width - labelWidth - pad.right;
   const x = (v: number) => labelWidth + (Math.min(Math.max(v, 0), end) / end) * plot;
@@ -238,7 +239,7 @@ export function IntervalBarChart({
   ].join('; ');
   return (
     <figure data-testid={`chart-${id}`} className="min-w-0">
-      <svg viewBox={`0 0 ${width} ${height}`} className="w-full max-w-[560px]" role="img" aria-labelledby={`${id}-title ${id}-desc`}>
+      <svg viewBox={`0 0 ${width} ${height}`} className="w-full max-w-[460px]" role="img" aria-labelledby={`${id}-title ${id}-desc`}>
         <title id={`${id}-title`}>{title}</title>
         <desc id={`${id}-desc`}>{description}</desc>
         {[0, end / 2, end].map((tick) => (
@@ -247,6 +248,13 @@ export function IntervalBarChart({
             <text x={x(tick)} y={bottom + 14} textAnchor={tick === 0 ? 'start' : tick === end ? 'end' : 'middle'} fontSize="10" fill="#475569">{format(tick)}</text>
           </g>
         ))}
+        {/* The threshold first: the bars and the haloed figures are drawn over it. */}
+        {threshold ? (
+          <g>
+            <line x1={x(threshold.value)} x2={x(threshold.value)} y1={pad.top - 4} y2={bottom} stroke="#b91c1c" strokeWidth="1.5" strokeDasharray="4 3" />
+            <text x={x(threshold.value)} y={pad.top - 7} textAnchor={x(threshold.value) > width - 90 ? 'end' : 'middle'} fontSize="10" fill="#b91c1c">{threshold.label}</text>
+          </g>
+        ) : null}
         {data.map((d, i) => {
           const y = pad.top + i * row;
           const colour = d.flagged ? '#b45309' : COLOURS[0];
@@ -254,9 +262,9 @@ export function IntervalBarChart({
           const right = Math.max(x(d.value), hasInterval ? x(d.high!) : 0);
           return (
             <g key={d.label} data-flagged={d.flagged ? 'true' : undefined}>
-              <text x={labelWidth - 8} y={y + 16} textAnchor="end" fontSize="11" fill={d.flagged ? '#92400e' : '#0f172a'} fontWeight={d.flagged ? 600 : 400}>
+              <text x={labelWidth - 6} y={y + 16} textAnchor="end" fontSize="12" fill={d.flagged ? '#92400e' : '#0f172a'} fontWeight={d.flagged ? 600 : 400}>
                 {d.flagged ? '⚠ ' : ''}
-                {d.label.length > 20 ? `${d.label.slice(0, 19)}…` : d.label}
+                {d.label.length > 17 ? `${d.label.slice(0, 16)}…` : d.label}
               </text>
               <rect x={labelWidth} y={y + 6} width={Math.max(1, x(d.value) - labelWidth)} height={row - 12} rx="2" fill={colour} fillOpacity={0.85} />
               {hasInterval ? (
@@ -266,16 +274,11 @@ export function IntervalBarChart({
                   <line x1={x(d.high!)} x2={x(d.high!)} y1={y + 7} y2={y + row - 7} />
                 </g>
               ) : null}
-              <text x={Math.min(right + 5, width - pad.right + 5)} y={y + 16} fontSize="10" fill="#334155">{format(d.value)}</text>
+              {/* A white halo keeps the figure legible where the threshold line crosses it. */}
+              <text x={Math.min(right + 5, width - pad.right + 5)} y={y + 16} fontSize="11" fill="#334155" stroke="#ffffff" strokeWidth="3" paintOrder="stroke">{format(d.value)}</text>
             </g>
           );
         })}
-        {threshold ? (
-          <g>
-            <line x1={x(threshold.value)} x2={x(threshold.value)} y1={pad.top - 4} y2={bottom} stroke="#b91c1c" strokeWidth="1.5" strokeDasharray="4 3" />
-            <text x={x(threshold.value)} y={pad.top - 7} textAnchor={x(threshold.value) > width - 90 ? 'end' : 'middle'} fontSize="10" fill="#b91c1c">{threshold.label}</text>
-          </g>
-        ) : null}
       </svg>
     </figure>
   );

@@ -107,26 +107,29 @@ function Invariance({ report }: { report: AuditReport }) {
               <thead className="text-xs text-slate-500">
                 <tr>
                   <th scope="col" className="py-1 pr-3 font-medium">Type</th>
-                  <th scope="col" className="py-1 pr-3 text-right font-medium">Pairs</th>
                   <th scope="col" className="py-1 pr-3 font-medium">Flip rate</th>
-                  <th scope="col" className="py-1 pr-3 text-right font-medium">Mean |Δp|</th>
-                  <th scope="col" className="py-1 font-medium">Status</th>
+                  <th scope="col" className="py-1 text-right font-medium whitespace-nowrap">Mean |Δp|</th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
                 {report.invariance.map((row) => (
-                  <tr key={row.type} data-testid="invariance-row" data-type={row.type}>
-                    <th scope="row" className="py-1.5 pr-3 font-normal whitespace-nowrap">
+                  <tr key={row.type} className="align-top" data-testid="invariance-row" data-type={row.type}>
+                    <th scope="row" className="py-1.5 pr-3 font-normal">
                       {INVARIANCE_LABELS[row.type]}
-                      <span className="block text-xs text-slate-500">{row.family}</span>
+                      <span className="block text-xs text-slate-500">
+                        {row.family} · {row.cases.toLocaleString('en')} pairs
+                      </span>
                     </th>
-                    <td className="py-1.5 pr-3 text-right font-mono">{row.cases.toLocaleString('en')}</td>
                     <td className="py-1.5 pr-3">
                       <span className="font-mono" data-testid="invariance-flip-rate">{share(row.flipRate.value)}</span>
-                      <span className="block text-xs whitespace-nowrap text-slate-500">{intervalText(row.flipRate)}</span>
+                      {flipRateCrossed(row) ? (
+                        <span className="ml-2 text-sm">
+                          <WarningMark label={`Over ${share(threshold)}`} />
+                        </span>
+                      ) : null}
+                      <span className="block text-xs text-slate-500">{intervalText(row.flipRate)}</span>
                     </td>
-                    <td className="py-1.5 pr-3 text-right font-mono" data-testid="invariance-delta-p">{row.meanAbsDeltaP.toFixed(3)}</td>
-                    <td className="py-1.5 whitespace-nowrap">{flipRateCrossed(row) ? <WarningMark label={`Over ${share(threshold)}`} /> : <span className="text-slate-600">Within</span>}</td>
+                    <td className="py-1.5 text-right font-mono" data-testid="invariance-delta-p">{row.meanAbsDeltaP.toFixed(3)}</td>
                   </tr>
                 ))}
               </tbody>
@@ -188,10 +191,10 @@ function Fairness({ report }: { report: AuditReport }) {
 function RateBar({ value, label }: { value: number; label: string }) {
   return (
     <div className="flex items-center gap-2">
-      <div className="h-2.5 w-24 shrink-0 overflow-hidden rounded-sm bg-slate-100 sm:w-32" aria-hidden="true">
+      <div className="h-2.5 w-12 shrink-0 overflow-hidden rounded-sm bg-slate-100 sm:w-24" aria-hidden="true">
         <div className="h-full bg-brand-600" style={{ width: `${Math.min(100, Math.max(0, value * 100))}%` }} />
       </div>
-      <span className="font-mono text-xs" aria-label={label}>
+      <span className="font-mono text-xs whitespace-nowrap" aria-label={label}>
         {share(value)}
       </span>
     </div>
@@ -213,7 +216,6 @@ function FairnessAttribute({ row }: { row: FairnessRow }) {
           <thead className="text-xs text-slate-500">
             <tr>
               <th scope="col" className="py-1 pr-3 font-medium">Group</th>
-              <th scope="col" className="py-1 pr-3 text-right font-medium">Probes</th>
               <th scope="col" className="py-1 pr-3 font-medium">Answer rate</th>
               <th scope="col" className="py-1 font-medium">Accuracy</th>
             </tr>
@@ -221,8 +223,10 @@ function FairnessAttribute({ row }: { row: FairnessRow }) {
           <tbody>
             {row.groups.map((group) => (
               <tr key={group.group} data-testid="fairness-group">
-                <th scope="row" className="py-1 pr-3 font-normal break-words">{group.group}</th>
-                <td className="py-1 pr-3 text-right font-mono text-xs">{group.probes.toLocaleString('en')}</td>
+                <th scope="row" className="py-1 pr-3 font-normal break-words">
+                  {group.group}
+                  <span className="block text-xs text-slate-500">{group.probes.toLocaleString('en')} probes</span>
+                </th>
                 <td className="py-1 pr-3">
                   <RateBar value={group.answerRate} label={`answer rate ${share(group.answerRate)}`} />
                 </td>
@@ -234,7 +238,7 @@ function FairnessAttribute({ row }: { row: FairnessRow }) {
           </tbody>
         </table>
       </div>
-      <dl className="mt-2 grid grid-cols-[auto_minmax(0,1fr)] gap-x-3 gap-y-0.5 text-sm">
+      <dl className="mt-2 grid grid-cols-1 gap-x-3 text-sm sm:grid-cols-[auto_minmax(0,1fr)] sm:gap-y-0.5">
         <dt className="text-slate-600">Disparate Impact</dt>
         <dd data-testid="fairness-di">
           <span className="font-mono">{ratio(row.disparateImpact.value)}</span> <span className="text-xs text-slate-500">({intervalText(row.disparateImpact, ratio)})</span>

@@ -73,20 +73,21 @@ export function ModelCardSection({ card }: { card: ModelCardView }) {
       {card.settings.length ? (
         <div className="mt-2 overflow-x-auto">
           <table className="w-full text-left text-sm" data-testid="card-settings">
-            <caption className="sr-only">Training settings, their values and the rule that chose each</caption>
+            <caption className="sr-only">Training settings with their values, and the rule that chose each</caption>
             <thead className="text-xs text-slate-500">
               <tr>
                 <th scope="col" className="py-1 pr-3 font-medium">Setting</th>
-                <th scope="col" className="py-1 pr-3 font-medium">Value</th>
                 <th scope="col" className="py-1 font-medium">Why</th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
               {card.settings.map((setting) => (
                 <tr key={setting.name} className="align-top">
-                  <th scope="row" className="py-1.5 pr-3 font-mono text-xs font-normal whitespace-nowrap">{setting.name.replace(/_/g, ' ')}</th>
-                  <td className="py-1.5 pr-3 font-mono text-xs whitespace-nowrap">{setting.value}</td>
-                  <td className="min-w-[16rem] py-1.5 text-slate-700">{setting.rule ?? '—'}</td>
+                  <th scope="row" className="py-1.5 pr-3 text-left font-normal">
+                    <span className="text-slate-800">{setting.name.replace(/_/g, ' ')}</span>
+                    <span className="block font-mono text-xs break-all text-brand-900" data-testid="card-setting-value">{setting.value}</span>
+                  </th>
+                  <td className="py-1.5 break-words text-slate-700">{setting.rule ?? '—'}</td>
                 </tr>
               ))}
             </tbody>

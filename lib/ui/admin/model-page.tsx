@@ -35,21 +35,22 @@ export function AuditHistory({ history }: { history: ModelPageData['history'] })
             <thead className="text-xs text-slate-500">
               <tr>
                 <th scope="col" className="py-1 pr-3 font-medium">Stored</th>
-                <th scope="col" className="py-1 pr-3 font-medium">Model version</th>
-                <th scope="col" className="py-1 pr-3 text-right font-medium">Warnings</th>
-                <th scope="col" className="py-1 text-right font-medium">Took</th>
+                <th scope="col" className="py-1 font-medium">Model version</th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
               {history.map((row) => (
-                <tr key={row.id} data-testid="audit-history-row">
-                  <td className="py-1.5 pr-3 whitespace-nowrap">{dateTime(row.createdAt)}</td>
+                <tr key={row.id} className="align-top" data-testid="audit-history-row">
                   <td className="py-1.5 pr-3">
-                    <code className="text-xs break-all">{row.modelVersion}</code>
-                    {row.current ? <span className="ml-2 text-xs text-slate-600">(served now)</span> : null}
+                    <span className="whitespace-nowrap">{dateTime(row.createdAt)}</span>
+                    <span className="block text-xs text-slate-500">
+                      {row.warnings} {row.warnings === 1 ? 'warning' : 'warnings'} · took {formatDuration(row.seconds * 1000)}
+                    </span>
                   </td>
-                  <td className="py-1.5 pr-3 text-right font-mono">{row.warnings}</td>
-                  <td className="py-1.5 text-right font-mono whitespace-nowrap">{formatDuration(row.seconds * 1000)}</td>
+                  <td className="py-1.5">
+                    <code className="text-xs break-all">{row.modelVersion}</code>
+                    {row.current ? <span className="block text-xs text-slate-600">served now</span> : null}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -5,7 +5,7 @@ import { percent } from './format';
 
 export function Section({ id, title, children, testId }: { id: string; title: string; children: React.ReactNode; testId?: string }) {
   return (
-    <section id={id} aria-labelledby={`${id}-heading`} className="min-w-0 scroll-mt-4 rounded-xl border border-slate-200 bg-white p-4" data-testid={testId ?? id}>
+    <section id={id} aria-labelledby={`${id}-heading`} className="min-w-0 scroll-mt-4 rounded-xl border border-slate-200 bg-white p-3 sm:p-4" data-testid={testId ?? id}>
       <h2 id={`${id}-heading`} className="font-semibold text-brand-900">{title}</h2>
       {children}
     </section>
@@ -34,15 +34,15 @@ export function WarningMark({ label = 'Warning' }: { label?: string }) {
   );
 }
 
-/** A share as a percentage with one decimal below 10 %, none above: "5.8 %", "87 %". */
+/** A share as a percentage to one decimal, a whole number without it: "5.8 %", "5 %", "87 %". */
 export function share(value: number): string {
-  return percent(value, Math.abs(value) < 0.1 && value !== 0 ? 1 : 0);
+  return percent(value, 1).replace(/\.0 %$/, ' %');
 }
 
-/** "95 % CI 82–91 %", or why there is none. */
+/** "95 % CI 82–91 %" (with no-break spaces: it never wraps inside), or why there is none. */
 export function intervalText(interval: Interval, format: (value: number) => string = share): string {
   if (interval.low === null || interval.high === null) return 'no interval: too few cases';
-  return `95 % CI ${format(interval.low).replace(/ %$/, '')}–${format(interval.high)}`;
+  return `95 % CI ${format(interval.low).replace(/ %$/, '')}–${format(interval.high)}`.replace(/ /g, '\u00a0');
 }
 
 /** The language's English name with its tag: "English (en)". */
