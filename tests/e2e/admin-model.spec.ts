@@ -163,6 +163,7 @@ test.describe('admin Model page', () => {
     await expectNoSidewaysScroll(page);
     const [top, bottom] = await Promise.all([panels.nth(0).boundingBox(), panels.nth(1).boundingBox()]);
     expect(bottom!.y).toBeGreaterThan(top!.y + top!.height - 1);
+    if (SCREENSHOT_DIR) await explained.screenshot({ path: path.join(SCREENSHOT_DIR, 'admin-model-flip-phone.png') });
     await unexplained.locator('summary').click();
     await explained.locator('summary').click();
     await page.evaluate(() => window.scrollTo(0, 0));

@@ -259,7 +259,7 @@ export function IntervalBarChart({
           const y = pad.top + i * row;
           const colour = d.flagged ? '#b45309' : COLOURS[0];
           const hasInterval = d.low !== null && d.high !== null;
-          const right = Math.max(x(d.value), hasInterval ? x(d.high!) : 0);
+          const valueX = Math.min(Math.max(x(d.value), hasInterval ? x(d.high!) : 0) + 5, width - pad.right + 5);
           return (
             <g key={d.label} data-flagged={d.flagged ? 'true' : undefined}>
               <text x={labelWidth - 6} y={y + 16} textAnchor="end" fontSize="12" fill={d.flagged ? '#92400e' : '#0f172a'} fontWeight={d.flagged ? 600 : 400}>
@@ -274,8 +274,9 @@ export function IntervalBarChart({
                   <line x1={x(d.high!)} x2={x(d.high!)} y1={y + 7} y2={y + row - 7} />
                 </g>
               ) : null}
-              {/* A white halo keeps the figure legible where the threshold line crosses it. */}
-              <text x={Math.min(right + 5, width - pad.right + 5)} y={y + 16} fontSize="11" fill="#334155" stroke="#ffffff" strokeWidth="3" paintOrder="stroke">{format(d.value)}</text>
+              {/* A white ground keeps the figure legible where the threshold line crosses it (width estimated from its characters). */}
+              <rect x={valueX - 2} y={y + 5} width={format(d.value).length * 6.6 + 4} height={row - 10} fill="#ffffff" fillOpacity={0.9} />
+              <text x={valueX} y={y + 16} fontSize="11" fill="#334155">{format(d.value)}</text>
             </g>
           );
         })}

@@ -31,16 +31,17 @@ export function FlipDisclosure({
         </svg>
         <div className="min-w-0 flex-1">{summary}</div>
       </summary>
-      <div className="border-t border-slate-200 p-3" data-testid="worst-flip-detail">
+      {/* Little padding on a phone: each why-panel needs what width there is. */}
+      <div className="border-t border-slate-200 px-1 py-3 sm:p-3" data-testid="worst-flip-detail">
         {!sides ? (
-          <p className="text-sm text-slate-600" data-testid="worst-flip-no-explanations">
+          <p className="px-2 text-sm text-slate-600 sm:px-0" data-testid="worst-flip-no-explanations">
             The audit did not compute explanations for this flip.
           </p>
         ) : open ? (
           <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
             {(['original', 'variant'] as const).map((side) => (
               <div key={side} className="min-w-0" data-testid={`worst-flip-${side}`}>
-                <h4 className="mb-2 text-sm font-semibold text-slate-800">{side === 'original' ? 'The message' : 'The variant'}</h4>
+                <h4 className="mb-2 px-2 text-sm font-semibold text-slate-800 sm:px-0">{side === 'original' ? 'The message' : 'The variant'}</h4>
                 <StoredWhyPanel
                   id={`flip-${index}-${side}`}
                   text={sides[side].text}
