@@ -11,6 +11,7 @@ import { db } from '@/lib/db/client';
 import { insertAudit } from '@/lib/db/queries/audits';
 import { modelVersion } from '@/lib/model/card';
 import { readModelCard } from '@/lib/model/node';
+import { niceCeiling } from '@/lib/ui/admin/charts';
 import { auditReportFixture, EXPLAINED_FLIP, storeAuditReport, withExplainedFlip } from '../support/audit-report';
 import { testProviders, withScratchDatabase } from '../support/databases';
 
@@ -201,5 +202,12 @@ describe('a worst flip explained by the demo model', () => {
     expect(sides.variant.prediction.topK.map((entry) => entry.intent)).toEqual([flip.variantIntent, flip.originalIntent]);
     // A flip the audit did not explain has no panels.
     expect(flipSides(report.worstFlips[1]!)).toBeNull();
+  });
+});
+
+describe("the interval chart's axis", () => {
+  it('ends at a round figure at or just above the largest value', () => {
+    expect([0.105, 0.083, 0.05, 0.051, 0.42, 1, 7].map(niceCeiling)).toEqual([0.15, 0.1, 0.05, 0.06, 0.5, 1, 8]);
+    for (const value of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) expect(niceCeiling(value)).toBe(1);
   });
 });

@@ -187,7 +187,8 @@ export function niceCeiling(value: number): number {
   if (!(value > 0) || !Number.isFinite(value)) return 1;
   const power = 10 ** Math.floor(Math.log10(value));
   const step = [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].find((factor) => factor * power >= value * (1 - 1e-9))!;
-  return step * power;
+  // Rounded to 12 digits: 1.5 × 0.1 is 0.15000000000000002 in floating point.
+  return Number((step * power).toPrecision(12));
 }
 
 export type IntervalDatum = {
