@@ -181,3 +181,107 @@ export function LineChart({ id, title, days, series, format = (v) => v.toFixed(2
     </figure>
   );
 }
+
+/** The smallest of 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten at or above `value`: an axis end that reads well and wastes little. */
+export function niceCeiling(value: number): number {
+  if (!(value > 0) || !Number.isFinite(value)) return 1;
+  const power = 10 ** Math.floor(Math.log10(value));
+  const step = [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].find((factor) => factor * power >= value * (1 - 1e-9))!;
+  // Rounded to 12 digits: 1.5 × 0.1 is 0.15000000000000002 in floating point.
+  return Number((step * power).toPrecision(12));
+}
+
+export type IntervalDatum = {
+  label: string;
+  value: number;
+  /** The interval's ends; null when it could not be estimated (too few cases). */
+  low: number | null;
+  high: number | null;
+  /** A figure on the wrong side of the threshold: drawn in amber with a warning sign before its label. */
+  flagged?: boolean;
+};
+
+/**
+ * Horizontal bars with each figure's 95 % interval drawn as a whisker and an optional threshold
+ * as a dashed line: the audit's flip rates, Disparate Impact ratios and Equal Opportunity
+ * differences. The figures are in the description for assistive technology; the page shows
+ * them in a table beside the chart.
+ */
+export function IntervalBarChart({
+  id,
+  title,
+  data,
+  threshold,
+  max,
+  format = (v) => v.toFixed(2),
+}: {
+  id: string;
+  title: string;
+  data: IntervalDatum[];
+  threshold?: { value: number; label: string };
+  /** The axis' upper end; by default the largest figure or interval end, rounded up. */
+  max?: number;
+  format?: (value: number) => string;
+}) {
+  // Narrow, so that on a 390 px phone the text is drawn near its own size; capped in width on a desktop.
+  const width = 372;
+  const row = 24;
+  const labelWidth = 138;
+  const pad = { top: threshold ? 18 : 6, right: 46, bottom: 20 };
+  const end = max ?? niceCeiling(Math.max(1e-9, threshold?.value ?? 0, ...data.flatMap((d) => [d.value, d.high ?? d.value])));
+  const plot = width - labelWidth - pad.right;
+  const x = (v: number) => labelWidth + (Math.min(Math.max(v, 0), end) / end) * plot;
+  const height = pad.top + data.length * row + pad.bottom;
+  const bottom = pad.top + data.length * row;
+  const interval = (d: IntervalDatum) => (d.low === null || d.high === null ? 'no interval' : `95 % CI ${format(d.low)}–${format(d.high)}`);
+  const description = [
+    ...data.map((d) => `${d.label}: ${format(d.value)} (${interval(d)})${d.flagged ? ', warning' : ''}`),
+    ...(threshold ? [`${threshold.label}: ${format(threshold.value)}`] : []),
+  ].join('; ');
+  return (
+    <figure data-testid={`chart-${id}`} className="min-w-0">
+      <svg viewBox={`0 0 ${width} ${height}`} className="w-full max-w-[460px]" role="img" aria-labelledby={`${id}-title ${id}-desc`}>
+        <title id={`${id}-title`}>{title}</title>
+        <desc id={`${id}-desc`}>{description}</desc>
+        {[0, end / 2, end].map((tick) => (
+          <g key={tick}>
+            <line x1={x(tick)} x2={x(tick)} y1={pad.top} y2={bottom} stroke="#e2e8f0" />
+            <text x={x(tick)} y={bottom + 14} textAnchor={tick === 0 ? 'start' : tick === end ? 'end' : 'middle'} fontSize="10" fill="#475569">{format(tick)}</text>
+          </g>
+        ))}
+        {/* The threshold first: the bars and the haloed figures are drawn over it. */}
+        {threshold ? (
+          <g>
+            <line x1={x(threshold.value)} x2={x(threshold.value)} y1={pad.top - 4} y2={bottom} stroke="#b91c1c" strokeWidth="1.5" strokeDasharray="4 3" />
+            <text x={x(threshold.value)} y={pad.top - 7} textAnchor={x(threshold.value) > width - 90 ? 'end' : 'middle'} fontSize="10" fill="#b91c1c">{threshold.label}</text>
+          </g>
+        ) : null}
+        {data.map((d, i) => {
+          const y = pad.top + i * row;
+          const colour = d.flagged ? '#b45309' : COLOURS[0];
+          const hasInterval = d.low !== null && d.high !== null;
+          const valueX = Math.min(Math.max(x(d.value), hasInterval ? x(d.high!) : 0) + 5, width - pad.right + 5);
+          return (
+            <g key={d.label} data-flagged={d.flagged ? 'true' : undefined}>
+              <text x={labelWidth - 6} y={y + 16} textAnchor="end" fontSize="12" fill={d.flagged ? '#92400e' : '#0f172a'} fontWeight={d.flagged ? 600 : 400}>
+                {d.flagged ? '⚠ ' : ''}
+                {d.label.length > 17 ? `${d.label.slice(0, 16)}…` : d.label}
+              </text>
+              <rect x={labelWidth} y={y + 6} width={Math.max(1, x(d.value) - labelWidth)} height={row - 12} rx="2" fill={colour} fillOpacity={0.85} />
+              {hasInterval ? (
+                <g stroke="#0f172a" strokeWidth="1.5">
+                  <line x1={x(d.low!)} x2={x(d.high!)} y1={y + row / 2} y2={y + row / 2} />
+                  <line x1={x(d.low!)} x2={x(d.low!)} y1={y + 7} y2={y + row - 7} />
+                  <line x1={x(d.high!)} x2={x(d.high!)} y1={y + 7} y2={y + row - 7} />
+                </g>
+              ) : null}
+              {/* A white ground keeps the figure legible where the threshold line crosses it (width estimated from its characters). */}
+              <rect x={valueX - 2} y={y + 5} width={format(d.value).length * 6.6 + 4} height={row - 10} fill="#ffffff" fillOpacity={0.9} />
+              <text x={valueX} y={y + 16} fontSize="11" fill="#334155">{format(d.value)}</text>
+            </g>
+          );
+        })}
+      </svg>
+    </figure>
+  );
+}

@@ -1,0 +1,42 @@
+import type { Metadata } from 'next';
+import { intentNames } from '@/lib/admin/intents';
+import { modelPageBotId, modelPageData } from '@/lib/admin/model';
+import { requireRolePage } from '@/lib/auth/session';
+import { AuditSection, AuditWarnings } from '@/lib/ui/admin/model-audit';
+import { ModelCardSection } from '@/lib/ui/admin/model-card';
+import { AuditHistory, BotSelector } from '@/lib/ui/admin/model-page';
+import { AdminShell } from '@/lib/ui/admin/shell';
+
+export const metadata: Metadata = { title: 'Model' };
+
+export default async function ModelPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const session = await requireRolePage('admin', 'agent');
+  const data = await modelPageData(modelPageBotId((await searchParams).bot));
+  const flips = data.audit && data.audit.kind !== 'none' ? data.audit.report.worstFlips : [];
+  const names = intentNames(data.bot.id, flips.flatMap((flip) => [flip.originalIntent, flip.variantIntent]));
+  return (
+    <AdminShell session={session} current="model">
+      <div className="flex flex-wrap items-baseline justify-between gap-x-6 gap-y-2">
+        <h1 className="text-xl font-semibold text-brand-900">Model</h1>
+        {data.bots.length > 1 ? <BotSelector bots={data.bots} current={data.bot.id} /> : null}
+      </div>
+      <p className="mt-1 max-w-3xl text-sm text-slate-600">
+        {data.bot.name}: the model the chat serves from <code className="text-xs">{data.modelPath}</code>, and what the behavioural audit found for this version.
+      </p>
+      <div className="mt-4 space-y-6">
+        {data.card ? (
+          <>
+            <AuditWarnings warnings={data.warnings} />
+            <ModelCardSection card={data.card} />
+            {data.audit ? <AuditSection audit={data.audit} notes={data.auditNotes} version={data.card.version} intentNames={names} /> : null}
+          </>
+        ) : (
+          <p className="rounded-xl border border-slate-200 bg-white p-4 text-sm" data-testid="model-missing">
+            {data.cardProblem}
+          </p>
+        )}
+        <AuditHistory history={data.history} />
+      </div>
+    </AdminShell>
+  );
+}
