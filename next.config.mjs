@@ -44,6 +44,12 @@ const nextConfig = {
     '/api/admin/predictions/[id]/review': ['./public/models/**/*.json'],
     '/api/predictions/[id]/explanations': ['./public/models/**/*.json'],
   },
+  // The audit report beside a model is for the admin's Model page, which reads it from disk itself.
+  outputFileTracingExcludes: {
+    '/api/turns': ['./public/models/**/audit.json'],
+    '/api/admin/predictions/[id]/review': ['./public/models/**/audit.json'],
+    '/api/predictions/[id]/explanations': ['./public/models/**/audit.json'],
+  },
   async headers() {
     return [
       { source: '/:path*', headers: securityHeaders },

@@ -35,7 +35,8 @@ export class SimilarIndex {
       let s = 0;
       const off = i * dim;
       for (let j = 0; j < dim; j++) s += this.vectors[off + j] * embedding[j];
-      scores[i] = s / (scale * norm);
+      // The index's rounding can put a message identical to a known question just past 1.
+      scores[i] = Math.max(-1, Math.min(1, s / (scale * norm)));
     }
     const order = Array.from(scores.keys()).sort((a, b) => scores[b] - scores[a]).slice(0, k);
     return order.map((i) => ({ text: this.meta.texts[i], label: this.labelNames[this.meta.labels[i]], score: scores[i] }));

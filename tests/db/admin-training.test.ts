@@ -85,7 +85,7 @@ describe('training export', () => {
     // The pipeline reads the export as we wrote it.
     expect(readLabelledCsv(exported)).toContainEqual({ text: 'my card, the "gold" one, was stolen', intent: 'lost_card' });
     const out = path.join(dir, 'model');
-    const result = runTrain(['--data', exported, '--extra', original, '--out', out, '--vectors', tinyVectors(dir), '--seed', '3', '--test-frac', '0.2', '--val-frac', '0.2', ...TINY]);
+    const result = runTrain(['--data', exported, '--extra', original, '--out', out, '--vectors', tinyVectors(dir), '--seed', '3', '--test-frac', '0.2', '--val-frac', '0.2', '--no-audit', ...TINY]);
     expect(result.status, result.stderr).toBe(0);
     const card = JSON.parse(readFileSync(path.join(out, 'model-card.json'), 'utf8'));
     expect(card.labels).toEqual(['balance', 'greeting', 'lost_card', 'transfer']);

@@ -16,7 +16,7 @@ describe('training pipeline (tiny configuration)', () => {
     const data = path.join(dir, 'intents.csv');
     writeFileSync(data, syntheticCsv());
     const out = path.join(dir, 'model');
-    const r = runTrain(['--data', data, '--out', out, '--vectors', tinyVectors(dir), '--seed', '7', '--test-frac', '0.2', '--val-frac', '0.2', '--members', '2', '--fp16', ...TINY]);
+    const r = runTrain(['--data', data, '--out', out, '--vectors', tinyVectors(dir), '--seed', '7', '--test-frac', '0.2', '--val-frac', '0.2', '--members', '2', '--fp16', '--no-audit', ...TINY]);
     expect(r.stderr).toContain('parity:');
     expect(r.status).toBe(0);
     for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx', 'model-card.json', 'similar-index.json', 'similar-index.bin']) {

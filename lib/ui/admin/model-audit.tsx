@@ -279,9 +279,13 @@ function ExplanationRobustness({ report }: { report: AuditReport }) {
                 <strong>{methodLabel(entry.method)}</strong>: on average {share(entry.overlap.value)} of its top 3 words stay the same between a message and its rephrasings ({intervalText(entry.overlap)}).
               </li>
             ))}
-            <li>
-              The methods disagree on the most important word for {share(robustness.methodDisagreement.value)} of messages ({intervalText(robustness.methodDisagreement)}).
-            </li>
+            {robustness.methodDisagreement ? (
+              <li>
+                The methods disagree on the most important word for {share(robustness.methodDisagreement.value)} of messages ({intervalText(robustness.methodDisagreement)}).
+              </li>
+            ) : (
+              <li>Only one method ran, so there is no disagreement between methods to report.</li>
+            )}
           </ul>
           <p className="mt-1 text-xs text-slate-500">Over {robustness.cases.toLocaleString('en')} messages and their invariance variants.</p>
         </>
