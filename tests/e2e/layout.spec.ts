@@ -74,7 +74,7 @@ for (const screen of SCREENS) {
       await expectNoSidewaysScroll(adminPage, 'admin sign-in');
       const admin = new AdminPage(adminPage);
       await admin.loginAndWait();
-      for (const path of ['/admin', '/admin/queue', '/admin/overview', `/admin/predictions/${prediction!.id}`]) {
+      for (const path of ['/admin', '/admin/queue', '/admin/overview', '/admin/model', `/admin/predictions/${prediction!.id}`]) {
         await adminPage.goto(path);
         await expect(adminPage.getByTestId('admin-logout')).toBeVisible();
         await expectNoSidewaysScroll(adminPage, path);
