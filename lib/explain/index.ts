@@ -45,6 +45,7 @@ export {
   type ShapleyOptions,
   type ShapleyResult,
 } from './shap';
+export { contrastExplainer, type ContrastChange, type ContrastExtra, type ContrastSettings } from './contrast';
 export { occlusionExplainer, type OcclusionExtra, type OcclusionSettings } from './occlusion';
 export { counterfactualExplainer, type CounterfactualExtra, type CounterfactualSettings } from './counterfactual';
 export { similarExplainer, type SimilarExtra, type SimilarSettings } from './similar';
@@ -95,8 +96,8 @@ const stretches = (explainer: AnyExplainer): boolean => 'timeBudgetMs' in explai
 
 /**
  * Runs the explainers on one message in the order of `EXPLAINERS` (attention, rollout,
- * occlusion, counterfactual, similar, shap, lime; methods whose inputs are missing are
- * skipped), sharing one cache of predictions
+ * occlusion, counterfactual, similar, shap, lime; methods whose inputs are missing are skipped,
+ * and contrast runs only when asked for with a `versus`), sharing one cache of predictions
  * (primed with `analysis.probabilities` when given). Word-scoring results get `faithfulness`.
  * `onProgress(done, total, method)` is called after each method, a method dropped for the
  * time budget included (`onSkip` says which). Every result is plain JSON (no typed arrays, no NaN).

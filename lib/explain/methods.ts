@@ -3,6 +3,7 @@
 // Each derivation is a function of a descriptor list, applied here to the app's list, so a test
 // can build the same things for a list with one more method.
 import { attentionExplainer } from './attention';
+import { contrastExplainer } from './contrast';
 import { counterfactualExplainer } from './counterfactual';
 import type { AnyExplainer, ExplainerView, ExplainInput, ExplanationFrom } from './explainer';
 import { limeExplainer } from './lime';
@@ -13,9 +14,10 @@ import { similarExplainer } from './similar';
 
 /**
  * Every explainer, in the order `explainAll` runs them: free ones first, then by cost, the
- * ones whose cost stretches with their samples last — SHAP, then LIME — so under a time budget
- * they share what the others left (SHAP may be dropped; LIME always runs). Adding a method is
- * one file and one line here (lib/explain/README.md).
+ * ones whose cost stretches with their samples last — contrast (only when asked for, with a
+ * `versus`), SHAP, then LIME — so under a time budget they share what the others left (one
+ * before LIME may be dropped; LIME always runs). Adding a method is one file and one line here
+ * (lib/explain/README.md).
  */
 export const EXPLAINERS = [
   attentionExplainer,
@@ -23,6 +25,7 @@ export const EXPLAINERS = [
   occlusionExplainer,
   counterfactualExplainer,
   similarExplainer,
+  contrastExplainer,
   shapExplainer,
   limeExplainer,
 ] as const;
