@@ -279,17 +279,19 @@ export function solveKernelShap(n: number, rows: readonly { mask: Uint8Array; we
     for (let k = 0; k < j; k++) a[k]![j] = a[j]![k]!;
     trace += a[j]![j]!;
   }
-  let ridge = 0;
+  // Ridges from 1e-10 of the mean diagonal up, ten times larger each try: a bounded search.
   let phi: number[] | null = null;
-  while (phi === null) {
+  const scale = Number.isFinite(trace) && trace > 0 ? trace / m : 1;
+  for (let attempt = 0; phi === null && attempt < 16; attempt++) {
+    const ridge = attempt === 0 ? 0 : scale * 10 ** (attempt - 11);
     try {
-      const solved = ridge === 0 ? a : a.map((row, j) => row.map((v, k) => (j === k ? v + ridge : v)));
-      phi = solveSpd(solved, b);
+      phi = solveSpd(ridge === 0 ? a : a.map((row, j) => row.map((v, k) => (j === k ? v + ridge : v))), b);
     } catch {
-      ridge = ridge === 0 ? Math.max(1e-12, (1e-10 * trace) / m) : ridge * 10;
-      if (ridge > 1e6) phi = new Array<number>(m).fill(0);
+      // Not positive definite at this ridge: try a larger one.
     }
   }
+  // No solution (the values were not finite): no word gets any of it.
+  phi ??= new Array<number>(m).fill(Number.NaN);
   let sum = 0;
   for (const v of phi) sum += v;
   return [...phi, delta - sum];
