@@ -125,7 +125,7 @@ export async function explainAll(
   const allowed = applicableMethods(input);
   const methods = allowed.filter((m) => !options.methods || options.methods.includes(m));
   const out: Explanation[] = [];
-  let lastFaithfulnessMs = 0;
+  let slowestFaithfulnessMs = 0;
   for (const [i, method] of methods.entries()) {
     options.signal?.throwIfAborted();
     // The settings of the method being run: each descriptor merges them over its own defaults.
@@ -135,9 +135,9 @@ export async function explainAll(
     if (options.ensembleMembers !== undefined && 'members' in explainer.defaults && settings.members === undefined) settings.members = options.ensembleMembers;
     if (options.budgetMs !== undefined && stretches(explainer) && settings.timeBudgetMs === undefined) {
       // The stretching methods still to run share what is left; each one's faithfulness follows
-      // it, so keep as long as the last one took for each.
+      // it, so keep as long as the slowest one so far took for each.
       const sharing = methods.slice(i).filter((m) => stretches(EXPLAINERS.find((d) => d.method === m)!) && (options.settings?.[m] as { timeBudgetMs?: unknown } | undefined)?.timeBudgetMs === undefined).length;
-      const left = options.budgetMs - (now() - started) - sharing * lastFaithfulnessMs;
+      const left = options.budgetMs - (now() - started) - sharing * slowestFaithfulnessMs;
       const share = left / sharing;
       if (sharing > 1 && !floorFits(explainer, settings, input.words.length, share, pace)) {
         options.onSkip?.({ method, reason: 'time budget' });
@@ -150,7 +150,7 @@ export async function explainAll(
     if (options.faithfulness !== false && explainer.scoresWords && explanation.scores) {
       const faithfulnessStarted = now();
       explanation.faithfulness = await evaluateFaithfulness(sharedInput, explanation.scores, shared.predict);
-      lastFaithfulnessMs = now() - faithfulnessStarted;
+      slowestFaithfulnessMs = Math.max(slowestFaithfulnessMs, now() - faithfulnessStarted);
     }
     out.push(jsonSafe(explanation));
     onProgress?.(i + 1, methods.length, method);

@@ -108,6 +108,17 @@ describe('Shapley values of games with known answers', () => {
     }
   });
 
+  it('ends on any game: values that are not finite give no solution, too few samples for the words still solve', async () => {
+    const broken = await shapleyValues(12, play((m) => (m[3] ? Number.NaN : 0.5)), { ...NO_BUDGET, samples: 200, exactUpTo: 0 });
+    expect(broken.values).toHaveLength(12);
+    expect(broken.values.every((v) => Number.isNaN(v))).toBe(true);
+    // 11 coalitions for 12 words: the least ridge that solves it; the values still add up.
+    const few = await shapleyValues(12, play(interaction(12).game), { ...NO_BUDGET, samples: 10, exactUpTo: 0 });
+    expect(few.samples).toBeLessThanOrEqual(11);
+    expect(few.values.every(Number.isFinite)).toBe(true);
+    expect(few.additivityGap).toBeLessThan(1e-9);
+  });
+
   it('samples like slundberg/shap: sizes enumerated while they fit, every drawn coalition with its complement', () => {
     // 15 words, 1,000 samples. Size weights 2·14/(s(15−s)) for s = 1…7, normalised: 0.330,
     // 0.177, 0.128, … Size 1 with 14: 1,000 × 0.330 = 330 ≥ its 30 coalitions, enumerated;
