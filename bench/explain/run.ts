@@ -3,15 +3,18 @@
 //   1. LIME time against the number of samples, in Node and in the browser (the browser's
 //      runtime as it was before — the asyncify build from the Cache API — as the baseline);
 //   1b. the whole panel: explainAll in Node, and reply → "Why this answer?" ready in the browser;
-//   2. LIME stability: mean top-3 word overlap between 10 seeds at 1,000 samples (and at the
-//      fewer samples the panel's time budget can leave it: --stability-samples);
+//   1c. SHAP time against the number of samples in Node, beside LIME's;
+//   2. LIME and SHAP stability: mean top-3 word overlap between 10 seeds at 1,000 samples (and
+//      at the fewer samples the panel's time budget can leave them: --stability-samples), over
+//      messages of ≥ 3 words and over those of more than 10 (where SHAP samples instead of
+//      enumerating every coalition);
 //   3. faithfulness (ERASER comprehensiveness / sufficiency, deletion AUC) of attention,
-//      rollout, LIME and occlusion, with random scores as the floor, over held-out utterances.
+//      rollout, LIME, SHAP and occlusion, with random scores as the floor, over held-out utterances.
 // Held-out = the demo model's own test split of Banking77's train.csv (recomputed with the
 // training pipeline's stratified split and the seed in the model card; read in place, never copied).
 //
 //   npx tsx bench/explain/run.ts [--n 300] [--timing-messages 12] [--reps 3] [--stability-messages 30] [--model public/models/banking77]
-//                                [--sections lime,panel,stability,faithfulness] [--no-browser] [--browser-reps 3] [--build]
+//                                [--sections lime,shap,panel,stability,faithfulness] [--no-browser] [--browser-reps 3] [--build]
 //                                [--stability-samples 1000,500,300]
 //                                [--counts 100,250,500,1000,2000,5000] [--browser-variants 'name=query;…']
 // The browser half needs the production build (`next build`, or --build) and serves the
@@ -31,6 +34,7 @@ import {
   limeExplainer,
   occlusionExplainer,
   rolloutExplainer,
+  shapExplainer,
   createRng,
   type ExplainInput,
   type Explanation,
@@ -55,7 +59,7 @@ const TIMING_MESSAGES = Number(arg('timing-messages', '12'));
 const REPS = Number(arg('reps', '3'));
 const STABILITY_MESSAGES = Number(arg('stability-messages', '30'));
 const MODEL_DIR = path.resolve(REPO, arg('model', 'public/models/banking77'));
-const SECTIONS = new Set(arg('sections', 'lime,panel,stability,faithfulness').split(','));
+const SECTIONS = new Set(arg('sections', 'lime,shap,panel,stability,faithfulness').split(','));
 const BROWSER = !process.argv.includes('--no-browser');
 const BROWSER_REPS = Number(arg('browser-reps', String(REPS)));
 const LIME_COUNTS = arg('counts', '100,250,500,1000,2000,5000').split(',').map(Number);
@@ -138,37 +142,44 @@ function topK(scores: number[], k: number): number[] {
   return scores.map((s, i) => [s, i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]).slice(0, k).map(([, i]) => i);
 }
 
-/** Wall and CPU ms of one LIME run with a fresh cache: the best of `reps` runs (the machine is shared). */
-async function timeLime(input: ExplainInput, samples: number, reps: number) {
-  let best = { wall: Infinity, cpu: Infinity, distinct: 0, passes: 0 };
+/** The two sampling explainers the benchmark times and checks for stability. */
+const SAMPLERS = { lime: limeExplainer, shap: shapExplainer } as const;
+type Sampler = keyof typeof SAMPLERS;
+
+/** Wall and CPU ms of one LIME or SHAP run with a fresh cache: the best of `reps` runs (the machine is shared). */
+async function timeSampler(method: Sampler, input: ExplainInput, samples: number, reps: number) {
+  let best = { wall: Infinity, cpu: Infinity, distinct: 0, passes: 0, exact: false };
   for (let r = 0; r < reps; r++) {
     const cpu0 = process.cpuUsage();
-    const e = await limeExplainer.explain(input, { samples, seed: 1, timeBudgetMs: null });
+    const e = await SAMPLERS[method].explain(input, { samples, seed: 1, timeBudgetMs: null });
     const cpu = process.cpuUsage(cpu0);
-    if (e.timing.ms < best.wall) best = { wall: e.timing.ms, cpu: (cpu.user + cpu.system) / 1000, distinct: e.extra.distinctTexts as number, passes: e.timing.forwardPasses };
+    const exact = e.method === 'shap' && e.extra.exact === true;
+    if (e.timing.ms < best.wall) best = { wall: e.timing.ms, cpu: (cpu.user + cpu.system) / 1000, distinct: e.extra.distinctTexts as number, passes: e.timing.forwardPasses, exact };
   }
   return best;
 }
 
-async function limeTiming(model: IntentModel, rows: Row[]) {
+async function samplerTiming(method: Sampler, model: IntentModel, rows: Row[]) {
   const counts = LIME_COUNTS;
   const inputs = await Promise.all(rows.map((r) => inputOf(model, r.text, false)));
-  await limeExplainer.explain(inputs[0], { samples: 200, timeBudgetMs: null }); // warm-up
+  await SAMPLERS[method].explain(inputs[0], { samples: 200, timeBudgetMs: null }); // warm-up
   const out: (string | number)[][] = [];
   let perText: number[] = [];
   for (const samples of counts) {
     const runs = [];
-    for (const input of inputs) runs.push(await timeLime(input, samples, REPS));
+    for (const input of inputs) runs.push(await timeSampler(method, input, samples, REPS));
     const wall = runs.map((r) => r.wall);
     const cpu = runs.map((r) => r.cpu);
     perText = perText.concat(runs.map((r) => r.wall / r.distinct));
-    out.push([samples, quantile(wall, 0.5).toFixed(0), mean(wall).toFixed(0), quantile(wall, 0.9).toFixed(0), quantile(cpu, 0.5).toFixed(0), mean(runs.map((r) => r.distinct)).toFixed(0), mean(runs.map((r) => r.passes)).toFixed(1)]);
-    process.stderr.write(`  lime ${samples} samples done\n`);
+    const row = [samples, quantile(wall, 0.5).toFixed(0), mean(wall).toFixed(0), quantile(wall, 0.9).toFixed(0), quantile(cpu, 0.5).toFixed(0), mean(runs.map((r) => r.distinct)).toFixed(0), mean(runs.map((r) => r.passes)).toFixed(1)];
+    if (method === 'shap') row.push(`${runs.filter((r) => r.exact).length} / ${runs.length}`);
+    out.push(row);
+    process.stderr.write(`  ${method} ${samples} samples done\n`);
   }
   return { rows: out, words: mean(inputs.map((i) => i.words.length)), msPerText: quantile(perText, 0.5) };
 }
 
-async function stability(model: IntentModel, rows: Row[], samples: number) {
+async function stability(model: IntentModel, rows: Row[], samples: number, method: Sampler) {
   const perMessage: number[] = [];
   for (const r of rows) {
     const input = await inputOf(model, r.text, false);
@@ -176,7 +187,7 @@ async function stability(model: IntentModel, rows: Row[], samples: number) {
     const shared = cachedPredict(input.predict, 64);
     const tops: number[][] = [];
     for (let seed = 0; seed < 10; seed++) {
-      const e = await limeExplainer.explain({ ...input, predict: shared.predict }, { samples, seed, timeBudgetMs: null });
+      const e = await SAMPLERS[method].explain({ ...input, predict: shared.predict }, { samples, seed, timeBudgetMs: null });
       tops.push(topK(e.scores!, 3));
     }
     const k = Math.min(3, input.words.length);
@@ -184,10 +195,15 @@ async function stability(model: IntentModel, rows: Row[], samples: number) {
     for (let a = 0; a < tops.length; a++) for (let b = a + 1; b < tops.length; b++) overlaps.push(tops[a].filter((i) => tops[b].includes(i)).length / k);
     perMessage.push(mean(overlaps));
   }
-  return { mean: mean(perMessage), min: Math.min(...perMessage), atLeast09: perMessage.filter((x) => x >= 0.9).length / perMessage.length };
+  return {
+    mean: mean(perMessage),
+    min: Math.min(...perMessage),
+    atLeast09: perMessage.filter((x) => x >= 0.9).length / perMessage.length,
+    atLeast095: perMessage.filter((x) => x >= 0.95).length / perMessage.length,
+  };
 }
 
-/** The whole panel: explainAll (six methods + faithfulness) on one message, fresh cache, best of REPS. */
+/** The whole panel: explainAll (every method + faithfulness) on one message, fresh cache, best of REPS. */
 async function panelTiming(model: IntentModel, rows: Row[], similar: ExplainInput['similar']) {
   const wall: number[] = [];
   const passes: number[] = [];
@@ -210,7 +226,7 @@ async function panelTiming(model: IntentModel, rows: Row[], similar: ExplainInpu
   return { median: quantile(wall, 0.5), p90: quantile(wall, 0.9), passes: mean(passes) };
 }
 
-const METHODS = ['random', 'attention', 'rollout', 'occlusion', 'lime'] as const;
+const METHODS = ['random', 'attention', 'rollout', 'occlusion', 'lime', 'shap'] as const;
 type M = (typeof METHODS)[number];
 
 async function faithfulness(model: IntentModel, rows: Row[]) {
@@ -229,8 +245,8 @@ async function faithfulness(model: IntentModel, rows: Row[]) {
     const results: Partial<Record<M, { scores: number[]; ms: number }>> = {
       random: { scores: input.words.map(() => rng.next()), ms: 0 },
     };
-    for (const [m, ex] of [['attention', attentionExplainer], ['rollout', rolloutExplainer], ['occlusion', occlusionExplainer], ['lime', limeExplainer]] as const) {
-      const e: Explanation = await ex.explain(input, m === 'lime' ? { seed: 0, timeBudgetMs: null } : m === 'attention' || m === 'rollout' ? { members: MEMBERS } : {});
+    for (const [m, ex] of [['attention', attentionExplainer], ['rollout', rolloutExplainer], ['occlusion', occlusionExplainer], ['lime', limeExplainer], ['shap', shapExplainer]] as const) {
+      const e: Explanation = await ex.explain(input, m === 'lime' || m === 'shap' ? { seed: 0, timeBudgetMs: null } : m === 'attention' || m === 'rollout' ? { members: MEMBERS } : {});
       results[m] = { scores: e.scores!, ms: e.timing.ms };
     }
     let best: M = 'random';
@@ -314,18 +330,24 @@ async function main() {
   const timingRows = rows.slice(0, TIMING_MESSAGES);
   const panelRows = timingRows.slice(0, Math.min(6, timingRows.length));
   if (SECTIONS.has('lime')) {
-    const timing = await limeTiming(model, timingRows);
+    const timing = await samplerTiming('lime', model, timingRows);
     console.log(`## LIME time against samples in Node (${inputsLabel(timing.words)}; batch 64, no time budget, best of ${REPS} runs per message)`);
     console.log(table(['samples', 'median ms', 'mean ms', 'p90 ms', 'median CPU ms', 'distinct texts', 'forward passes'], timing.rows));
-    const at1000 = timing.rows.find((r) => r[0] === 1000)!;
+    const at1000 = timing.rows.find((r) => r[0] === 1000);
     console.log(`model cost: median ${timing.msPerText.toFixed(2)} ms per distinct text (tokenise + forward pass, batched)`);
-    console.log(`goal: 1,000 samples ≤ 250 ms — Node median ${at1000[1]} ms, p90 ${at1000[3]} ms: ${Number(at1000[3]) <= 250 ? 'met' : Number(at1000[1]) <= 250 ? 'met at the median' : 'NOT met'}\n`);
+    if (at1000) console.log(`goal: 1,000 samples ≤ 250 ms — Node median ${at1000[1]} ms, p90 ${at1000[3]} ms: ${Number(at1000[3]) <= 250 ? 'met' : Number(at1000[1]) <= 250 ? 'met at the median' : 'NOT met'}\n`);
+  }
+  if (SECTIONS.has('shap')) {
+    const timing = await samplerTiming('shap', model, timingRows);
+    console.log(`## SHAP time against samples in Node (same messages; batch 64, no time budget, best of ${REPS} runs per message; messages of ≤ 10 words are enumerated whatever the samples)`);
+    console.log(table(['samples', 'median ms', 'mean ms', 'p90 ms', 'median CPU ms', 'distinct texts', 'forward passes', 'exact'], timing.rows));
+    console.log(`model cost: median ${timing.msPerText.toFixed(2)} ms per distinct text\n`);
   }
 
   if (SECTIONS.has('panel')) {
     const index = readSimilarIndex(MODEL_DIR, model.labels);
     const panel = await panelTiming(model, timingRows, index ? (e, k) => index.search(e, k) : undefined);
-    console.log(`## explainAll in Node: all six methods + faithfulness, after the analysis pass (same ${TIMING_MESSAGES} messages, best of ${REPS})`);
+    console.log(`## explainAll in Node: every method + faithfulness, after the analysis pass (same ${TIMING_MESSAGES} messages, best of ${REPS})`);
     console.log(table(['measure', 'value'], [['median ms', panel.median.toFixed(0)], ['p90 ms', panel.p90.toFixed(0)], ['forward passes (batches)', panel.passes.toFixed(1)]]));
     console.log('');
   }
@@ -343,17 +365,33 @@ async function main() {
   }
 
   if (SECTIONS.has('stability')) {
-    // 1,000 is the default; fewer is what the panel's time budget leaves LIME on long messages.
-    const stabilityRows = [];
-    let at1000 = NaN;
-    for (const samples of STABILITY_SAMPLES) {
-      const stab = await stability(model, multiWord.slice(0, STABILITY_MESSAGES), samples);
-      if (samples === 1000) at1000 = stab.mean;
-      stabilityRows.push([samples, stab.mean.toFixed(3), stab.min.toFixed(3), `${(100 * stab.atLeast09).toFixed(0)} %`]);
+    // 1,000 is the default; fewer is what the panel's time budget leaves LIME and SHAP on long messages.
+    const sets = [
+      { name: 'messages of ≥ 3 words', rows: multiWord.slice(0, STABILITY_MESSAGES) },
+      { name: 'messages of more than 10 words (SHAP samples)', rows: rows.filter((r) => wordSpans(r.text, model.locale).length > 10).slice(0, STABILITY_MESSAGES) },
+    ];
+    for (const set of sets) {
+      const stabilityRows = [];
+      let at1000 = NaN;
+      for (const samples of STABILITY_SAMPLES) {
+        const lime = await stability(model, set.rows, samples, 'lime');
+        const shap = await stability(model, set.rows, samples, 'shap');
+        if (samples === 1000) at1000 = lime.mean;
+        stabilityRows.push([
+          samples,
+          lime.mean.toFixed(3),
+          lime.min.toFixed(3),
+          `${(100 * lime.atLeast09).toFixed(0)} %`,
+          shap.mean.toFixed(3),
+          shap.min.toFixed(3),
+          `${(100 * shap.atLeast095).toFixed(0)} %`,
+        ]);
+        process.stderr.write(`  stability ${samples} samples done (${set.name})\n`);
+      }
+      console.log(`## LIME and SHAP stability (${set.rows.length} ${set.name}, 10 seeds, 45 seed pairs each)`);
+      console.log(table(['samples', 'LIME mean top-3 overlap', 'LIME worst message', 'LIME messages ≥ 0.9', 'SHAP mean top-3 overlap', 'SHAP worst message', 'SHAP messages ≥ 0.95'], stabilityRows));
+      if (Number.isFinite(at1000)) console.log(`goal: LIME top-3 stability ≥ 0.9 at 1,000 samples — ${at1000 >= 0.9 ? 'met' : 'NOT met'}\n`);
     }
-    console.log(`## LIME stability (${Math.min(STABILITY_MESSAGES, multiWord.length)} messages of ≥ 3 words, 10 seeds, 45 seed pairs each)`);
-    console.log(table(['samples', 'mean top-3 overlap', 'worst message', 'messages ≥ 0.9'], stabilityRows));
-    if (Number.isFinite(at1000)) console.log(`goal: top-3 stability ≥ 0.9 at 1,000 samples — ${at1000 >= 0.9 ? 'met' : 'NOT met'}\n`);
   }
 
   if (SECTIONS.has('faithfulness')) {

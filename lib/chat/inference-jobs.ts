@@ -1,7 +1,7 @@
 // What the inference worker does with a loaded model: classify, predict and explain on
 // request, one model run at a time, and cancel explanations nobody waits for any more.
 // Free of the browser's loading machinery, so the same code runs in Node on the real model.
-import { explainAll } from '@/lib/explain';
+import { explainAll, type SkippedMethod } from '@/lib/explain';
 import type { IntentModel } from '@/lib/model/model';
 import type { SimilarIndex } from '@/lib/model/similar';
 import { ModelQueue } from './model-queue';
@@ -70,6 +70,7 @@ export class InferenceJobs {
     const predict = (texts: string[]) => this.queue.run(() => model.predict(texts), 'background', signal);
     const analysis = await this.queue.run(() => model.analyse(request.text), 'background', signal);
     const index = await this.similarIndex;
+    const skipped: SkippedMethod[] = [];
     const explanations = await explainAll(
       {
         text: request.text,
@@ -86,15 +87,17 @@ export class InferenceJobs {
         methods: request.overrides?.methods,
         faithfulness: request.overrides?.faithfulness,
         signal,
-        // The panel should be ready within half a second of the reply: LIME, last, samples for
-        // what is left of the budget and records how many samples it used (reproducible with
-        // the same seed). The rest of the half second is the message hops and the render.
+        // The panel should be ready within half a second of the reply: SHAP and LIME, last,
+        // share what is left of the budget and record how many samples they used (reproducible
+        // with the same seed); SHAP is dropped when even its floor does not fit. The rest of the
+        // half second is the message hops and the render.
         budgetMs: EXPLAIN_BUDGET_MS - (performance.now() - started),
+        onSkip: (method) => skipped.push(method),
         settings: { lime: { ...request.overrides?.lime } },
       },
       (done, total, method) => this.post({ type: 'explain-progress', requestId: request.requestId, done, total, method }),
     );
     signal.throwIfAborted();
-    this.post({ type: 'explained', requestId: request.requestId, explanations, ms: performance.now() - started });
+    this.post({ type: 'explained', requestId: request.requestId, explanations, skipped, ms: performance.now() - started });
   }
 }

@@ -1,3 +1,4 @@
+import type { SkippedMethod } from '@/lib/explain/methods';
 import type { Explanation, ExplanationMethod } from '@/lib/explain/types';
 
 /** Messages between the chat (main thread) and the inference worker. */
@@ -81,7 +82,8 @@ export type WorkerEvent =
   | { type: 'classified'; requestId: number; probabilities: number[]; latencyMs: number }
   | { type: 'predicted'; requestId: number; probabilities: number[][]; latencyMs: number }
   | { type: 'explain-progress'; requestId: number; done: number; total: number; method: string }
-  | { type: 'explained'; requestId: number; explanations: Explanation[]; ms: number }
+  /** `skipped`: the methods the time budget left out (e.g. SHAP on a long message), for the panel to say so. */
+  | { type: 'explained'; requestId: number; explanations: Explanation[]; skipped: SkippedMethod[]; ms: number }
   | { type: 'failed'; requestId: number; message: string };
 
 /** `?device=webgpu|wasm` forces a backend; anything else lets the worker choose. */

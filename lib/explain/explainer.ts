@@ -21,6 +21,11 @@ export interface ExplainInput {
   analysis?: Analysis;
   /** Nearest training examples for the sentence embedding. Needed by explainers that need `similar`. */
   similar?: (embedding: number[], k: number) => SimilarExample[];
+  /**
+   * Index of another class to contrast the target with ("why this, and not that?"). Needed by
+   * explainers that need `versus`; absent, they do not run.
+   */
+  versus?: number;
 }
 
 /**
@@ -50,7 +55,12 @@ export interface ExplanationOf<Method extends string = string, Settings extends 
   settings: Settings;
   /** The words the scores refer to: as typed, with their spans. */
   words: WordSpan[];
-  /** One score per word (positive = for the target class), or null for methods that do not score words. */
+  /**
+   * One score per word (positive = for the target class), or null for methods that do not score
+   * words. A method that is not word-scoring may still give one score per word of another
+   * quantity (contrast: of the margin p(target) − p(versus)): any view can draw them, but they
+   * get no faithfulness and are not compared with the word-scoring methods'.
+   */
   scores: number[] | null;
   /** Method-specific data, of the shape the method's `extraSchema` gives. */
   extra: Extra;
@@ -59,15 +69,16 @@ export interface ExplanationOf<Method extends string = string, Settings extends 
   timing: { ms: number; forwardPasses: number };
 }
 
-/** What an explainer needs beyond the text and a classifier: the model's internals, or the similar-questions index too. */
-export type ExplainerNeed = 'analysis' | 'similar';
+/** What an explainer needs beyond the text and a classifier: the model's internals, the similar-questions index, or a class to contrast with. */
+export type ExplainerNeed = 'analysis' | 'similar' | 'versus';
 
 /**
  * A view of the panel beyond the generic word-evidence view (which every word-scoring method
  * gets): the attention heatmaps and head view, the rollout line in them, "what would change my
- * answer", and the similar questions. A method declaring one must store the `extra` that view reads.
+ * answer", the similar questions, and "why this, and not that?". A method declaring one must
+ * store the `extra` that view reads.
  */
-export type ExplainerView = 'attention-matrices' | 'rollout' | 'counterfactual' | 'neighbours';
+export type ExplainerView = 'attention-matrices' | 'rollout' | 'counterfactual' | 'neighbours' | 'contrast';
 
 /**
  * How a string field of a stored explanation is made safe to store (see `RECORD_STRING_FIELDS`

@@ -1,9 +1,10 @@
 // The explainers, and `explainAll`: every applicable explainer for one message, fast ones
 // first, sharing one cache of predictions, each word-scoring result with its faithfulness.
 import { jsonSafe, now } from './common';
+import type { PredictFn } from '@/lib/model/types';
 import type { AnyExplainer, ExplainInput, SettingsFrom } from './explainer';
 import { evaluateFaithfulness } from './faithfulness';
-import { applicableMethods, EXPLAINERS, type AppExplainer, type Explanation, type ExplanationMethod } from './methods';
+import { applicableMethods, EXPLAINERS, type AppExplainer, type Explanation, type ExplanationMethod, type SkippedMethod } from './methods';
 import { cachedPredict } from './perturb';
 
 export * from './types';
@@ -26,10 +27,25 @@ export {
   wordScoringMethodsOf,
   type AppExplainer,
   type MethodWithView,
+  type SkippedMethod,
 } from './methods';
 export { attentionExplainer, type AttentionExtra, type AttentionSettings } from './attention';
 export { rolloutExplainer, rolloutMatrix, memberLayers, type RolloutExtra, type RolloutSettings } from './rollout';
 export { limeExplainer, limeMasks, limeWeight, weightedRidge, type LimeExtra, type LimeSettings } from './lime';
+export {
+  shapExplainer,
+  shapleyValues,
+  kernelShapPlan,
+  planWeights,
+  solveKernelShap,
+  MAX_EXACT_WORDS,
+  type CoalitionValue,
+  type ShapExtra,
+  type ShapSettings,
+  type ShapleyOptions,
+  type ShapleyResult,
+} from './shap';
+export { contrastExplainer, type ContrastChange, type ContrastExtra, type ContrastSettings } from './contrast';
 export { occlusionExplainer, type OcclusionExtra, type OcclusionSettings } from './occlusion';
 export { counterfactualExplainer, type CounterfactualExtra, type CounterfactualSettings } from './counterfactual';
 export { similarExplainer, type SimilarExtra, type SimilarSettings } from './similar';
@@ -57,22 +73,34 @@ export interface ExplainAllOptions {
   /** Checked between methods: a newer message can cancel the rest. */
   signal?: AbortSignal;
   /**
-   * Time for the whole run, in ms. LIME, which runs last, gets what is left of it when it
-   * starts (at least `MIN_LIME_BUDGET_MS`) as its `timeBudgetMs`, unless its settings set one;
-   * the budget it got is in its stored settings. Without it, LIME keeps its own default.
+   * Time for the whole run, in ms. The methods whose cost stretches (a `timeBudgetMs` setting:
+   * SHAP, then LIME, last) share what is left of it when they start: each gets an equal part
+   * of what is left (the last one all of it, and at least `MIN_STRETCH_BUDGET_MS`) as its
+   * `timeBudgetMs`, unless its settings set one; the budget it got is in its stored settings.
+   * One that is not last is dropped (`onSkip`) when its part cannot fit its floor of
+   * `minSamples` texts at the pace the run's forward passes have shown. Without a budget, each
+   * keeps its own default.
    */
   budgetMs?: number;
+  /** Told of each method left out of the run, and why (the panel says what it dropped). */
+  onSkip?: (skipped: SkippedMethod) => void;
 }
 
-/** LIME's least share of a run's budget, however long the methods before it took. */
-export const MIN_LIME_BUDGET_MS = 50;
+/** The least share of a run's budget a stretching method gets, however long the methods before it took. */
+export const MIN_STRETCH_BUDGET_MS = 50;
+/** LIME's least share of a run's budget (LIME runs last, so it is never dropped). */
+export const MIN_LIME_BUDGET_MS = MIN_STRETCH_BUDGET_MS;
+
+/** A method whose cost stretches with its samples: it takes a time budget. */
+const stretches = (explainer: AnyExplainer): boolean => 'timeBudgetMs' in explainer.defaults;
 
 /**
- * Runs the explainers on one message in the order attention, rollout, occlusion,
- * counterfactual, similar, lime (methods whose inputs are missing are skipped), sharing one cache of
- * predictions (primed with `analysis.probabilities` when given). Word-scoring results get
- * `faithfulness`. `onProgress(done, total, method)` is called after each method. Every result
- * is plain JSON (no typed arrays, no NaN).
+ * Runs the explainers on one message in the order of `EXPLAINERS` (attention, rollout,
+ * occlusion, counterfactual, similar, shap, lime; methods whose inputs are missing are skipped,
+ * and contrast runs only when asked for with a `versus`), sharing one cache of predictions
+ * (primed with `analysis.probabilities` when given). Word-scoring results get `faithfulness`.
+ * `onProgress(done, total, method)` is called after each method, a method dropped for the
+ * time budget included (`onSkip` says which). Every result is plain JSON (no typed arrays, no NaN).
  */
 export async function explainAll(
   input: ExplainInput,
@@ -80,13 +108,24 @@ export async function explainAll(
   onProgress?: (done: number, total: number, method: ExplanationMethod) => void,
 ): Promise<Explanation[]> {
   const started = now();
-  const shared = cachedPredict(input.predict, options.batchSize ?? 64);
+  // The pace of the model in this run (ms per text), to tell whether a method's floor fits.
+  const pace = { ms: 0, texts: 0 };
+  const timed: PredictFn = async (texts) => {
+    const t = now();
+    try {
+      return await input.predict(texts);
+    } finally {
+      pace.ms += now() - t;
+      pace.texts += texts.length;
+    }
+  };
+  const shared = cachedPredict(timed, options.batchSize ?? 64);
   if (input.analysis && input.analysis.text === input.text) shared.prime(input.text, input.analysis.probabilities);
   const sharedInput: ExplainInput = { ...input, predict: shared.predict };
   const allowed = applicableMethods(input);
   const methods = allowed.filter((m) => !options.methods || options.methods.includes(m));
   const out: Explanation[] = [];
-  let lastFaithfulnessMs = 0;
+  let slowestFaithfulnessMs = 0;
   for (const [i, method] of methods.entries()) {
     options.signal?.throwIfAborted();
     // The settings of the method being run: each descriptor merges them over its own defaults.
@@ -94,19 +133,41 @@ export async function explainAll(
     const settings: Record<string, unknown> = { ...options.settings?.[method] };
     if (options.batchSize !== undefined && 'batchSize' in explainer.defaults && settings.batchSize === undefined) settings.batchSize = options.batchSize;
     if (options.ensembleMembers !== undefined && 'members' in explainer.defaults && settings.members === undefined) settings.members = options.ensembleMembers;
-    if (options.budgetMs !== undefined && 'timeBudgetMs' in explainer.defaults && settings.timeBudgetMs === undefined) {
-      // Its own faithfulness follows it: keep as long as the last one took.
-      const left = options.budgetMs - (now() - started) - lastFaithfulnessMs;
-      settings.timeBudgetMs = Math.max(MIN_LIME_BUDGET_MS, Math.round(left));
+    if (options.budgetMs !== undefined && stretches(explainer) && settings.timeBudgetMs === undefined) {
+      // The stretching methods still to run share what is left; each one's faithfulness follows
+      // it, so keep as long as the slowest one so far took for each.
+      const sharing = methods.slice(i).filter((m) => stretches(EXPLAINERS.find((d) => d.method === m)!) && (options.settings?.[m] as { timeBudgetMs?: unknown } | undefined)?.timeBudgetMs === undefined).length;
+      const left = options.budgetMs - (now() - started) - sharing * slowestFaithfulnessMs;
+      const share = left / sharing;
+      if (sharing > 1 && !floorFits(explainer, settings, input.words.length, share, pace)) {
+        options.onSkip?.({ method, reason: 'time budget' });
+        onProgress?.(i + 1, methods.length, method);
+        continue;
+      }
+      settings.timeBudgetMs = Math.max(MIN_STRETCH_BUDGET_MS, Math.round(share));
     }
     const explanation = (await explainer.explain(sharedInput, settings)) as Explanation;
     if (options.faithfulness !== false && explainer.scoresWords && explanation.scores) {
       const faithfulnessStarted = now();
       explanation.faithfulness = await evaluateFaithfulness(sharedInput, explanation.scores, shared.predict);
-      lastFaithfulnessMs = now() - faithfulnessStarted;
+      slowestFaithfulnessMs = Math.max(slowestFaithfulnessMs, now() - faithfulnessStarted);
     }
     out.push(jsonSafe(explanation));
     onProgress?.(i + 1, methods.length, method);
   }
   return out;
+}
+
+/**
+ * Whether a stretching method's floor fits in `share` ms: at least `MIN_STRETCH_BUDGET_MS`, and
+ * its `minSamples` texts (no more than the 2^n subsets of the words there are) at the pace seen
+ * so far (unknown before any forward pass: then it fits).
+ */
+function floorFits(explainer: AnyExplainer, settings: Record<string, unknown>, words: number, share: number, pace: { ms: number; texts: number }): boolean {
+  if (share < MIN_STRETCH_BUDGET_MS) return false;
+  if (pace.texts === 0) return true;
+  const merged: Record<string, unknown> = { ...explainer.defaults, ...settings };
+  const minSamples = typeof merged.minSamples === 'number' ? merged.minSamples : 0;
+  const texts = Math.min(minSamples, 2 ** Math.min(words, 30));
+  return texts * (pace.ms / pace.texts) <= share;
 }

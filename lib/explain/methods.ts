@@ -3,19 +3,32 @@
 // Each derivation is a function of a descriptor list, applied here to the app's list, so a test
 // can build the same things for a list with one more method.
 import { attentionExplainer } from './attention';
+import { contrastExplainer } from './contrast';
 import { counterfactualExplainer } from './counterfactual';
 import type { AnyExplainer, ExplainerView, ExplainInput, ExplanationFrom } from './explainer';
 import { limeExplainer } from './lime';
 import { occlusionExplainer } from './occlusion';
 import { rolloutExplainer } from './rollout';
+import { shapExplainer } from './shap';
 import { similarExplainer } from './similar';
 
 /**
- * Every explainer, in the order `explainAll` runs them: free ones first, then by cost, LIME
- * last — its cost is the one that stretches (samples), so under a time budget it takes what
- * the others left. Adding a method is one file and one line here (lib/explain/README.md).
+ * Every explainer, in the order `explainAll` runs them: free ones first, then by cost, the
+ * ones whose cost stretches with their samples last — contrast (only when asked for, with a
+ * `versus`), SHAP, then LIME — so under a time budget they share what the others left (one
+ * before LIME may be dropped; LIME always runs). Adding a method is one file and one line here
+ * (lib/explain/README.md).
  */
-export const EXPLAINERS = [attentionExplainer, rolloutExplainer, occlusionExplainer, counterfactualExplainer, similarExplainer, limeExplainer] as const;
+export const EXPLAINERS = [
+  attentionExplainer,
+  rolloutExplainer,
+  occlusionExplainer,
+  counterfactualExplainer,
+  similarExplainer,
+  contrastExplainer,
+  shapExplainer,
+  limeExplainer,
+] as const;
 
 export type AppExplainer = (typeof EXPLAINERS)[number];
 export type ExplanationMethod = AppExplainer['method'];
@@ -27,6 +40,12 @@ export type WordScoringMethod = Extract<AppExplainer, { scoresWords: true }>['me
 /** The methods that declare view `V`, and their explanations. */
 export type MethodWithView<V extends ExplainerView> = Extract<AppExplainer, { view: V }>['method'];
 export type ExplanationWithView<V extends ExplainerView> = ExplanationOfMethod<MethodWithView<V>>;
+
+/** A method `explainAll` left out of a run, and why (the panel says what it dropped). */
+export interface SkippedMethod {
+  method: ExplanationMethod;
+  reason: 'time budget';
+}
 
 /** The method names of a list, in its order, as a non-empty tuple (for `z.enum`). */
 export function methodsOf<D extends AnyExplainer>(list: readonly D[]): [D['method'], ...D['method'][]] {
