@@ -63,12 +63,13 @@ afterAll(async () => {
   await model?.dispose();
 });
 
-/** What the browser's worker makes for `text` (the same lib/model and lib/explain code), LIME kept short. */
+/** What the browser's worker makes for `text` (the same lib/model and lib/explain code), LIME kept short; the contrast with the runner-up too. */
 async function browserExplanations(text: string): Promise<Explanation[]> {
   const analysis = await model.analyse(text);
   const similar = readSimilarIndex(DEMO_MODEL, model.labels);
+  const versus = analysis.probabilities.indexOf(Math.max(...analysis.probabilities.filter((_, i) => i !== analysis.top)));
   return explainAll(
-    { text, words: analysis.words, predict: model.predict, labels: model.labels, target: analysis.top, analysis, similar: similar ? (e, k) => similar.search(e, k) : undefined },
+    { text, words: analysis.words, predict: model.predict, labels: model.labels, target: analysis.top, analysis, similar: similar ? (e, k) => similar.search(e, k) : undefined, versus },
     { ensembleMembers: 2, settings: { lime: { samples: 400, timeBudgetMs: null } } },
   );
 }
@@ -81,9 +82,9 @@ describe.each(testProviders)('hostile records on %s', (provider) => {
     const turn = turnRecord(randomUUID(), 0, text);
     expect((await postTurn(turn)).status).toBe(201);
     const explanations = await browserExplanations(text);
-    expect(explanations).toHaveLength(6);
+    expect(explanations).toHaveLength(8);
     const response = await postExplanations(turn.prediction.id, { explanations });
-    expect(await response.json()).toEqual({ stored: 6, duplicates: 0 });
+    expect(await response.json()).toEqual({ stored: 8, duplicates: 0 });
     const lime = await db().explanation.findFirstOrThrow({ where: { predictionId: turn.prediction.id, method: 'lime' } });
     expect((lime.payload as { words: { text: string }[] }).words.map((word) => word.text)).toEqual(['my', 'card', '••••', '••••', '••••', '0004', 'never', 'arrived']);
     await expectNothingPersonalStored();

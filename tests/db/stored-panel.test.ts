@@ -54,8 +54,10 @@ describe.each(testProviders)('the admin panel of stored explanations on %s', (pr
     expect(similar, 'the demo model ships its similar-questions index').not.toBeNull();
     const turn = classifiedTurn({ text: TEXT, probabilities: analysis.probabilities });
     expect((await respond(() => ingestTurns(post('http://chat.example/api/turns', turn), () => {}))).status).toBe(201);
+    // The runner-up as the intent to contrast with: every method runs.
+    const versus = analysis.probabilities.indexOf(Math.max(...analysis.probabilities.filter((_, i) => i !== analysis.top)));
     const made = await explainAll(
-      { text: TEXT, words: analysis.words, predict: model.predict, labels: model.labels, target: analysis.top, analysis, similar: (e, k) => similar!.search(e, k) },
+      { text: TEXT, words: analysis.words, predict: model.predict, labels: model.labels, target: analysis.top, analysis, similar: (e, k) => similar!.search(e, k), versus },
       { ensembleMembers: 2, settings: { lime: { samples: 400, timeBudgetMs: null } } },
     );
     expect(made.map((e) => e.method).sort()).toEqual([...EXPLANATION_METHODS].sort());
@@ -66,7 +68,7 @@ describe.each(testProviders)('the admin panel of stored explanations on %s', (pr
     // Read back as the admin's prediction page does, and rendered by the same components.
     const detail = await predictionDetail(id);
     const stored = detail.explanations as Explanation[];
-    expect(stored.map((e) => e.method)).toEqual(['attention', 'rollout', 'occlusion', 'lime', 'counterfactual', 'similar']);
+    expect(stored.map((e) => e.method)).toEqual(['attention', 'rollout', 'occlusion', 'shap', 'lime', 'counterfactual', 'similar', 'contrast']);
     const of = <M extends Explanation['method']>(method: M) => stored.find((e): e is ExplanationOfMethod<M> => e.method === method)!;
     const list = renderToStaticMarkup(createElement(StoredExplanations, { explanations: detail.explanations, labelOf }));
     const panel = renderToStaticMarkup(
@@ -83,7 +85,7 @@ describe.each(testProviders)('the admin panel of stored explanations on %s', (pr
     expect(panel).not.toContain('why-unreadable');
 
     // Word-scoring methods: every word's score, and the faithfulness figures.
-    for (const method of ['attention', 'rollout', 'occlusion', 'lime'] as const) {
+    for (const method of ['attention', 'rollout', 'occlusion', 'shap', 'lime'] as const) {
       const explanation = of(method);
       const entry = entryOf(list, method);
       expect(explanation.scores).toHaveLength(explanation.words.length);
@@ -98,7 +100,7 @@ describe.each(testProviders)('the admin panel of stored explanations on %s', (pr
     expect(panel).toContain(`surrogate fit R² ${formatNumber(lime.extra.r2!)}`);
     expect(panel).toContain('data-testid="why-attention-heatmap"');
     expect(panel).not.toContain('why-attention-unreadable');
-    for (const method of ['attention', 'rollout', 'occlusion', 'lime']) expect(panel).toContain(`data-method="${method}"`);
+    for (const method of ['attention', 'rollout', 'occlusion', 'shap', 'lime']) expect(panel).toContain(`data-method="${method}"`);
 
     // The counterfactual: the words removed and the answer then.
     const counterfactual = of('counterfactual').extra;

@@ -57,14 +57,14 @@ describe('explainAll without model internals', () => {
     const input = await inputFor(model, 'my card still has not arrived', 1);
     const progress: [number, number, ExplanationMethod][] = [];
     const all = await explainAll(input, { settings: { lime: { samples: 300, seed: 3 } } }, (d, t, m) => progress.push([d, t, m]));
-    expect(all.map((e) => e.method)).toEqual(['occlusion', 'counterfactual', 'lime']);
-    expect(progress).toEqual([[1, 3, 'occlusion'], [2, 3, 'counterfactual'], [3, 3, 'lime']]);
+    expect(all.map((e) => e.method)).toEqual(['occlusion', 'counterfactual', 'shap', 'lime']);
+    expect(progress).toEqual([[1, 4, 'occlusion'], [2, 4, 'counterfactual'], [3, 4, 'shap'], [4, 4, 'lime']]);
     for (const e of all.filter((x) => x.method !== 'counterfactual')) {
       expect(e.scores).toHaveLength(6);
       expect(e.faithfulness!.comprehensiveness).toHaveLength(4);
     }
     expect(all[1].faithfulness).toBeUndefined();
-    expect(all[2].settings).toMatchObject({ samples: 300, seed: 3, kernelWidth: 25, batchSize: 64 });
+    expect(all[3].settings).toMatchObject({ samples: 300, seed: 3, kernelWidth: 25, batchSize: 64 });
     expect(JSON.parse(JSON.stringify(all))).toEqual(all);
     // 6 words -> 64 subsets: no text is ever evaluated twice across all the explainers.
     expect(model.calls.texts).toBeLessThanOrEqual(64);

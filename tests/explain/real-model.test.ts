@@ -45,7 +45,7 @@ describe('explainAll on the demo model (public/models/banking77)', () => {
       { ensembleMembers: members },
       (done, total, method) => progress.push(`${done}/${total} ${method}`),
     );
-    const methods = ['attention', 'rollout', 'occlusion', 'counterfactual', ...(similar ? ['similar'] : []), 'lime'];
+    const methods = ['attention', 'rollout', 'occlusion', 'counterfactual', ...(similar ? ['similar'] : []), 'shap', 'lime'];
     expect(all.map((e) => e.method)).toEqual(methods);
     expect(progress.at(-1)).toBe(`${methods.length}/${methods.length} ${methods.at(-1)}`);
     expect(JSON.parse(JSON.stringify(all))).toEqual(all);
@@ -55,7 +55,7 @@ describe('explainAll on the demo model (public/models/banking77)', () => {
       expect(e.target.index).toBe(analysis.top);
       expect(e.target.label).toBe(model.labels[analysis.top]);
       expect(e.target.probability).toBeCloseTo(analysis.probabilities[analysis.top], 4);
-      if (['attention', 'rollout', 'occlusion', 'lime'].includes(e.method)) {
+      if (['attention', 'rollout', 'occlusion', 'shap', 'lime'].includes(e.method)) {
         expect(e.scores).toHaveLength(words.length);
         for (const s of e.scores!) expect(Number.isFinite(s)).toBe(true);
         const f = e.faithfulness!;

@@ -71,7 +71,7 @@ describe.each(SCRIPTS)('every explainer on $name text, through the demo model', 
       { text, words: analysis.words, predict, labels: model.labels, target: analysis.top, analysis },
       { settings: { lime: { samples: 200, seed: 3 } } },
     );
-    expect(all.map((e) => e.method)).toEqual(['attention', 'rollout', 'occlusion', 'counterfactual', 'lime']);
+    expect(all.map((e) => e.method)).toEqual(['attention', 'rollout', 'occlusion', 'counterfactual', 'shap', 'lime']);
     for (const e of all) {
       expect(e.words).toEqual(analysis.words);
       if (e.scores) {

@@ -23,6 +23,8 @@ import { classifierFacts, DEMO_BOT } from '../support/turns';
 
 const dir = path.join(process.cwd(), 'public', 'models', DEMO_BOT);
 const METHODS = ['attention', 'counterfactual', 'lime', 'occlusion', 'rollout', 'similar'];
+/** The methods explained, SHAP left aside: it runs only when its floor fits what the 400 ms budget leaves it. */
+const methodsOf = (explanations: readonly { method: string }[]) => explanations.map((e) => e.method).filter((m) => m !== 'shap').sort();
 
 let model: IntentModel;
 let similar: SimilarIndex | null;
@@ -207,13 +209,14 @@ describe('the chat session', () => {
       expect(session.explanationOf(replyId)?.status).toBe('computing');
       await until(session, readyState(session, replyId), 'the explanation');
       const explanations = explanationsOf(session, replyId);
-      expect(explanations.map((e) => e.method).sort()).toEqual(METHODS);
+      expect(methodsOf(explanations)).toEqual(METHODS);
       for (const e of explanations) {
         expect(e.target.label).toBe(intent);
         expect(e.words.map((w) => w.text).join(' ')).toBe(text);
       }
       const progress = history.get(replyId)!.flatMap((state) => (state?.status === 'computing' && state.progress ? [state.progress.done] : []));
-      expect(progress).toEqual([1, 2, 3, 4, 5, 6]);
+      // Every method, SHAP included when the budget drops it.
+      expect(progress).toEqual([1, 2, 3, 4, 5, 6, 7]);
       expect(history.get(replyId)!.at(-1)?.status).toBe('ready');
 
       await settle();
@@ -250,7 +253,7 @@ describe('the chat session', () => {
       expect(session.explanationOf(older.replyId)?.status).toBe('computing');
       await until(session, readyState(session, older.replyId), 'the older explanation');
       const explanations = explanationsOf(session, older.replyId);
-      expect(explanations.map((e) => e.method).sort()).toEqual(METHODS);
+      expect(methodsOf(explanations)).toEqual(METHODS);
       expect(explanations.every((e) => e.target.label === older.intent)).toBe(true);
       // Asking again once it is there computes nothing more.
       session.explain(older.replyId);

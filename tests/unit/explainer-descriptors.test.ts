@@ -38,25 +38,28 @@ const input: ExplainInput = { text, words, predict: async (texts) => texts.map((
 
 describe("the app's list of explainers", () => {
   it('derives the method names, the word-scoring methods and the panel order from the descriptors', () => {
-    expect(EXPLANATION_METHODS).toEqual(['attention', 'rollout', 'occlusion', 'counterfactual', 'similar', 'lime']);
-    expect(WORD_SCORING_METHODS).toEqual(['attention', 'rollout', 'occlusion', 'lime']);
-    expect(PANEL_ORDER).toEqual(['attention', 'rollout', 'occlusion', 'lime', 'counterfactual', 'similar']);
-    expect(wordViewOrderOf(EXPLAINERS).map((d) => d.method)).toEqual(['lime', 'occlusion', 'attention', 'rollout']);
+    expect(EXPLANATION_METHODS).toEqual(['attention', 'rollout', 'occlusion', 'counterfactual', 'similar', 'contrast', 'shap', 'lime']);
+    expect(WORD_SCORING_METHODS).toEqual(['attention', 'rollout', 'occlusion', 'shap', 'lime']);
+    expect(PANEL_ORDER).toEqual(['attention', 'rollout', 'occlusion', 'shap', 'lime', 'counterfactual', 'similar', 'contrast']);
+    expect(wordViewOrderOf(EXPLAINERS).map((d) => d.method)).toEqual(['lime', 'occlusion', 'attention', 'rollout', 'shap']);
     expect(labelsOf(EXPLAINERS)).toEqual({
       attention: 'Attention',
       rollout: 'Attention rollout',
       occlusion: 'Occlusion',
       counterfactual: 'Counterfactual',
       similar: 'Similar questions',
+      contrast: 'Why this, not that',
+      shap: 'SHAP',
       lime: 'LIME',
     });
   });
 
   it('runs a method only where the input has what its descriptor says it needs', () => {
-    expect(applicableMethodsOf(EXPLAINERS, input)).toEqual(['occlusion', 'counterfactual', 'lime']);
+    expect(applicableMethodsOf(EXPLAINERS, input)).toEqual(['occlusion', 'counterfactual', 'shap', 'lime']);
     const analysis = { text } as ExplainInput['analysis'];
-    expect(applicableMethodsOf(EXPLAINERS, { ...input, analysis })).toEqual(['attention', 'rollout', 'occlusion', 'counterfactual', 'lime']);
-    expect(applicableMethodsOf(EXPLAINERS, { ...input, analysis, similar: () => [] })).toEqual(EXPLANATION_METHODS);
+    expect(applicableMethodsOf(EXPLAINERS, { ...input, analysis })).toEqual(['attention', 'rollout', 'occlusion', 'counterfactual', 'shap', 'lime']);
+    expect(applicableMethodsOf(EXPLAINERS, { ...input, analysis, similar: () => [] })).toEqual(EXPLANATION_METHODS.filter((m) => m !== 'contrast'));
+    expect(applicableMethodsOf(EXPLAINERS, { ...input, analysis, similar: () => [], versus: 1 })).toEqual(EXPLANATION_METHODS);
   });
 
   it('refuses a list that names a method twice', () => {
@@ -71,7 +74,7 @@ describe('a method added by one file and one line in the list', () => {
   it('is in the method names, the word-scoring methods, the panel order and the names', async () => {
     expect(methodsOf(list)).toEqual([...EXPLANATION_METHODS, 'first-word']);
     expect(wordScoringMethodsOf(list)).toEqual([...WORD_SCORING_METHODS, 'first-word']);
-    expect(panelOrderOf(list)).toEqual(['attention', 'rollout', 'occlusion', 'lime', 'first-word', 'counterfactual', 'similar']);
+    expect(panelOrderOf(list)).toEqual(['attention', 'rollout', 'occlusion', 'shap', 'lime', 'first-word', 'counterfactual', 'similar', 'contrast']);
     expect(inPanelOrder([{ method: 'similar' }, { method: 'first-word' }, { method: 'attention' }], list).map((row) => row.method)).toEqual(['attention', 'first-word', 'similar']);
     expect(labelsOf(list)['first-word']).toBe('First word');
     expect(applicableMethodsOf(list, input)).toContain('first-word');
