@@ -75,7 +75,8 @@ test.describe('Why this answer?', () => {
       `SELECT e.method, e.payload FROM Explanation e JOIN Prediction p ON p.id = e.predictionId JOIN Message m ON m.id = p.messageId WHERE m.conversationId = ?`,
       conversationId,
     );
-    expect(rows.map((row) => row.method).sort()).toEqual(['attention', 'counterfactual', 'lime', 'occlusion', 'rollout', 'similar']);
+    // SHAP is stored when the panel's time budget fits it (reported as skipped otherwise).
+    expect(rows.map((row) => row.method).filter((method) => method !== 'shap').sort()).toEqual(['attention', 'counterfactual', 'lime', 'occlusion', 'rollout', 'similar']);
     const stored = Object.fromEntries(rows.map((row) => [row.method, JSON.parse(row.payload) as Explanation]));
     const lime = stored.lime!;
     expect(lime.target.label).toBe(intent);
