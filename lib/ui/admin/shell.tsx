@@ -29,10 +29,10 @@ export function AdminShell({
   return (
     <div className="min-h-full">
       <header className="border-b border-slate-200 bg-white">
-        {/* On a phone the links take a row of their own under the name and "Sign out". */}
+        {/* On a phone the links take a row of their own under the name and "Sign out", wrapping rather than scrolling so every page stays in sight. */}
         <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
           <span className="font-semibold whitespace-nowrap text-brand-900">glassdesk admin</span>
-          <nav aria-label="Admin" className="relative order-last -mx-1 flex w-full gap-1 overflow-x-auto px-1 text-sm md:order-none md:w-auto">
+          <nav aria-label="Admin" className="relative order-last -mx-1 flex w-full flex-wrap gap-1 px-1 text-sm md:order-none md:w-auto md:flex-nowrap">
             {NAV.filter((item) => item.roles.includes(role)).map((item) => (
               <Link
                 key={item.id}
