@@ -11,12 +11,6 @@ import type { WorkerEvent, WorkerRequest } from './protocol';
 /** Time for one message's explanations, from the request to the result. */
 export const EXPLAIN_BUDGET_MS = 400;
 
-/**
- * Time for one contrast ("why this and not that?"), which the reader asked for and waits for
- * with a progress state: longer than the panel's first look, still short enough to wait for.
- */
-export const CONTRAST_BUDGET_MS = 1500;
-
 /** The methods that answer "why this and not that?": the ones that need another class (`versus`) to run. */
 export const CONTRASTIVE_METHODS = EXPLAINERS.filter((descriptor) => (descriptor.needs as readonly string[]).includes('versus')).map((descriptor) => descriptor.method);
 
@@ -106,8 +100,9 @@ export class InferenceJobs {
         signal,
         // The panel should be ready within half a second of the reply: LIME, last, samples for
         // what is left of the budget and records how many samples it used (reproducible with
-        // the same seed). The rest of the half second is the message hops and the render.
-        budgetMs: (contrast ? CONTRAST_BUDGET_MS : EXPLAIN_BUDGET_MS) - (performance.now() - started),
+        // the same seed). The rest of the half second is the message hops and the render. A
+        // contrast is asked for and waited for: it keeps its own time budget.
+        budgetMs: contrast ? undefined : EXPLAIN_BUDGET_MS - (performance.now() - started),
         settings: { lime: { ...request.overrides?.lime } },
       },
       (done, total, method) => this.post({ type: 'explain-progress', requestId: request.requestId, done, total, method }),

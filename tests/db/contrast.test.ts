@@ -68,7 +68,9 @@ function contrast(text: string, versus: string, change: number[] | null, overrid
       versus,
       versusIndex: facts.labelIndex.get(versus) ?? 0,
       margin: 0.85,
-      change: change ? { removedWords: change, marginAfter: -0.12, newTop: facts.labelIndex.get(versus) ?? 0 } : null,
+      change: change ? { removedWords: change, marginAfter: -0.12, newTop: versus, newTopProbability: 0.51 } : null,
+      smallest: true,
+      exhaustiveUpTo: 2,
       tried: 14,
       exact: true,
     },
@@ -151,7 +153,7 @@ describe.each(testProviders)('stored contrasts on %s', (provider) => {
     const rows = await storedExplanations(predictionId);
     expect(rows).toHaveLength(2);
     // What was stored first is kept: the retry with another change did not replace it.
-    expect((rows[0]!.payload as { extra: { change: unknown } }).extra.change).toEqual({ removedWords: [3], marginAfter: -0.12, newTop: index('card_delivery_estimate') });
+    expect((rows[0]!.payload as { extra: { change: unknown } }).extra.change).toEqual({ removedWords: [3], marginAfter: -0.12, newTop: 'card_delivery_estimate', newTopProbability: 0.51 });
     // One post may not name the same other intent twice.
     expect(explanationsRecordSchema.safeParse({ explanations: [contrast(text, 'lost_or_stolen_card', null), contrast(text, 'lost_or_stolen_card', [1])] }).success).toBe(false);
   });

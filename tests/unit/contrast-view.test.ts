@@ -31,7 +31,7 @@ function contrast(versus: string, values: number[], change: number[] | null) {
     settings: {},
     words: WORDS,
     scores: values,
-    extra: { versus, versusIndex: 13, margin: 0.815, change: change ? { removedWords: change, marginAfter: -0.04, newTop: 13 } : null, tried: 9, exact: true },
+    extra: { versus, versusIndex: 13, margin: 0.815, change: change ? { removedWords: change, marginAfter: -0.04, newTop: versus, newTopProbability: 0.48 } : null, smallest: true, exhaustiveUpTo: 2, tried: 9, exact: true },
     timing: { ms: 120, forwardPasses: 17 },
   };
 }
@@ -81,7 +81,7 @@ describe('the contrast in the panel', () => {
     const said = text(region(html));
     expect(said).toContain('No small change found: removing a few words would not make me answer Lost or stolen card.');
     expect(said).toContain('Margin p(answer) − p(other) 0.81');
-    expect(said).toContain('exact Shapley values · 9 changes tried · 120');
+    expect(said).toContain('exact Shapley values · 9 changed texts tried · every set of up to 2 words tried · 120');
     expect(said).toContain('Stored with the prediction.');
   });
 
@@ -120,23 +120,24 @@ describe('reading a stored contrast', () => {
     const read = readExplanation(contrast('card_delivery_estimate', values, [arrived]));
     expect(read.ok).toBe(true);
     const view = readContrast(read.ok ? read.value.explanation : undefined)!;
-    expect(view).toMatchObject({ answer: 'card_arrival', versus: 'card_delivery_estimate', margin: 0.815, tried: 9, exact: true });
+    expect(view).toMatchObject({ answer: 'card_arrival', versus: 'card_delivery_estimate', margin: 0.815, tried: 9, exact: true, smallest: true, exhaustiveUpTo: 2 });
     expect(view.change).toEqual({ removed: [arrived], removedWords: ['arrived'], marginAfter: -0.04, newTop: 'card_delivery_estimate' });
     expect(view.scores).toEqual(values);
   });
 
-  it('draws no change that names a word the message does not have, and takes values kept in `extra` when there are no word scores', () => {
+  it('draws no change that names a word the message does not have, nor values that are not one per word', () => {
     const read = (value: unknown) => {
       const result = readExplanation(value);
       return result.ok ? readContrast(result.value.explanation) : null;
     };
     expect(read(contrast('card_delivery_estimate', values, [WORDS.length]))).toBeNull();
-    const inExtra = contrast('card_delivery_estimate', values, null);
-    const moved = { ...inExtra, scores: null, extra: { ...inExtra.extra, scores: values } };
-    const view = readContrast(moved as never);
-    expect(view?.scores).toEqual(values);
-    expect(readContrast({ ...moved, extra: { ...moved.extra, scores: [0.1] } } as never)).toBeNull();
+    expect(readContrast({ ...contrast('card_delivery_estimate', values, null), scores: [0.1] } as never)).toBeNull();
     expect(readContrast(fixture.explanations[0] as never)).toBeNull();
+  });
+
+  it('says when the model already gives the other intent on the message as it is (an operator’s run on a stored message)', () => {
+    const html = render({ explanations: [contrast('card_delivery_estimate', values, [])], reader: 'operator' });
+    expect(text(region(html))).toContain('On this message as it is, I would already answer When will my card arrive.');
   });
 
   it('keeps one contrast per other intent, at most RENDER_LIMITS.contrasts, and never at the cost of the answer’s explanations', () => {

@@ -70,9 +70,13 @@ export function StoredExplanations({ explanations, labelOf }: { explanations: re
               ) : null}
               {contrast ? (
                 <p className="mt-2 text-sm">
-                  {contrast.change ? (
+                  {contrast.change?.removed.length === 0 ? (
                     <>
-                      Without “<VisitorText text={contrast.change.removedWords.join(' ')} showControls />” the model would say <strong>{labelOf(contrast.change.newTop ?? versus)}</strong>
+                      On the message as it is the model already says <strong>{labelOf(contrast.change.newTop)}</strong>.
+                    </>
+                  ) : contrast.change ? (
+                    <>
+                      Without “<VisitorText text={contrast.change.removedWords.join(' ')} showControls />” the model would say <strong>{labelOf(contrast.change.newTop)}</strong>
                       {contrast.change.marginAfter !== null ? ` (margin ${formatNumber(contrast.margin ?? Number.NaN, 3)} → ${formatNumber(contrast.change.marginAfter, 3)})` : ''}.
                     </>
                   ) : (

@@ -378,8 +378,10 @@ function ContrastFacts({ view }: { view: ContrastView }) {
     const after = view.change?.marginAfter;
     facts.push(`margin p(answer) − p(other) ${formatNumber(view.margin)}${after !== undefined && after !== null ? `, ${formatNumber(after)} after the change` : ''}`);
   }
-  if (view.exact !== null) facts.push(view.exact ? 'exact Shapley values' : 'sampled Shapley values');
-  if (view.tried !== null) facts.push(`${view.tried.toLocaleString('en')} changes tried`);
+  if (view.exact !== null) facts.push(view.exact ? 'exact Shapley values' : `Shapley values estimated from ${view.samples !== null ? view.samples.toLocaleString('en') : 'sampled'} coalitions`);
+  if (view.tried !== null) facts.push(`${view.tried.toLocaleString('en')} changed texts tried`);
+  if (view.change && view.change.removed.length > 0 && view.smallest) facts.push('no fewer words would do');
+  else if (view.exhaustiveUpTo) facts.push(`every set of up to ${view.exhaustiveUpTo} ${view.exhaustiveUpTo === 1 ? 'word' : 'words'} tried`);
   facts.push(`${formatDuration(view.timing.ms)}, ${view.timing.forwardPasses.toLocaleString('en')} model runs`);
   const line = facts.join(' · ');
   return (

@@ -258,12 +258,17 @@ export function counterfactualParts(extra: CounterfactualView, labelOf: (intent:
 
 export const NO_COUNTERFACTUAL = 'Removing words did not change my answer.';
 
-/** “Without the word “card”, I would have answered …” in parts, so the UI can emphasise the other answer; null when no change was found. */
+/**
+ * “Without the word “card”, I would have answered …” in parts, so the UI can emphasise the other
+ * answer; “I would already answer …” when the model chooses the other intent on the message as
+ * it is (a stored message run again); null when no change was found.
+ */
 export function contrastChangeParts(contrast: ContrastView, labelOf: (intent: string) => string): { before: string; answer: string; after: string } | null {
   const change = contrast.change;
-  if (!change || change.removedWords.length === 0) return null;
+  if (!change) return null;
+  if (change.removedWords.length === 0) return { before: 'On this message as it is, I would already answer ', answer: labelOf(change.newTop), after: '.' };
   const noun = change.removedWords.length === 1 ? 'the word' : 'the words';
-  return { before: `Without ${noun} ${quoteList(change.removedWords)}, I would have answered `, answer: labelOf(change.newTop ?? contrast.versus), after: '.' };
+  return { before: `Without ${noun} ${quoteList(change.removedWords)}, I would have answered `, answer: labelOf(change.newTop), after: '.' };
 }
 
 /** When no small change makes the model choose the other intent. */

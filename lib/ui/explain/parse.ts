@@ -308,13 +308,13 @@ export const isContrast = (explanation: { extra?: unknown }): boolean => versusO
 
 /** The smallest change found that makes the model choose the other intent. */
 export interface ContrastChange {
-  /** The words removed (indices into the words, at most RENDER_LIMITS.removedWords) and their text. */
+  /** The words removed (indices into the words, at most RENDER_LIMITS.removedWords) and their text; none when the model already chooses the other intent. */
   removed: number[];
   removedWords: string[];
   /** p(answer) − p(other) once they are removed. */
   marginAfter: number | null;
-  /** The answer then, as a label, when known. */
-  newTop: string | null;
+  /** The answer then (the other intent), as a label. */
+  newTop: string;
 }
 
 /** What the contrast view draws. */
@@ -329,56 +329,50 @@ export interface ContrastView {
   margin: number | null;
   /** Null when no small change was found. */
   change: ContrastChange | null;
-  /** How many changes the search tried, and whether the word values are exact (every coalition) or estimated. */
+  /** No set of fewer words makes the model choose the other intent (every smaller set was tried). */
+  smallest: boolean | null;
+  /** Every set of up to this many words was tried. */
+  exhaustiveUpTo: number | null;
+  /** How many changed texts the search tried. */
   tried: number | null;
+  /** Whether the word values are exact (every coalition) or estimated from `samples` coalitions. */
   exact: boolean | null;
+  samples: number | null;
   timing: { ms: number; forwardPasses: number };
 }
 
+/** The fields of a contrast's `extra` the view draws (its method's schema has read the whole of it). */
 const contrastExtra = z.object({
   versus: z.string().min(1).max(200),
-  versusIndex: count.optional(),
   margin: finite.nullable().optional(),
-  // Where a method keeps its word values in `extra` rather than as word scores.
-  scores: z.array(finite).max(5000).optional(),
   change: z
-    .object({
-      removedWords: z.array(count).max(1000).optional(),
-      removed: z.array(count).max(1000).optional(),
-      marginAfter: finite.nullable().optional(),
-      newTop: z.union([count, z.string().max(200)]).nullable().optional(),
-    })
+    .object({ removedWords: z.array(count).max(1000), marginAfter: finite.nullable().optional(), newTop: z.string().min(1).max(200) })
     .nullable()
     .optional(),
+  smallest: z.boolean().optional(),
+  exhaustiveUpTo: count.optional(),
   tried: count.optional(),
   exact: z.boolean().optional(),
+  samples: count.optional(),
 });
 
 /**
  * A contrast to draw, or null when the explanation is none or its data cannot be read: the
- * word values (as word scores, or in `extra.scores`) must be one per word, and removed words
- * must be words of the message.
+ * word values must be one per word, and the removed words must be words of the message.
  */
 export function readContrast(explanation: ExplanationOf | undefined): ContrastView | null {
   if (!explanation) return null;
   const read = contrastExtra.safeParse(explanation.extra);
   if (!read.success) return null;
   const extra = read.data;
-  const { words } = explanation;
-  const scores = explanation.scores ?? extra.scores?.slice(0, RENDER_LIMITS.words) ?? null;
+  const { words, scores } = explanation;
   if (scores && scores.length !== words.length) return null;
   let change: ContrastChange | null = null;
   if (extra.change) {
-    const indices = extra.change.removedWords ?? extra.change.removed ?? [];
-    if (indices.some((index) => index >= words.length) || indices.length === 0) return null;
+    const indices = extra.change.removedWords;
+    if (indices.some((index) => index >= words.length)) return null;
     const removed = [...new Set(indices)].sort((a, b) => a - b).slice(0, RENDER_LIMITS.removedWords);
-    const newTop = extra.change.newTop;
-    change = {
-      removed,
-      removedWords: removed.map((index) => words[index]!.text),
-      marginAfter: extra.change.marginAfter ?? null,
-      newTop: typeof newTop === 'string' ? newTop : newTop !== undefined && newTop !== null && newTop === extra.versusIndex ? extra.versus : null,
-    };
+    change = { removed, removedWords: removed.map((index) => words[index]!.text), marginAfter: extra.change.marginAfter ?? null, newTop: extra.change.newTop };
   }
   return {
     answer: explanation.target.label,
@@ -387,8 +381,11 @@ export function readContrast(explanation: ExplanationOf | undefined): ContrastVi
     scores,
     margin: extra.margin ?? null,
     change,
+    smallest: extra.smallest ?? null,
+    exhaustiveUpTo: extra.exhaustiveUpTo ?? null,
     tried: extra.tried ?? null,
     exact: extra.exact ?? null,
+    samples: extra.samples ?? null,
     timing: explanation.timing,
   };
 }

@@ -67,9 +67,14 @@ export interface WhyPanelProps {
 type CustomerTab = 'words' | 'alternatives' | 'similar';
 type TechnicalTab = 'scores' | 'attention' | 'faithfulness';
 
-/** The word-scoring methods in the order the word view offers them, each with its explanation once there is one. */
+/**
+ * The word-scoring methods in the order the word view offers them, each with its explanation once
+ * there is one. A method that needs another intent to run (a contrast) has a view of its own.
+ */
 function scoredMethods(explanations: readonly Explanation[]): ScoredMethod[] {
-  return wordViewOrderOf(EXPLAINERS).map((descriptor) => ({ descriptor, explanation: explanations.find((e) => e.method === descriptor.method) }));
+  return wordViewOrderOf(EXPLAINERS)
+    .filter((descriptor) => !(descriptor.needs as readonly string[]).includes('versus'))
+    .map((descriptor) => ({ descriptor, explanation: explanations.find((e) => e.method === descriptor.method) }));
 }
 
 /** The word scores the customer sees: of the method with the highest `customerRank` that has scores. */
