@@ -43,12 +43,14 @@ const nextConfig = {
     // Review labels and explanations are checked against the bot's model folder (lib/verify/bots.ts).
     '/api/admin/predictions/[id]/review': ['./public/models/**/*.json'],
     '/api/predictions/[id]/explanations': ['./public/models/**/*.json'],
+    '/api/admin/predictions/[id]/contrasts': ['./public/models/**/*.json'],
   },
   // The audit report beside a model is for the admin's Model page, which reads it from disk itself.
   outputFileTracingExcludes: {
     '/api/turns': ['./public/models/**/audit.json'],
     '/api/admin/predictions/[id]/review': ['./public/models/**/audit.json'],
     '/api/predictions/[id]/explanations': ['./public/models/**/audit.json'],
+    '/api/admin/predictions/[id]/contrasts': ['./public/models/**/audit.json'],
   },
   async headers() {
     return [

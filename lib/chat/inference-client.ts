@@ -73,10 +73,19 @@ export class InferenceClient {
    */
   async explain(
     text: string,
-    options: { target?: number; overrides?: ExplainOverrides; onProgress?: (progress: ExplainProgress) => void; signal?: AbortSignal } = {},
+    options: {
+      target?: number;
+      /** Another class: explain why `target` and not it (the contrastive methods only). */
+      versus?: number;
+      /** `text` is a stored message masked with this character (see the worker protocol's `explain`). */
+      maskedWith?: string;
+      overrides?: ExplainOverrides;
+      onProgress?: (progress: ExplainProgress) => void;
+      signal?: AbortSignal;
+    } = {},
   ) {
     const event = await this.request(
-      (requestId) => ({ type: 'explain', requestId, text, target: options.target, overrides: options.overrides }),
+      (requestId) => ({ type: 'explain', requestId, text, target: options.target, versus: options.versus, maskedWith: options.maskedWith, overrides: options.overrides }),
       options.onProgress,
       options.signal,
     );

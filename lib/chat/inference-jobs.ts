@@ -1,14 +1,18 @@
 // What the inference worker does with a loaded model: classify, predict and explain on
 // request, one model run at a time, and cancel explanations nobody waits for any more.
 // Free of the browser's loading machinery, so the same code runs in Node on the real model.
-import { explainAll, type SkippedMethod } from '@/lib/explain';
+import { EXPLAINERS, explainAll, type SkippedMethod } from '@/lib/explain';
 import type { IntentModel } from '@/lib/model/model';
+import { maskedWordSpans } from '@/lib/model/spans';
 import type { SimilarIndex } from '@/lib/model/similar';
 import { ModelQueue } from './model-queue';
 import type { WorkerEvent, WorkerRequest } from './protocol';
 
 /** Time for one message's explanations, from the request to the result. */
 export const EXPLAIN_BUDGET_MS = 400;
+
+/** The methods that answer "why this and not that?": the ones that need another class (`versus`) to run. */
+export const CONTRASTIVE_METHODS = EXPLAINERS.filter((descriptor) => (descriptor.needs as readonly string[]).includes('versus')).map((descriptor) => descriptor.method);
 
 type ModelRequest = Exclude<WorkerRequest, { type: 'load' }>;
 
@@ -71,27 +75,36 @@ export class InferenceJobs {
     const analysis = await this.queue.run(() => model.analyse(request.text), 'background', signal);
     const index = await this.similarIndex;
     const skipped: SkippedMethod[] = [];
+    // A stored message's masked characters were letters or digits: its words are cut as the
+    // server cuts it, so that what is posted fits it. The forward pass's tokens are aligned with
+    // its own words, so it goes along only where those are the words explained.
+    const masked = request.maskedWith !== undefined && request.text.includes(request.maskedWith);
+    const contrast = request.versus !== undefined;
+    const input = {
+      text: request.text,
+      words: masked ? maskedWordSpans(request.text, model.locale, request.maskedWith!) : analysis.words,
+      predict,
+      labels: model.labels,
+      target: request.target ?? analysis.top,
+      analysis: masked ? undefined : analysis,
+      similar: index ? (embedding: number[], k: number) => index.search(embedding, k) : undefined,
+      // The other class of "why this and not that?"; the contrastive methods run only with it.
+      ...(contrast ? { versus: request.versus } : {}),
+    };
     const explanations = await explainAll(
-      {
-        text: request.text,
-        words: analysis.words,
-        predict,
-        labels: model.labels,
-        target: request.target ?? analysis.top,
-        analysis,
-        similar: index ? (embedding, k) => index.search(embedding, k) : undefined,
-      },
+      input,
       {
         // An ensemble stacks its models' attention layers; attention and rollout treat each model apart.
         ensembleMembers: (model.model.config as unknown as { ensemble_members?: number }).ensemble_members ?? 1,
-        methods: request.overrides?.methods,
+        methods: contrast ? CONTRASTIVE_METHODS : request.overrides?.methods,
         faithfulness: request.overrides?.faithfulness,
         signal,
         // The panel should be ready within half a second of the reply: SHAP and LIME, last,
         // share what is left of the budget and record how many samples they used (reproducible
-        // with the same seed); SHAP is dropped when even its floor does not fit. The rest of the
-        // half second is the message hops and the render.
-        budgetMs: EXPLAIN_BUDGET_MS - (performance.now() - started),
+        // with the same seed); SHAP is dropped when even its floor does not fit, and the panel
+        // is told. The rest of the half second is the message hops and the render. A contrast
+        // is asked for and waited for: it keeps its own time budget.
+        budgetMs: contrast ? undefined : EXPLAIN_BUDGET_MS - (performance.now() - started),
         onSkip: (method) => skipped.push(method),
         settings: { lime: { ...request.overrides?.lime } },
       },

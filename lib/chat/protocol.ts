@@ -59,8 +59,13 @@ export type WorkerRequest =
   | { type: 'load'; bot: string; device: DevicePreference; runtimePath: string; tuning?: Partial<RuntimeTuning> }
   | { type: 'classify'; requestId: number; text: string }
   | { type: 'predict'; requestId: number; texts: string[] }
-  /** Explains the model's decision on `text` for the class `target` (default: the top one). */
-  | { type: 'explain'; requestId: number; text: string; target?: number; overrides?: ExplainOverrides }
+  /**
+   * Explains the model's decision on `text` for the class `target` (default: the top one). With
+   * `versus` (another class), only why `target` and not `versus`: the contrastive methods. With
+   * `maskedWith`, `text` is a stored message whose personal data was masked with that character,
+   * and its words are cut as the server cuts a stored message (lib/model/spans `maskedWordSpans`).
+   */
+  | { type: 'explain'; requestId: number; text: string; target?: number; versus?: number; maskedWith?: string; overrides?: ExplainOverrides }
   /**
    * Stops the explanation asked for by `requestId`: its model work still queued is dropped, and
    * it stops before its next method. Nothing more is sent for it (the caller stopped waiting).

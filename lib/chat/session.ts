@@ -1,6 +1,8 @@
 import type { BotContent } from '@/lib/bot/answers';
 import type { Explanation } from '@/lib/explain';
+import { versusOf } from '@/lib/records/explanation';
 import type { RestoredConversation, TurnRecord } from '@/lib/records/turn';
+import { computeContrast, type ContrastState, type ContrastStates } from './contrast';
 import { HandoffFeed, INITIAL_HANDOFF_STATE, readAgentMessage, readUpdates, type AgentMessage, type ConversationUpdates, type HandoffState } from './handoff';
 import { InferenceClient, type ExplainProgress, type LoadProgress, type ReadyEvent } from './inference-client';
 import { toChatMessages, type ChatMessage } from './messages';
@@ -25,14 +27,16 @@ export type ExplainState =
 /** What the chat renders, replaced (never changed in place) on every change. */
 export type ChatSessionState = {
   model: ModelState;
-  /** By reply id. */
+  /** By reply id: the explanations of the answer. */
   explanations: Readonly<Record<string, ExplainState>>;
+  /** By reply id: the contrasts asked for ("why this and not that?") and those restored, by the other intent. */
+  contrasts: Readonly<Record<string, ContrastStates>>;
   /** The conversation's hand-off to a person, as the server last told it. */
   handoff: HandoffState;
 };
 
-/** A reply's explanation as a component reads it (subscribe, read) and asks for it (its panel opened). */
-export type ReplyExplanations = Pick<ChatSession, 'subscribe' | 'explanationOf' | 'explain'>;
+/** A reply's explanation as a component reads it (subscribe, read) and asks for it (its panel opened), and its contrasts. */
+export type ReplyExplanations = Pick<ChatSession, 'subscribe' | 'explanationOf' | 'explain' | 'contrastsOf' | 'explainContrast'>;
 
 /** What the session needs of the inference worker's client. */
 export type InferenceEngine = Pick<InferenceClient, 'load' | 'classify' | 'explain' | 'terminate'>;
@@ -55,6 +59,7 @@ type Explainable = { text: string; prediction: { id: string; intent: string } };
 type Job = { abort: AbortController; watched: boolean };
 
 const conversationKey = (bot: string) => `glassdesk:conversation:${bot}`;
+const contrastKey = (replyId: string, versus: string) => `${replyId}\u0000${versus}`;
 
 /**
  * One visitor's chat with one bot, outside React: the inference worker, the transport that
@@ -74,7 +79,7 @@ export class ChatSession {
   private readonly fetchImpl: typeof fetch;
   private client: InferenceEngine | null = null;
   private ready: ReadyEvent | null = null;
-  private state: ChatSessionState = { model: { status: 'loading', progress: null }, explanations: {}, handoff: INITIAL_HANDOFF_STATE };
+  private state: ChatSessionState = { model: { status: 'loading', progress: null }, explanations: {}, contrasts: {}, handoff: INITIAL_HANDOFF_STATE };
   readonly handoffFeed: HandoffFeed;
   private outboxStatus: OutboxStatus = { pending: 0, byKind: {}, lastError: null };
   private readonly listeners = new Set<() => void>();
@@ -82,6 +87,10 @@ export class ChatSession {
   private readonly jobs = new Map<string, Job>();
   /** Replies whose panel opened before the model was ready: explained once it is. */
   private readonly waitingForModel = new Set<string>();
+  /** Contrasts under way, by reply id and other intent (`contrastKey`). */
+  private readonly contrastJobs = new Map<string, AbortController>();
+  /** Contrasts asked for before the model was ready: worked out once it is. */
+  private readonly contrastsWaiting = new Map<string, { replyId: string; versus: string }>();
 
   constructor(
     readonly content: BotContent,
@@ -119,6 +128,9 @@ export class ChatSession {
 
   readonly explanationOf = (replyId: string): ExplainState | undefined => this.state.explanations[replyId];
 
+  /** A reply's contrasts by the other intent (the same object until one of them changes), or undefined when none was asked for or stored. */
+  readonly contrastsOf = (replyId: string): ContrastStates | undefined => this.state.contrasts[replyId];
+
   /** Starts the worker and loads the model; returns a function that stops both. */
   start(options: { runtimePath: string; device: DevicePreference }): () => void {
     const client = this.newInference();
@@ -144,12 +156,17 @@ export class ChatSession {
         const waiting = [...this.waitingForModel];
         this.waitingForModel.clear();
         for (const replyId of waiting) this.startExplaining(replyId, true);
+        const contrasts = [...this.contrastsWaiting.values()];
+        this.contrastsWaiting.clear();
+        for (const { replyId, versus } of contrasts) this.startContrast(replyId, versus);
       })
       .catch((error: Error) => {
         if (!current()) return;
         this.setModel({ status: 'failed', message: error.message });
         for (const replyId of this.waitingForModel) this.setExplanation(replyId, { status: 'failed', error: error.message });
         this.waitingForModel.clear();
+        for (const { replyId, versus } of this.contrastsWaiting.values()) this.setContrast(replyId, versus, { status: 'failed', error: error.message });
+        this.contrastsWaiting.clear();
       });
     return () => {
       if (!current()) return;
@@ -159,6 +176,9 @@ export class ChatSession {
       for (const job of this.jobs.values()) job.abort.abort();
       for (const replyId of this.waitingForModel) this.setExplanation(replyId, undefined);
       this.waitingForModel.clear();
+      for (const abort of this.contrastJobs.values()) abort.abort();
+      for (const { replyId, versus } of this.contrastsWaiting.values()) this.setContrast(replyId, versus, undefined);
+      this.contrastsWaiting.clear();
       client.terminate();
     };
   }
@@ -168,6 +188,14 @@ export class ChatSession {
    * or under way (then keeps it from being cancelled by a newer message).
    */
   readonly explain = (replyId: string): void => this.startExplaining(replyId, true);
+
+  /**
+   * The customer asked "Why not <versus>?" about a reply (`versus` a label of the model): works
+   * out, in the worker, the words that favour the answer over that intent and the smallest
+   * change that would have given it, unless that is done, stored or under way; then stores it
+   * through the outbox like every explanation. A newer message does not cancel it.
+   */
+  readonly explainContrast = (replyId: string, versus: string): void => this.startContrast(replyId, versus);
 
   /**
    * This browser's conversation with the bot, as messages to show: none when it is new or
@@ -238,9 +266,13 @@ export class ChatSession {
     this.startExplaining(turn.reply.id, false);
   }
 
-  /** Restored replies: those with stored explanations show them; the others can be explained on demand. */
+  /**
+   * Restored replies: those with stored explanations show them, and their stored contrasts; the
+   * others can be explained on demand.
+   */
   private rememberRestored(conversation: RestoredConversation) {
     const explanations = { ...this.state.explanations };
+    const contrasts = { ...this.state.contrasts };
     let question: string | null = null;
     for (const message of conversation.messages) {
       if (message.role === 'user') {
@@ -248,10 +280,49 @@ export class ChatSession {
         continue;
       }
       if (message.prediction && message.prediction.decision !== 'unreadable' && question !== null) this.explainable.set(message.id, { text: question, prediction: message.prediction });
-      if (message.explanations?.length) explanations[message.id] = { status: 'ready', explanations: message.explanations };
+      // A contrast asked for later is not the answer's explanation: a reply with contrasts alone is still explained when its panel opens.
+      const stored = message.explanations ?? [];
+      const ofAnswer = stored.filter((explanation) => versusOf(explanation) === '');
+      if (ofAnswer.length) explanations[message.id] = { status: 'ready', explanations: ofAnswer };
+      const restored: Record<string, ContrastState> = {};
+      for (const explanation of stored) if (versusOf(explanation) !== '') restored[versusOf(explanation)] = { status: 'ready', explanation };
+      if (Object.keys(restored).length) contrasts[message.id] = { ...contrasts[message.id], ...restored };
       question = null;
     }
-    this.setState({ ...this.state, explanations });
+    this.setState({ ...this.state, explanations, contrasts });
+  }
+
+  private startContrast(replyId: string, versus: string) {
+    const key = contrastKey(replyId, versus);
+    const reply = this.explainable.get(replyId);
+    const current = this.state.contrasts[replyId]?.[versus];
+    if (!reply || current?.status === 'ready' || this.contrastJobs.has(key) || this.contrastsWaiting.has(key)) return;
+    const { client, ready } = this;
+    if (!client || !ready) {
+      if (this.state.model.status === 'failed') return this.setContrast(replyId, versus, { status: 'failed', error: this.state.model.message });
+      this.contrastsWaiting.set(key, { replyId, versus });
+      return this.setContrast(replyId, versus, { status: 'computing' });
+    }
+    const abort = new AbortController();
+    this.contrastJobs.set(key, abort);
+    this.setContrast(replyId, versus, { status: 'computing' });
+    computeContrast(client, ready.model.labels, {
+      text: reply.text,
+      answer: reply.prediction.intent,
+      versus,
+      signal: abort.signal,
+      onProgress: (progress) => this.setContrast(replyId, versus, { status: 'computing', progress }),
+    })
+      .then(
+        (explanation) => {
+          this.setContrast(replyId, versus, { status: 'ready', explanation });
+          void this.outbox.enqueue({ kind: 'explanations', url: `/api/predictions/${reply.prediction.id}/explanations`, method: 'POST', body: { explanations: [explanation] } });
+        },
+        (error: Error) => this.setContrast(replyId, versus, abort.signal.aborted ? undefined : { status: 'failed', error: error.message }),
+      )
+      .finally(() => {
+        if (this.contrastJobs.get(key) === abort) this.contrastJobs.delete(key);
+      });
   }
 
   private startExplaining(replyId: string, watched: boolean) {
@@ -293,6 +364,17 @@ export class ChatSession {
       .finally(() => {
         if (this.jobs.get(replyId)?.abort === abort) this.jobs.delete(replyId);
       });
+  }
+
+  /** Sets one contrast's state (undefined: as if never asked), replacing its reply's record so that readers see the change. */
+  private setContrast(replyId: string, versus: string, contrast: ContrastState | undefined) {
+    const ofReply: Record<string, ContrastState> = { ...this.state.contrasts[replyId] };
+    if (contrast) ofReply[versus] = contrast;
+    else delete ofReply[versus];
+    const contrasts = { ...this.state.contrasts };
+    if (Object.keys(ofReply).length) contrasts[replyId] = ofReply;
+    else delete contrasts[replyId];
+    this.setState({ ...this.state, contrasts });
   }
 
   private setModel(model: ModelState) {

@@ -245,9 +245,10 @@ export const contrastExplainer = defineExplainer({
  * `versus` and the change's answer must be the model's labels (the indices are derived from
  * them); the removed words must be distinct words of the stored message, and are kept sorted.
  */
-function fitContrast(posted: ContrastExtra, { words, bot }: FitContext): FitOutcome<ContrastExtra> {
+function fitContrast(posted: ContrastExtra, { words, bot, target }: FitContext): FitOutcome<ContrastExtra> {
   const versusIndex = bot.labelIndex.get(posted.versus);
   if (versusIndex === undefined) return misfit(`extra.versus "${posted.versus}" is not a label of the ${bot.botId} model`);
+  if (posted.versus === target) return misfit(`extra.versus "${posted.versus}" is the explained answer itself`);
   const fitted: ContrastExtra = { ...posted, versusIndex };
   const change = posted.change;
   if (change) {

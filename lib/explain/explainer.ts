@@ -115,6 +115,8 @@ export interface FitContext {
   bot: FitFacts;
   /** The character personal data is masked with: any visitor text the hook cannot derive becomes it. */
   mask: string;
+  /** The explained class's label (already checked against the model's labels). */
+  target: string;
 }
 
 export type FitOutcome<Extra> = { ok: true; extra: Extra } | { ok: false; problem: string };

@@ -1,8 +1,8 @@
 import 'server-only';
 import { z } from 'zod';
 import { type ExplanationsBatchOutcome, type TurnOutcome } from '@/lib/records/turn';
-import { batchedExplanationsSchema, explanationsRecordSchema, MAX_EXPLANATIONS_BYTES, type ExplanationsRecord } from '@/lib/records/explanation';
-import { explanationSubjects, storeExplanationRows, type ExplanationsOutcome, type ExplanationSubject } from '@/lib/db/queries/explanations';
+import { batchedExplanationsSchema, explanationSchema, explanationsRecordSchema, MAX_EXPLANATIONS_BYTES, versusOf, type ExplanationsRecord } from '@/lib/records/explanation';
+import { explanationSubjects, storedExplanations, storeExplanationRows, type ExplanationsOutcome, type ExplanationSubject } from '@/lib/db/queries/explanations';
 import { StoreError } from '@/lib/db/errors';
 import { apiErrorOf, ApiError, badRequest, invalidBody, notFound, parseId, readJson } from '@/lib/http/errors';
 import { limitChatBytes, limitChatRequest } from '@/lib/http/rate-limit';
@@ -77,17 +77,49 @@ export function fitExplanations(subject: ExplanationSubject, posted: Explanation
  * Stores several predictions' explanations, already fitted to their stored messages, with the
  * summary each prediction records of them (disagreement, lowest faithfulness), and says per
  * prediction, in the given order, what became of them, or the ApiError a single post would
- * have got.
+ * have got. The summary is of the explanations of the answer alone: a contrast ("why this and
+ * not that?"), asked for later about one other intent, leaves it as it was.
  */
 async function storeFittedExplanations(
   items: { predictionId: string; record: ExplanationsRecord }[],
   options?: { fallBack?: boolean },
 ): Promise<(ExplanationsOutcome | ApiError)[]> {
   const outcomes = await storeExplanationRows(
-    items.map(({ predictionId, record }) => ({ predictionId, explanations: record.explanations, summary: explanationSummary(record.explanations) })),
+    items.map(({ predictionId, record }) => ({
+      predictionId,
+      explanations: record.explanations,
+      summary: explanationSummary(record.explanations.filter((explanation) => versusOf(explanation) === '')),
+    })),
     options,
   );
   return outcomes.map((outcome) => (outcome instanceof StoreError ? apiErrorOf(outcome) : outcome));
+}
+
+const operatorContrastSchema = z.object({ explanation: explanationSchema });
+
+/**
+ * `POST /api/admin/predictions/:id/contrasts` `{ explanation }`, behind the admin's session and
+ * CSRF check: a contrast ("why this and not that?") an operator computed in the admin's browser
+ * for a stored prediction, by the bot's model on the stored (masked) message. It must be a
+ * contrast (its `extra.versus` names another intent of the model) and explain the intent the
+ * prediction reported; it is fitted to the stored message and stored as the chat's are, so a
+ * repeated post changes nothing. Answers with the contrast as stored (the stored message's
+ * words), 201 when it is new and 200 when it was stored already.
+ */
+export async function ingestOperatorContrast(request: Request, rawPredictionId: string): Promise<Response> {
+  const predictionId = parseId(rawPredictionId, 'The prediction id');
+  const subject = (await explanationSubjects([predictionId])).get(predictionId);
+  if (!subject) throw notFound('That prediction');
+  const { explanation } = await readJson(request, operatorContrastSchema, MAX_EXPLANATIONS_BYTES);
+  const versus = versusOf(explanation);
+  if (!versus) throw badRequest('Only a contrast can be added to a stored prediction: extra.versus names no other intent.', [{ path: 'explanation.extra.versus', message: 'required' }]);
+  if (explanation.target.label !== subject.intent) {
+    throw badRequest(`The contrast explains "${explanation.target.label}", but the prediction answered "${subject.intent}".`, [{ path: 'explanation.target.label', message: 'must be the predicted intent' }]);
+  }
+  if (versus === subject.intent) throw badRequest('A contrast compares the answer with another intent, not with itself.', [{ path: 'explanation.extra.versus', message: 'must differ from the answer' }]);
+  const outcome = await storeExplanationsOf(subject, { explanations: [explanation] });
+  const stored = (await storedExplanations(predictionId, versus)).find((row) => row.method === explanation.method);
+  return Response.json({ ...outcome, explanation: stored?.payload ?? null }, { status: outcome.stored > 0 ? 201 : 200 });
 }
 
 /** A record refused within a batch: the status and error a single post would have got. */

@@ -58,7 +58,7 @@ export function fitterFor<D extends AnyExplainer>(list: readonly D[]): Fitter<D>
     const { words } = fitted;
     const targetIndex = bot.labelIndex.get(posted.target.label);
     if (targetIndex === undefined) return { ok: false, problem: `target.label "${posted.target.label}" is not a label of the ${bot.botId} model` };
-    const extra = descriptor.fitExtra(posted.extra, { storedText, words, bot, mask: MASK });
+    const extra = descriptor.fitExtra(posted.extra, { storedText, words, bot, mask: MASK, target: posted.target.label });
     if (!extra.ok) return extra;
     // The hook returns its own method's `extra`: the explanation stays of the method it was.
     return { ok: true, explanation: { ...posted, words, target: { ...posted.target, index: targetIndex }, extra: extra.extra } as ExplanationFrom<D> };

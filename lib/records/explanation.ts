@@ -57,12 +57,27 @@ export function explanationSchemaFor<D extends AnyExplainer>(list: readonly D[])
 export const explanationSchema = explanationSchemaFor(EXPLAINERS);
 export type ExplanationRecord = z.infer<typeof explanationSchema>;
 
-/** A post's explanations for the methods of `list`: at most one per method. */
+/**
+ * The other intent a contrastive explanation ("why this and not that?") is about: its
+ * `extra.versus`, or '' for an explanation of the answer alone. A prediction keeps one
+ * explanation per method and other intent (the store's key, lib/db/queries/explanations.ts
+ * `explanationVersus`, reads the same field).
+ */
+export function versusOf(explanation: { extra?: unknown }): string {
+  const extra = explanation.extra;
+  const versus = typeof extra === 'object' && extra !== null && Object.hasOwn(extra, 'versus') ? (extra as { versus?: unknown }).versus : undefined;
+  return typeof versus === 'string' ? versus : '';
+}
+
+/** What a prediction keeps one of: a method, and for a contrast the other intent too. */
+export const explanationKey = (explanation: { method: string; extra?: unknown }): string => `${explanation.method}\u0000${versusOf(explanation)}`;
+
+/** A post's explanations for the methods of `list`: at most one per method and other intent (several contrasts, one per other intent). */
 export function explanationsRecordSchemaFor<D extends AnyExplainer>(list: readonly D[]) {
   return z
     .object({ explanations: z.array(explanationSchemaFor(list)).min(1).max(Math.max(10, list.length)) })
-    .refine((record) => new Set(record.explanations.map((e) => e.method)).size === record.explanations.length, {
-      message: 'each method may appear once',
+    .refine((record) => new Set(record.explanations.map(explanationKey)).size === record.explanations.length, {
+      message: 'each method may appear once (a contrast once per other intent)',
       path: ['explanations'],
     });
 }

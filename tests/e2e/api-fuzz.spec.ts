@@ -381,6 +381,7 @@ test.describe('API fuzz', () => {
       ['/api/admin/predictions', ['GET']],
       [`/api/admin/predictions/${existing.predictionId}`, ['GET']],
       [`/api/admin/predictions/${existing.predictionId}/review`, ['POST']],
+      [`/api/admin/predictions/${existing.predictionId}/contrasts`, ['POST']],
       ['/api/admin/queue', ['GET']],
       ['/api/admin/overview', ['GET']],
       ['/api/admin/export', ['GET']],

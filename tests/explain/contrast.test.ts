@@ -128,6 +128,7 @@ describe('a stored contrast (the fit hook)', () => {
 
   it('rejects a versus or a new answer that is not a label of the model, and words the message does not have', () => {
     expect(fit({ versus: 'DE89370400440532013000' })).toMatchObject({ ok: false, problem: expect.stringMatching(/extra\.versus .* is not a label/) });
+    expect(fit({ versus: 'card_arrival' })).toMatchObject({ ok: false, problem: expect.stringMatching(/is the explained answer itself/) });
     expect(fit({ versus: 'card_delivery_estimate', change: { removedWords: [1], marginAfter: 0, newTop: 'john_smith' } })).toMatchObject({ ok: false, problem: expect.stringMatching(/newTop .* is not a label/) });
     expect(fit({ versus: 'card_delivery_estimate', change: { removedWords: [10], marginAfter: 0, newTop: 'card_delivery_estimate' } })).toMatchObject({ ok: false, problem: expect.stringMatching(/word 10, but the message has 10 words/) });
     expect(fit({ versus: 'card_delivery_estimate', change: { removedWords: [2, 2], marginAfter: 0, newTop: 'card_delivery_estimate' } })).toMatchObject({ ok: false, problem: expect.stringMatching(/twice/) });

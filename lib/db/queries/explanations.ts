@@ -21,13 +21,17 @@ export type StorableExplanation = {
 /** What a prediction records of its explanations (derived by the caller, lib/ingest/explanation-summary.ts). */
 export type ExplanationSummaryColumns = { minFaithfulness?: number; methodsDisagree?: boolean };
 
-/** The database row of one explanation: the object as rendered, plus the columns the admin filters on. */
-/** The other intent a contrastive explanation answers about ('' for every other method): part of its key. */
+/**
+ * The other intent a contrastive explanation answers about ('' for every other method): part of
+ * its key. The same field the records read (lib/records/explanation.ts `versusOf`), which this
+ * layer does not import.
+ */
 export function explanationVersus(explanation: StorableExplanation): string {
   const versus = (explanation.extra as { versus?: unknown } | null | undefined)?.versus;
   return typeof versus === 'string' ? versus : '';
 }
 
+/** The database row of one explanation: the object as rendered, plus the columns the admin filters on. */
 export function explanationRow(predictionId: string, explanation: StorableExplanation, createdAt?: Date): Prisma.ExplanationCreateManyInput {
   return {
     id: randomUUID(),
@@ -43,17 +47,33 @@ export function explanationRow(predictionId: string, explanation: StorableExplan
   };
 }
 
-/** The message a prediction was made on, as stored (personal data masked), and its conversation's bot. */
-export type ExplanationSubject = { predictionId: string; botId: string; storedText: string };
+/** The message a prediction was made on, as stored (personal data masked), its conversation's bot, and the intent it reported. */
+export type ExplanationSubject = { predictionId: string; botId: string; storedText: string; intent: string };
 
 /** The stored messages of some predictions, by prediction id, in one query; unknown ids are absent. */
 export async function explanationSubjects(predictionIds: readonly string[]): Promise<Map<string, ExplanationSubject>> {
   const ids = [...new Set(predictionIds)];
   if (ids.length === 0) return new Map();
-  const rows = await db().$queryRaw<{ id: string; text: string; botId: string }[]>`SELECT p."id", m."text", c."botId"
+  const rows = await db().$queryRaw<{ id: string; text: string; botId: string; intent: string }[]>`SELECT p."id", m."text", c."botId", p."intent"
     FROM "Prediction" p JOIN "Message" m ON m."id" = p."messageId" JOIN "Conversation" c ON c."id" = m."conversationId"
     WHERE p."id" IN (${Prisma.join(ids)})`;
-  return new Map(rows.map((row) => [row.id, { predictionId: row.id, botId: row.botId, storedText: row.text }]));
+  return new Map(rows.map((row) => [row.id, { predictionId: row.id, botId: row.botId, storedText: row.text, intent: row.intent }]));
+}
+
+/** One stored explanation: its key (method, and the other intent of a contrast) and the object as stored. */
+export type StoredExplanationRow = { method: string; versus: string; payload: unknown };
+
+/**
+ * A prediction's stored explanations, contrasts included, each with its other intent, ordered
+ * by method and other intent; with `versus`, only the contrasts with that other intent (of any
+ * contrastive method).
+ */
+export async function storedExplanations(predictionId: string, versus?: string): Promise<StoredExplanationRow[]> {
+  return db().explanation.findMany({
+    where: { predictionId, ...(versus !== undefined ? { versus } : {}) },
+    select: { method: true, versus: true, payload: true },
+    orderBy: [{ method: 'asc' }, { versus: 'asc' }],
+  });
 }
 
 export type ExplanationsOutcome = { stored: number; duplicates: number };

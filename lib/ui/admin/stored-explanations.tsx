@@ -1,7 +1,8 @@
 import { escapeBidiControls, VisitorText } from '@/lib/ui/text';
 import { methodLabel } from '@/lib/explain/methods';
 import { formatDuration, formatNumber, formatScore } from '@/lib/ui/explain/format';
-import { readCounterfactual, readExplanations, readNeighbours } from '@/lib/ui/explain/parse';
+import { readContrast, readCounterfactual, readExplanations, readNeighbours } from '@/lib/ui/explain/parse';
+import { explanationKey, versusOf } from '@/lib/records/explanation';
 
 /** How much of an object's JSON the page shows. */
 const RAW_CHARACTERS = 4000;
@@ -33,11 +34,14 @@ export function StoredExplanations({ explanations, labelOf }: { explanations: re
           const max = Math.max(1e-9, ...(scores ?? []).map(Math.abs));
           const counterfactual = readCounterfactual(explanation);
           const neighbours = readNeighbours(explanation);
+          const versus = versusOf(explanation);
+          const contrast = versus ? readContrast(explanation) : null;
           const raw = JSON.stringify({ settings: explanation.settings, extra: explanation.extra }, null, 1) ?? '';
           return (
-            <li key={explanation.method} className="min-w-0 rounded-lg border border-slate-100 p-3" data-testid={`admin-explanation-${explanation.method}`}>
+            <li key={explanationKey(explanation)} className="min-w-0 rounded-lg border border-slate-100 p-3" data-testid={`admin-explanation-${explanation.method}`} data-versus={versus || undefined}>
               <h3 className="text-sm font-semibold break-words">
                 {methodLabel(explanation.method)}
+                {versus ? ` versus ${labelOf(versus)}` : ''}
                 <span className="ml-2 font-normal text-slate-500">
                   for {labelOf(explanation.target.label)} · {formatDuration(explanation.timing.ms)} · {explanation.timing.forwardPasses.toLocaleString('en')} forward {explanation.timing.forwardPasses === 1 ? 'pass' : 'passes'}
                 </span>
@@ -62,6 +66,22 @@ export function StoredExplanations({ explanations, labelOf }: { explanations: re
                 <p className="mt-2 text-sm">
                   Without “<VisitorText text={counterfactual.removedWords.join(' ')} showControls />” the model would say <strong>{labelOf(counterfactual.newLabel)}</strong>
                   {counterfactual.newProbability !== null ? ` (${(counterfactual.newProbability * 100).toFixed(0)} %)` : ''}.
+                </p>
+              ) : null}
+              {contrast ? (
+                <p className="mt-2 text-sm">
+                  {contrast.change?.removed.length === 0 ? (
+                    <>
+                      On the message as it is the model already says <strong>{labelOf(contrast.change.newTop)}</strong>.
+                    </>
+                  ) : contrast.change ? (
+                    <>
+                      Without “<VisitorText text={contrast.change.removedWords.join(' ')} showControls />” the model would say <strong>{labelOf(contrast.change.newTop)}</strong>
+                      {contrast.change.marginAfter !== null ? ` (margin ${formatNumber(contrast.margin ?? Number.NaN, 3)} → ${formatNumber(contrast.change.marginAfter, 3)})` : ''}.
+                    </>
+                  ) : (
+                    <>No small change found that makes the model say {labelOf(versus)}.</>
+                  )}
                 </p>
               ) : null}
               {neighbours && neighbours.length > 0 ? (

@@ -1,12 +1,30 @@
 'use client';
 
+import { useEffect, useState, useSyncExternalStore } from 'react';
 import { humanizeIntent } from '@/lib/bot/answers';
-import { WhyPanel, type WhyPrediction } from '@/lib/ui/explain/why-panel';
+import { devicePreferenceFrom } from '@/lib/chat/protocol';
+import { StoredContrasts } from '@/lib/chat/stored-contrasts';
+import { adminPost } from '@/lib/ui/admin/csrf-fetch';
+import { WhyPanel, type ContrastControl, type WhyPrediction } from '@/lib/ui/explain/why-panel';
+
+/** What an operator's page needs to work out contrasts of a stored prediction in the browser and store them. */
+export interface ContrastComputing {
+  predictionId: string;
+  csrfToken: string;
+  /** The prediction's bot: its model is loaded from this site (lib/bot/registry `modelUrl`). */
+  bot: string;
+  /** Where the ONNX runtime's files are served. */
+  runtimePath: string;
+  /** The labels of the bot's model, any of which the answer may be compared with. */
+  labels: readonly string[];
+}
 
 /**
  * The chat's why-panel for an operator, rendered from the stored explanation objects as they
  * are (the panel reads them itself), with the technical details open. Intent names come as a
- * map from the server page (`intentNames`): functions cannot cross to a client component.
+ * map from the server page (`intentNames`): functions cannot cross to a client component. With
+ * `contrasts`, the operator can also compare the answer with any other intent: the bot's model
+ * runs in this browser on the stored message, and the contrast is stored with the prediction.
  */
 export function StoredWhyPanel({
   intentNames,
@@ -16,6 +34,7 @@ export function StoredWhyPanel({
   backend,
   id = 'admin-why',
   text,
+  contrasts,
 }: {
   intentNames: Readonly<Record<string, string>>;
   explanations: readonly unknown[];
@@ -26,7 +45,9 @@ export function StoredWhyPanel({
   id?: string;
   /** The stored (masked) message the explanation is about: the panel draws it word by word. */
   text?: string;
+  contrasts?: ContrastComputing;
 }) {
+  const contrast = useOperatorContrasts(contrasts, text ?? '', prediction.intent);
   return (
     <WhyPanel
       explanations={explanations}
@@ -37,6 +58,38 @@ export function StoredWhyPanel({
       text={text}
       reader="operator"
       provenance={{ kind: 'stored', storedAt, backend }}
+      contrast={contrast}
     />
   );
+}
+
+const NO_CONTRASTS = { subscribe: () => () => {}, getState: () => undefined };
+
+/** The operator's contrasts of one stored prediction, worked out on this page and stored through the admin API; undefined without `computing`. */
+function useOperatorContrasts(computing: ContrastComputing | undefined, storedText: string, answer: string): ContrastControl | undefined {
+  const [runner] = useState(() =>
+    computing
+      ? new StoredContrasts({
+          bot: computing.bot,
+          runtimePath: computing.runtimePath,
+          device: typeof window === 'undefined' ? 'auto' : devicePreferenceFrom(window.location.search),
+          text: storedText,
+          answer,
+          store: (explanation) => storeContrast(computing, explanation),
+        })
+      : null,
+  );
+  useEffect(() => () => runner?.dispose(), [runner]);
+  const source = runner ?? NO_CONTRASTS;
+  const states = useSyncExternalStore(source.subscribe, source.getState, source.getState);
+  if (!runner || !computing) return undefined;
+  return { states, request: runner.request, choices: computing.labels };
+}
+
+/** Posts a contrast to the admin API and gives back the contrast as stored, or throws the server's reason. */
+async function storeContrast(computing: ContrastComputing, explanation: unknown): Promise<unknown> {
+  const response = await adminPost(`/api/admin/predictions/${computing.predictionId}/contrasts`, computing.csrfToken, { explanation });
+  const body = (await response.json().catch(() => null)) as { explanation?: unknown; error?: { message?: unknown } } | null;
+  if (!response.ok) throw new Error(typeof body?.error?.message === 'string' ? body.error.message : `the server answered ${response.status}`);
+  return body?.explanation ?? explanation;
 }

@@ -3,6 +3,7 @@
 import { memo, useCallback, useId, useState, useSyncExternalStore } from 'react';
 import { agentPartOf, messageText, noticePartOf, replyPartsOf, type ChatMessage } from '@/lib/chat/messages';
 import type { ReplyExplanations } from '@/lib/chat/session';
+import { useReplyContrasts } from '@/lib/ui/explain/contrast-view';
 import { WhyPanel, WhyToggle } from '@/lib/ui/explain/why-panel';
 import { VisitorText } from '@/lib/ui/text';
 import { UnreadableNote } from '@/lib/ui/unreadable-note';
@@ -171,6 +172,7 @@ function Why({ message, question, explanations, labelOf, language }: Props) {
   const prediction = message.metadata!.prediction!;
   const stateOf = useCallback(() => explanations.explanationOf(message.id), [explanations, message.id]);
   const state = useSyncExternalStore(explanations.subscribe, stateOf, stateOf);
+  const contrast = useReplyContrasts(explanations, message.id);
   const unreadable = prediction.decision === 'unreadable';
   return (
     <>
@@ -199,6 +201,7 @@ function Why({ message, question, explanations, labelOf, language }: Props) {
             status={state?.status ?? 'computing'}
             progress={state?.status === 'computing' ? (state.progress ?? undefined) : undefined}
             error={state?.status === 'failed' ? state.error : undefined}
+            contrast={contrast}
           />
         </div>
       )}

@@ -4,7 +4,7 @@
 import type { ExplanationOf, Faithfulness } from '@/lib/explain/explainer';
 import { EXPLAINERS, wordViewOrderOf } from '@/lib/explain/methods';
 import type { WordSpan } from '@/lib/model/types';
-import type { AttentionDrawing, CounterfactualView } from './parse';
+import type { AttentionDrawing, ContrastView, CounterfactualView } from './parse';
 
 // ---------------------------------------------------------------------------------------------
 // Numbers
@@ -134,6 +134,22 @@ export function evidenceColor(strength: number): Swatch {
   return swatch(mix(WHITE, POSITIVE_RGB, 0.25 + 0.75 * Math.min(1, Math.max(0, strength))));
 }
 
+/**
+ * How strongly a word favours one side of a contrast, signed (positive: the answer, negative:
+ * the other intent), for the two-hue scale; null when negligible beside the strongest word
+ * either way (`scale`, the largest absolute value).
+ */
+export function contrastStrength(score: number, scale: number): number | null {
+  if (!Number.isFinite(score) || !(scale > NEGLIGIBLE_SCORE) || Math.abs(score) < NEGLIGIBLE_SCORE || Math.abs(score) < scale * NEGLIGIBLE_SHARE) return null;
+  return Math.max(-1, Math.min(1, score / scale));
+}
+
+/** The colour of a word that favours a side of a contrast: blue for the answer, orange for the other intent, never lighter than a quarter of the way. */
+export function contrastColor(strength: number): Swatch {
+  const t = 0.25 + 0.75 * Math.min(1, Math.abs(strength));
+  return swatch(mix(WHITE, strength >= 0 ? POSITIVE_RGB : NEGATIVE_RGB, t));
+}
+
 /** The strongest positive score, or 0. */
 export function strongest(values: readonly number[]): number {
   return values.reduce((max, value) => (Number.isFinite(value) && value > max ? value : max), 0);
@@ -241,6 +257,22 @@ export function counterfactualParts(extra: CounterfactualView, labelOf: (intent:
 }
 
 export const NO_COUNTERFACTUAL = 'Removing words did not change my answer.';
+
+/**
+ * “Without the word “card”, I would have answered …” in parts, so the UI can emphasise the other
+ * answer; “I would already answer …” when the model chooses the other intent on the message as
+ * it is (a stored message run again); null when no change was found.
+ */
+export function contrastChangeParts(contrast: ContrastView, labelOf: (intent: string) => string): { before: string; answer: string; after: string } | null {
+  const change = contrast.change;
+  if (!change) return null;
+  if (change.removedWords.length === 0) return { before: 'On this message as it is, I would already answer ', answer: labelOf(change.newTop), after: '.' };
+  const noun = change.removedWords.length === 1 ? 'the word' : 'the words';
+  return { before: `Without ${noun} ${quoteList(change.removedWords)}, I would have answered `, answer: labelOf(change.newTop), after: '.' };
+}
+
+/** When no small change makes the model choose the other intent. */
+export const noContrastChange = (other: string): string => `No small change found: removing a few words would not make me answer ${other}.`;
 
 // ---------------------------------------------------------------------------------------------
 // Attention views

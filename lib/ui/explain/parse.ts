@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import type { AnyExplainer, ExplainerView, ExplanationFrom, ExplanationOf, Faithfulness } from '@/lib/explain/explainer';
 import { descriptorOf, EXPLAINERS, methodsOf, type AppExplainer, type Explanation, type ExplanationMethod, type ExplanationOfMethod, type ExplanationWithView } from '@/lib/explain/methods';
+import type { WordSpan } from '@/lib/model/types';
+import { explanationKey, versusOf } from '@/lib/records/explanation';
 
 /** The most the panel renders of one explanation; what is cut is said on the page. */
 export const RENDER_LIMITS = {
@@ -16,6 +18,8 @@ export const RENDER_LIMITS = {
   faithfulnessLevels: 8,
   removedWords: 10,
   topK: 10,
+  /** Contrasts ("why this and not that?") of one prediction, one per other intent. */
+  contrasts: 24,
 } as const;
 
 const finite = z.number().finite();
@@ -112,22 +116,38 @@ function readPart(schema: z.ZodType<object>, value: unknown, what: string, cut: 
 /** Reads one stored explanation of the app's methods, or says why it cannot be displayed. */
 export const readExplanation = (value: unknown): ReadResult => readExplanationWith<AppExplainer>(EXPLAINERS, value);
 
-/** Every readable explanation of `list`'s methods (the last of each method wins) and the reasons for the others. */
+/**
+ * Every readable explanation of `list`'s methods and the reasons for the others. The last of
+ * each method wins, and of each contrast's other intent (`versusOf`): at most one explanation per
+ * method, and RENDER_LIMITS.contrasts contrasts, are read, whatever was stored.
+ */
 export function readExplanationsWith<D extends AnyExplainer>(
   list: readonly D[],
   values: unknown,
 ): { read: ReadExplanation<ExplanationFrom<D>>[]; unreadable: { method: string; reason: string }[] } {
-  const kept = Array.isArray(values) ? values.slice(0, list.length * 2) : [];
-  const byMethod = new Map<string, ReadExplanation<ExplanationFrom<D>>>();
+  const byKey = new Map<string, ReadExplanation<ExplanationFrom<D>>>();
   const unreadable: { method: string; reason: string }[] = [];
-  if (!Array.isArray(values)) unreadable.push({ method: 'unknown', reason: 'the stored explanations are not a list' });
-  else if (values.length > kept.length) unreadable.push({ method: 'unknown', reason: `${values.length - kept.length} more explanations were left out` });
-  for (const value of kept) {
+  if (!Array.isArray(values)) return { read: [], unreadable: [{ method: 'unknown', reason: 'the stored explanations are not a list' }] };
+  // Looked at cheaply before being read, so that a long list costs no more than the shown part.
+  const answerLimit = list.length * 2;
+  let answers = 0;
+  const contrasts = new Set<string>();
+  let left = 0;
+  for (const value of values) {
+    const versus = typeof value === 'object' && value !== null ? versusOf(value as { extra?: unknown }) : '';
+    // A contrast with an other intent already read takes no more room: the last one wins.
+    if (versus ? !contrasts.has(versus) && contrasts.size >= RENDER_LIMITS.contrasts : answers >= answerLimit) {
+      left++;
+      continue;
+    }
+    if (versus) contrasts.add(versus);
+    else answers++;
     const result = readExplanationWith(list, value);
-    if (result.ok) byMethod.set(result.value.explanation.method, result.value);
+    if (result.ok) byKey.set(explanationKey(result.value.explanation), result.value);
     else unreadable.push({ method: result.method, reason: result.reason });
   }
-  return { read: [...byMethod.values()], unreadable };
+  if (left > 0) unreadable.push({ method: 'unknown', reason: `${left} more explanations were left out` });
+  return { read: [...byKey.values()], unreadable };
 }
 
 /** Every readable explanation of the app's methods, and the reasons for the others. */
@@ -278,6 +298,96 @@ export type Neighbour = NonNullable<ExplanationWithView<'neighbours'>['extra']['
 export function readNeighbours(explanation: Explanation | undefined): Neighbour[] | null {
   if (!explanation || !shownBy(explanation, 'neighbours')) return null;
   return explanation.extra.neighbours?.slice(0, RENDER_LIMITS.neighbours) ?? null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// "Why this, and not that?": a contrast between the answer and another intent.
+
+/** Whether an explanation is a contrast (it names another intent, `extra.versus`). */
+export const isContrast = (explanation: { extra?: unknown }): boolean => versusOf(explanation) !== '';
+
+/** The smallest change found that makes the model choose the other intent. */
+export interface ContrastChange {
+  /** The words removed (indices into the words, at most RENDER_LIMITS.removedWords) and their text; none when the model already chooses the other intent. */
+  removed: number[];
+  removedWords: string[];
+  /** p(answer) − p(other) once they are removed. */
+  marginAfter: number | null;
+  /** The answer then (the other intent), as a label. */
+  newTop: string;
+}
+
+/** What the contrast view draws. */
+export interface ContrastView {
+  /** The intent explained (the answer) and the other intent, as labels. */
+  answer: string;
+  versus: string;
+  words: WordSpan[];
+  /** Per word: how much it favours the answer over the other intent (positive) or the other intent (negative); null when not stored. */
+  scores: number[] | null;
+  /** p(answer) − p(other) on the message. */
+  margin: number | null;
+  /** Null when no small change was found. */
+  change: ContrastChange | null;
+  /** No set of fewer words makes the model choose the other intent (every smaller set was tried). */
+  smallest: boolean | null;
+  /** Every set of up to this many words was tried. */
+  exhaustiveUpTo: number | null;
+  /** How many changed texts the search tried. */
+  tried: number | null;
+  /** Whether the word values are exact (every coalition) or estimated from `samples` coalitions. */
+  exact: boolean | null;
+  samples: number | null;
+  timing: { ms: number; forwardPasses: number };
+}
+
+/** The fields of a contrast's `extra` the view draws (its method's schema has read the whole of it). */
+const contrastExtra = z.object({
+  versus: z.string().min(1).max(200),
+  margin: finite.nullable().optional(),
+  change: z
+    .object({ removedWords: z.array(count).max(1000), marginAfter: finite.nullable().optional(), newTop: z.string().min(1).max(200) })
+    .nullable()
+    .optional(),
+  smallest: z.boolean().optional(),
+  exhaustiveUpTo: count.optional(),
+  tried: count.optional(),
+  exact: z.boolean().optional(),
+  samples: count.optional(),
+});
+
+/**
+ * A contrast to draw, or null when the explanation is none or its data cannot be read: the
+ * word values must be one per word, and the removed words must be words of the message.
+ */
+export function readContrast(explanation: ExplanationOf | undefined): ContrastView | null {
+  if (!explanation) return null;
+  const read = contrastExtra.safeParse(explanation.extra);
+  if (!read.success) return null;
+  const extra = read.data;
+  const { words, scores } = explanation;
+  if (scores && scores.length !== words.length) return null;
+  let change: ContrastChange | null = null;
+  if (extra.change) {
+    const indices = extra.change.removedWords;
+    if (indices.some((index) => index >= words.length)) return null;
+    const removed = [...new Set(indices)].sort((a, b) => a - b).slice(0, RENDER_LIMITS.removedWords);
+    change = { removed, removedWords: removed.map((index) => words[index]!.text), marginAfter: extra.change.marginAfter ?? null, newTop: extra.change.newTop };
+  }
+  return {
+    answer: explanation.target.label,
+    versus: extra.versus,
+    words,
+    scores,
+    margin: extra.margin ?? null,
+    change,
+    smallest: extra.smallest ?? null,
+    exhaustiveUpTo: extra.exhaustiveUpTo ?? null,
+    tried: extra.tried ?? null,
+    exact: extra.exact ?? null,
+    samples: extra.samples ?? null,
+    timing: explanation.timing,
+  };
 }
 
 export interface PredictionView {

@@ -4,6 +4,7 @@ import { useId, useMemo, useState, type ButtonHTMLAttributes } from 'react';
 import type { ExplanationOf } from '@/lib/explain/explainer';
 import { EXPLAINERS, wordViewOrderOf, type Explanation, type ExplanationWithView } from '@/lib/explain/methods';
 import { AttentionView } from './attention-view';
+import { contrastEntries, ContrastSection, WhyNotButton, type ContrastControl } from './contrast-view';
 import { FaithfulnessView } from './faithfulness-view';
 import {
   counterfactualParts,
@@ -19,7 +20,7 @@ import {
   strongest,
   topWords,
 } from './format';
-import { readCounterfactual, readExplanations, readNeighbours, readPrediction, withView, type ReadExplanation } from './parse';
+import { isContrast, readCounterfactual, readExplanations, readNeighbours, readPrediction, withView, type ReadExplanation } from './parse';
 import { MessageWords } from './message-words';
 import { Pending } from './pending';
 import { PanelText, ReaderContext, type Reader } from './reader';
@@ -27,6 +28,7 @@ import { Tabs, type TabSpec } from './tabs';
 import { WordEvidence, type ScoredMethod } from './word-evidence';
 
 export type { Reader } from './reader';
+export type { ContrastControl } from './contrast-view';
 
 export interface WhyPrediction {
   intent: string;
@@ -55,14 +57,24 @@ export interface WhyPanelProps {
    * word units from it. Without it (or when the words are not its units) they draw the units alone.
    */
   text?: string;
+  /**
+   * Asks for contrasts ("Why not …?" beside the other answers) and holds those asked for. Without
+   * it, the contrasts among `explanations` are shown, and none can be asked for.
+   */
+  contrast?: ContrastControl;
 }
 
 type CustomerTab = 'words' | 'alternatives' | 'similar';
 type TechnicalTab = 'scores' | 'attention' | 'faithfulness';
 
-/** The word-scoring methods in the order the word view offers them, each with its explanation once there is one. */
+/**
+ * The word-scoring methods in the order the word view offers them, each with its explanation once
+ * there is one. A method that needs another intent to run (a contrast) has a view of its own.
+ */
 function scoredMethods(explanations: readonly Explanation[]): ScoredMethod[] {
-  return wordViewOrderOf(EXPLAINERS).map((descriptor) => ({ descriptor, explanation: explanations.find((e) => e.method === descriptor.method) }));
+  return wordViewOrderOf(EXPLAINERS)
+    .filter((descriptor) => !(descriptor.needs as readonly string[]).includes('versus'))
+    .map((descriptor) => ({ descriptor, explanation: explanations.find((e) => e.method === descriptor.method) }));
 }
 
 /** The word scores the customer sees: of the method with the highest `customerRank` that has scores. */
@@ -76,14 +88,16 @@ function customerSource(methods: readonly ScoredMethod[]): ExplanationOf | undef
  * methods, layers, heads and faithfulness figures sit behind "Technical details", open by
  * default for an operator.
  */
-export function WhyPanel({ explanations, prediction: rawPrediction, labelOf, status, progress, error, id, reader = 'customer', provenance = { kind: 'live' }, text }: WhyPanelProps) {
+export function WhyPanel({ explanations, prediction: rawPrediction, labelOf, status, progress, error, id, reader = 'customer', provenance = { kind: 'live' }, text, contrast }: WhyPanelProps) {
   const [tab, setTab] = useState<CustomerTab>('words');
   const [technicalTab, setTechnicalTab] = useState<TechnicalTab>('scores');
   const [technical, setTechnical] = useState(reader === 'operator');
   const technicalId = useId();
   const { read, unreadable } = useMemo(() => readExplanations(explanations), [explanations]);
   const prediction = useMemo(() => readPrediction(rawPrediction), [rawPrediction]);
-  const list = useMemo(() => read.map((entry) => entry.explanation), [read]);
+  // The contrasts ("why this and not that?") have a view of their own; every other view is of the answer alone.
+  const list = useMemo(() => read.map((entry) => entry.explanation).filter((explanation) => !isContrast(explanation)), [read]);
+  const contrasts = useMemo(() => read.map((entry) => entry.explanation).filter(isContrast), [read]);
   const computing = status === 'computing';
   const scored = scoredMethods(list);
   const attention = withView(list, 'attention-matrices');
@@ -106,7 +120,18 @@ export function WhyPanel({ explanations, prediction: rawPrediction, labelOf, sta
       id: 'alternatives',
       label: 'Other answers',
       testId: 'why-tab-alternatives',
-      panel: <Alternatives prediction={prediction} labelOf={labelOf} counterfactual={counterfactual} computing={computing} />,
+      panel: (
+        <Alternatives
+          prediction={prediction}
+          labelOf={labelOf}
+          counterfactual={counterfactual}
+          computing={computing}
+          contrasts={contrasts}
+          contrast={contrast}
+          text={text}
+          reader={reader}
+        />
+      ),
     },
     {
       id: 'similar',
@@ -388,40 +413,69 @@ function Progress({ progress, reader }: { progress?: WhyPanelProps['progress']; 
   );
 }
 
+/**
+ * The other answers considered, each but the answer with "Why not?" (a contrast: the words that
+ * favour the answer over it, and the smallest change that would have given it), and what would
+ * change the answer at all.
+ */
 function Alternatives({
   prediction,
   labelOf,
   counterfactual,
   computing,
+  contrasts,
+  contrast,
+  text,
+  reader,
 }: {
   prediction: WhyPrediction;
   labelOf: (intent: string) => string;
   counterfactual?: ExplanationWithView<'counterfactual'>;
   computing: boolean;
+  contrasts: readonly Explanation[];
+  contrast?: ContrastControl;
+  text?: string;
+  reader: Reader;
 }) {
   const headingId = useId();
+  const resultId = useId();
+  const [chosen, setChosen] = useState<string | null>(null);
+  const entries = useMemo(() => contrastEntries(contrasts, contrast?.states), [contrasts, contrast?.states]);
   const top = [...prediction.topK].sort((a, b) => b.probability - a.probability).slice(0, 5);
   if (top.length === 0) return <Pending computing={false} what="other answers" />;
   const change = readCounterfactual(counterfactual);
+  const others = top.map((option) => option.intent).filter((intent) => intent !== prediction.intent);
+  // Until one is chosen, the first contrast there is (restored or stored) is shown.
+  const shown = chosen ?? [...others, ...entries.keys()].find((versus) => entries.has(versus)) ?? null;
+  const show = (versus: string) => {
+    setChosen(versus);
+    // One shown already (stored, or worked out on this page) is not asked for again; a failed one is.
+    const entry = entries.get(versus);
+    if (!entry || entry.status === 'failed') contrast?.request(versus);
+  };
+  const offersContrasts = Boolean(contrast) || entries.size > 0;
   return (
     <div className="space-y-5">
       <div className="space-y-3">
         <p className="text-sm text-slate-600">The answers I considered, with how sure I was of each.</p>
         <ol className="space-y-2.5" data-testid="why-alternatives">
           {top.map((option, index) => {
-            const chosen = option.intent === prediction.intent;
+            const answer = option.intent === prediction.intent;
             return (
               <li key={`${index}-${option.intent}`} className="space-y-1">
                 <div className="flex items-baseline justify-between gap-3 text-sm">
-                  <span className={`min-w-0 break-words ${chosen ? 'font-semibold text-brand-900' : 'text-slate-800'}`}>
+                  <span className={`min-w-0 flex-1 break-words ${answer ? 'font-semibold text-brand-900' : 'text-slate-800'}`}>
                     {labelOf(option.intent)}
-                    {chosen && <span className="ml-2 rounded-full bg-brand-100 px-2 py-0.5 text-xs font-medium whitespace-nowrap text-brand-900">my answer</span>}
+                    {answer && <span className="ml-2 rounded-full bg-brand-100 px-2 py-0.5 text-xs font-medium whitespace-nowrap text-brand-900">my answer</span>}
                   </span>
+                  {!answer && (contrast || entries.has(option.intent)) && (
+                    <WhyNotButton intent={option.intent} name={labelOf(option.intent)} pressed={shown === option.intent} controls={resultId} onPress={show} />
+                  )}
                   <span className="shrink-0 font-mono text-xs tabular-nums text-slate-700">{formatPercent(option.probability, option.probability < 0.1 ? 1 : 0)}</span>
                 </div>
                 <div aria-hidden="true" className="h-2 overflow-hidden rounded-full bg-slate-100">
                   <div
-                    className={`h-full rounded-full ${chosen ? 'bg-brand-600' : 'bg-slate-400'}`}
+                    className={`h-full rounded-full ${answer ? 'bg-brand-600' : 'bg-slate-400'}`}
                     style={{ width: `${Math.max(0.5, Math.min(100, option.probability * 100))}%` }}
                   />
                 </div>
@@ -430,6 +484,20 @@ function Alternatives({
           })}
         </ol>
       </div>
+      {offersContrasts && (
+        <ContrastSection
+          answer={prediction.intent}
+          listed={others}
+          entries={entries}
+          shown={shown}
+          onShow={show}
+          control={contrast}
+          labelOf={labelOf}
+          text={text}
+          reader={reader}
+          resultId={resultId}
+        />
+      )}
       <section aria-labelledby={headingId} className="space-y-1.5 rounded-lg bg-slate-50 px-3 py-2.5 text-sm" data-testid="why-counterfactual">
         <h3 id={headingId} className="font-semibold text-slate-800">
           What would change my answer

@@ -71,7 +71,38 @@ export function WordEvidence({ methods, text, computing }: { methods: readonly S
   );
 }
 
-function ScoredWords({ explanation, scores, label, text }: { explanation: ExplanationOf; scores: number[]; label: string; text?: string }) {
+/** What a word's score is for and against: this answer by default; a contrast's answer and other intent. */
+export interface ScoreSides {
+  /** Who a positive score favours, and a negative one. */
+  for: string;
+  against: string;
+  /** How the table's caption reads the scores. */
+  caption: string;
+}
+
+const ANSWER_SIDES: ScoreSides = {
+  for: 'For this answer',
+  against: 'Against this answer',
+  caption: 'Positive scores pushed towards this answer, negative scores away from it.',
+};
+
+/** A message's words shaded by signed scores, the legend, and a table of the scores with diverging bars. */
+export function ScoredWords({
+  explanation,
+  scores,
+  label,
+  text,
+  sides = ANSWER_SIDES,
+  details = true,
+}: {
+  explanation: ExplanationOf;
+  scores: readonly number[];
+  label: string;
+  text?: string;
+  sides?: ScoreSides;
+  /** Say how the scores were made (samples, seed, time) under the table. */
+  details?: boolean;
+}) {
   const scale = maxAbs(scores);
   const captionId = useId();
   const sortId = useId();
@@ -101,7 +132,7 @@ function ScoredWords({ explanation, scores, label, text }: { explanation: Explan
             }}
           />
         </p>
-        <Legend />
+        <Legend sides={sides} />
       </figure>
 
       <div className="space-y-1">
@@ -119,7 +150,7 @@ function ScoredWords({ explanation, scores, label, text }: { explanation: Explan
         <div className="relative overflow-x-auto">
           <table className="w-full min-w-72 border-separate border-spacing-y-1 text-sm">
             <caption id={captionId} className="sr-only">
-              {label} score of each word. Positive scores pushed towards this answer, negative scores away from it.
+              {label} score of each word. {sides.caption}
             </caption>
             <thead className="text-xs text-slate-500">
               <tr>
@@ -128,9 +159,9 @@ function ScoredWords({ explanation, scores, label, text }: { explanation: Explan
                 </th>
                 <th scope="col" className="w-full font-medium">
                   <span className="flex justify-between px-1">
-                    <span aria-hidden="true">← against</span>
+                    <span aria-hidden="true">← {sides === ANSWER_SIDES ? 'against' : sides.against.toLowerCase()}</span>
                     <span className="sr-only">Bar</span>
-                    <span aria-hidden="true">for →</span>
+                    <span aria-hidden="true">{sides === ANSWER_SIDES ? 'for' : sides.for.toLowerCase()} →</span>
                   </span>
                 </th>
                 <th scope="col" className="pl-3 text-right font-medium">
@@ -172,19 +203,19 @@ function ScoredWords({ explanation, scores, label, text }: { explanation: Explan
         </div>
       </div>
 
-      <MethodDetails explanation={explanation} />
+      {details && <MethodDetails explanation={explanation} />}
     </>
   );
 }
 
-function Legend() {
+function Legend({ sides }: { sides: ScoreSides }) {
   const blue = `rgb(${POSITIVE_RGB.join(' ')})`;
   const orange = `rgb(${NEGATIVE_RGB.join(' ')})`;
   return (
-    <figcaption className="flex items-center gap-2 text-xs text-slate-600">
-      <span>Against this answer</span>
+    <figcaption className="flex flex-wrap items-center gap-2 text-xs text-slate-600">
+      <span>{sides.against}</span>
       <span aria-hidden="true" className="h-2 w-24 rounded-full ring-1 ring-slate-900/10" style={{ backgroundImage: `linear-gradient(to right, ${orange}, #fff, ${blue})` }} />
-      <span>For this answer</span>
+      <span>{sides.for}</span>
     </figcaption>
   );
 }

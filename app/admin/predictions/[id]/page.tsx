@@ -15,9 +15,12 @@ import { VerificationBadge } from '@/lib/ui/admin/verification-badge';
 import { VerificationPanel } from '@/lib/ui/admin/verification-panel';
 import { VisitorText } from '@/lib/ui/text';
 import { UnreadableNote } from '@/lib/ui/unreadable-note';
-import { servedBot } from '@/lib/verify/bots';
+import { botFacts, servedBot } from '@/lib/verify/bots';
 
 export const metadata: Metadata = { title: 'Prediction' };
+
+/** Where the ONNX runtime's files are served (the folder names its version): the browser runs the bot's model for contrasts. */
+const runtimePath = `/ort/${process.env.NEXT_PUBLIC_ORT_VERSION}/`;
 
 export default async function PredictionPage({ params }: { params: Promise<{ id: string }> }) {
   const session = await requireAdminPage();
@@ -25,6 +28,12 @@ export default async function PredictionPage({ params }: { params: Promise<{ id:
   const bot = servedBot(detail.botId);
   const labelOf = labelsFor(bot.id);
   const intents = reviewIntents(bot.id);
+  // An operator may compare the answer with any other intent when the bot's model is served here and knows the answer.
+  const labels = botFacts(bot.id)?.labels ?? [];
+  const contrasts =
+    detail.decision !== 'unreadable' && labels.includes(detail.intent)
+      ? { predictionId: detail.id, csrfToken: session.csrfToken, bot: bot.id, runtimePath, labels }
+      : undefined;
   const facts: [string, React.ReactNode][] = [
     ['Time', dateTime(detail.createdAt)],
     ['Intent', <span key="i" data-testid="detail-intent">{labelOf(detail.intent)} <code className="text-xs text-slate-500">{detail.intent}</code></span>],
@@ -134,7 +143,7 @@ export default async function PredictionPage({ params }: { params: Promise<{ id:
             <h2 id="why-heading" className="font-semibold text-brand-900">Why this answer? (as stored)</h2>
             <div className="mt-2">
               {detail.decision === 'unreadable' ? <UnreadableNote language={bot.language} /> : null}
-              {detail.explanations.length ? (
+              {detail.explanations.length || contrasts ? (
                 <StoredWhyPanel
                   text={detail.text}
                   intentNames={intentNames(bot.id, [detail.intent, ...detail.topK.map((entry) => entry.intent)])}
@@ -142,6 +151,7 @@ export default async function PredictionPage({ params }: { params: Promise<{ id:
                   prediction={{ intent: detail.intent, confidence: detail.confidence, topK: detail.topK }}
                   storedAt={dateTime(detail.createdAt)}
                   backend={detail.backend}
+                  contrasts={contrasts}
                 />
               ) : null}
               <details className="mt-4">
