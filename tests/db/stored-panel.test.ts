@@ -81,7 +81,8 @@ describe.each(testProviders)('the admin panel of stored explanations on %s', (pr
       }),
     );
     expect(list).not.toContain('admin-unreadable-explanations');
-    for (const method of EXPLANATION_METHODS) expect(entryOf(list, method)).toContain(`>${METHOD_LABELS[method]}<`);
+    // A contrast's heading goes on with the other intent ("… versus Card arrival").
+    for (const method of EXPLANATION_METHODS) expect(entryOf(list, method)).toContain(method === 'contrast' ? `>${METHOD_LABELS[method]} versus ` : `>${METHOD_LABELS[method]}<`);
     expect(panel).not.toContain('why-unreadable');
 
     // Word-scoring methods: every word's score, and the faithfulness figures.
