@@ -1,6 +1,6 @@
 'use client';
 
-import { useId, useRef, useState } from 'react';
+import { useId, useRef, useState, type CSSProperties } from 'react';
 import type { AnyExplainer, ExplanationOf } from '@/lib/explain/explainer';
 import type { ExplanationMethod, ExplanationOfMethod, WordScoringMethod } from '@/lib/explain/methods';
 import { divergingBar, divergingColor, formatDuration, formatNumber, formatPercent, formatScore, maxAbs, NEGATIVE_RGB, POSITIVE_RGB } from './format';
@@ -52,7 +52,11 @@ export function WordEvidence({ methods, text, computing, skipped }: { methods: r
     <div className="space-y-4">
       <fieldset>
         <legend className="mb-1.5 text-xs font-medium text-slate-600">Scored by</legend>
-        <div className="grid grid-cols-4 gap-1 rounded-lg bg-slate-100 p-1 sm:inline-grid" style={methods.length > 4 ? { gridTemplateColumns: `repeat(${methods.length}, minmax(0, 1fr))` } : undefined}>
+        {/* One row from a tablet up; on a phone, rows of three, so that each name keeps its own space. */}
+        <div
+          className="grid grid-cols-3 gap-1 rounded-lg bg-slate-100 p-1 sm:inline-grid sm:grid-cols-(--method-columns)"
+          style={{ '--method-columns': `repeat(${methods.length}, minmax(0, 1fr))` } as CSSProperties}
+        >
           {methods.map(({ descriptor, explanation: scored }) => (
             <label key={descriptor.method} className="relative">
               <input
