@@ -1,3 +1,4 @@
+import type { ExplanationMethod } from '@/lib/explain/types';
 import { tuningFrom, type DevicePreference, type ExplainOverrides, type WorkerEvent, type WorkerRequest } from './protocol';
 
 export type ReadyEvent = Extract<WorkerEvent, { type: 'ready' }>;
@@ -79,13 +80,15 @@ export class InferenceClient {
       versus?: number;
       /** `text` is a stored message masked with this character (see the worker protocol's `explain`). */
       maskedWith?: string;
+      /** Only these methods, without the panel's time budget (a method it dropped, asked for now). */
+      onDemand?: ExplanationMethod[];
       overrides?: ExplainOverrides;
       onProgress?: (progress: ExplainProgress) => void;
       signal?: AbortSignal;
     } = {},
   ) {
     const event = await this.request(
-      (requestId) => ({ type: 'explain', requestId, text, target: options.target, versus: options.versus, maskedWith: options.maskedWith, overrides: options.overrides }),
+      (requestId) => ({ type: 'explain', requestId, text, target: options.target, versus: options.versus, maskedWith: options.maskedWith, onDemand: options.onDemand, overrides: options.overrides }),
       options.onProgress,
       options.signal,
     );

@@ -80,6 +80,8 @@ export class InferenceJobs {
     // its own words, so it goes along only where those are the words explained.
     const masked = request.maskedWith !== undefined && request.text.includes(request.maskedWith);
     const contrast = request.versus !== undefined;
+    // Methods the panel's budget dropped, asked for now: run alone, and waited for.
+    const onDemand = !contrast && request.onDemand?.length ? request.onDemand : undefined;
     const input = {
       text: request.text,
       words: masked ? maskedWordSpans(request.text, model.locale, request.maskedWith!) : analysis.words,
@@ -96,15 +98,16 @@ export class InferenceJobs {
       {
         // An ensemble stacks its models' attention layers; attention and rollout treat each model apart.
         ensembleMembers: (model.model.config as unknown as { ensemble_members?: number }).ensemble_members ?? 1,
-        methods: contrast ? CONTRASTIVE_METHODS : request.overrides?.methods,
+        methods: contrast ? CONTRASTIVE_METHODS : (onDemand ?? request.overrides?.methods),
         faithfulness: request.overrides?.faithfulness,
         signal,
         // The panel should be ready within half a second of the reply: SHAP and LIME, last,
         // share what is left of the budget and record how many samples they used (reproducible
         // with the same seed); SHAP is dropped when even its floor does not fit, and the panel
-        // is told. The rest of the half second is the message hops and the render. A contrast
-        // is asked for and waited for: it keeps its own time budget.
-        budgetMs: contrast ? undefined : EXPLAIN_BUDGET_MS - (performance.now() - started),
+        // is told. The rest of the half second is the message hops and the render. A contrast,
+        // or a dropped method computed on demand, is asked for and waited for: it keeps its own
+        // time budget.
+        budgetMs: contrast || onDemand ? undefined : EXPLAIN_BUDGET_MS - (performance.now() - started),
         onSkip: (method) => skipped.push(method),
         settings: { lime: { ...request.overrides?.lime } },
       },

@@ -64,8 +64,10 @@ export type WorkerRequest =
    * `versus` (another class), only why `target` and not `versus`: the contrastive methods. With
    * `maskedWith`, `text` is a stored message whose personal data was masked with that character,
    * and its words are cut as the server cuts a stored message (lib/model/spans `maskedWordSpans`).
+   * With `onDemand`, only those methods (ones the panel's time budget dropped), asked for and
+   * waited for: no run budget, each keeps its own, as a contrast does.
    */
-  | { type: 'explain'; requestId: number; text: string; target?: number; versus?: number; maskedWith?: string; overrides?: ExplainOverrides }
+  | { type: 'explain'; requestId: number; text: string; target?: number; versus?: number; maskedWith?: string; onDemand?: ExplanationMethod[]; overrides?: ExplainOverrides }
   /**
    * Stops the explanation asked for by `requestId`: its model work still queued is dropped, and
    * it stops before its next method. Nothing more is sent for it (the caller stopped waiting).

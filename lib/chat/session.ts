@@ -1,5 +1,5 @@
 import type { BotContent } from '@/lib/bot/answers';
-import type { Explanation } from '@/lib/explain';
+import type { Explanation, ExplanationMethod } from '@/lib/explain';
 import { versusOf } from '@/lib/records/explanation';
 import type { RestoredConversation, TurnRecord } from '@/lib/records/turn';
 import { computeContrast, type ContrastState, type ContrastStates } from './contrast';
@@ -8,6 +8,7 @@ import { InferenceClient, type ExplainProgress, type LoadProgress, type ReadyEve
 import { toChatMessages, type ChatMessage } from './messages';
 import { Outbox, type OutboxStatus } from './outbox';
 import type { DevicePreference } from './protocol';
+import { computeSkipped, type SkippedRun, type SkippedState } from './skipped';
 import { InBrowserTransport } from './transport';
 
 export type ModelState =
@@ -29,14 +30,23 @@ export type ChatSessionState = {
   model: ModelState;
   /** By reply id: the explanations of the answer. */
   explanations: Readonly<Record<string, ExplainState>>;
+  /**
+   * By reply id, when its explanation run dropped any: the methods the time budget left out,
+   * each until it is computed on request (`explainSkipped`) and joins the reply's explanations.
+   * A restored reply has none: what was stored is all that is known of it.
+   */
+  skipped: Readonly<Record<string, readonly SkippedState[]>>;
   /** By reply id: the contrasts asked for ("why this and not that?") and those restored, by the other intent. */
   contrasts: Readonly<Record<string, ContrastStates>>;
   /** The conversation's hand-off to a person, as the server last told it. */
   handoff: HandoffState;
 };
 
-/** A reply's explanation as a component reads it (subscribe, read) and asks for it (its panel opened), and its contrasts. */
-export type ReplyExplanations = Pick<ChatSession, 'subscribe' | 'explanationOf' | 'explain' | 'contrastsOf' | 'explainContrast'>;
+/**
+ * A reply's explanation as a component reads it (subscribe, read) and asks for it (its panel
+ * opened), the methods its time budget dropped, and its contrasts.
+ */
+export type ReplyExplanations = Pick<ChatSession, 'subscribe' | 'explanationOf' | 'explain' | 'skippedOf' | 'explainSkipped' | 'contrastsOf' | 'explainContrast'>;
 
 /** What the session needs of the inference worker's client. */
 export type InferenceEngine = Pick<InferenceClient, 'load' | 'classify' | 'explain' | 'terminate'>;
@@ -60,6 +70,7 @@ type Job = { abort: AbortController; watched: boolean };
 
 const conversationKey = (bot: string) => `glassdesk:conversation:${bot}`;
 const contrastKey = (replyId: string, versus: string) => `${replyId}\u0000${versus}`;
+const skippedKey = (replyId: string, method: string) => `${replyId}\u0000${method}`;
 
 /**
  * One visitor's chat with one bot, outside React: the inference worker, the transport that
@@ -79,7 +90,7 @@ export class ChatSession {
   private readonly fetchImpl: typeof fetch;
   private client: InferenceEngine | null = null;
   private ready: ReadyEvent | null = null;
-  private state: ChatSessionState = { model: { status: 'loading', progress: null }, explanations: {}, contrasts: {}, handoff: INITIAL_HANDOFF_STATE };
+  private state: ChatSessionState = { model: { status: 'loading', progress: null }, explanations: {}, skipped: {}, contrasts: {}, handoff: INITIAL_HANDOFF_STATE };
   readonly handoffFeed: HandoffFeed;
   private outboxStatus: OutboxStatus = { pending: 0, byKind: {}, lastError: null };
   private readonly listeners = new Set<() => void>();
@@ -91,6 +102,10 @@ export class ChatSession {
   private readonly contrastJobs = new Map<string, AbortController>();
   /** Contrasts asked for before the model was ready: worked out once it is. */
   private readonly contrastsWaiting = new Map<string, { replyId: string; versus: string }>();
+  /** Dropped methods computed on request, by reply id and method (`skippedKey`). */
+  private readonly skippedJobs = new Map<string, AbortController>();
+  /** Dropped methods asked for while the worker was restarting: computed once the model is ready. */
+  private readonly skippedWaiting = new Map<string, { replyId: string; method: ExplanationMethod }>();
 
   constructor(
     readonly content: BotContent,
@@ -128,6 +143,9 @@ export class ChatSession {
 
   readonly explanationOf = (replyId: string): ExplainState | undefined => this.state.explanations[replyId];
 
+  /** The methods a reply's explanation run dropped for the time budget (the same array until one of them changes), or undefined when it dropped none. */
+  readonly skippedOf = (replyId: string): readonly SkippedState[] | undefined => this.state.skipped[replyId];
+
   /** A reply's contrasts by the other intent (the same object until one of them changes), or undefined when none was asked for or stored. */
   readonly contrastsOf = (replyId: string): ContrastStates | undefined => this.state.contrasts[replyId];
 
@@ -159,6 +177,9 @@ export class ChatSession {
         const contrasts = [...this.contrastsWaiting.values()];
         this.contrastsWaiting.clear();
         for (const { replyId, versus } of contrasts) this.startContrast(replyId, versus);
+        const skipped = [...this.skippedWaiting.values()];
+        this.skippedWaiting.clear();
+        for (const { replyId, method } of skipped) this.startSkipped(replyId, method);
       })
       .catch((error: Error) => {
         if (!current()) return;
@@ -167,6 +188,8 @@ export class ChatSession {
         this.waitingForModel.clear();
         for (const { replyId, versus } of this.contrastsWaiting.values()) this.setContrast(replyId, versus, { status: 'failed', error: error.message });
         this.contrastsWaiting.clear();
+        for (const { replyId, method } of this.skippedWaiting.values()) this.setSkippedRun(replyId, method, { status: 'failed', error: error.message });
+        this.skippedWaiting.clear();
       });
     return () => {
       if (!current()) return;
@@ -179,6 +202,9 @@ export class ChatSession {
       for (const abort of this.contrastJobs.values()) abort.abort();
       for (const { replyId, versus } of this.contrastsWaiting.values()) this.setContrast(replyId, versus, undefined);
       this.contrastsWaiting.clear();
+      for (const abort of this.skippedJobs.values()) abort.abort();
+      for (const { replyId, method } of this.skippedWaiting.values()) this.setSkippedRun(replyId, method, undefined);
+      this.skippedWaiting.clear();
       client.terminate();
     };
   }
@@ -196,6 +222,14 @@ export class ChatSession {
    * through the outbox like every explanation. A newer message does not cancel it.
    */
   readonly explainContrast = (replyId: string, versus: string): void => this.startContrast(replyId, versus);
+
+  /**
+   * The reader asked for a method the panel's time budget dropped from a reply's explanations
+   * (SHAP on a long message): computes it alone in the worker, without that budget, unless it is
+   * under way; then adds it to the reply's explanations and stores it through the outbox like
+   * every explanation. A newer message does not cancel it.
+   */
+  readonly explainSkipped = (replyId: string, method: ExplanationMethod): void => this.startSkipped(replyId, method);
 
   /**
    * This browser's conversation with the bot, as messages to show: none when it is new or
@@ -325,6 +359,48 @@ export class ChatSession {
       });
   }
 
+  private startSkipped(replyId: string, method: ExplanationMethod) {
+    const key = skippedKey(replyId, method);
+    const reply = this.explainable.get(replyId);
+    const dropped = this.skippedOf(replyId)?.some((skipped) => skipped.method === method);
+    if (!reply || !dropped || this.explanationOf(replyId)?.status !== 'ready' || this.skippedJobs.has(key) || this.skippedWaiting.has(key)) return;
+    const { client, ready } = this;
+    if (!client || !ready) {
+      if (this.state.model.status === 'failed') return this.setSkippedRun(replyId, method, { status: 'failed', error: this.state.model.message });
+      this.skippedWaiting.set(key, { replyId, method });
+      return this.setSkippedRun(replyId, method, { status: 'computing', progress: null });
+    }
+    const abort = new AbortController();
+    this.skippedJobs.set(key, abort);
+    this.setSkippedRun(replyId, method, { status: 'computing', progress: null });
+    const target = ready.model.labels.indexOf(reply.prediction.intent);
+    computeSkipped(client, {
+      text: reply.text,
+      target: target >= 0 ? target : undefined,
+      method,
+      signal: abort.signal,
+      onProgress: (progress) => this.setSkippedRun(replyId, method, { status: 'computing', progress }),
+    })
+      .then(
+        (explanation) => {
+          const current = this.explanationOf(replyId);
+          if (current?.status !== 'ready') return;
+          // One change: the method leaves the dropped ones as it joins the explanations.
+          this.setState({
+            ...this.state,
+            explanations: { ...this.state.explanations, [replyId]: { status: 'ready', explanations: [...current.explanations, explanation] } },
+            skipped: withSkipped(this.state.skipped, replyId, this.skippedOf(replyId)?.filter((other) => other.method !== method)),
+          });
+          void this.outbox.enqueue({ kind: 'explanations', url: `/api/predictions/${reply.prediction.id}/explanations`, method: 'POST', body: { explanations: [explanation] } });
+        },
+        // Stopped with the worker is not failed: it can be asked for again.
+        (error: Error) => this.setSkippedRun(replyId, method, abort.signal.aborted ? undefined : { status: 'failed', error: error.message }),
+      )
+      .finally(() => {
+        if (this.skippedJobs.get(key) === abort) this.skippedJobs.delete(key);
+      });
+  }
+
   private startExplaining(replyId: string, watched: boolean) {
     const job = this.jobs.get(replyId);
     if (job) {
@@ -351,9 +427,14 @@ export class ChatSession {
         onProgress: (progress) => this.setExplanation(replyId, { status: 'computing', progress }),
       })
       .then(
-        ({ explanations }) => {
+        ({ explanations, skipped }) => {
           // Shown first; the outbox copies them into IndexedDB and sends them on its own time.
-          this.setExplanation(replyId, { status: 'ready', explanations });
+          // The methods the time budget dropped are kept, for the panel to say so and offer them.
+          this.setState({
+            ...this.state,
+            explanations: { ...this.state.explanations, [replyId]: { status: 'ready', explanations } },
+            skipped: withSkipped(this.state.skipped, replyId, skipped),
+          });
           void this.outbox.enqueue({ kind: 'explanations', url: `/api/predictions/${reply.prediction.id}/explanations`, method: 'POST', body: { explanations } });
         },
         (error: Error) => {
@@ -377,6 +458,14 @@ export class ChatSession {
     this.setState({ ...this.state, contrasts });
   }
 
+  /** Sets where computing one dropped method stands (undefined: not asked for), replacing its reply's state so that readers see the change. */
+  private setSkippedRun(replyId: string, method: ExplanationMethod, run: SkippedRun | undefined) {
+    const current = this.skippedOf(replyId);
+    if (!current?.some((skipped) => skipped.method === method)) return;
+    const skipped = current.map((entry) => (entry.method === method ? { method: entry.method, reason: entry.reason, ...(run ? { run } : {}) } : entry));
+    this.setState({ ...this.state, skipped: withSkipped(this.state.skipped, replyId, skipped) });
+  }
+
   private setModel(model: ModelState) {
     this.setState({ ...this.state, model });
   }
@@ -392,6 +481,14 @@ export class ChatSession {
     this.state = state;
     for (const listener of this.listeners) listener();
   }
+}
+
+/** The dropped methods by reply with `replyId`'s replaced (none: removed), as a new record. */
+function withSkipped(all: ChatSessionState['skipped'], replyId: string, skipped: readonly SkippedState[] | undefined): ChatSessionState['skipped'] {
+  const next = { ...all };
+  if (skipped?.length) next[replyId] = skipped;
+  else delete next[replyId];
+  return next;
 }
 
 /**

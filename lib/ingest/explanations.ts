@@ -1,8 +1,15 @@
 import 'server-only';
 import { z } from 'zod';
 import { type ExplanationsBatchOutcome, type TurnOutcome } from '@/lib/records/turn';
-import { batchedExplanationsSchema, explanationSchema, explanationsRecordSchema, MAX_EXPLANATIONS_BYTES, versusOf, type ExplanationsRecord } from '@/lib/records/explanation';
-import { explanationSubjects, storedExplanations, storeExplanationRows, type ExplanationsOutcome, type ExplanationSubject } from '@/lib/db/queries/explanations';
+import { batchedExplanationsSchema, explanationSchema, explanationsRecordSchema, MAX_EXPLANATIONS_BYTES, versusOf, type ExplanationRecord, type ExplanationsRecord } from '@/lib/records/explanation';
+import {
+  explanationSubjects,
+  storedExplanations,
+  storeExplanationRows,
+  type ExplanationSummaryColumns,
+  type ExplanationsOutcome,
+  type ExplanationSubject,
+} from '@/lib/db/queries/explanations';
 import { StoreError } from '@/lib/db/errors';
 import { apiErrorOf, ApiError, badRequest, invalidBody, notFound, parseId, readJson } from '@/lib/http/errors';
 import { limitChatBytes, limitChatRequest } from '@/lib/http/rate-limit';
@@ -84,15 +91,45 @@ async function storeFittedExplanations(
   items: { predictionId: string; record: ExplanationsRecord }[],
   options?: { fallBack?: boolean },
 ): Promise<(ExplanationsOutcome | ApiError)[]> {
+  const summaries = await answerSummaries(items);
   const outcomes = await storeExplanationRows(
-    items.map(({ predictionId, record }) => ({
-      predictionId,
-      explanations: record.explanations,
-      summary: explanationSummary(record.explanations.filter((explanation) => versusOf(explanation) === '')),
-    })),
+    items.map(({ predictionId, record }) => ({ predictionId, explanations: record.explanations, summary: summaries.get(predictionId) ?? {} })),
     options,
   );
   return outcomes.map((outcome) => (outcome instanceof StoreError ? apiErrorOf(outcome) : outcome));
+}
+
+/**
+ * The summary each prediction will record once the posted explanations of its answer are stored
+ * beside those stored before: a method posted later (SHAP, dropped by the panel's time budget
+ * and computed on request) joins the figures of the others, rather than standing for them all.
+ * As the store keeps the first object of a method, a stored one counts over a posted one, and a
+ * retried post gives the summary already recorded. A prediction posted with contrasts alone has
+ * none (its summary stays). A stored object that no longer reads as an explanation record (a
+ * shape of an older version) is left out of the figures.
+ *
+ * The stored explanations are read before the insert, not in its transaction: two posts for one
+ * prediction at the same moment could each miss the other's methods. The chat's outbox sends one
+ * record at a time, so a browser's posts for a prediction never overlap.
+ */
+async function answerSummaries(items: readonly { predictionId: string; record: ExplanationsRecord }[]): Promise<Map<string, ExplanationSummaryColumns>> {
+  const posted = new Map<string, ExplanationRecord[]>();
+  for (const { predictionId, record } of items) {
+    const ofAnswer = record.explanations.filter((explanation) => versusOf(explanation) === '');
+    if (ofAnswer.length) posted.set(predictionId, [...(posted.get(predictionId) ?? []), ...ofAnswer]);
+  }
+  const summaries = await Promise.all(
+    [...posted].map(async ([predictionId, explanations]) => {
+      const byMethod = new Map<string, ExplanationRecord>();
+      for (const row of await storedExplanations(predictionId, '')) {
+        const stored = explanationSchema.safeParse(row.payload);
+        if (stored.success) byMethod.set(row.method, stored.data);
+      }
+      for (const explanation of explanations) if (!byMethod.has(explanation.method)) byMethod.set(explanation.method, explanation);
+      return [predictionId, explanationSummary([...byMethod.values()])] as const;
+    }),
+  );
+  return new Map(summaries);
 }
 
 const operatorContrastSchema = z.object({ explanation: explanationSchema });

@@ -145,6 +145,10 @@ test.describe('admin Model page', () => {
     const panels = explained.getByTestId('why-panel');
     await expect(panels).toHaveCount(2);
     await expect(explained.getByTestId('worst-flip-original').getByTestId('why-panel')).toHaveAttribute('aria-label', /^Why this answer: /);
+    // The audit computed them, in Node: no visitor's browser did.
+    for (const side of ['worst-flip-original', 'worst-flip-variant']) {
+      await expect(explained.getByTestId(side).getByTestId('why-provenance')).toHaveText(/^Computed by the audit on .+ in Node\.js on the CPU: .+, [\d,]+ model runs\.$/);
+    }
     const [left, right] = await Promise.all([panels.nth(0).boundingBox(), panels.nth(1).boundingBox()]);
     expect(right!.x).toBeGreaterThan(left!.x + left!.width - 1);
     expect(Math.abs(right!.y - left!.y)).toBeLessThan(2);

@@ -4,6 +4,9 @@ import { useState } from 'react';
 import type { FlipSide } from '@/lib/admin/model';
 import { StoredWhyPanel } from './stored-why-panel';
 
+/** Where the audit runs the model (lib/audit/model.ts: lib/model/node on the CPU); its report does not record it. */
+const AUDIT_RUNTIME = 'Node.js on the CPU';
+
 /**
  * One worst flip of the audit: its summary is the disclosure's button (a native `details`, so
  * keyboard and screen readers work without script); opened, the two why-panels side by side
@@ -48,8 +51,7 @@ export function FlipDisclosure({
                   intentNames={intentNames}
                   explanations={sides[side].explanations}
                   prediction={sides[side].prediction}
-                  storedAt={computedAt}
-                  backend="the audit (Node, CPU)"
+                  provenance={{ kind: 'audit', computedAt, runtime: AUDIT_RUNTIME }}
                 />
               </div>
             ))}

@@ -5,7 +5,7 @@ import { humanizeIntent } from '@/lib/bot/answers';
 import { devicePreferenceFrom } from '@/lib/chat/protocol';
 import { StoredContrasts } from '@/lib/chat/stored-contrasts';
 import { adminPost } from '@/lib/ui/admin/csrf-fetch';
-import { WhyPanel, type ContrastControl, type WhyPrediction } from '@/lib/ui/explain/why-panel';
+import { WhyPanel, type ContrastControl, type Provenance, type WhyPrediction } from '@/lib/ui/explain/why-panel';
 
 /** What an operator's page needs to work out contrasts of a stored prediction in the browser and store them. */
 export interface ContrastComputing {
@@ -20,6 +20,12 @@ export interface ContrastComputing {
 }
 
 /**
+ * Where a stored panel's explanations come from: a stored prediction's (when it was stored, and
+ * the backend the visitor's browser ran), or any other `provenance` (the audit's worst flips).
+ */
+type StoredSource = { storedAt: string; backend: string; provenance?: undefined } | { provenance: Provenance; storedAt?: undefined; backend?: undefined };
+
+/**
  * The chat's why-panel for an operator, rendered from the stored explanation objects as they
  * are (the panel reads them itself), with the technical details open. Intent names come as a
  * map from the server page (`intentNames`): functions cannot cross to a client component. With
@@ -30,23 +36,20 @@ export function StoredWhyPanel({
   intentNames,
   explanations,
   prediction,
-  storedAt,
-  backend,
   id = 'admin-why',
   text,
   contrasts,
+  ...source
 }: {
   intentNames: Readonly<Record<string, string>>;
   explanations: readonly unknown[];
   prediction: WhyPrediction;
-  storedAt: string;
-  backend: string;
   /** Unique on the page: a transcript shows one panel per bot reply. */
   id?: string;
   /** The stored (masked) message the explanation is about: the panel draws it word by word. */
   text?: string;
   contrasts?: ContrastComputing;
-}) {
+} & StoredSource) {
   const contrast = useOperatorContrasts(contrasts, text ?? '', prediction.intent);
   return (
     <WhyPanel
@@ -57,7 +60,7 @@ export function StoredWhyPanel({
       id={id}
       text={text}
       reader="operator"
-      provenance={{ kind: 'stored', storedAt, backend }}
+      provenance={source.provenance ?? { kind: 'stored', storedAt: source.storedAt, backend: source.backend }}
       contrast={contrast}
     />
   );

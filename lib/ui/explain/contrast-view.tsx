@@ -2,11 +2,14 @@
 
 import { useCallback, useId, useState, useSyncExternalStore, type FormEvent } from 'react';
 import type { ContrastState, ContrastStates } from '@/lib/chat/contrast';
+import type { SkippedState } from '@/lib/chat/skipped';
 import type { ExplanationOf } from '@/lib/explain/explainer';
+import type { ExplanationMethod } from '@/lib/explain/methods';
 import { contrastChangeParts, contrastColor, contrastStrength, formatDuration, formatNumber, maxAbs, NEGATIVE_RGB, noContrastChange, POSITIVE_RGB, quoteList } from './format';
 import { MessageWords } from './message-words';
 import { readContrast, readExplanation, type ContrastView } from './parse';
 import { PanelText, type Reader } from './reader';
+import type { SkippedControl } from './skipped-methods';
 import { ScoredWords } from './word-evidence';
 
 /**
@@ -20,17 +23,35 @@ export interface ContrastControl {
   request(versus: string): void;
   /** Every intent an operator may compare the answer with (the model's labels); a customer gets the other answers considered only. */
   choices?: readonly string[];
+  /**
+   * In the chat, the other thing a reader may ask the reply's model for: the methods the panel's
+   * time budget dropped, computed now (the word view offers them). It travels with the contrasts
+   * because the chat's bubble hands its panel this one control.
+   */
+  skipped?: SkippedControl;
 }
 
-/** A reply's contrasts as the chat's session keeps them, for its panel (`useSyncExternalStore` underneath). */
-export function useReplyContrasts(
-  session: { subscribe(listener: () => void): () => void; contrastsOf(replyId: string): ContrastStates | undefined; explainContrast(replyId: string, versus: string): void },
-  replyId: string,
-): ContrastControl {
+/** The session a chat panel asks: its reply's explanation and contrasts, and computing them on request. */
+type ReplySession = {
+  subscribe(listener: () => void): () => void;
+  contrastsOf(replyId: string): ContrastStates | undefined;
+  explainContrast(replyId: string, versus: string): void;
+  skippedOf(replyId: string): readonly SkippedState[] | undefined;
+  explainSkipped(replyId: string, method: ExplanationMethod): void;
+};
+
+/**
+ * A reply's contrasts as the chat's session keeps them, for its panel (`useSyncExternalStore`
+ * underneath), with the methods its explanation's time budget dropped, when it dropped any.
+ */
+export function useReplyContrasts(session: ReplySession, replyId: string): ContrastControl {
   const read = useCallback(() => session.contrastsOf(replyId), [session, replyId]);
   const states = useSyncExternalStore(session.subscribe, read, read);
   const request = useCallback((versus: string) => session.explainContrast(replyId, versus), [session, replyId]);
-  return { states, request };
+  const readSkipped = useCallback(() => session.skippedOf(replyId), [session, replyId]);
+  const skipped = useSyncExternalStore(session.subscribe, readSkipped, readSkipped);
+  const requestSkipped = useCallback((method: ExplanationMethod) => session.explainSkipped(replyId, method), [session, replyId]);
+  return { states, request, ...(skipped ? { skipped: { methods: skipped, request: requestSkipped } } : {}) };
 }
 
 /** One contrast as the view shows it: under way, failed, or worked out (`view` null when it cannot be displayed). */

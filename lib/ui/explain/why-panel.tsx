@@ -36,8 +36,12 @@ export interface WhyPrediction {
   topK: { intent: string; probability: number }[];
 }
 
-/** Where the explanations come from, said under the technical details. */
-export type Provenance = { kind: 'live' } | { kind: 'stored'; storedAt: string | null; backend: string };
+/**
+ * Where the explanations come from, said under the technical details: worked out on this page,
+ * stored from a visitor's browser, or computed by the model audit (`npm run audit`) for its
+ * worst flips; `runtime` says where the audit ran the model.
+ */
+export type Provenance = { kind: 'live' } | { kind: 'stored'; storedAt: string | null; backend: string } | { kind: 'audit'; computedAt: string; runtime: string };
 
 export interface WhyPanelProps {
   /** The explanation objects as made or as stored: read here, whatever their shape. */
@@ -147,7 +151,7 @@ export function WhyPanel({ explanations, prediction: rawPrediction, labelOf, sta
       label: 'Word scores',
       testId: 'why-tab-scores',
       badge: dot(scored.some(({ descriptor, explanation }) => descriptor.customerRank !== undefined && explanation)),
-      panel: <WordEvidence methods={scored} text={text} computing={computing} />,
+      panel: <WordEvidence methods={scored} text={text} computing={computing} skipped={contrast?.skipped} />,
     },
     {
       id: 'attention',
@@ -260,7 +264,9 @@ function ProvenanceLine({ provenance, explanations }: { provenance: Provenance; 
     <p className="text-xs text-slate-500" data-testid="why-provenance">
       {provenance.kind === 'live'
         ? `Worked out on this device by the same model that answered: ${cost}.`
-        : `Stored with the prediction${provenance.storedAt ? ` on ${provenance.storedAt}` : ''}; computed in the visitor's browser on ${provenance.backend}: ${cost}.`}
+        : provenance.kind === 'audit'
+          ? `Computed by the audit on ${provenance.computedAt} in ${provenance.runtime}: ${cost}.`
+          : `Stored with the prediction${provenance.storedAt ? ` on ${provenance.storedAt}` : ''}; computed in the visitor's browser on ${provenance.backend}: ${cost}.`}
     </p>
   );
 }

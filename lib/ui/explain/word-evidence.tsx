@@ -1,13 +1,14 @@
 'use client';
 
-import { useId, useState } from 'react';
+import { useId, useRef, useState, type CSSProperties } from 'react';
 import type { AnyExplainer, ExplanationOf } from '@/lib/explain/explainer';
-import type { ExplanationOfMethod, WordScoringMethod } from '@/lib/explain/methods';
+import type { ExplanationMethod, ExplanationOfMethod, WordScoringMethod } from '@/lib/explain/methods';
 import { divergingBar, divergingColor, formatDuration, formatNumber, formatPercent, formatScore, maxAbs, NEGATIVE_RGB, POSITIVE_RGB } from './format';
 import { readLime } from './parse';
 import { MessageWords } from './message-words';
 import { Pending } from './pending';
 import { PanelText } from './reader';
+import { SkippedMethods, type SkippedControl, type SkippedLine } from './skipped-methods';
 
 /** A word-scoring method offered by the view, and its explanation once there is one. */
 export interface ScoredMethod {
@@ -18,23 +19,51 @@ export interface ScoredMethod {
 /**
  * The "Word scores" tab: the text highlighted by a method's word scores and a diverging bar
  * chart. Every word-scoring method is shown here by what its descriptor declares (name and
- * description); no method needs code of its own.
+ * description); no method needs code of its own. With `skipped`, the methods the time budget
+ * dropped say so under the switcher, each with a button that computes it now; pressed, the
+ * switcher moves to that method, and its scores show once they are there.
  */
-export function WordEvidence({ methods, text, computing }: { methods: readonly ScoredMethod[]; text?: string; computing: boolean }) {
+export function WordEvidence({ methods, text, computing, skipped }: { methods: readonly ScoredMethod[]; text?: string; computing: boolean; skipped?: SkippedControl }) {
   const [chosen, setChosen] = useState(methods[0]?.descriptor.method);
+  // The dropped methods asked for on this panel: once computed, the panel says so where the button was.
+  const [requested, setRequested] = useState<readonly ExplanationMethod[]>([]);
+  const radios = useRef(new Map<string, HTMLInputElement>());
   const name = useId();
   const current = methods.find((entry) => entry.descriptor.method === chosen) ?? methods[0];
   if (!current) return <Pending computing={computing} what="word scores" />;
   const explanation = current.explanation;
+  const skippedOf = (method: string) => skipped?.methods.find((entry) => entry.method === method);
+  const lines: SkippedLine[] = methods.flatMap(({ descriptor, explanation: scored }): SkippedLine[] => {
+    const entry = skippedOf(descriptor.method);
+    if (entry) return [{ method: entry.method, descriptor, state: entry }];
+    const asked = requested.find((method) => method === descriptor.method);
+    return asked && scored?.scores ? [{ method: asked, descriptor, state: 'computed' }] : [];
+  });
+  const compute = (method: ExplanationMethod) => {
+    setRequested((asked) => (asked.includes(method) ? asked : [...asked, method]));
+    // The button gives way to the progress: focus goes to the method's place in the switcher, now chosen.
+    setChosen(method);
+    radios.current.get(method)?.focus();
+    skipped?.request(method);
+  };
+  const computingOf = (method: string) => computing || skippedOf(method)?.run?.status === 'computing';
 
   return (
     <div className="space-y-4">
       <fieldset>
         <legend className="mb-1.5 text-xs font-medium text-slate-600">Scored by</legend>
-        <div className="grid grid-cols-4 gap-1 rounded-lg bg-slate-100 p-1 sm:inline-grid" style={methods.length > 4 ? { gridTemplateColumns: `repeat(${methods.length}, minmax(0, 1fr))` } : undefined}>
+        {/* One row from a tablet up; on a phone, rows of three, so that each name keeps its own space. */}
+        <div
+          className="grid grid-cols-3 gap-1 rounded-lg bg-slate-100 p-1 sm:inline-grid sm:grid-cols-(--method-columns)"
+          style={{ '--method-columns': `repeat(${methods.length}, minmax(0, 1fr))` } as CSSProperties}
+        >
           {methods.map(({ descriptor, explanation: scored }) => (
             <label key={descriptor.method} className="relative">
               <input
+                ref={(input) => {
+                  if (input) radios.current.set(descriptor.method, input);
+                  else radios.current.delete(descriptor.method);
+                }}
                 type="radio"
                 name={name}
                 value={descriptor.method}
@@ -46,13 +75,13 @@ export function WordEvidence({ methods, text, computing }: { methods: readonly S
               <span className="block cursor-pointer rounded-md px-1 py-1 text-center text-[13px] whitespace-nowrap text-slate-700 sm:px-3 sm:text-sm peer-checked:bg-white peer-checked:font-medium peer-checked:text-brand-900 peer-checked:shadow-sm peer-focus-visible:outline-3 peer-focus-visible:outline-offset-1 peer-focus-visible:outline-brand-600 hover:text-slate-900">
                 {descriptor.shortLabel}
                 {!scored?.scores &&
-                  (computing ? (
+                  (computingOf(descriptor.method) ? (
                     <>
                       <span aria-hidden="true" className="ml-1.5 inline-block size-1.5 animate-pulse rounded-full bg-slate-400 align-middle motion-reduce:animate-none" />
                       <span className="sr-only"> (computing)</span>
                     </>
                   ) : (
-                    <span className="sr-only"> (not available)</span>
+                    <span className="sr-only">{skippedOf(descriptor.method) ? ' (not computed)' : ' (not available)'}</span>
                   ))}
               </span>
             </label>
@@ -60,12 +89,14 @@ export function WordEvidence({ methods, text, computing }: { methods: readonly S
         </div>
       </fieldset>
 
+      {lines.length > 0 && <SkippedMethods lines={lines} onCompute={compute} />}
+
       <p className="text-sm text-slate-600">{current.descriptor.description}</p>
 
       {explanation?.scores ? (
         <ScoredWords explanation={explanation} scores={explanation.scores} label={current.descriptor.label} text={text} />
       ) : (
-        <Pending computing={computing} what={`${current.descriptor.label} scores`} />
+        <Pending computing={computingOf(current.descriptor.method)} what={`${current.descriptor.label} scores`} />
       )}
     </div>
   );
@@ -234,6 +265,11 @@ const RUN_FACTS: { [M in WordScoringMethod]?: (explanation: ExplanationOfMethod<
       `intercept ${formatNumber(lime.intercept)}`,
     ];
   },
+  shap: ({ extra }) => [
+    ...(extra.exact === true ? ['exact Shapley values'] : typeof extra.samples === 'number' ? [`${extra.samples.toLocaleString('en')} sampled coalitions`] : []),
+    ...(extra.stoppedByBudget === true ? ['stopped by its time budget'] : []),
+    ...(typeof extra.baseValue === 'number' && typeof extra.fx === 'number' ? [`confidence ${formatPercent(extra.fx)} with every word, ${formatPercent(extra.baseValue)} with none`] : []),
+  ],
   occlusion: ({ extra }) => (typeof extra.baseline === 'number' ? [`confidence with every word ${formatPercent(extra.baseline)}`] : []),
   attention: ({ extra }) => [`last layer, mean of ${extra.heads ?? 'all'} heads, from the [CLS] token`],
   rollout: ({ extra }) => (extra.residual !== undefined ? [`skip-connection weight ${formatNumber(extra.residual)}`] : []),
