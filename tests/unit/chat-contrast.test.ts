@@ -8,10 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBotContent } from '@/lib/bot/answers';
 import { redact } from '@/lib/bot/redact';
 import type { ContrastState } from '@/lib/chat/contrast';
-import { InferenceClient, type WorkerLike } from '@/lib/chat/inference-client';
-import { InferenceJobs } from '@/lib/chat/inference-jobs';
+import { InferenceClient } from '@/lib/chat/inference-client';
 import { MemoryOutboxStore, Outbox } from '@/lib/chat/outbox';
-import type { WorkerEvent, WorkerRequest } from '@/lib/chat/protocol';
+import type { WorkerRequest } from '@/lib/chat/protocol';
 import { ChatSession } from '@/lib/chat/session';
 import { StoredContrasts } from '@/lib/chat/stored-contrasts';
 import { fitExplanation } from '@/lib/ingest/fit-explanation';
@@ -21,7 +20,8 @@ import { wordSpans } from '@/lib/model/spans';
 import { versusOf } from '@/lib/records/explanation';
 import type { RestoredConversation, RestoredMessage } from '@/lib/records/turn';
 import { botFacts } from '@/lib/verify/bots';
-import { classifiedTurn, classifierFacts, DEMO_BOT } from '../support/turns';
+import { inProcessWorker } from '../support/in-process-worker';
+import { classifiedTurn, DEMO_BOT } from '../support/turns';
 
 const dir = path.join(process.cwd(), 'public', 'models', DEMO_BOT);
 let model: IntentModel;
@@ -33,30 +33,6 @@ afterAll(async () => {
   await model?.dispose();
 });
 
-/** The inference worker's request handling, in this process; every request is logged. */
-function inProcessWorker() {
-  const requests: WorkerRequest[] = [];
-  const { port1, port2 } = new MessageChannel();
-  const post = (event: WorkerEvent) => port2.postMessage(event);
-  const jobs = new InferenceJobs(model, Promise.resolve(null), post);
-  port2.onmessage = ({ data }: MessageEvent<WorkerRequest>) => {
-    requests.push(data);
-    if (data.type !== 'load') return void jobs.handle(data);
-    post({ type: 'progress', loaded: 1, total: 2 });
-    post({ type: 'ready', backend: 'wasm', adapter: null, note: null, model: classifierFacts(DEMO_BOT), loadMs: 0 });
-  };
-  const worker: WorkerLike = {
-    postMessage: (request) => port1.postMessage(request),
-    onmessage: null,
-    onerror: null,
-    terminate: () => {
-      port1.close();
-      port2.close();
-    },
-  };
-  port1.onmessage = (message: MessageEvent<WorkerEvent>) => worker.onmessage?.(message);
-  return { worker, requests };
-}
 
 /** Resolves when `check` holds, checked on every change `subscribe` reports. */
 function until(subscribe: (listener: () => void) => () => void, check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
@@ -102,7 +78,7 @@ type Posted = { url: string; body: { explanations: unknown[] } };
 
 /** A session that restores `conversation`, on the in-process worker, with an in-memory outbox whose posts are recorded. */
 async function restoredSession(conversation: RestoredConversation) {
-  const worker = inProcessWorker();
+  const worker = inProcessWorker(model);
   const posted: Posted[] = [];
   const fetchImpl = (async (url: string, init?: RequestInit) => {
     if (url.includes('/updates')) return Response.json({ status: 'bot', handoff: null, agentMessages: [] });
@@ -223,7 +199,7 @@ describe('an operator’s contrast of a stored prediction', () => {
     const storedText = redact(typed).text;
     expect(storedText).toContain('•••• •••• •••• 1111');
     const { answer, second } = await answerAndRunnerUp(storedText);
-    const worker = inProcessWorker();
+    const worker = inProcessWorker(model);
     const bot = botFacts(DEMO_BOT)!;
     const fitted: unknown[] = [];
     const runner = new StoredContrasts({

@@ -6,11 +6,9 @@ import path from 'node:path';
 import type { UIMessageChunk } from 'ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBotContent } from '@/lib/bot/answers';
-import { InferenceClient, type WorkerLike } from '@/lib/chat/inference-client';
-import { InferenceJobs } from '@/lib/chat/inference-jobs';
+import { InferenceClient } from '@/lib/chat/inference-client';
 import type { ChatMessage } from '@/lib/chat/messages';
 import { MemoryOutboxStore, Outbox } from '@/lib/chat/outbox';
-import type { WorkerEvent, WorkerRequest } from '@/lib/chat/protocol';
 import type { ConversationUpdates } from '@/lib/chat/handoff';
 import { agentChatMessage } from '@/lib/chat/messages';
 import { ChatSession, type ExplainState } from '@/lib/chat/session';
@@ -19,7 +17,8 @@ import type { IntentModel } from '@/lib/model/model';
 import { loadModelFromDir, readSimilarIndex } from '@/lib/model/node';
 import type { SimilarIndex } from '@/lib/model/similar';
 import type { RestoredConversation, RestoredMessage, TurnRecord } from '@/lib/records/turn';
-import { classifierFacts, DEMO_BOT } from '../support/turns';
+import { inProcessWorker } from '../support/in-process-worker';
+import { DEMO_BOT } from '../support/turns';
 
 const dir = path.join(process.cwd(), 'public', 'models', DEMO_BOT);
 const METHODS = ['attention', 'counterfactual', 'lime', 'occlusion', 'rollout', 'similar'];
@@ -37,39 +36,12 @@ afterAll(async () => {
   await model?.dispose();
 });
 
-/** The inference worker's request handling, in this process; every request and event is logged. */
-function inProcessWorker() {
-  const requests: WorkerRequest[] = [];
-  const events: WorkerEvent[] = [];
-  const { port1, port2 } = new MessageChannel();
-  const post = (event: WorkerEvent) => {
-    events.push(event);
-    port2.postMessage(event);
-  };
-  const jobs = new InferenceJobs(model, Promise.resolve(similar), post);
-  port2.onmessage = ({ data }: MessageEvent<WorkerRequest>) => {
-    requests.push(data);
-    if (data.type !== 'load') return void jobs.handle(data);
-    post({ type: 'ready', backend: 'wasm', adapter: null, note: null, model: classifierFacts(DEMO_BOT), loadMs: 0 });
-  };
-  const worker: WorkerLike = {
-    postMessage: (request) => port1.postMessage(request),
-    onmessage: null,
-    onerror: null,
-    terminate: () => {
-      port1.close();
-      port2.close();
-    },
-  };
-  port1.onmessage = (message: MessageEvent<WorkerEvent>) => worker.onmessage?.(message);
-  return { worker, requests, events };
-}
 
 type Posted = { url: string; method: string; body: unknown };
 
 /** A session on the in-process worker, an in-memory outbox whose posts are recorded, and its own storage. */
 function sessionUnderTest(options: { restored?: RestoredConversation; storage?: Map<string, string>; updates?: () => ConversationUpdates } = {}) {
-  const worker = inProcessWorker();
+  const worker = inProcessWorker(model, similar);
   const posted: Posted[] = [];
   const polls: string[] = [];
   const fetchImpl = (async (url: string, init?: RequestInit) => {

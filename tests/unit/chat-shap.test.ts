@@ -7,8 +7,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBotContent } from '@/lib/bot/answers';
-import { InferenceClient, type WorkerLike } from '@/lib/chat/inference-client';
-import { InferenceJobs } from '@/lib/chat/inference-jobs';
+import { InferenceClient } from '@/lib/chat/inference-client';
 import { MemoryOutboxStore, Outbox } from '@/lib/chat/outbox';
 import type { WorkerEvent, WorkerRequest } from '@/lib/chat/protocol';
 import { ChatSession } from '@/lib/chat/session';
@@ -18,7 +17,8 @@ import type { IntentModel } from '@/lib/model/model';
 import { loadModelFromDir } from '@/lib/model/node';
 import { wordSpans } from '@/lib/model/spans';
 import type { RestoredConversation } from '@/lib/records/turn';
-import { classifiedTurn, classifierFacts, DEMO_BOT } from '../support/turns';
+import { inProcessWorker } from '../support/in-process-worker';
+import { classifiedTurn, DEMO_BOT } from '../support/turns';
 
 const dir = path.join(process.cwd(), 'public', 'models', DEMO_BOT);
 /** More than 10 words: SHAP samples (its floor is 400 coalitions, not the 2^n of a short message). */
@@ -42,33 +42,6 @@ function onSlowerDevice(real: IntentModel, slow: { on: boolean; msPerText: numbe
   return Object.create(real, { predict: { value: predict } }) as IntentModel;
 }
 
-/** The inference worker's request handling on `worker model`, in this process; every request and event is logged. */
-function inProcessWorker(workerModel: IntentModel) {
-  const requests: WorkerRequest[] = [];
-  const events: WorkerEvent[] = [];
-  const { port1, port2 } = new MessageChannel();
-  const post = (event: WorkerEvent) => {
-    events.push(event);
-    port2.postMessage(event);
-  };
-  const jobs = new InferenceJobs(workerModel, Promise.resolve(null), post);
-  port2.onmessage = ({ data }: MessageEvent<WorkerRequest>) => {
-    requests.push(data);
-    if (data.type !== 'load') return void jobs.handle(data);
-    post({ type: 'ready', backend: 'wasm', adapter: null, note: null, model: classifierFacts(DEMO_BOT), loadMs: 0 });
-  };
-  const worker: WorkerLike = {
-    postMessage: (request) => port1.postMessage(request),
-    onmessage: null,
-    onerror: null,
-    terminate: () => {
-      port1.close();
-      port2.close();
-    },
-  };
-  port1.onmessage = (message: MessageEvent<WorkerEvent>) => worker.onmessage?.(message);
-  return { worker, requests, events };
-}
 
 /** Resolves when `check` holds, checked on every change the session reports. */
 function until(session: ChatSession, check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
