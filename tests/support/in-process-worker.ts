@@ -1,8 +1,12 @@
-import type { WorkerLike } from '@/lib/chat/inference-client';
+import { loadBotContent } from '@/lib/bot/answers';
+import { InferenceClient, type WorkerLike } from '@/lib/chat/inference-client';
 import { InferenceJobs } from '@/lib/chat/inference-jobs';
+import { MemoryOutboxStore, Outbox } from '@/lib/chat/outbox';
 import type { WorkerEvent, WorkerRequest } from '@/lib/chat/protocol';
+import { ChatSession } from '@/lib/chat/session';
 import type { IntentModel } from '@/lib/model/model';
 import type { SimilarIndex } from '@/lib/model/similar';
+import type { RestoredConversation } from '@/lib/records/turn';
 import { classifierFacts, DEMO_BOT } from './turns';
 
 /**
@@ -37,4 +41,31 @@ export function inProcessWorker(model: IntentModel, similar: SimilarIndex | null
   };
   port1.onmessage = (message: MessageEvent<WorkerEvent>) => worker.onmessage?.(message);
   return { worker, requests, events };
+}
+
+/** A post the session's outbox made: where, and the explanations it carried. */
+export type PostedExplanations<E = unknown> = { url: string; body: { explanations: E[] } };
+
+/**
+ * A chat session that restores `conversation` and runs on `worker`, with an in-memory outbox whose
+ * posts are recorded (each answered 201) and its own storage.
+ */
+export async function restoredSessionOn<E = unknown>(worker: WorkerLike, conversation: RestoredConversation) {
+  const posted: PostedExplanations<E>[] = [];
+  const fetchImpl = (async (url: string, init?: RequestInit) => {
+    if (url.includes('/updates')) return Response.json({ status: 'bot', handoff: null, agentMessages: [] });
+    if (url.startsWith('/api/conversations/')) return Response.json(conversation);
+    posted.push({ url, body: JSON.parse(String(init!.body)) });
+    return Response.json({}, { status: 201 });
+  }) as typeof fetch;
+  const storage = new Map([[`glassdesk:conversation:${DEMO_BOT}`, conversation.id]]);
+  const session = new ChatSession(loadBotContent(DEMO_BOT), {
+    inference: () => new InferenceClient(worker),
+    outbox: new Outbox({ store: new MemoryOutboxStore(), fetch: fetchImpl }),
+    storage: { getItem: (key) => storage.get(key) ?? null, setItem: (key, value) => void storage.set(key, value), removeItem: (key) => void storage.delete(key) },
+    fetch: fetchImpl,
+    pollIntervalMs: 1000,
+  });
+  await session.restoreConversation();
+  return { session, posted };
 }

@@ -5,13 +5,10 @@
 // operator's runner works one out on a stored, masked message, and the server's own fitting takes it.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadBotContent } from '@/lib/bot/answers';
 import { redact } from '@/lib/bot/redact';
 import type { ContrastState } from '@/lib/chat/contrast';
 import { InferenceClient } from '@/lib/chat/inference-client';
-import { MemoryOutboxStore, Outbox } from '@/lib/chat/outbox';
 import type { WorkerRequest } from '@/lib/chat/protocol';
-import { ChatSession } from '@/lib/chat/session';
 import { StoredContrasts } from '@/lib/chat/stored-contrasts';
 import { fitExplanation } from '@/lib/ingest/fit-explanation';
 import type { IntentModel } from '@/lib/model/model';
@@ -20,7 +17,7 @@ import { wordSpans } from '@/lib/model/spans';
 import { versusOf } from '@/lib/records/explanation';
 import type { RestoredConversation, RestoredMessage } from '@/lib/records/turn';
 import { botFacts } from '@/lib/verify/bots';
-import { inProcessWorker } from '../support/in-process-worker';
+import { inProcessWorker, restoredSessionOn } from '../support/in-process-worker';
 import { classifiedTurn, DEMO_BOT } from '../support/turns';
 
 const dir = path.join(process.cwd(), 'public', 'models', DEMO_BOT);
@@ -74,28 +71,10 @@ async function storedConversation(text: string, explanations: unknown[] = []) {
   return { conversation, replyId: turn.reply.id, predictionId: turn.prediction.id, ...intents };
 }
 
-type Posted = { url: string; body: { explanations: unknown[] } };
-
 /** A session that restores `conversation`, on the in-process worker, with an in-memory outbox whose posts are recorded. */
 async function restoredSession(conversation: RestoredConversation) {
   const worker = inProcessWorker(model);
-  const posted: Posted[] = [];
-  const fetchImpl = (async (url: string, init?: RequestInit) => {
-    if (url.includes('/updates')) return Response.json({ status: 'bot', handoff: null, agentMessages: [] });
-    if (url.startsWith('/api/conversations/')) return Response.json(conversation);
-    posted.push({ url, body: JSON.parse(String(init!.body)) });
-    return Response.json({}, { status: 201 });
-  }) as typeof fetch;
-  const storage = new Map([[`glassdesk:conversation:${DEMO_BOT}`, conversation.id]]);
-  const session = new ChatSession(loadBotContent(DEMO_BOT), {
-    inference: () => new InferenceClient(worker.worker),
-    outbox: new Outbox({ store: new MemoryOutboxStore(), fetch: fetchImpl }),
-    storage: { getItem: (key) => storage.get(key) ?? null, setItem: (key, value) => void storage.set(key, value), removeItem: (key) => void storage.delete(key) },
-    fetch: fetchImpl,
-    pollIntervalMs: 1000,
-  });
-  await session.restoreConversation();
-  return { session, posted, requests: worker.requests };
+  return { ...(await restoredSessionOn(worker.worker, conversation)), requests: worker.requests };
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 50));

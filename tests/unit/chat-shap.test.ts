@@ -6,9 +6,6 @@
 // explained: SHAP's floor of 400 coalitions then cannot fit, whatever this machine's speed.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadBotContent } from '@/lib/bot/answers';
-import { InferenceClient } from '@/lib/chat/inference-client';
-import { MemoryOutboxStore, Outbox } from '@/lib/chat/outbox';
 import type { WorkerEvent, WorkerRequest } from '@/lib/chat/protocol';
 import { ChatSession } from '@/lib/chat/session';
 import type { SkippedState } from '@/lib/chat/skipped';
@@ -17,7 +14,7 @@ import type { IntentModel } from '@/lib/model/model';
 import { loadModelFromDir } from '@/lib/model/node';
 import { wordSpans } from '@/lib/model/spans';
 import type { RestoredConversation } from '@/lib/records/turn';
-import { inProcessWorker } from '../support/in-process-worker';
+import { inProcessWorker, restoredSessionOn } from '../support/in-process-worker';
 import { classifiedTurn, DEMO_BOT } from '../support/turns';
 
 const dir = path.join(process.cwd(), 'public', 'models', DEMO_BOT);
@@ -60,7 +57,6 @@ function until(session: ChatSession, check: () => boolean, what: string, timeout
   });
 }
 
-type Posted = { url: string; body: { explanations: Explanation[] } };
 
 /**
  * A session that restored a conversation of one classified turn on `TEXT` with nothing stored for
@@ -79,22 +75,7 @@ async function sessionWithReply(workerModel: IntentModel) {
     ],
   };
   const worker = inProcessWorker(workerModel);
-  const posted: Posted[] = [];
-  const fetchImpl = (async (url: string, init?: RequestInit) => {
-    if (url.includes('/updates')) return Response.json({ status: 'bot', handoff: null, agentMessages: [] });
-    if (url.startsWith('/api/conversations/')) return Response.json(conversation);
-    posted.push({ url, body: JSON.parse(String(init!.body)) });
-    return Response.json({}, { status: 201 });
-  }) as typeof fetch;
-  const storage = new Map([[`glassdesk:conversation:${DEMO_BOT}`, conversation.id]]);
-  const session = new ChatSession(loadBotContent(DEMO_BOT), {
-    inference: () => new InferenceClient(worker.worker),
-    outbox: new Outbox({ store: new MemoryOutboxStore(), fetch: fetchImpl }),
-    storage: { getItem: (key) => storage.get(key) ?? null, setItem: (key, value) => void storage.set(key, value), removeItem: (key) => void storage.delete(key) },
-    fetch: fetchImpl,
-    pollIntervalMs: 1000,
-  });
-  await session.restoreConversation();
+  const { session, posted } = await restoredSessionOn<Explanation>(worker.worker, conversation);
   const stop = session.start({ runtimePath: '/ort/', device: 'wasm' });
   await until(session, () => session.getState().model.status === 'ready', 'the model');
   return { session, stop, posted, replyId: turn.reply.id, predictionId: turn.prediction.id, intent: turn.prediction.intent, ...worker };
