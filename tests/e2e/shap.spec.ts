@@ -27,19 +27,6 @@ async function wordScores(panel: Locator): Promise<Locator> {
   return details;
 }
 
-/** The words and formatted scores of the word-score table shown. */
-function rowsShown(details: Locator): Promise<string[][]> {
-  return details
-    .getByRole('tabpanel')
-    .locator('table tbody tr')
-    .evaluateAll((trs) =>
-      trs.map((tr) => {
-        const cells = tr.querySelectorAll('th, td');
-        return [cells[0]?.textContent?.trim() ?? '', cells[cells.length - 1]?.textContent?.trim() ?? ''];
-      }),
-    );
-}
-
 test.describe('SHAP in the live panel', () => {
   test.describe.configure({ timeout: 240_000 });
 
@@ -85,7 +72,7 @@ test.describe('SHAP in the live panel', () => {
     const [row] = await waitForRows<{ payload: string }>(1, `SELECT payload FROM Explanation WHERE predictionId = ? AND method = 'shap' AND versus = ''`, prediction!.id);
     const shap = JSON.parse(row!.payload) as StoredShap;
     expect(shap.words.map((word) => word.text).join(' ')).toBe(MESSAGE);
-    expect(await rowsShown(details)).toEqual(shap.words.map((word, i) => [word.text, formatScore(shap.scores[i]!)]));
+    expect(await ChatPage.scoreRowsShown(details)).toEqual(shap.words.map((word, i) => [word.text, formatScore(shap.scores[i]!)]));
     await expect(details.getByRole('tabpanel').getByTestId('method-details')).toContainText('sampled coalitions');
     // Computed on request, it kept its own time budget, not a share of the panel's.
     if (dropped) expect(shap.settings.timeBudgetMs).toBe(2000);
@@ -119,7 +106,7 @@ test.describe('SHAP in the live panel', () => {
     const restoredDetails = await wordScores(restored.getByTestId('why-panel'));
     await restoredDetails.getByTestId('why-method-shap').check();
     await expect(restoredDetails.getByTestId('why-skipped')).toHaveCount(0);
-    expect(await rowsShown(restoredDetails)).toEqual(shap.words.map((word, i) => [word.text, formatScore(shap.scores[i]!)]));
+    expect(await ChatPage.scoreRowsShown(restoredDetails)).toEqual(shap.words.map((word, i) => [word.text, formatScore(shap.scores[i]!)]));
     expect(queryE2eDatabase(`SELECT id FROM Explanation WHERE predictionId = ? AND method = 'shap'`, prediction!.id)).toHaveLength(1);
   });
 });

@@ -64,6 +64,11 @@ export class ChatPage {
     const details = panel.getByTestId('why-technical');
     await details.getByTestId('why-tab-scores').click();
     await details.getByTestId(`why-method-${method}`).check();
+    return ChatPage.scoreRowsShown(details);
+  }
+
+  /** The words and formatted scores of the word-score table shown in a panel's technical details. */
+  static scoreRowsShown(details: Locator): Promise<string[][]> {
     return details
       .getByRole('tabpanel')
       .locator('table tbody tr')
