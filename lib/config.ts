@@ -43,6 +43,11 @@ const configSchema = z.object({
   /** The bot the chat page serves: its answers (lib/bot/answers/<id>.json) and model (public/models/<id>/). */
   DEFAULT_BOT: botId.default(DEMO_BOT),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /**
+   * The model store: every stored model version of every bot, one immutable folder each
+   * (`<store>/<botId>/<hash>/`, lib/model/versions.ts). Beside the default SQLite file.
+   */
+  MODEL_STORE_DIR: z.string().trim().min(1).default('./data/models'),
   /** Personal data masked before storage; "none" stores messages as typed. */
   REDACT_PII: z
     .literal('none')

@@ -52,6 +52,23 @@ export function modelUrl(botId: string): string {
   return `/models/${botId}/`;
 }
 
+/** A model version's id: the SHA-256 (hex) of its files (lib/model/versions.ts `contentHash`). */
+export const VERSION_HASH = /^[0-9a-f]{64}$/;
+
+export const isVersionHash = (value: string): boolean => VERSION_HASH.test(value);
+
+/**
+ * The public path of one stored version of a bot's model. Content-addressed: the files under it
+ * never change, so the browser may cache them for good, and a promotion is a new URL.
+ */
+export function versionUrl(botId: string, hash: string): string {
+  if (!isVersionHash(hash)) throw new Error(`Not a model version: ${JSON.stringify(hash)}`);
+  return `${modelUrl(botId)}${hash}/`;
+}
+
+/** A version as people read it: the hash's first 12 characters (a version that is no hash, as it is). */
+export const shortVersion = (version: string): string => (isVersionHash(version) ? version.slice(0, 12) : version);
+
 /**
  * Resolves a bot from its id and, when known, its model card's facts. An id with no answers in
  * this build resolves honestly (no content; intents shown by readable forms of their names)
