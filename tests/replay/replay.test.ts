@@ -239,7 +239,6 @@ describe('replay', () => {
     const repeated = report.flipped.findIndex((group) => normalizeForGrouping(group.text) === 'the card has not come');
     expect(report.flipped[repeated]).toMatchObject({ messages: 3, customers: 1 });
     expect(report.flipped.findIndex((group) => group.customers > 1 && group.messages < 3)).toBeLessThan(repeated);
-    if (process.env.REPLAY_PRINT) console.log(JSON.stringify({ ...report, flipped: report.flipped.map(({ explanations: _, ...group }) => group) }, null, 1));
     expect(report.window).toEqual({ days: 30, from: new Date(NOW.getTime() - 30 * DAY).toISOString(), to: NOW.toISOString() });
     expect(report.active).toEqual({ version: hashes.a, name: 'a', labels: models.a.classifier.labels.length });
     expect(report.candidate).toEqual({ version: hashes.b, name: 'b', labels: models.b.classifier.labels.length });
