@@ -19,8 +19,6 @@ import { ReplayTally, reportGroup, type OpenGroup, type ScoredAnswer, type Talli
 export const DEFAULT_REPLAY_DAYS = 30;
 /** Messages predicted together by each version. */
 export const REPLAY_BATCH = 64;
-/** Messages read from the database at a time. */
-export const REPLAY_PAGE = 1024;
 /** What explaining one text may take, per version. */
 export const EXPLANATION_BUDGET_MS = 1000;
 /** Distinct texts whose answers are remembered (a quick reply or a greeting is sent by many customers). */
@@ -109,7 +107,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
     const tally = new ReplayTally(bot.isOutOfScope);
     const cache = new Map<string, [ScoredAnswer, ScoredAnswer]>();
     progress({ phase: 'messages', done: 0, total });
-    for await (const page of iterateReplayMessages(options.botId, window, { limit, pageSize: REPLAY_PAGE })) {
+    for await (const page of iterateReplayMessages(options.botId, window, { limit })) {
       for (let start = 0; start < page.length; start += REPLAY_BATCH) {
         const rows = page.slice(start, start + REPLAY_BATCH);
         const answers = await answerBatch(active, candidate, rows.map((row) => row.text), cache);

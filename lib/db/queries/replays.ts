@@ -41,6 +41,7 @@ export async function countReplayMessages(botId: string, window: ReplayWindow): 
  * indexed range read, however deep into the window it is).
  */
 export async function replayMessagePage(botId: string, window: ReplayWindow, cursor: ReplayCursor | null, take: number): Promise<ReplayMessageRow[]> {
+  if (!Number.isInteger(take) || take < 1 || take > MAX_REPLAY_PAGE) throw new RangeError(`A page holds 1 to ${MAX_REPLAY_PAGE} messages.`);
   const rows = await db().message.findMany({
     where: {
       ...windowFilter(botId, window),
@@ -76,9 +77,15 @@ export async function replayMessagePage(botId: string, window: ReplayWindow, cur
   });
 }
 
+/**
+ * The most messages a page holds: the page's labels are read with one bound value per message,
+ * and Prisma allows SQLite 999 of them in one statement.
+ */
+export const MAX_REPLAY_PAGE = 900;
+
 /** Every message of the window, newest first, at most `limit`, read `pageSize` at a time (the next page is read while the caller works on this one). */
 export async function* iterateReplayMessages(botId: string, window: ReplayWindow, options: { limit?: number | null; pageSize?: number } = {}): AsyncGenerator<ReplayMessageRow[]> {
-  const pageSize = options.pageSize ?? 1000;
+  const pageSize = Math.max(1, Math.min(options.pageSize ?? MAX_REPLAY_PAGE, MAX_REPLAY_PAGE));
   let left = options.limit ?? Number.POSITIVE_INFINITY;
   let next: Promise<ReplayMessageRow[]> | null = left > 0 ? replayMessagePage(botId, window, null, Math.min(pageSize, left)) : null;
   while (next) {
