@@ -106,6 +106,7 @@ async function seedMessages(database: Db, texts: string[], random: () => number)
   return conversations;
 }
 
+const cpuSeconds = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1e6;
 const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
 
 async function main() {
@@ -129,8 +130,10 @@ async function main() {
     // The baseline: one model's bare predict over the same texts, in the replay's batches.
     await active.predict(texts.slice(0, REPLAY_BATCH));
     started = performance.now();
+    let cpu = process.cpuUsage();
     for (let s = 0; s < texts.length; s += REPLAY_BATCH) await active.predict(texts.slice(s, s + REPLAY_BATCH));
     const baselineSeconds = (performance.now() - started) / 1000;
+    const baselineCpu = cpuSeconds(process.cpuUsage(cpu));
     await active.dispose();
 
     const peakBeforeReplay = process.resourceUsage().maxRSS;
@@ -145,6 +148,7 @@ async function main() {
       }
     };
     started = performance.now();
+    cpu = process.cpuUsage();
     const report = await replay({
       botId: 'banking77',
       activeDir: ACTIVE,
@@ -155,6 +159,7 @@ async function main() {
       onProgress,
     });
     const total = (performance.now() - started) / 1000;
+    const replayCpu = cpuSeconds(process.cpuUsage(cpu));
     const messagesSeconds = (messagesDone - started) / 1000;
     await database.$disconnect();
     if (report.messages !== count) throw new Error(`replayed ${report.messages} of ${count} messages`);
@@ -163,13 +168,13 @@ async function main() {
     console.log(
       `Replay of ${count} stored messages (${conversations} conversations; ${distinct} distinct texts, ${((100 * distinct) / count).toFixed(1)} %), demo model (active) against ${path.relative(REPO, candidateDir) || candidateDir} (candidate), ${explain} groups explained; ${os.cpus().length} cores, load average ${os.loadavg()[0]!.toFixed(1)}, Node ${process.version}; peak RSS ${Math.round(peakBeforeReplay / 1024)} MB before the replay (seeding, baseline), ${Math.round(process.resourceUsage().maxRSS / 1024)} MB after it. Seeding took ${seedSeconds.toFixed(1)} s.\n`,
     );
-    console.log(row(['what', 'messages', 'seconds', 'messages/s', 'minutes for 100k']));
-    console.log(row([':--', '--:', '--:', '--:', '--:']));
-    console.log(row(['replay (both models, read, tally, explanations)', count, total.toFixed(1), perSecond.toFixed(0), ((100_000 / perSecond) / 60).toFixed(1)]));
-    console.log(row(['  of which loading both models, reading and predicting the messages', count, messagesSeconds.toFixed(1), (count / messagesSeconds).toFixed(0), ((100_000 * messagesSeconds) / count / 60).toFixed(1)]));
-    console.log(row(['  of which explaining the top groups', explain, (total - messagesSeconds).toFixed(1), '', '']));
-    console.log(row(['baseline: the active model\'s bare predict', count, baselineSeconds.toFixed(1), (count / baselineSeconds).toFixed(0), ((100_000 * baselineSeconds) / count / 60).toFixed(1)]));
-    console.log(`\nreplay / baseline: ${(total / baselineSeconds).toFixed(2)}× (agreement ${(100 * report.agreement).toFixed(1)} %, ${report.flippedGroups} flipped groups)`);
+    console.log(row(['what', 'messages', 'seconds', 'CPU seconds', 'messages/s', 'minutes for 100k']));
+    console.log(row([':--', '--:', '--:', '--:', '--:', '--:']));
+    console.log(row(['replay (both models, read, tally, explanations)', count, total.toFixed(1), replayCpu.toFixed(1), perSecond.toFixed(0), ((100_000 / perSecond) / 60).toFixed(1)]));
+    console.log(row(['  of which loading both models, reading and predicting the messages', count, messagesSeconds.toFixed(1), '', (count / messagesSeconds).toFixed(0), ((100_000 * messagesSeconds) / count / 60).toFixed(1)]));
+    console.log(row(['  of which explaining the top groups', explain, (total - messagesSeconds).toFixed(1), '', '', '']));
+    console.log(row(["baseline: the active model's bare predict", count, baselineSeconds.toFixed(1), baselineCpu.toFixed(1), (count / baselineSeconds).toFixed(0), ((100_000 * baselineSeconds) / count / 60).toFixed(1)]));
+    console.log(`\nreplay / baseline: ${(total / baselineSeconds).toFixed(2)}× wall, ${(replayCpu / baselineCpu).toFixed(2)}× CPU (agreement ${(100 * report.agreement).toFixed(1)} %, ${report.flippedGroups} flipped groups)`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
