@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { db } from '@/lib/db/client';
 import { countReplayMessages, iterateReplayMessages, MAX_REPLAY_PAGE, replayMessagePage } from '@/lib/db/queries/replays';
-import { withScratchDatabase } from '../support/databases';
+import { testProviders, withScratchDatabase } from '../support/databases';
 
 const NOW = new Date('2026-11-20T12:00:00Z');
 const SECOND = 1000;
@@ -13,8 +13,8 @@ const window = { from: new Date(NOW.getTime() - 3600 * SECOND), to: NOW };
 
 type Row = { id: string; createdAt: Date };
 
-describe('replay messages', () => {
-  withScratchDatabase('sqlite');
+describe.each(testProviders)('replay messages (%s)', (provider) => {
+  withScratchDatabase(provider);
   /** Every message the window should yield, newest first (createdAt, then id, descending). */
   let expected: Row[];
 
@@ -46,7 +46,11 @@ describe('replay messages', () => {
       await db().message.createMany({ data: messages.slice(i, i + 500) });
     }
     for (let i = 0; i < predictions.length; i += 500) await db().prediction.createMany({ data: predictions.slice(i, i + 500) });
-    expected = wanted.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+    // The database's own order of the same rows, read at once (ties in time by id, in the database's collation).
+    const ids = new Set(wanted.map((row) => row.id));
+    const ordered = await db().message.findMany({ orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], select: { id: true, createdAt: true } });
+    expected = ordered.filter((row) => ids.has(row.id));
+    expect(expected).toHaveLength(wanted.length);
   });
 
   async function read(options: { limit?: number; pageSize?: number }) {
@@ -62,7 +66,10 @@ describe('replay messages', () => {
   it('reads every message once, newest first, whatever the page size', async () => {
     for (const pageSize of [7, 50, MAX_REPLAY_PAGE]) {
       const pages = await read({ pageSize });
-      expect(pages.flat(), `pages of ${pageSize}`).toEqual(expected);
+      const flat = pages.flat();
+      expect(flat, `pages of ${pageSize}`).toEqual(expected);
+      expect(new Set(flat.map((row) => row.id)).size).toBe(expected.length);
+      expect(flat.every((row, i) => i === 0 || row.createdAt <= flat[i - 1]!.createdAt)).toBe(true);
       expect(pages.slice(0, -1).every((page) => page.length === pageSize)).toBe(true);
       expect(pages.length).toBe(Math.ceil(expected.length / pageSize));
     }
