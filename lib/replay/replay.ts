@@ -12,7 +12,7 @@ import { countReplayMessages, iterateReplayMessages, type ReplayMessageRow } fro
 import { trainingLabelOf } from '@/lib/handoff/rules';
 import { explanationSchema } from '@/lib/records/explanation';
 import { auditDeltas, auditNote, versionAudit } from './audits';
-import { DEFAULT_EXPLAINED_GROUPS, MAX_EXPLAINED_GROUPS, MAX_FLIPPED_GROUPS, replayReportSchema, type FlippedGroup, type ReplayReport } from './report';
+import { DEFAULT_EXPLAINED_GROUPS, MAX_EXPLAINED_GROUPS, MAX_FLIPPED_GROUPS, replayReportSchema, type FlippedGroup, type ReplayAnswer, type ReplayReport } from './report';
 import { ReplayTally, reportGroup, type OpenGroup, type ScoredAnswer, type TalliedMessage } from './tally';
 
 /** Days of stored messages a replay reads unless told otherwise. */
@@ -66,9 +66,12 @@ async function answerBatch(active: Runner, candidate: Runner, texts: string[], c
   return texts.map((text) => cache.get(text)!);
 }
 
-/** The model's explanations of `text` for label `target` that are valid records (the ones the why-panel renders). */
-async function explainText(runner: Runner, text: string, target: number) {
-  if (!runner.classifier.explain || target < 0) return [];
+/**
+ * The model's explanations of `text` for its answer that are valid records (the ones the
+ * why-panel renders); none for a message it cannot read, which the chat does not explain either.
+ */
+async function explainText(runner: Runner, text: string, answer: ReplayAnswer, target: number) {
+  if (!runner.classifier.explain || target < 0 || answer.kind === 'unreadable') return [];
   const explanations = await runner.classifier.explain(text, target, EXPLANATION_BUDGET_MS, runner.classifier.predict);
   return explanations.flatMap((explanation) => {
     const record = explanationSchema.safeParse(explanation);
@@ -162,5 +165,8 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
 
 /** A group's representative explained by each version for its own top intent. */
 async function explainGroup(active: Runner, candidate: Runner, group: OpenGroup): Promise<FlippedGroup['explanations']> {
-  return { active: await explainText(active, group.text, group.activeIndex), candidate: await explainText(candidate, group.text, group.candidateIndex) };
+  return {
+    active: await explainText(active, group.text, group.active, group.activeIndex),
+    candidate: await explainText(candidate, group.text, group.candidate, group.candidateIndex),
+  };
 }

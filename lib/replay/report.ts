@@ -80,7 +80,8 @@ export const flippedGroupSchema = z.object({
   label: labelField.optional(),
   /**
    * The representative explained by each version for its own top intent (lib/explain
-   * `explainAll`, about a second each): only the first `settings.explain` groups carry them.
+   * `explainAll`, within a second each; none for a version that cannot read it, as in the chat):
+   * only the first `settings.explain` groups carry them.
    */
   explanations: z.object({ active: z.array(explanationSchema).max(20), candidate: z.array(explanationSchema).max(20) }).optional(),
 });
