@@ -49,12 +49,17 @@ class Refusal extends Error {}
 
 const day = (date: Date) => date.toISOString().slice(0, 10);
 
-/** The stored version of `botId` whose hash is `given` or starts with it. */
-async function resolveVersion(botId: string, given: string): Promise<ModelVersionInfo> {
+/** What a person typed for a version, checked: a hash or its start (at least `MIN_PREFIX` hex characters), lower-cased. */
+function versionPrefix(given: string): string {
   const prefix = given.trim().toLowerCase();
   if (!/^[0-9a-f]+$/.test(prefix) || prefix.length < MIN_PREFIX || prefix.length > 64) {
     throw new Refusal(`--version ${JSON.stringify(given.slice(0, 80))}: give a version's hash, or its first ${MIN_PREFIX} or more characters (0-9, a-f).`);
   }
+  return prefix;
+}
+
+/** The stored version of `botId` whose hash starts with `prefix` (`versionPrefix`). */
+async function resolveVersion(botId: string, prefix: string): Promise<ModelVersionInfo> {
   const matches = (await listVersions(botId)).filter((version) => version.hash.startsWith(prefix));
   if (matches.length === 0) throw new Refusal(`Bot ${botId} has no stored version ${prefix.length === 64 ? prefix : `starting with ${prefix}`}; npm run models -- list --bot ${botId} lists them.`);
   if (matches.length > 1) throw new Refusal(`${prefix} is the start of ${matches.length} versions of bot ${botId} (${matches.map((version) => shortVersion(version.hash)).join(', ')}); give more of the hash.`);
@@ -87,12 +92,34 @@ function required(value: string | undefined, option: string, command: Command): 
   return value;
 }
 
-async function run(command: Command, values: { bot?: string; model?: string; version?: string; reason?: string }): Promise<void> {
+/** A command with its arguments checked, before the database is opened. */
+type Request =
+  | { command: 'list'; botId: string }
+  | { command: 'register'; botId: string; dir: string }
+  | { command: 'promote' | 'retire'; botId: string; prefix: string; reason: string }
+  | { command: 'rollback'; botId: string; reason: string };
+
+function request(command: Command, values: { bot?: string; model?: string; version?: string; reason?: string }): Request {
   const botId = required(values.bot, 'bot', command);
   if (!isBotId(botId)) throw new Refusal(`--bot ${JSON.stringify(botId.slice(0, 80))}: not a bot id (letters, digits, _ and -).`);
+  switch (command) {
+    case 'list':
+      return { command, botId };
+    case 'register':
+      return { command, botId, dir: path.resolve(required(values.model, 'model', command)) };
+    case 'promote':
+    case 'retire':
+      return { command, botId, prefix: versionPrefix(required(values.version, 'version', command)), reason: required(values.reason, 'reason', command) };
+    case 'rollback':
+      return { command, botId, reason: required(values.reason, 'reason', command) };
+  }
+}
+
+async function run(asked: Request): Promise<void> {
+  const { botId } = asked;
   // Every command sees the bot as the app does: its bundled version stored and active when it has none yet.
   await activeVersion(botId);
-  switch (command) {
+  switch (asked.command) {
     case 'list': {
       const versions = await listVersions(botId);
       if (versions.length === 0) {
@@ -103,28 +130,25 @@ async function run(command: Command, values: { bot?: string; model?: string; ver
       return;
     }
     case 'register': {
-      const dir = path.resolve(required(values.model, 'model', command));
       const before = new Set((await listVersions(botId)).map((version) => version.hash));
-      const version = await registerVersion(botId, dir, CLI_ACTOR);
+      const version = await registerVersion(botId, asked.dir, CLI_ACTOR);
       const short = shortVersion(version.hash);
       if (before.has(version.hash)) console.log(`Version ${short} (${version.name}) of bot ${botId} was stored already${version.active ? ', and is active' : version.retiredAt ? ', and is retired' : ''}.`);
       else console.log(`Stored version ${short} (${version.name}) of bot ${botId}. Customers get it once it is promoted: npm run models -- promote --bot ${botId} --version ${short} --reason "…"`);
       return;
     }
     case 'promote': {
-      const reason = required(values.reason, 'reason', command);
-      const version = await resolveVersion(botId, required(values.version, 'version', command));
-      console.log(changeLine(await promote(botId, version.hash, CLI_ACTOR, reason)));
+      const version = await resolveVersion(botId, asked.prefix);
+      console.log(changeLine(await promote(botId, version.hash, CLI_ACTOR, asked.reason)));
       return;
     }
     case 'rollback': {
-      console.log(changeLine(await rollBack(botId, CLI_ACTOR, required(values.reason, 'reason', command))));
+      console.log(changeLine(await rollBack(botId, CLI_ACTOR, asked.reason)));
       return;
     }
     case 'retire': {
-      const reason = required(values.reason, 'reason', command);
-      const version = await resolveVersion(botId, required(values.version, 'version', command));
-      console.log(changeLine(await retire(botId, version.hash, CLI_ACTOR, reason)));
+      const version = await resolveVersion(botId, asked.prefix);
+      console.log(changeLine(await retire(botId, version.hash, CLI_ACTOR, asked.reason)));
       return;
     }
   }
@@ -157,11 +181,19 @@ async function main(): Promise<number> {
     console.error(command === undefined ? USAGE : `${JSON.stringify(positionals.join(' ').slice(0, 80))} is not a command: ${COMMANDS.join(', ')}.\n${USAGE}`);
     return 2;
   }
+  let asked: Request;
+  try {
+    asked = request(command as Command, values);
+  } catch (error) {
+    if (!(error instanceof Refusal)) throw error;
+    console.error(error.message);
+    return 2;
+  }
   const { DATABASE_URL } = getConfig();
   await migrateDatabase(DATABASE_URL);
   const database = await connectDatabase(DATABASE_URL);
   try {
-    await run(command as Command, values);
+    await run(asked);
     return 0;
   } catch (error) {
     if (error instanceof Refusal || error instanceof ModelVersionError) {

@@ -260,7 +260,7 @@ export class Verifier {
     }
     this.stats.checked += jobs.length;
     // One line per reason and batch: visible in the server log, never one line per record.
-    for (const [reason, count] of reasons) console.warn(`Verification not passed for ${count} prediction(s): ${reason}.`);
+    for (const [reason, count] of reasons) console.warn(`Verification not passed for ${count} prediction(s): ${/[.!?…]$/.test(reason) ? reason : `${reason}.`}`);
     return outcomes;
   }
 
