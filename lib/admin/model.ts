@@ -93,7 +93,7 @@ export type ModelPageData = {
   /** Where the active version's folder is, as a path from the project (what the audit command takes); null when there is none. */
   modelPath: string | null;
   card: ModelCardView | null;
-  /** Why there is no card: no model served for the bot, or a card that cannot be read. */
+  /** Why there is no card: no model version of the bot, its files missing from the store, or a card that cannot be read. */
   cardProblem: string | null;
   audit: AuditSource | null;
   /** Reports found and not shown, and why (an unreadable stored report, a file of another version). */

@@ -13,7 +13,7 @@ import {
 import { StoreError } from '@/lib/db/errors';
 import { apiErrorOf, ApiError, badRequest, invalidBody, notFound, parseId, readJson } from '@/lib/http/errors';
 import { limitChatBytes, limitChatRequest } from '@/lib/http/rate-limit';
-import { recordFacts, type BotFacts } from '@/lib/verify/bots';
+import { activeFacts, recordFacts, type BotFacts } from '@/lib/verify/bots';
 import { explanationSummary } from './explanation-summary';
 import { fitExplanation } from './fit-explanation';
 
@@ -178,11 +178,17 @@ export async function ingestExplanationBatch(posted: unknown[], fitting: number,
   const within = posted.slice(0, Math.max(0, fitting));
   const ids = within.map((entry) => predictionIdOnly.safeParse(entry));
   const subjects = await explanationSubjects(ids.flatMap((id) => (id.success ? [id.data.predictionId] : [])));
-  // What each subject's explanations are fitted to, looked up once per bot and model version.
+  // What each subject's explanations are fitted to, looked up once per bot and model version (the active version once per bot).
   const facts = new Map<string, BotFacts | null>();
   const factsKey = (subject: ExplanationSubject) => `${subject.botId}\u0000${subject.modelVersion}`;
+  const active = new Map<string, Promise<BotFacts | null>>();
   for (const subject of subjects.values()) {
-    if (!facts.has(factsKey(subject))) facts.set(factsKey(subject), (await recordFacts(subject.botId, subject.modelVersion))?.facts ?? null);
+    if (facts.has(factsKey(subject))) continue;
+    const activeOf = () => {
+      if (!active.has(subject.botId)) active.set(subject.botId, activeFacts(subject.botId));
+      return active.get(subject.botId)!;
+    };
+    facts.set(factsKey(subject), (await recordFacts(subject.botId, subject.modelVersion, activeOf))?.facts ?? null);
   }
   const valid: { index: number; predictionId: string; record: ExplanationsRecord }[] = [];
   within.forEach((entry, index) => {

@@ -7,7 +7,7 @@ import { storeTurns, type StoreOutcome } from '@/lib/db/queries/chat';
 import { StoreError } from '@/lib/db/errors';
 import { apiErrorOf, ApiError, badRequest, invalidBody, payloadTooLarge, readJson } from '@/lib/http/errors';
 import { limitChatBytes, limitChatRecords, limitChatRequest, tooManyRecords } from '@/lib/http/rate-limit';
-import { recordFacts, type BotFacts } from '@/lib/verify/bots';
+import { activeFacts, recordFacts, type BotFacts, type RecordFacts } from '@/lib/verify/bots';
 import { verifyAfterResponse } from '@/lib/verify/verifier';
 import { handoffOpeningOf } from './handoffs';
 import { redactTurn } from './redact-records';
@@ -86,18 +86,23 @@ export async function ingestTurns(request: Request, schedule: Schedule): Promise
 }
 
 /** What a turn is checked against: the facts `recordFacts` gives for the bot and version it names. */
-export type TurnFacts = (turn: TurnRecord) => Awaited<ReturnType<typeof recordFacts>>;
+export type TurnFacts = (turn: TurnRecord) => RecordFacts | null;
 
 /**
  * What each turn is checked against (lib/verify/bots.ts `recordFacts`): the facts of the model
  * version its prediction names when that version is stored and not retired, else of the bot's
- * active version. Looked up once per bot and version the turns name.
+ * active version. Looked up once per bot and version the turns name, the active version once per bot.
  */
 export async function factsOfTurns(turns: readonly TurnRecord[]): Promise<TurnFacts> {
   const key = (turn: TurnRecord) => `${turn.botId}\u0000${turn.prediction?.modelVersion ?? ''}`;
-  const found = new Map<string, Awaited<ReturnType<typeof recordFacts>>>();
+  const found = new Map<string, RecordFacts | null>();
+  const active = new Map<string, Promise<BotFacts | null>>();
+  const activeOf = (botId: string) => () => {
+    if (!active.has(botId)) active.set(botId, activeFacts(botId));
+    return active.get(botId)!;
+  };
   for (const turn of turns) {
-    if (!found.has(key(turn))) found.set(key(turn), await recordFacts(turn.botId, turn.prediction?.modelVersion ?? null));
+    if (!found.has(key(turn))) found.set(key(turn), await recordFacts(turn.botId, turn.prediction?.modelVersion ?? null, activeOf(turn.botId)));
   }
   return (turn) => found.get(key(turn)) ?? null;
 }

@@ -88,16 +88,21 @@ export async function activeFacts(botId: string): Promise<BotFacts | null> {
  * when it is stored and not retired (`named`), else the active version's, so a record of an
  * unknown or retired version is still checked and stored, and its verification then says why it
  * failed. `stored`: the version is one of the bot's stored versions (retired or not), so its name
- * is an id, not free text. Null when the bot has no model version at all.
+ * is an id, not free text. Null when the bot has no model version at all. `active`: the active
+ * version's facts, for a caller that checks many records and asks for them once.
  */
-export async function recordFacts(botId: string, version: string | null): Promise<{ facts: BotFacts; named: boolean; stored: boolean } | null> {
+export async function recordFacts(
+  botId: string,
+  version: string | null,
+  active: () => Promise<BotFacts | null> = () => activeFacts(botId),
+): Promise<RecordFacts | null> {
   if (!isBotId(botId)) return null;
   const found = version === null ? null : await findVersion(botId, version);
   if (found && !found.retiredAt) {
     const facts = versionFacts(botId, found.hash);
     if (facts) return { facts, named: true, stored: true };
   }
-  const facts = await activeFacts(botId);
+  const facts = await active();
   return facts ? { facts, named: false, stored: found !== null } : null;
 }
 
@@ -133,6 +138,8 @@ function readBotFacts(botId: string, dir: string, version: string): BotFacts {
     similarQuestions,
   };
 }
+
+export type RecordFacts = { facts: BotFacts; named: boolean; stored: boolean };
 
 /** The registry's view of bot `botId` with its active version's facts (none when it has no model version). */
 export async function activeBot(botId: string): Promise<Bot> {

@@ -36,8 +36,7 @@ export function VerificationPanel({ verification, reported, server, labelOf }: P
       {server.reason && verification !== 'verified' && verification !== 'pending' ? (
         <p className="mt-1 text-sm break-words text-slate-900" data-testid="verification-reason">
           <span className="font-medium">Why: </span>
-          {server.reason}
-          {/[.!?…]$/.test(server.reason) ? '' : '.'}
+          {/[.!?…]$/.test(server.reason) ? server.reason : `${server.reason}.`}
         </p>
       ) : null}
       <table className="mt-2 w-full text-sm">
