@@ -52,7 +52,7 @@ export function AuditHistory({ history }: { history: ModelPageData['history'] })
                     <code className="text-xs break-all" title={row.modelVersion}>
                       {shortVersion(row.modelVersion)}
                     </code>
-                    {row.current ? <span className="block text-xs text-slate-600">active now</span> : null}
+                    {row.current ? <span className="block text-xs text-slate-600">served now</span> : null}
                   </td>
                 </tr>
               ))}

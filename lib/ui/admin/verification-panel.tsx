@@ -14,7 +14,7 @@ const SUMMARY: Record<Props['verification'], string> = {
   pending: 'The server has not re-run the model on this message yet.',
   verified: 'The server re-ran the model version the record names on the message as typed and got the same intent, figures and decision.',
   mismatch:
-    'What the browser reported is not what the model version it names says: the server’s run gave another intent, confidence, top intents or decision, or the record names a bot the server has no model for.',
+    'What the browser reported is not what the model says: the server’s run of the version the record names gave another intent, confidence, top intents or decision, or the record names a bot the server has no model for.',
   failed:
     'The server could not re-run the model version the record names: the version is not stored or was retired, its model could not load or run, or only the redacted text is left.',
 };
