@@ -28,7 +28,7 @@ export default async function ModelPage({ searchParams }: { searchParams: Promis
             <code className="text-xs" title={data.active.hash} data-testid="model-active-version">
               {shortVersion(data.active.hash)}
             </code>{' '}
-            ({data.active.source === 'bundled' ? 'the version this build ships' : 'registered'}), which the chat serves from <code className="text-xs break-all">{data.modelPath}</code>, and what the behavioural audit found for this version.
+            ({data.active.source === 'bundled' ? 'the version this build ships' : 'registered later'}), which the chat serves, and what the behavioural audit found for this version.
           </>
         ) : (
           <>{data.bot.name}: no model version is stored for this bot.</>
