@@ -83,6 +83,8 @@ export async function activeFacts(botId: string): Promise<BotFacts | null> {
   return active ? versionFacts(botId, active.hash) : null;
 }
 
+export type RecordFacts = { facts: BotFacts; named: boolean; stored: boolean };
+
 /**
  * What a record naming version `version` of bot `botId` is checked against: that version's facts
  * when it is stored and not retired (`named`), else the active version's, so a record of an
@@ -138,8 +140,6 @@ function readBotFacts(botId: string, dir: string, version: string): BotFacts {
     similarQuestions,
   };
 }
-
-export type RecordFacts = { facts: BotFacts; named: boolean; stored: boolean };
 
 /** The registry's view of bot `botId` with its active version's facts (none when it has no model version). */
 export async function activeBot(botId: string): Promise<Bot> {
