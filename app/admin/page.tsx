@@ -13,7 +13,7 @@ export default async function AdminLogPage({ searchParams }: { searchParams: Pro
   const session = await requireAdminPage();
   const search = await searchParams;
   const params = rawParams(search);
-  const intents = reviewIntents().map(({ intent, label }) => ({ value: intent, label }));
+  const intents = (await reviewIntents()).map(({ intent, label }) => ({ value: intent, label }));
   let loaded: { query: LogQuery; page: LogPage } | { error: string };
   try {
     const query = parseLogQuery(search);
@@ -42,7 +42,7 @@ export default async function AdminLogPage({ searchParams }: { searchParams: Pro
           </div>
         ) : null}
         <div className="mt-3">
-          <LogTable rows={loaded.page.rows} query={loaded.query} params={params} labelOf={labelOf()} />
+          <LogTable rows={loaded.page.rows} query={loaded.query} params={params} labelOf={await labelOf()} />
           <Pager page={loaded.page.page} pages={loaded.page.pages} total={loaded.page.total} params={params} />
         </div>
       </>

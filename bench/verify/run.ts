@@ -20,8 +20,8 @@ import type { TurnRecord } from '@/lib/records/turn';
 import { connectDatabase } from '@/lib/db/client';
 import { migrateDatabase } from '@/lib/db/migrate';
 import { storeTurnRecord } from '@/lib/ingest/turns';
-import { modelVersion } from '@/lib/model/card';
 import { loadModelFromDir } from '@/lib/model/node';
+import { activeVersion } from '@/lib/model/versions';
 import { jobForTurn, Verifier } from '@/lib/verify/verifier';
 import { banking77Csv } from '../support/dataset.mjs';
 
@@ -87,9 +87,12 @@ async function main() {
 
   const dir = mkdtempSync(path.join(os.tmpdir(), 'glassdesk-bench-verify-'));
   const url = `file:${path.join(dir, 'bench.db')}`;
+  // A scratch model store too: the demo model is stored there as the bot's active version, which the records name.
+  process.env.MODEL_STORE_DIR = path.join(dir, 'models');
   await migrateDatabase(url);
   const database = await connectDatabase(url);
   try {
+    const version = (await activeVersion('banking77'))!.hash;
     console.log('\nSparse batches of 4, one every 20 ms (live traffic), CPU ms per batch:\n');
   console.log(row(['onnxruntime threads', 'CPU ms / batch']));
   console.log(row(['--:', '--:']));
@@ -121,7 +124,7 @@ async function main() {
             botId: 'banking77',
             user: { id: randomUUID(), seq: 0, text, parts: { kind: 'typed' } },
             reply: { id: randomUUID(), seq: 1, text: 'Reply.', parts: { kind: decision.kind === 'unreadable' ? 'handoff' : decision.kind, intent: decision.intent } },
-            prediction: { id: randomUUID(), modelId: 'banking77', modelVersion: modelVersion(card), intent: decision.intent, confidence: decision.confidence, topK: [{ intent: decision.intent, probability: decision.confidence }], decision: decision.kind, backend: 'cpu', latencyMs: 1 },
+            prediction: { id: randomUUID(), modelId: 'banking77', modelVersion: version, intent: decision.intent, confidence: decision.confidence, topK: [{ intent: decision.intent, probability: decision.confidence }], decision: decision.kind, backend: 'cpu', latencyMs: 1 },
           };
         });
         for (const turn of turns) await storeTurnRecord(turn);

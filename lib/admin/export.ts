@@ -1,7 +1,7 @@
 import { iterateTrainingRows, type LogRow } from '@/lib/db/queries/admin';
 import { iterateResolvedHandoffs } from '@/lib/db/queries/handoffs';
 import { trainingLabelOf } from '@/lib/handoff/rules';
-import { servedBot } from '@/lib/verify/bots';
+import { activeBot } from '@/lib/verify/bots';
 
 /** Characters that make a spreadsheet read a cell as a formula (or shift it into one) when they lead it. */
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -85,8 +85,11 @@ export function streamLines<T>(rows: AsyncIterable<T>, header: string, line: (ro
  */
 export async function* iterateTrainingExport(): AsyncGenerator<{ text: string; intent: string }> {
   yield* iterateTrainingRows();
+  // Asked once per bot and export: its active model version names out of scope.
+  const outOfScope = new Map<string, string>();
   for await (const row of iterateResolvedHandoffs()) {
-    const intent = trainingLabelOf(row, servedBot(row.botId).reviewOutOfScopeLabel);
+    if (!outOfScope.has(row.botId)) outOfScope.set(row.botId, (await activeBot(row.botId)).reviewOutOfScopeLabel);
+    const intent = trainingLabelOf(row, outOfScope.get(row.botId)!);
     if (intent) yield { text: row.text, intent };
   }
 }

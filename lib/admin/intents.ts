@@ -1,15 +1,17 @@
 import 'server-only';
 import { getConfig } from '@/lib/config';
-import { botFacts, servedBot } from '@/lib/verify/bots';
+import { resolveBot } from '@/lib/bot/registry';
+import { activeBot, activeFacts } from '@/lib/verify/bots';
 
 /**
  * The intents a reviewer may relabel to: the bot's own (by their operator names), plus out of
  * scope under the label a review stores for it (`Bot.reviewOutOfScopeLabel`, which the training
- * export writes as is). A bot with no answers in this build offers its model's labels.
+ * export writes as is). A bot with no answers in this build offers its active model version's labels.
  */
-export function reviewIntents(botId = getConfig().DEFAULT_BOT): { intent: string; label: string }[] {
-  const bot = servedBot(botId);
-  const intents = bot.content ? Object.keys(bot.content.intents) : (botFacts(botId)?.labels ?? []);
+export async function reviewIntents(botId = getConfig().DEFAULT_BOT): Promise<{ intent: string; label: string }[]> {
+  const facts = await activeFacts(botId);
+  const bot = resolveBot(botId, facts);
+  const intents = bot.content ? Object.keys(bot.content.intents) : (facts?.labels ?? []);
   return [
     ...intents
       .filter((intent) => !bot.isOutOfScope(intent))
@@ -20,17 +22,18 @@ export function reviewIntents(botId = getConfig().DEFAULT_BOT): { intent: string
 }
 
 /** How an operator reads the intents of `botId`'s predictions. */
-export function labelOf(botId = getConfig().DEFAULT_BOT): (intent: string) => string {
-  const bot = servedBot(botId);
+export async function labelOf(botId = getConfig().DEFAULT_BOT): Promise<(intent: string) => string> {
+  const bot = await activeBot(botId);
   return (intent) => bot.labelOf(intent, 'operator');
 }
 
 /**
- * The operator's name of every intent `botId`'s model knows, plus any `more` (stored intents of a
- * model since retrained): plain data, so a server page can hand it to a client component.
+ * The operator's name of every intent `botId`'s active model version knows, plus any `more`
+ * (stored intents of other versions): plain data, so a server page can hand it to a client component.
  */
-export function intentNames(botId: string, more: readonly string[] = []): Record<string, string> {
-  const bot = servedBot(botId);
-  const intents = new Set([...(botFacts(botId)?.labels ?? []), ...more]);
+export async function intentNames(botId: string, more: readonly string[] = []): Promise<Record<string, string>> {
+  const facts = await activeFacts(botId);
+  const bot = resolveBot(botId, facts);
+  const intents = new Set([...(facts?.labels ?? []), ...more]);
   return Object.fromEntries([...intents].map((intent) => [intent, bot.labelOf(intent, 'operator')]));
 }

@@ -3,16 +3,17 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { auditReportSchema, AUDIT_THRESHOLDS, IDENTITY_ATTRIBUTES, INVARIANCE_TYPES, type AuditReport, type AuditWarning, type FairnessRow, type Flip, type InvarianceRow } from '@/lib/audit/report';
 import { knownBots } from '@/lib/bot/answers';
+import { resolveBot } from '@/lib/bot/registry';
 import { getConfig } from '@/lib/config';
 import { auditHistory, latestAudit } from '@/lib/db/queries/audits';
 import { modelVersion } from '@/lib/model/card';
 import { readModelCard } from '@/lib/model/node';
-import { defaultModelsDir, modelDir, servedBot } from '@/lib/verify/bots';
+import { activeVersion, versionDir, type ModelVersionSource } from '@/lib/model/versions';
 
 /**
- * The admin's Model page: the model card of a bot's served model, and the behavioural audit of
- * that very version (`npm run audit`), read from the store or, until it is stored, from the
- * report the audit wrote beside the model.
+ * The admin's Model page: the model card of a bot's active model version, and the behavioural
+ * audit of that very version (`npm run audit`), read from the database (stored under the
+ * version's hash) or, until it is stored, from the report the audit wrote beside the model.
  */
 
 /** How an operator reads the audit's invariance types (and negation, which a worst flip may be of). */
@@ -51,7 +52,10 @@ export type CardSetting = { name: string; value: string; rule: string | null };
 
 export type ModelCardView = {
   name: string;
+  /** The model version: the content hash of its files. */
   version: string;
+  /** The version the card itself names (its `version`, else its creation time). */
+  cardVersion: string;
   language: string;
   created: string | null;
   intents: number;
@@ -84,10 +88,12 @@ export type PageWarning = { kind: AuditWarning['kind']; subject: string; message
 export type ModelPageData = {
   bots: { id: string; name: string }[];
   bot: { id: string; name: string };
-  /** Where the bot's model folder is, as a path from the project (what the audit command takes). */
-  modelPath: string;
+  /** The active version: its hash and whether it is the build's bundled model or one registered later (null when the bot has none). */
+  active: { hash: string; source: ModelVersionSource } | null;
+  /** Where the active version's folder is, as a path from the project (what the audit command takes); null when there is none. */
+  modelPath: string | null;
   card: ModelCardView | null;
-  /** Why there is no card: no model served for the bot, or a card that cannot be read. */
+  /** Why there is no card: no model version of the bot, its files missing from the store, or a card that cannot be read. */
   cardProblem: string | null;
   audit: AuditSource | null;
   /** Reports found and not shown, and why (an unreadable stored report, a file of another version). */
@@ -101,28 +107,36 @@ export function modelPageBotId(value: string | string[] | undefined): string {
   return typeof value === 'string' && knownBots().includes(value) ? value : getConfig().DEFAULT_BOT;
 }
 
-export async function modelPageData(botId: string, modelsDir = defaultModelsDir()): Promise<ModelPageData> {
-  const bots = [getConfig().DEFAULT_BOT, ...knownBots().filter((id) => id !== getConfig().DEFAULT_BOT)].map((id) => ({ id, name: servedBot(id, modelsDir).displayName }));
-  const dir = modelDir(botId, modelsDir);
-  if (dir === null) throw new Error(`Not a bot id: ${JSON.stringify(botId)}`);
+/** The page of bot `botId`: its active version's card and audit (the version stored from the bundled folder when the bot has none yet). */
+export async function modelPageData(botId: string): Promise<ModelPageData> {
+  // Display names come from the bots' answers, which no model version changes.
+  const bots = [getConfig().DEFAULT_BOT, ...knownBots().filter((id) => id !== getConfig().DEFAULT_BOT)].map((id) => ({ id, name: resolveBot(id).displayName }));
+  const bot = { id: botId, name: resolveBot(botId).displayName };
+  const [active, audits] = await Promise.all([activeVersion(botId), auditHistory(botId, 10)]);
+  const history = audits.map((row) => ({ ...row, current: row.modelVersion === active?.hash }));
+  if (!active) {
+    const problem = `No model version of this bot is stored, and this build ships none (public/models/${botId}/).`;
+    return { bots, bot, active: null, modelPath: null, card: null, cardProblem: problem, audit: null, auditNotes: [], warnings: [], history };
+  }
+  const dir = versionDir(botId, active.hash)!;
   const modelPath = path.relative(process.cwd(), dir) || '.';
-  const bot = { id: botId, name: servedBot(botId, modelsDir).displayName };
-  const { card, problem } = readCard(dir, modelPath);
-  const history = (await auditHistory(botId, 10)).map((row) => ({ ...row, current: row.modelVersion === card?.version }));
-  if (!card) return { bots, bot, modelPath, card: null, cardProblem: problem, audit: null, auditNotes: [], warnings: [], history };
+  const { card, problem } = readCard(dir, modelPath, active.hash);
+  const shown = { hash: active.hash, source: active.source };
+  if (!card) return { bots, bot, active: shown, modelPath, card: null, cardProblem: problem, audit: null, auditNotes: [], warnings: [], history };
   const auditNotes: string[] = [];
-  const audit = (await storedAudit(botId, card.version, auditNotes)) ?? fileAudit(dir, modelPath, card.version, auditNotes) ?? { kind: 'none' as const, command: `npm run audit -- --model ${modelPath}` };
-  return { bots, bot, modelPath, card, cardProblem: null, audit, auditNotes, warnings: audit.kind === 'none' ? [] : pageWarnings(audit.report), history };
+  const audit = (await storedAudit(botId, card.version, auditNotes)) ??
+    fileAudit(dir, modelPath, card, auditNotes) ?? { kind: 'none' as const, command: `npm run audit -- --model ${modelPath} --bot ${botId}` };
+  return { bots, bot, active: shown, modelPath, card, cardProblem: null, audit, auditNotes, warnings: audit.kind === 'none' ? [] : pageWarnings(audit.report), history };
 }
 
-function readCard(dir: string, modelPath: string): { card: ModelCardView | null; problem: string | null } {
+function readCard(dir: string, modelPath: string, hash: string): { card: ModelCardView | null; problem: string | null } {
   let parsed;
   try {
     parsed = readModelCard(dir);
   } catch (error) {
     return { card: null, problem: `The model card in ${modelPath} cannot be read: ${error instanceof Error ? error.message : String(error)}` };
   }
-  if (!parsed) return { card: null, problem: `No model is served for this bot: ${modelPath}/model-card.json is not there.` };
+  if (!parsed) return { card: null, problem: `The active model version's files are not in the model store: ${modelPath}/model-card.json is not there.` };
   const raw = parsed.raw;
   const metrics = record(raw.metrics);
   const training = record(raw.training);
@@ -130,7 +144,8 @@ function readCard(dir: string, modelPath: string): { card: ModelCardView | null;
   return {
     card: {
       name: parsed.name,
-      version: modelVersion(parsed),
+      version: hash,
+      cardVersion: modelVersion(parsed),
       language: parsed.language,
       created: typeof raw.created === 'string' ? raw.created.slice(0, 40) : null,
       intents: parsed.labels.length,
@@ -174,7 +189,12 @@ async function storedAudit(botId: string, version: string, notes: string[]): Pro
   return { kind: 'stored', report: parsed.data, id: row.id, storedAt: row.createdAt };
 }
 
-function fileAudit(dir: string, modelPath: string, version: string, notes: string[]): AuditSource | null {
+/**
+ * The report `npm run audit` wrote into the version's folder, when it is of this version: it
+ * names the version's hash, or (a report made before versions had hashes) the card's version.
+ * `audit.json` is left out of the hash, so the file beside a model can be of another model.
+ */
+function fileAudit(dir: string, modelPath: string, card: Pick<ModelCardView, 'version' | 'cardVersion'>, notes: string[]): AuditSource | null {
   const file = path.join(dir, 'audit.json');
   const shown = `${modelPath}/audit.json`;
   if (!existsSync(/*turbopackIgnore: true*/ file)) return null;
@@ -194,8 +214,9 @@ function fileAudit(dir: string, modelPath: string, version: string, notes: strin
     notes.push(`${shown} is not an audit report this page can read (${issues(parsed.error.issues)}).`);
     return null;
   }
-  if (parsed.data.model.version !== version) {
-    notes.push(`${shown} is of model version ${parsed.data.model.version}, not the version served (${version}): it is not shown.`);
+  const { hash, version } = parsed.data.model;
+  if (hash !== undefined ? hash !== card.version : version !== card.cardVersion) {
+    notes.push(`${shown} is of model version ${hash?.slice(0, 12) ?? version}, not the version served (${card.version.slice(0, 12)}): it is not shown.`);
     return null;
   }
   return { kind: 'file', report: parsed.data, file: shown };

@@ -36,18 +36,19 @@ export type ReviewInput = { action: 'correct' | 'relabel' | 'flag' | 'note'; int
 /**
  * Records a reviewer's decision and updates the prediction: correct keeps the model's intent as
  * the label, relabel sets another, flag marks it for a closer look; a note only adds to the
- * history. Who and when are on the Review row. Both labels must be in `knownIntents` (the bot's
- * model labels, lib/verify/bots.ts), since a reviewed label becomes training data.
+ * history. Who and when are on the Review row. Both labels must be in `knownIntents` (the labels
+ * of the bot's active model version and of the version the prediction names, lib/verify/bots.ts
+ * `reviewLabels`), since a reviewed label becomes training data.
  */
 export async function reviewPrediction(
   predictionId: string,
   reviewerId: string,
   input: ReviewInput,
-  knownIntents: ReadonlySet<string> | ((botId: string) => ReadonlySet<string>),
+  knownIntents: ReadonlySet<string> | ((botId: string, modelVersion: string) => Promise<ReadonlySet<string>>),
 ): Promise<ReviewEntry> {
   const prediction = await reviewSubject(predictionId);
   if (!prediction) throw notFound('That prediction');
-  const known = typeof knownIntents === 'function' ? knownIntents(prediction.botId) : knownIntents;
+  const known = typeof knownIntents === 'function' ? await knownIntents(prediction.botId, prediction.modelVersion) : knownIntents;
   if (input.action === 'relabel' && (!input.intent || !known.has(input.intent))) throw badRequest('Relabel needs one of the bot’s intents.');
   // The reported intent came from the browser: only a label of the model may become training data.
   if (input.action === 'correct' && !known.has(prediction.intent)) throw badRequest('The reported intent is not one of the model’s labels; relabel this message instead.');

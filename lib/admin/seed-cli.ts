@@ -5,8 +5,9 @@
 // index), or from a `text,intent` CSV given with --data; predictions from the real model in
 // Node (or a synthetic classifier with --synthetic, for quick large logs); explanations from
 // the real explainers for --explain of them. The bot is DEFAULT_BOT unless --bot names one, and
-// its model folder is the one the app serves for it unless --model names another. The database
-// is the one DATABASE_URL names.
+// its model is its active version unless --model names another folder (stored as a version of
+// the bot first, so that the seeded predictions name a stored version and verify). The database
+// is the one DATABASE_URL names, the model store the one MODEL_STORE_DIR names.
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import path from 'node:path';
@@ -15,13 +16,13 @@ import { getConfig } from '@/lib/config';
 import { connectDatabase } from '@/lib/db/client';
 import { migrateDatabase } from '@/lib/db/migrate';
 import { explainAll } from '@/lib/explain';
-import { DEFAULT_LANGUAGE, modelVersion } from '@/lib/model/card';
+import { DEFAULT_LANGUAGE } from '@/lib/model/card';
 import { trainingCharacters } from '@/lib/model/readability';
 import { loadModelFromDir, readModelCard, readSimilarIndex } from '@/lib/model/node';
 import type { SimilarIndexMeta } from '@/lib/model/similar';
 import { readLabelledCsv, seedLog, syntheticClassifier, type Classifier } from './seed';
 import { runCli } from '@/lib/cli';
-import { modelDir } from '@/lib/verify/bots';
+import { activeVersion, registerVersion, versionDir } from '@/lib/model/versions';
 
 /** The labelled questions the model folder ships for "Similar questions": a data set inside the repository. */
 function examplesFromModel(dir: string): { text: string; intent: string }[] {
@@ -32,13 +33,14 @@ function examplesFromModel(dir: string): { text: string; intent: string }[] {
   return texts.map((text, i) => ({ text, intent: card.labels[labels[i]!] ?? '' })).filter((example) => example.text.trim() && example.intent);
 }
 
-async function realClassifier(botId: string, dir: string): Promise<Classifier> {
+/** The real model of version `version` (its content hash) of the bot, from its folder. */
+async function realClassifier(botId: string, dir: string, version: string): Promise<Classifier> {
   const model = await loadModelFromDir(dir);
   const card = model.card;
   const similar = readSimilarIndex(dir, model.labels);
   return {
     bot: botId,
-    version: card ? modelVersion(card) : 'unknown',
+    version,
     labels: model.labels,
     outOfScopeLabel: card?.outOfScopeLabel ?? null,
     thresholds: card?.thresholds ?? { outOfScope: 0, ambiguityMargin: 0 },
@@ -88,19 +90,26 @@ async function main(): Promise<number> {
   if (!Number.isInteger(explain) || explain < 0 || explain > count) throw new Error('--explain must be a whole number from 0 to --count.');
   if (!Number.isFinite(days) || days <= 0) throw new Error('--days must be a positive number.');
   if (values.data && !existsSync(values.data)) throw new Error(`--data ${values.data}: no such file.`);
+  if (values.model && !existsSync(path.join(values.model, 'model-card.json'))) throw new Error(`--model ${values.model}: no model-card.json there, so it is no model folder.`);
   const { DATABASE_URL, DEFAULT_BOT } = getConfig();
   const botId = values.bot ?? DEFAULT_BOT;
   if (!isKnownBot(botId)) throw new Error(`--bot ${botId}: no answers for this bot in lib/bot/answers/.`);
-  const model = values.model ?? modelDir(botId)!;
-  const examples = values.data ? readLabelledCsv(values.data) : examplesFromModel(model);
-  const classifier = values.synthetic
-    ? syntheticClassifier([...new Set(examples.map((e) => e.intent))].sort(), new Map(examples.map((e) => [e.text, e.intent])), 7, botId, readModelCard(model)?.language)
-    : await realClassifier(botId, model);
   await migrateDatabase(DATABASE_URL);
   const database = await connectDatabase(DATABASE_URL);
-  const started = performance.now();
-  let last = 0;
   try {
+    // The version the seeded predictions name: the folder given, stored as a version, else the active one.
+    const version = values.model
+      ? await registerVersion(botId, values.model, { id: null, name: 'npm run seed' })
+      : await activeVersion(botId);
+    if (!version) throw new Error(`Bot ${botId} has no model version and this build ships none: name a model folder with --model.`);
+    if (version.retiredAt) throw new Error(`Model version ${version.hash.slice(0, 12)} of bot ${botId} was retired: its predictions would not verify.`);
+    const model = values.model ?? versionDir(botId, version.hash)!;
+    const examples = values.data ? readLabelledCsv(values.data) : examplesFromModel(model);
+    const classifier = values.synthetic
+      ? syntheticClassifier([...new Set(examples.map((e) => e.intent))].sort(), new Map(examples.map((e) => [e.text, e.intent])), 7, botId, readModelCard(model)?.language)
+      : await realClassifier(botId, model, version.hash);
+    const started = performance.now();
+    let last = 0;
     const result = await seedLog(database, {
       count,
       explain,
@@ -116,7 +125,7 @@ async function main(): Promise<number> {
       },
     });
     console.log(
-      `Seeded ${result.predictions} predictions in ${result.conversations} conversations (${result.explained} explained, ${values.synthetic ? 'synthetic classifier' : `model ${classifier.version}`}) in ${((performance.now() - started) / 1000).toFixed(1)} s.`,
+      `Seeded ${result.predictions} predictions in ${result.conversations} conversations (${result.explained} explained, ${values.synthetic ? 'synthetic classifier' : `model version ${classifier.version.slice(0, 12)}`}) in ${((performance.now() - started) / 1000).toFixed(1)} s.`,
     );
     return 0;
   } finally {

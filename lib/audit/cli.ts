@@ -1,21 +1,23 @@
 // `npm run audit -- --model DIR [--data FILE] [--bot ID] [--out FILE] [--no-store] [--json]`
 // The behavioural audit of an exported model (lib/audit/audit.ts): prints its tables, writes the
 // report as JSON (default <model>/audit.json) and stores it in the app's database (DATABASE_URL,
-// as for the server) under the bot and the model's version. Texts are masked (REDACT_PII)
+// as for the server) under the bot and the model's version (the content hash of its files, as the
+// model store names it; the bot is --bot, else read from the folder's path: `public/models/<bot>/`
+// or a store folder `<store>/<bot>/<hash>/`). Texts are masked (REDACT_PII)
 // before anything is written or stored. Messages come from --data (labelled CSV or JSONL), else
 // from the model's similar-questions index. --card also writes the report's summary into the
 // model card (`audit`), as `npm run train` does for the model it made.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { isBotId } from '@/lib/bot/registry';
+import { isBotId, shortVersion } from '@/lib/bot/registry';
 import { runCli } from '@/lib/cli';
 import { getConfig } from '@/lib/config';
 import { connectDatabase } from '@/lib/db/client';
 import { migrateDatabase } from '@/lib/db/migrate';
 import { runAudit } from './audit';
 import { messagesFromFile, messagesFromIndex } from './messages';
-import { openAuditModel } from './model';
+import { botIdOfModelFolder, openAuditModel } from './model';
 import type { Progress } from './predictions';
 import { formatReport } from './print';
 import { cardWithAudit } from './card-summary';
@@ -86,25 +88,27 @@ async function main(): Promise<number> {
   const explanationMessages = wholeNumber(values['explanation-messages'], 'explanation-messages', 0);
   const worstFlips = wholeNumber(values['worst-flips'], 'worst-flips', 0, 50);
   const dir = path.resolve(values.model);
-  const folderBot = path.basename(dir);
-  const botId = values.bot ?? (isBotId(folderBot) ? folderBot : null);
+  const botId = values.bot ?? botIdOfModelFolder(dir);
   if (values.bot !== undefined && !isBotId(values.bot)) throw new Error(`--bot ${values.bot}: not a bot id (letters, digits, _ and -).`);
   const store = !values['no-store'];
-  if (store && !botId) throw new Error(`${folderBot} is not a bot id: name the bot with --bot, or pass --no-store.`);
+  if (store && !botId) throw new Error(`The path ${dir} names no bot: name the bot with --bot, or pass --no-store.`);
   // Read before the model loads: a bad setting stops the run at once.
   const { DATABASE_URL, REDACT_PII } = getConfig();
 
-  const model = await openAuditModel(dir);
+  const model = await openAuditModel(dir, botId ? { botId } : {});
   try {
-    if (!model.fitsExplanations) console.error(`note: the folder name ${folderBot} is not a bot id, so the worst flips are kept without their explanations.`);
+    if (!model.fitsExplanations) console.error('note: no bot is named (--bot) or read from the folder\'s path, so the worst flips are kept without their explanations.');
     const fromFile = values.data !== undefined;
     const data = fromFile ? messagesFromFile(values.data!) : messagesFromIndex(dir, model.classifier.labels);
     if (!data) throw new Error(`${dir} has no similar-questions index to take messages from; name a labelled file with --data.`);
-    const report = await runAudit(
-      { classifier: model.classifier, model: { name: model.name, version: model.version }, botId, data: { source: fromFile ? 'file' : 'similar-index', messages: data } },
+    const audited = await runAudit(
+      { classifier: model.classifier, model: { name: model.name, version: model.cardVersion }, botId, data: { source: fromFile ? 'file' : 'similar-index', messages: data } },
       { seed, messages, explanationMessages, worstFlips, onProgress: progressPrinter(process.stderr) },
     );
-    const masked = maskReport(report, { kinds: REDACT_PII, fit: model.fit });
+    // The report names the version by its card and by its hash, which it is stored under: an id,
+    // added after masking (hex digits can look like a phone number to the redaction).
+    const unhashed = maskReport(audited, { kinds: REDACT_PII, fit: model.fit });
+    const masked = { ...unhashed, model: { ...unhashed.model, hash: model.version } };
 
     const out = path.resolve(values.out ?? path.join(dir, 'audit.json'));
     mkdirSync(path.dirname(out), { recursive: true });
@@ -128,7 +132,7 @@ async function main(): Promise<number> {
     else {
       console.log(formatReport(masked));
       const shown = path.relative(process.cwd(), out);
-      console.log(`\nwrote ${shown && !shown.startsWith('..') ? shown : out}${values.card ? ' and the summary into the model card' : ''}${stored ? `; stored for bot ${botId}, model version ${model.version}` : ''}`);
+      console.log(`\nwrote ${shown && !shown.startsWith('..') ? shown : out}${values.card ? ' and the summary into the model card' : ''}${stored ? `; stored for bot ${botId}, model version ${shortVersion(model.version)}` : ''}`);
     }
     return 0;
   } finally {

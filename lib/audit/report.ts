@@ -104,7 +104,14 @@ export type AuditWarning = z.infer<typeof auditWarningSchema>;
 
 export const auditReportSchema = z.object({
   schema: z.literal(1),
-  model: z.object({ name: z.string().max(200), version: z.string().max(200), language: z.string().max(35) }),
+  model: z.object({
+    name: z.string().max(200),
+    /** The card's version (lib/model/card.ts `modelVersion`). */
+    version: z.string().max(200),
+    language: z.string().max(35),
+    /** The model version's content hash (lib/model/versions.ts `contentHash`); absent in reports made before versions had one. */
+    hash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  }),
   botId: z.string().max(100).nullable(),
   createdAt: z.string().max(40),
   seconds: finite,

@@ -5,7 +5,7 @@ import { insertAudit, latestAudit } from '@/lib/db/queries/audits';
 import type { MaskedAuditReport } from './redact';
 import { auditReportSchema, type AuditReport } from './report';
 
-/** Stores a masked report of `botId`'s model `modelVersion` (the card's `modelVersion`); returns its id. */
+/** Stores a masked report of `botId`'s model version `modelVersion` (its content hash); returns its id. */
 export async function storeAudit(report: MaskedAuditReport, botId: string, modelVersion: string): Promise<string> {
   return insertAudit({ botId, modelVersion, report: auditReportSchema.parse(report), warnings: report.warnings.length, seconds: report.seconds });
 }

@@ -13,7 +13,7 @@ import {
 import { StoreError } from '@/lib/db/errors';
 import { apiErrorOf, ApiError, badRequest, invalidBody, notFound, parseId, readJson } from '@/lib/http/errors';
 import { limitChatBytes, limitChatRequest } from '@/lib/http/rate-limit';
-import { botFacts } from '@/lib/verify/bots';
+import { activeFacts, recordFacts, type BotFacts } from '@/lib/verify/bots';
 import { explanationSummary } from './explanation-summary';
 import { fitExplanation } from './fit-explanation';
 
@@ -57,7 +57,7 @@ export async function storeExplanations(predictionId: string, posted: Explanatio
 }
 
 async function storeExplanationsOf(subject: ExplanationSubject, posted: ExplanationsRecord): Promise<ExplanationsOutcome> {
-  const fitted = fitExplanations(subject, posted);
+  const fitted = fitExplanations(subject, posted, (await recordFacts(subject.botId, subject.modelVersion))?.facts ?? null);
   if (fitted instanceof ApiError) throw fitted;
   const [outcome] = await storeFittedExplanations([{ predictionId: subject.predictionId, record: fitted }], { fallBack: false });
   if (outcome instanceof ApiError) throw outcome;
@@ -65,11 +65,11 @@ async function storeExplanationsOf(subject: ExplanationSubject, posted: Explanat
 }
 
 /**
- * A prediction's posted explanations fitted to its stored message and its bot's model
- * (lib/ingest/fit-explanation.ts `fitExplanation`), or the 400 saying what does not fit.
+ * A prediction's posted explanations fitted to its stored message and the model version they
+ * are checked against (`bot`: lib/verify/bots.ts `recordFacts` for the version the prediction
+ * names; lib/ingest/fit-explanation.ts `fitExplanation`), or the 400 saying what does not fit.
  */
-export function fitExplanations(subject: ExplanationSubject, posted: ExplanationsRecord): ExplanationsRecord | ApiError {
-  const bot = botFacts(subject.botId);
+export function fitExplanations(subject: ExplanationSubject, posted: ExplanationsRecord, bot: BotFacts | null): ExplanationsRecord | ApiError {
   if (!bot) return badRequest(`No model is served for bot "${subject.botId}", so its explanations cannot be checked.`);
   const explanations: ExplanationsRecord['explanations'] = [];
   for (const [index, explanation] of posted.explanations.entries()) {
@@ -178,6 +178,18 @@ export async function ingestExplanationBatch(posted: unknown[], fitting: number,
   const within = posted.slice(0, Math.max(0, fitting));
   const ids = within.map((entry) => predictionIdOnly.safeParse(entry));
   const subjects = await explanationSubjects(ids.flatMap((id) => (id.success ? [id.data.predictionId] : [])));
+  // What each subject's explanations are fitted to, looked up once per bot and model version (the active version once per bot).
+  const facts = new Map<string, BotFacts | null>();
+  const factsKey = (subject: ExplanationSubject) => `${subject.botId}\u0000${subject.modelVersion}`;
+  const active = new Map<string, Promise<BotFacts | null>>();
+  for (const subject of subjects.values()) {
+    if (facts.has(factsKey(subject))) continue;
+    const activeOf = () => {
+      if (!active.has(subject.botId)) active.set(subject.botId, activeFacts(subject.botId));
+      return active.get(subject.botId)!;
+    };
+    facts.set(factsKey(subject), (await recordFacts(subject.botId, subject.modelVersion, activeOf))?.facts ?? null);
+  }
   const valid: { index: number; predictionId: string; record: ExplanationsRecord }[] = [];
   within.forEach((entry, index) => {
     const id = ids[index]!;
@@ -191,7 +203,7 @@ export async function ingestExplanationBatch(posted: unknown[], fitting: number,
       outcomes[index] = refused(invalidBody(parsed.error));
       return;
     }
-    const fitted = fitExplanations(subject!, { explanations: parsed.data.explanations });
+    const fitted = fitExplanations(subject!, { explanations: parsed.data.explanations }, facts.get(factsKey(subject!)) ?? null);
     if (fitted instanceof ApiError) {
       outcomes[index] = refused(fitted);
       return;

@@ -154,7 +154,7 @@ export async function resolveHandoff(conversationId: string, session: AdminSessi
   let columns;
   if (input.resolution === 'intent') {
     const bot = await conversationStatus(conversationId);
-    if (!reviewLabels(bot!.botId).has(input.intent)) throw badRequest('The intent must be one of the bot’s intents.', [{ path: 'intent', message: 'is not a label of the bot' }]);
+    if (!(await reviewLabels(bot!.botId)).has(input.intent)) throw badRequest('The intent must be one of the bot’s intents.', [{ path: 'intent', message: 'is not a label of the bot' }]);
     columns = { resolution: 'intent' as const, resolutionIntent: input.intent, resolutionTopic: null };
   } else if (input.resolution === 'new_topic') {
     columns = { resolution: 'new_topic' as const, resolutionIntent: null, resolutionTopic: redact(input.topic, { kinds: getConfig().REDACT_PII }).text };

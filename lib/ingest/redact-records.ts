@@ -5,10 +5,12 @@ import { EXPLANATION_STRING_FIELDS } from './fit-explanation';
 /**
  * Every free-text field of a turn with personal data masked: the visitor's message, the reply
  * and its quick-reply and option labels (the bot writes them, but the browser posts them), and
- * the model version the browser names. Everything else in a turn is an id, a number, an enum or
- * an intent label checked against the bot's model (see `RECORD_STRING_FIELDS`).
+ * the model version the browser names, unless `keepModelVersion` says it is one of the bot's
+ * stored versions (a content hash is an id, and its hex digits can look like a phone number).
+ * Everything else in a turn is an id, a number, an enum or an intent label checked against the
+ * bot's model (see `RECORD_STRING_FIELDS`).
  */
-export function redactTurn(turn: TurnRecord, options?: RedactionOptions): TurnRecord {
+export function redactTurn(turn: TurnRecord, { keepModelVersion = false, ...options }: RedactionOptions & { keepModelVersion?: boolean } = {}): TurnRecord {
   const clean = (text: string) => redact(text, options).text;
   const { user, reply, prediction } = turn;
   const parts = reply.parts;
@@ -24,7 +26,7 @@ export function redactTurn(turn: TurnRecord, options?: RedactionOptions): TurnRe
         ...(parts.options ? { options: parts.options.map((option) => ({ ...option, label: clean(option.label) })) } : {}),
       },
     },
-    ...(prediction ? { prediction: { ...prediction, modelVersion: clean(prediction.modelVersion) } } : {}),
+    ...(prediction ? { prediction: { ...prediction, modelVersion: keepModelVersion ? prediction.modelVersion : clean(prediction.modelVersion) } } : {}),
   };
 }
 
@@ -63,7 +65,8 @@ export const RECORD_STRING_FIELDS = {
     'reply.parts.handoffReason': 'enum',
     'prediction.id': 'id',
     'prediction.modelId': 'label',
-    // Redacted, and a version the server does not serve is never verified (lib/verify).
+    // Redacted unless it names a stored version of the bot (an id then); a version the store
+    // does not have is never verified (lib/verify).
     'prediction.modelVersion': 'redacted',
     'prediction.intent': 'label',
     'prediction.topK[].intent': 'label',

@@ -7,7 +7,7 @@ import { storeTurns, type StoreOutcome } from '@/lib/db/queries/chat';
 import { StoreError } from '@/lib/db/errors';
 import { apiErrorOf, ApiError, badRequest, invalidBody, payloadTooLarge, readJson } from '@/lib/http/errors';
 import { limitChatBytes, limitChatRecords, limitChatRequest, tooManyRecords } from '@/lib/http/rate-limit';
-import { botFacts } from '@/lib/verify/bots';
+import { activeFacts, recordFacts, type BotFacts, type RecordFacts } from '@/lib/verify/bots';
 import { verifyAfterResponse } from '@/lib/verify/verifier';
 import { handoffOpeningOf } from './handoffs';
 import { redactTurn } from './redact-records';
@@ -33,9 +33,10 @@ export async function ingestTurns(request: Request, schedule: Schedule): Promise
     if (Number(request.headers.get('content-length') ?? 0) > MAX_TURN_BYTES) throw payloadTooLarge(MAX_TURN_BYTES);
     const parsed = turnRecordSchema.safeParse(body);
     if (!parsed.success) throw invalidBody(parsed.error);
-    const misfit = checkTurn(parsed.data);
+    const checkedAgainst = await factsOfTurns([parsed.data]);
+    const misfit = checkTurn(parsed.data, checkedAgainst(parsed.data));
     if (misfit) throw misfit;
-    const outcome = await storeTurnRecord(parsed.data);
+    const outcome = await storeTurnRecord(parsed.data, checkedAgainst);
     if (outcome === 'stored') verifyAfterResponse(parsed.data, schedule);
     return Response.json({ outcome }, { status: outcome === 'stored' ? 201 : 200 });
   }
@@ -47,13 +48,17 @@ export async function ingestTurns(request: Request, schedule: Schedule): Promise
   const overLimit = () => refused(tooManyRecords(retryAfterSeconds));
   const outcomes: TurnOutcome[] = batch.data.turns.map((_, index) => (index < fitting ? { outcome: 'stored' } : overLimit()));
   const valid: { index: number; turn: TurnRecord }[] = [];
-  batch.data.turns.slice(0, fitting).forEach((posted, index) => {
-    const parsed = turnRecordSchema.safeParse(posted);
-    const misfit = parsed.success ? checkTurn(parsed.data) : invalidBody(parsed.error);
+  const parsedTurns = batch.data.turns.slice(0, fitting).map((posted) => turnRecordSchema.safeParse(posted));
+  const checkedAgainst = await factsOfTurns(parsedTurns.flatMap((parsed) => (parsed.success ? [parsed.data] : [])));
+  parsedTurns.forEach((parsed, index) => {
+    const misfit = parsed.success ? checkTurn(parsed.data, checkedAgainst(parsed.data)) : invalidBody(parsed.error);
     if (misfit) outcomes[index] = refused(misfit);
     else valid.push({ index, turn: parsed.data! });
   });
-  const stored = await storeTurnRecords(valid.map(({ turn }) => turn));
+  const stored = await storeTurnRecords(
+    valid.map(({ turn }) => turn),
+    checkedAgainst,
+  );
   stored.forEach((outcome, position) => {
     const { index, turn } = valid[position]!;
     if (outcome instanceof ApiError) {
@@ -80,16 +85,40 @@ export async function ingestTurns(request: Request, schedule: Schedule): Promise
   );
 }
 
+/** What a turn is checked against: the facts `recordFacts` gives for the bot and version it names. */
+export type TurnFacts = (turn: TurnRecord) => RecordFacts | null;
+
+/**
+ * What each turn is checked against (lib/verify/bots.ts `recordFacts`): the facts of the model
+ * version its prediction names when that version is stored and not retired, else of the bot's
+ * active version. Looked up once per bot and version the turns name, the active version once per bot.
+ */
+export async function factsOfTurns(turns: readonly TurnRecord[]): Promise<TurnFacts> {
+  const key = (turn: TurnRecord) => `${turn.botId}\u0000${turn.prediction?.modelVersion ?? ''}`;
+  const found = new Map<string, RecordFacts | null>();
+  const active = new Map<string, Promise<BotFacts | null>>();
+  const activeOf = (botId: string) => () => {
+    if (!active.has(botId)) active.set(botId, activeFacts(botId));
+    return active.get(botId)!;
+  };
+  for (const turn of turns) {
+    if (!found.has(key(turn))) found.set(key(turn), await recordFacts(turn.botId, turn.prediction?.modelVersion ?? null, activeOf(turn.botId)));
+  }
+  return (turn) => found.get(key(turn)) ?? null;
+}
+
 /**
  * Stores validated turns (`checkTurn` passed), each atomic on its own, with the personal data in
- * their free text masked first (`REDACT_PII`) and the hand-off a reply opens derived from the
- * turn as stored (lib/ingest/handoffs.ts, written in the turn's transaction), and says per turn, in the given order, what became
- * of it: 'stored', 'duplicate' (a retry), or the ApiError a single post would have got (a
- * conflict).
+ * their free text masked first (`REDACT_PII`; a model version the bot has stored is an id, kept
+ * as it is) and the hand-off a reply opens derived from the turn as stored
+ * (lib/ingest/handoffs.ts, written in the turn's transaction), and says per turn, in the given
+ * order, what became of it: 'stored', 'duplicate' (a retry), or the ApiError a single post would
+ * have got (a conflict). `checkedAgainst`: the facts `checkTurn` used, looked up when not given.
  */
-export async function storeTurnRecords(turns: readonly TurnRecord[]): Promise<(StoreOutcome | ApiError)[]> {
+export async function storeTurnRecords(turns: readonly TurnRecord[], checkedAgainst?: TurnFacts): Promise<(StoreOutcome | ApiError)[]> {
   const kinds = getConfig().REDACT_PII;
-  const redacted = turns.map((turn) => redactTurn(turn, { kinds }));
+  const facts = checkedAgainst ?? (await factsOfTurns(turns));
+  const redacted = turns.map((turn) => redactTurn(turn, { kinds, keepModelVersion: facts(turn)?.stored ?? false }));
   const rows = await Promise.all(
     redacted.map(async (turn) => {
       const handoff = await handoffOpeningOf(turn, redacted);
@@ -101,21 +130,23 @@ export async function storeTurnRecords(turns: readonly TurnRecord[]): Promise<(S
 }
 
 /** Stores one validated turn as `storeTurnRecords` does, throwing the ApiError of a conflict. */
-export async function storeTurnRecord(turn: TurnRecord): Promise<StoreOutcome> {
-  const [outcome] = await storeTurnRecords([turn]);
+export async function storeTurnRecord(turn: TurnRecord, checkedAgainst?: TurnFacts): Promise<StoreOutcome> {
+  const [outcome] = await storeTurnRecords([turn], checkedAgainst);
   if (outcome instanceof ApiError) throw outcome;
   return outcome!;
 }
 
 /**
- * What the server can check of a turn beyond its schema, against the named bot's model
- * (lib/verify/bots.ts): the bot must have a model here, the prediction must name it, every
- * intent a turn carries must be one of its labels, and a message the model classified (typed,
- * a quick reply, a clarification not answered by a choice) must carry its prediction, so that
+ * What the server can check of a turn beyond its schema, against the model version it is checked
+ * against (`factsOfTurns`: the one the prediction names, when stored and not retired, else the
+ * bot's active one; a record of another version is stored and its verification then fails,
+ * saying why): the bot must have a model here, the prediction must name it, every intent a turn
+ * carries must be one of the version's labels, and a message the model classified (typed, a
+ * quick reply, a clarification not answered by a choice) must carry its prediction, so that
  * every stored turn is checked. Null when the turn is fine, else the 400 saying why.
  */
-export function checkTurn(turn: TurnRecord): ApiError | null {
-  const bot = botFacts(turn.botId);
+export function checkTurn(turn: TurnRecord, checkedAgainst: { facts: BotFacts } | null): ApiError | null {
+  const bot = checkedAgainst?.facts;
   if (!bot) return badRequest(`No model is served for bot "${turn.botId}".`, [{ path: 'botId', message: 'must name a bot served here' }]);
   const { user, reply, prediction } = turn;
   const labelled: [path: string, intent: string | undefined][] = [

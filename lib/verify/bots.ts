@@ -1,18 +1,19 @@
 import 'server-only';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { modelVersion } from '@/lib/model/card';
 import { readModelCard } from '@/lib/model/node';
 import { trainingCharacters } from '@/lib/model/readability';
 import type { Thresholds } from '@/lib/model/types';
+import { activeVersion, contentHash, findVersion, versionDir } from '@/lib/model/versions';
 import { isBotId, resolveBot, type Bot } from '@/lib/bot/registry';
 
 /**
- * What the server knows of a bot from its model folder (`public/models/<botId>/`), without
- * loading the model: its labels, the version it serves, the policy's thresholds, the shape of
- * its attention and the questions of its similar-questions index. Records are checked against
- * these facts on ingest (a reported intent must be one of the labels). Read once per process
- * and folder; a folder that is not there is looked for again on the next request.
+ * What the server knows of a model version of a bot from its folder, without loading the model:
+ * its labels, its version (the content hash), the policy's thresholds, the shape of its attention
+ * and the questions of its similar-questions index. Records are checked against these facts on
+ * ingest (a reported intent must be one of the labels of the version the record names). A stored
+ * version's files never change, so its facts are read once per process (`versionFacts`); which
+ * version is active is asked of the database each time (`activeFacts`).
  */
 export type BotFacts = {
   botId: string;
@@ -38,31 +39,76 @@ export type BotFacts = {
   similarQuestions: ReadonlyMap<string, ReadonlySet<string>> | null;
 };
 
-export const defaultModelsDir = (): string => path.join(process.cwd(), 'public', 'models');
-
+/** Stored versions' facts kept in memory at once (each holds its similar-questions index). */
+const MAX_CACHED_VERSIONS = 8;
+/** By store folder, least recently used first. */
 const cache = new Map<string, BotFacts>();
 
 /**
- * The folder on disk the browser's `/models/<botId>/` is served from, or null for a string that
- * is not a bot id (checked so the path stays inside `modelsDir`).
+ * The facts of the model folder `dir` as a version of bot `botId`: its content hash is `version`
+ * when the caller knows it (a store folder is named by it), else computed from the files. Read
+ * each call: any folder (a training run's output, a candidate before it is stored). Null when
+ * the folder has no model card.
  */
-export function modelDir(botId: string, modelsDir = defaultModelsDir()): string | null {
-  return isBotId(botId) ? path.join(modelsDir, botId) : null;
+export function folderFacts(botId: string, dir: string, version?: string): BotFacts | null {
+  if (!existsSync(/*turbopackIgnore: true*/ path.join(dir, 'model-card.json'))) return null;
+  return readBotFacts(botId, dir, version ?? contentHash(dir));
 }
 
-/** The facts of bot `botId`, or null when no model is served for it. */
-export function botFacts(botId: string, modelsDir = defaultModelsDir()): BotFacts | null {
-  const dir = modelDir(botId, modelsDir);
+/**
+ * The facts of version `hash` of bot `botId` from its folder in the model store (`store`, else
+ * MODEL_STORE_DIR), or null when the store has no such folder (or the strings are no bot id or
+ * no hash). Whether the version is retired is not looked at here (see `recordFacts`).
+ */
+export function versionFacts(botId: string, hash: string, store?: string): BotFacts | null {
+  const dir = versionDir(botId, hash, store);
   if (dir === null) return null;
   const cached = cache.get(dir);
-  if (cached) return cached;
-  if (!existsSync(/*turbopackIgnore: true*/ path.join(dir, 'model-card.json'))) return null;
-  const facts = readBotFacts(botId, dir);
+  if (cached) {
+    cache.delete(dir);
+    cache.set(dir, cached);
+    return cached;
+  }
+  const facts = folderFacts(botId, dir, hash);
+  if (!facts) return null;
+  if (cache.size >= MAX_CACHED_VERSIONS) cache.delete(cache.keys().next().value!);
   cache.set(dir, facts);
   return facts;
 }
 
-function readBotFacts(botId: string, dir: string): BotFacts {
+/** The facts of the bot's active version (stored from the bundled folder on first use), or null when it has none. */
+export async function activeFacts(botId: string): Promise<BotFacts | null> {
+  if (!isBotId(botId)) return null;
+  const active = await activeVersion(botId);
+  return active ? versionFacts(botId, active.hash) : null;
+}
+
+export type RecordFacts = { facts: BotFacts; named: boolean; stored: boolean };
+
+/**
+ * What a record naming version `version` of bot `botId` is checked against: that version's facts
+ * when it is stored and not retired (`named`), else the active version's, so a record of an
+ * unknown or retired version is still checked and stored, and its verification then says why it
+ * failed. `stored`: the version is one of the bot's stored versions (retired or not), so its name
+ * is an id, not free text. Null when the bot has no model version at all. `active`: the active
+ * version's facts, for a caller that checks many records and asks for them once.
+ */
+export async function recordFacts(
+  botId: string,
+  version: string | null,
+  active: () => Promise<BotFacts | null> = () => activeFacts(botId),
+): Promise<RecordFacts | null> {
+  if (!isBotId(botId)) return null;
+  const found = version === null ? null : await findVersion(botId, version);
+  if (found && !found.retiredAt) {
+    const facts = versionFacts(botId, found.hash);
+    if (facts) return { facts, named: true, stored: true };
+  }
+  const facts = await active();
+  return facts ? { facts, named: false, stored: found !== null } : null;
+}
+
+function readBotFacts(botId: string, dir: string, version: string): BotFacts {
   const card = readModelCard(dir)!;
   const config = readJsonFile(path.join(dir, 'config.json')) as Record<string, unknown> | null;
   const layers = positiveInt(config?.num_hidden_layers, 64);
@@ -81,7 +127,7 @@ function readBotFacts(botId: string, dir: string): BotFacts {
   }
   return {
     botId,
-    version: modelVersion(card),
+    version,
     labels: card.labels,
     labelIndex: new Map(card.labels.map((label, i) => [label, i])),
     outOfScopeLabel: card.outOfScopeLabel,
@@ -95,9 +141,9 @@ function readBotFacts(botId: string, dir: string): BotFacts {
   };
 }
 
-/** The registry's view of bot `botId` with the facts of the model served for it (none when no model is). */
-export function servedBot(botId: string, modelsDir = defaultModelsDir()): Bot {
-  return resolveBot(botId, botFacts(botId, modelsDir));
+/** The registry's view of bot `botId` with its active version's facts (none when it has no model version). */
+export async function activeBot(botId: string): Promise<Bot> {
+  return resolveBot(botId, await activeFacts(botId));
 }
 
 function readJsonFile(file: string): unknown {
@@ -118,13 +164,15 @@ function positiveInt(value: unknown, fallback: number): number {
 
 /**
  * The labels a review may give a message of `botId`'s conversations: the labels of the bot's
- * model (read once per process with everything else ingest checks records against), plus the
- * label a review stores for out of scope (`Bot.reviewOutOfScopeLabel`). "Mark correct" keeps
- * the intent the browser reported, which is only a label when the model has it: checked against
- * this set, so no string a client made up becomes training data. Empty for a bot with no model
- * served here.
+ * active version and of the version the prediction names (`version`, when it is a stored version
+ * of the bot: an older prediction can still be marked correct), plus the label a review stores
+ * for out of scope (`Bot.reviewOutOfScopeLabel`). "Mark correct" keeps the intent the browser
+ * reported, which is only a label when a model has it: checked against this set, so no string a
+ * client made up becomes training data. Empty for a bot with no model version.
  */
-export function reviewLabels(botId: string): ReadonlySet<string> {
-  const facts = botFacts(botId);
-  return new Set(facts ? [...facts.labels, servedBot(botId).reviewOutOfScopeLabel] : []);
+export async function reviewLabels(botId: string, version: string | null = null): Promise<ReadonlySet<string>> {
+  const active = await activeFacts(botId);
+  if (!active) return new Set();
+  const named = version !== null && version !== active.version && (await findVersion(botId, version)) ? versionFacts(botId, version) : null;
+  return new Set([...active.labels, ...(named?.labels ?? []), resolveBot(botId, active).reviewOutOfScopeLabel]);
 }

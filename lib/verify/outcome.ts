@@ -25,11 +25,10 @@ export const PROBABILITY_TOLERANCE = 0.01;
  * the same top intent (out-of-scope included), its confidence and every top-k probability within
  * `PROBABILITY_TOLERANCE`, and the decision the dialogue policy takes on the server's
  * probabilities (or, within the tolerance of one of its thresholds, on either side of it), with
- * the readability of `text` derived again from the served model's training characters: a message
- * the rule cannot read must be reported `unreadable`, and only such a message may be. A
- * mismatch otherwise, and always when the record names another model version than the one the
- * server ran (`sameVersion` false). Either way the server's own intent and confidence are kept
- * next to the reported ones.
+ * the readability of `text` derived again from the model's training characters: a message the
+ * rule cannot read must be reported `unreadable`, and only such a message may be. A mismatch
+ * otherwise, with the first disagreement as its reason. Either way the server's own intent and
+ * confidence are kept next to the reported ones.
  */
 export function compareWithReport(
   predictionId: string,
@@ -38,22 +37,45 @@ export function compareWithReport(
   probabilities: readonly number[],
   policy: PolicySettings,
   text: string,
-  sameVersion = true,
 ): VerificationOutcome {
   let top = 0;
   for (let i = 1; i < probabilities.length; i++) if (probabilities[i]! > probabilities[top]!) top = i;
   const verifiedIntent = labels[top]!;
   const verifiedConfidence = probabilities[top]!;
-  const agrees =
-    sameVersion &&
-    verifiedIntent === reported.intent &&
-    Math.abs(reported.confidence - verifiedConfidence) <= PROBABILITY_TOLERANCE &&
-    reported.topK.every((entry) => {
-      const index = labels.indexOf(entry.intent);
-      return index >= 0 && Math.abs(entry.probability - probabilities[index]!) <= PROBABILITY_TOLERANCE;
-    }) &&
-    decisionAgrees(reported.decision, labels, probabilities, policy, isUnreadable(text, policy.characters));
-  return { predictionId, verification: agrees ? 'verified' : 'mismatch', verifiedIntent, verifiedConfidence };
+  const reason = disagreement(reported, labels, probabilities, policy, text, verifiedIntent, verifiedConfidence);
+  return { predictionId, verification: reason === null ? 'verified' : 'mismatch', verifiedIntent, verifiedConfidence, reason };
+}
+
+const percent = (p: number) => `${(p * 100).toFixed(1)} %`;
+
+/** The first thing the report says that the server's run does not, as one clause; null when they agree. */
+function disagreement(
+  reported: ReportedPrediction,
+  labels: readonly string[],
+  probabilities: readonly number[],
+  policy: PolicySettings,
+  text: string,
+  verifiedIntent: string,
+  verifiedConfidence: number,
+): string | null {
+  if (verifiedIntent !== reported.intent) return `the server's run gave ${verifiedIntent} (${percent(verifiedConfidence)}), not the reported ${reported.intent}`;
+  if (Math.abs(reported.confidence - verifiedConfidence) > PROBABILITY_TOLERANCE) {
+    return `the reported confidence ${percent(reported.confidence)} is not the server's ${percent(verifiedConfidence)}`;
+  }
+  for (const entry of reported.topK) {
+    const index = labels.indexOf(entry.intent);
+    if (index < 0) return `the reported top intents name ${entry.intent}, which is not a label of this model version`;
+    if (Math.abs(entry.probability - probabilities[index]!) > PROBABILITY_TOLERANCE) {
+      return `the reported probability of ${entry.intent} (${percent(entry.probability)}) is not the server's ${percent(probabilities[index]!)}`;
+    }
+  }
+  const unreadable = isUnreadable(text, policy.characters);
+  if (!decisionAgrees(reported.decision, labels, probabilities, policy, unreadable)) {
+    return unreadable
+      ? `the model cannot read this message, so the decision is unreadable, not the reported ${reported.decision}`
+      : `the dialogue policy on the server's run does not decide ${reported.decision}, as reported`;
+  }
+  return null;
 }
 
 /** The policy's decision on the server's probabilities is the reported one, or the reported one is a tolerance away. */
@@ -68,11 +90,12 @@ function decisionAgrees(reported: ReportedPrediction['decision'], labels: readon
   return decisions.includes(reported);
 }
 
-export function failed(predictionId: string): VerificationOutcome {
-  return { predictionId, verification: 'failed', verifiedIntent: null, verifiedConfidence: null };
+/** The server could not check the record: `reason` says why, in one clause ("model version … was retired on …"). */
+export function failed(predictionId: string, reason: string): VerificationOutcome {
+  return { predictionId, verification: 'failed', verifiedIntent: null, verifiedConfidence: null, reason };
 }
 
-/** A record the server cannot check against any model it serves (an unknown bot): as risky as a mismatch, never the mildest state. */
-export function unverifiable(predictionId: string): VerificationOutcome {
-  return { predictionId, verification: 'mismatch', verifiedIntent: null, verifiedConfidence: null };
+/** A record the server cannot check against any model it has (a bot with no model): as risky as a mismatch, never the mildest state. */
+export function unverifiable(predictionId: string, reason: string): VerificationOutcome {
+  return { predictionId, verification: 'mismatch', verifiedIntent: null, verifiedConfidence: null, reason };
 }

@@ -2,7 +2,8 @@
 // verification was off): the same checks the ingest route runs after each response.
 //   npm run verify:pending -- [--min-age 60] [--limit 100000]
 // --min-age skips rows younger than that many seconds, which a running server may still be
-// verifying. The database is the one DATABASE_URL names; models come from public/models/.
+// verifying. The database is the one DATABASE_URL names; each prediction is checked against the
+// model version it names, from the model store MODEL_STORE_DIR names.
 import { parseArgs } from 'node:util';
 import { getConfig } from '@/lib/config';
 import { connectDatabase } from '@/lib/db/client';

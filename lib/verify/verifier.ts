@@ -1,21 +1,22 @@
 import 'server-only';
 import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { MASK } from '@/lib/bot/redact';
+import { MASK, redact } from '@/lib/bot/redact';
+import { isBotId, shortVersion } from '@/lib/bot/registry';
 import type { TurnRecord } from '@/lib/records/turn';
 import { getConfig } from '@/lib/config';
 import { pendingPredictions, saveVerifications, type VerificationOutcome } from '@/lib/db/queries/verifications';
-import { modelVersion } from '@/lib/model/card';
 import type { IntentModel } from '@/lib/model/model';
 import { loadModelFromDir } from '@/lib/model/node';
 import { trainingCharacters } from '@/lib/model/readability';
-import { defaultModelsDir } from './bots';
+import { activeVersion, findVersion, versionDir } from '@/lib/model/versions';
 import { compareWithReport, failed, unverifiable, type PolicySettings, type ReportedPrediction } from './outcome';
 
 /**
- * Server-side verification of the predictions the browser reports: the bot's own model
- * (public/models/<botId>/, the folder the browser loaded) is run again in Node on the text the
- * visitor typed, and each stored prediction ends verified, mismatch or failed.
+ * Server-side verification of the predictions the browser reports: the model version the record
+ * names (its content hash; the store's folder `<store>/<botId>/<hash>/`, the very files the
+ * browser loaded) is run again in Node on the text the visitor typed, and each stored prediction
+ * ends verified, mismatch or failed. A version the store does not have, or one retired since,
+ * ends failed with that reason (stored with the outcome, shown in the admin).
  *
  * Why after the response, micro-batched: checking one record at a time costs about 2.5 times the
  * CPU of checking it in a batch of 16 (1.0 against 0.4 ms per record, forward pass and database
@@ -27,7 +28,8 @@ import { compareWithReport, failed, unverifiable, type PolicySettings, type Repo
  * core: on two cores the ingest server and its load already use both.) Nothing depends on this
  * process's memory: a turn it never got to (a crash, a full queue, a frozen serverless instance)
  * stays `pending` in the database, and the sweep (`verifyPending`, run after live batches and by
- * `npm run verify:pending`) picks it up. The loaded models are a cache, not state.
+ * `npm run verify:pending`) picks it up. The loaded models are a cache, not state: the few
+ * versions used last (`maxModels`), so memory stays bounded however many versions records name.
  */
 
 /** One prediction to check. `text` is what the browser's model saw, when the server still has it. */
@@ -43,12 +45,16 @@ export type VerificationJob = {
   original: boolean;
 };
 
-type ServedModel = { model: IntentModel; version: string; policy: PolicySettings };
-type Loaded = { ok: true; served: ServedModel } | { ok: false; reason: string; at: number };
+type LoadedModel = { model: IntentModel; policy: PolicySettings };
+type Loaded = { ok: true; loaded: LoadedModel } | { ok: false; reason: string; at: number };
+/** What a batch's records of one (bot, version) are checked with, or the outcome they all get. */
+type Resolved = { ok: true; loaded: LoadedModel } | { ok: false; outcome: (predictionId: string) => VerificationOutcome; reason: string };
 
 export type VerifierOptions = {
-  /** Folder holding one model folder per bot. */
-  modelsDir?: string;
+  /** The model store (`MODEL_STORE_DIR` when not given). */
+  store?: string;
+  /** Model versions kept loaded at once, the most recently used. */
+  maxModels?: number;
   /**
    * How long the first turn of a batch waits for others. Nobody waits for the outcome, so the
    * window can be long: at low traffic it is what turns one write transaction per record into one
@@ -75,15 +81,17 @@ const SWEEP_MIN_AGE_MS = 60_000;
 const SWEEP_BATCH = 64;
 
 export class Verifier {
-  readonly modelsDir: string;
-  /** Forward passes run and predictions checked, for tests and benchmarks. */
-  readonly stats = { batches: 0, checked: 0, shed: 0 };
+  readonly store: string | undefined;
+  /** Forward passes run, predictions checked, turns shed and model versions loaded, for tests and benchmarks. */
+  readonly stats = { batches: 0, checked: 0, shed: 0, loads: 0 };
   private readonly windowMs: number;
   private readonly maxBatch: number;
   private readonly maxQueue: number;
   private readonly sweepEveryMs: number;
   private readonly maxShare: number;
+  private readonly maxModels: number;
   private restUntil = 0;
+  /** Loaded versions by `<botId>/<hash>`, least recently used first. */
   private readonly models = new Map<string, Promise<Loaded>>();
   private queue: { job: VerificationJob; done: (outcome: VerificationOutcome | null) => void }[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -94,7 +102,8 @@ export class Verifier {
   private backlog = false;
 
   constructor(options: VerifierOptions = {}) {
-    this.modelsDir = options.modelsDir ?? defaultModelsDir();
+    this.store = options.store;
+    this.maxModels = Math.max(1, options.maxModels ?? 3);
     this.windowMs = options.windowMs ?? 100;
     this.maxBatch = options.maxBatch ?? 16;
     this.maxQueue = options.maxQueue ?? 1024;
@@ -127,10 +136,12 @@ export class Verifier {
     return outcomes.filter((outcome): outcome is VerificationOutcome => outcome !== null);
   }
 
-  /** The served model's version for a bot, or why there is none. */
+  /** The bot's active version, its model loaded (benchmarks load it outside their timing), or why there is none. */
   async servedVersion(botId: string): Promise<string | { reason: string }> {
-    const loaded = await this.model(botId);
-    return loaded.ok ? loaded.served.version : { reason: loaded.reason };
+    const active = await activeVersion(botId, this.store === undefined ? undefined : { store: this.store });
+    if (!active) return { reason: `no model version of bot "${botId}" is stored` };
+    const resolved = await this.resolve(botId, active.hash);
+    return resolved.ok ? active.hash : { reason: resolved.reason };
   }
 
   private schedule(): void {
@@ -201,7 +212,7 @@ export class Verifier {
     this.sweepTimer.unref();
   }
 
-  /** One forward pass per bot over the batch; outcomes in the order of `jobs`. */
+  /** One forward pass per (bot, version) over the batch; outcomes in the order of `jobs`. */
   private async check(jobs: VerificationJob[]): Promise<VerificationOutcome[]> {
     const outcomes: VerificationOutcome[] = new Array(jobs.length);
     const reasons = new Map<string, number>();
@@ -209,81 +220,119 @@ export class Verifier {
       outcomes[index] = outcome;
       reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
     };
-    const byBot = new Map<string, number[]>();
-    jobs.forEach((job, i) => byBot.set(job.botId, [...(byBot.get(job.botId) ?? []), i]));
-    for (const [botId, indices] of byBot) {
-      if (!/^[\w-]+$/.test(botId) || !existsSync(/*turbopackIgnore: true*/ path.join(this.modelsDir, botId))) {
-        // Nothing to check it against: as risky as a mismatch, never the mildest state.
-        for (const i of indices) conclude(i, unverifiable(jobs[i]!.predictionId), `no model is served for bot "${botId}"`);
-        continue;
-      }
-      const loaded = await this.model(botId);
-      if (!loaded.ok) {
-        for (const i of indices) conclude(i, failed(jobs[i]!.predictionId), loaded.reason);
+    const groups = new Map<string, number[]>();
+    jobs.forEach((job, i) => {
+      const key = `${job.botId}\u0000${job.modelVersion}`;
+      groups.set(key, [...(groups.get(key) ?? []), i]);
+    });
+    for (const indices of groups.values()) {
+      const { botId, modelVersion } = jobs[indices[0]!]!;
+      const resolved = await this.resolve(botId, modelVersion);
+      if (!resolved.ok) {
+        for (const i of indices) conclude(i, resolved.outcome(jobs[i]!.predictionId), resolved.reason);
         continue;
       }
       const runnable: number[] = [];
       for (const i of indices) {
         const job = jobs[i]!;
         if (!job.original && job.text.includes(MASK)) {
-          conclude(i, failed(job.predictionId), 'only the redacted text is left, not the text the browser classified');
+          const reason = 'only the redacted text is left, not the text the browser classified';
+          conclude(i, failed(job.predictionId, reason), reason);
         } else {
           runnable.push(i);
         }
       }
       if (runnable.length === 0) continue;
-      const { model, version, policy } = loaded.served;
+      const { model, policy } = resolved.loaded;
       let probabilities: number[][];
       try {
         probabilities = await model.predict(runnable.map((i) => jobs[i]!.text));
       } catch (error) {
-        for (const i of runnable) conclude(i, failed(jobs[i]!.predictionId), `the model for bot "${botId}" could not run (${error instanceof Error ? error.message : String(error)})`);
+        const reason = `model version ${versionShown(modelVersion)} of bot "${botId}" could not run (${errorText(error)})`;
+        for (const i of runnable) conclude(i, failed(jobs[i]!.predictionId, reason), reason);
         continue;
       }
       this.stats.batches++;
       runnable.forEach((i, k) => {
         const job = jobs[i]!;
-        // A record naming another version is run on the served model all the same, and ends a mismatch.
-        const sameVersion = job.modelVersion === version;
-        outcomes[i] = compareWithReport(job.predictionId, { intent: job.intent, ...job.reported }, model.labels, probabilities[k]!, policy, job.text, sameVersion);
-        if (!sameVersion) {
-          const reason = `the record names model version "${job.modelVersion}" but the server serves "${version}" for bot "${botId}"`;
-          reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
-        }
+        outcomes[i] = compareWithReport(job.predictionId, { intent: job.intent, ...job.reported }, model.labels, probabilities[k]!, policy, job.text);
       });
     }
     this.stats.checked += jobs.length;
     // One line per reason and batch: visible in the server log, never one line per record.
-    for (const [reason, count] of reasons) console.warn(`Verification not passed for ${count} prediction(s): ${reason}.`);
+    for (const [reason, count] of reasons) console.warn(`Verification not passed for ${count} prediction(s): ${/[.!?…]$/.test(reason) ? reason : `${reason}.`}`);
     return outcomes;
   }
 
-  private model(botId: string): Promise<Loaded> {
-    const cached = this.models.get(botId);
-    if (cached) return cached.then((loaded) => (loaded.ok || Date.now() - loaded.at < RETRY_FAILED_LOAD_MS ? loaded : this.load(botId)));
-    return this.load(botId);
+  /**
+   * The model of version `hash` of bot `botId`, or the outcome every record naming it gets: a
+   * bot with no stored version at all is unverifiable (a mismatch, as risky as one); a version
+   * the store does not have, one retired, or one whose files cannot load, failed. Whether a
+   * version is retired is asked each time (a loaded model stays cached across a retirement).
+   */
+  private async resolve(botId: string, hash: string): Promise<Resolved> {
+    const stored = isBotId(botId) ? await findVersion(botId, hash) : null;
+    if (!stored) {
+      if (!isBotId(botId) || !(await activeVersion(botId, this.store === undefined ? undefined : { store: this.store }))) {
+        const reason = isBotId(botId) ? `no model is served for bot "${botId}"` : 'the record names no bot id';
+        return { ok: false, outcome: (id) => unverifiable(id, reason), reason };
+      }
+      const reason = `model version ${versionShown(hash)} is not a stored version of bot ${botId}`;
+      return { ok: false, outcome: (id) => failed(id, reason), reason };
+    }
+    if (stored.retiredAt) {
+      const reason = `model version ${shortVersion(stored.hash)} was retired on ${stored.retiredAt.toISOString().slice(0, 10)}: ${stored.retiredReason ?? 'no reason given'}`;
+      return { ok: false, outcome: (id) => failed(id, reason), reason };
+    }
+    const loaded = await this.model(botId, stored.hash);
+    if (!loaded.ok) return { ok: false, outcome: (id) => failed(id, loaded.reason), reason: loaded.reason };
+    return { ok: true, loaded: loaded.loaded };
   }
 
-  private load(botId: string): Promise<Loaded> {
-    const loading = (async (): Promise<Loaded> => {
-      // Bot ids are validated as [\w-]+ by the record schema, so this stays inside modelsDir.
-      const dir = path.join(this.modelsDir, botId);
-      if (!/^[\w-]+$/.test(botId) || !existsSync(/*turbopackIgnore: true*/ dir)) return { ok: false, reason: `no model is served for bot "${botId}"`, at: Date.now() };
-      try {
-        // One thread: onnxruntime's pool spins between runs, and for the sparse small batches of
-        // live traffic that costs ten times the forward pass itself (`npm run bench:verify`: 24 ms
-        // of CPU per batch of 4 against 2.4 ms).
-        const model = await loadModelFromDir(dir, { batchSize: this.maxBatch, threads: 1 });
-        if (!model.card) throw new Error('its model-card.json is missing');
-        const { thresholds, outOfScopeLabel } = model.card;
-        const characters = trainingCharacters(model.card, () => model.tokenizer.get_vocab().keys());
-        return { ok: true, served: { model, version: modelVersion(model.card), policy: { thresholds, outOfScopeLabel, characters } } };
-      } catch (error) {
-        return { ok: false, reason: `the model for bot "${botId}" did not load (${error instanceof Error ? error.message : String(error)})`, at: Date.now() };
+  /** A stored version's model, from the cache (the most recently used `maxModels`) or loaded now. */
+  private async model(botId: string, hash: string): Promise<Loaded> {
+    const key = `${botId}/${hash}`;
+    const cached = this.models.get(key);
+    if (cached) {
+      const loaded = await cached;
+      if (loaded.ok || Date.now() - loaded.at < RETRY_FAILED_LOAD_MS) {
+        // Used last: moved to the end of the order.
+        this.models.delete(key);
+        this.models.set(key, cached);
+        return loaded;
       }
-    })();
-    this.models.set(botId, loading);
+      this.models.delete(key);
+    }
+    // Batches run one at a time, so an evicted model is not in use.
+    while (this.models.size >= this.maxModels) {
+      const [oldest, evicted] = this.models.entries().next().value!;
+      this.models.delete(oldest);
+      const gone = await evicted;
+      if (gone.ok) await gone.loaded.model.dispose();
+    }
+    const loading = this.load(botId, hash);
+    this.models.set(key, loading);
     return loading;
+  }
+
+  private async load(botId: string, hash: string): Promise<Loaded> {
+    this.stats.loads++;
+    const dir = versionDir(botId, hash, this.store);
+    if (dir === null || !existsSync(/*turbopackIgnore: true*/ dir)) {
+      return { ok: false, reason: `the files of model version ${shortVersion(hash)} of bot ${botId} are not in the model store`, at: Date.now() };
+    }
+    try {
+      // One thread: onnxruntime's pool spins between runs, and for the sparse small batches of
+      // live traffic that costs ten times the forward pass itself (`npm run bench:verify`: 24 ms
+      // of CPU per batch of 4 against 2.4 ms).
+      const model = await loadModelFromDir(dir, { batchSize: this.maxBatch, threads: 1 });
+      if (!model.card) throw new Error('its model-card.json is missing');
+      const { thresholds, outOfScopeLabel } = model.card;
+      const characters = trainingCharacters(model.card, () => model.tokenizer.get_vocab().keys());
+      return { ok: true, loaded: { model, policy: { thresholds, outOfScopeLabel, characters } } };
+    } catch (error) {
+      return { ok: false, reason: `model version ${shortVersion(hash)} of bot ${botId} did not load (${errorText(error)})`, at: Date.now() };
+    }
   }
 
   /** Releases the loaded models (tests, command-line tools). */
@@ -292,8 +341,17 @@ export class Verifier {
     if (this.sweepTimer) clearTimeout(this.sweepTimer);
     const models = [...this.models.values()];
     this.models.clear();
-    for (const loaded of await Promise.all(models)) if (loaded.ok) await loaded.served.model.dispose();
+    for (const loaded of await Promise.all(models)) if (loaded.ok) await loaded.loaded.model.dispose();
   }
+}
+
+/** A version as a reason names it: the short form of a content hash; anything else the browser sent, masked and cut. */
+function versionShown(version: string): string {
+  return /^[0-9a-f]{64}$/.test(version) ? shortVersion(version) : JSON.stringify(redact(version).text.slice(0, 40));
+}
+
+function errorText(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).slice(0, 160);
 }
 
 // One verifier per server process; kept on globalThis so hot reloads in development reuse its models.

@@ -1,7 +1,7 @@
-// The admin's Model page data: the served model's card, and the audit of that very version from
-// the store (the latest of the version), else from the model folder's audit.json when it is of
-// the same version, else how to run one.
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// The admin's Model page data: the active model version's card, and the audit of that very
+// version from the database (the latest stored under its hash), else from the version folder's
+// audit.json when it is of the same version, else how to run one.
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,25 +11,26 @@ import { db } from '@/lib/db/client';
 import { insertAudit } from '@/lib/db/queries/audits';
 import { modelVersion } from '@/lib/model/card';
 import { readModelCard } from '@/lib/model/node';
+import { contentHash, promote, registerVersion, versionDir } from '@/lib/model/versions';
 import { niceCeiling } from '@/lib/ui/admin/charts';
 import { auditReportFixture, EXPLAINED_FLIP, storeAuditReport, withExplainedFlip } from '../support/audit-report';
 import { testProviders, withScratchDatabase } from '../support/databases';
 
 const demoDir = path.resolve(import.meta.dirname, '..', '..', 'public', 'models', 'banking77');
+/** The version the card names, and the version's hash, which the page goes by. */
 const demoVersion = modelVersion(readModelCard(demoDir)!);
+const demoHash = contentHash(demoDir);
 
-let modelsDir: string;
-let botDir: string;
-const auditFile = () => path.join(botDir, 'audit.json');
+/** The demo version's folder in the model store (the tests' scratch store): the page reads its card and audit.json. */
+const versionFolder = () => versionDir('banking77', demoHash)!;
+const auditFile = () => path.join(versionFolder(), 'audit.json');
+const shownFolder = () => path.relative(process.cwd(), versionFolder());
 
+let scratch: string;
 beforeAll(() => {
-  // A models folder of the test's own holding the demo model's card: the page reads only the card and audit.json.
-  modelsDir = mkdtempSync(path.join(os.tmpdir(), 'glassdesk-model-page-'));
-  botDir = path.join(modelsDir, 'banking77');
-  mkdirSync(botDir);
-  copyFileSync(path.join(demoDir, 'model-card.json'), path.join(botDir, 'model-card.json'));
+  scratch = mkdtempSync(path.join(os.tmpdir(), 'glassdesk-model-page-'));
 });
-afterAll(() => rmSync(modelsDir, { recursive: true, force: true }));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** Sets a stored audit's time, so "latest" does not hang on two inserts in the same millisecond. */
 async function storedAt(id: string, iso: string) {
@@ -38,15 +39,22 @@ async function storedAt(id: string, iso: string) {
 
 describe.each(testProviders)('Model page data on %s', (provider) => {
   withScratchDatabase(provider);
-  // Each database starts with a model folder that has no audit.json.
-  beforeAll(() => rmSync(auditFile(), { force: true }));
+  // Each database starts with the demo version stored from the bundled folder (its audit.json copied too), then without that report.
+  beforeAll(async () => {
+    const first = await modelPageData('banking77');
+    expect(first.audit?.kind, 'the committed audit.json is of the committed model').toBe('file');
+    rmSync(auditFile(), { force: true });
+  });
 
-  it('shows the card of the served model: version, language, figures, settings with their rules, warnings', async () => {
-    const data = await modelPageData('banking77', modelsDir);
+  it('shows the card of the active version: its hash, the card’s own version, language, figures, settings with their rules, warnings', async () => {
+    const data = await modelPageData('banking77');
     expect(data.cardProblem).toBeNull();
+    expect(data.active).toEqual({ hash: demoHash, source: 'bundled' });
+    expect(data.modelPath).toBe(shownFolder());
     const card = data.card!;
-    expect(card.version).toBe(demoVersion);
-    expect(card.version).toBe('2026-11-30T08:40:53+00:00');
+    expect(card.version).toBe(demoHash);
+    expect(card.cardVersion).toBe(demoVersion);
+    expect(card.cardVersion).toBe('2026-11-30T08:40:53+00:00');
     expect(card.language).toBe('en');
     expect(card.intents).toBe(78);
     expect(card.figures).toEqual({ split: 'test', rows: 1030, accuracy: 0.9175, macroF1: 0.9147, eceBefore: 0.0665, eceAfter: 0.0274, outOfScopeRecall: 0.963, inScopeFalseRejection: 0.0518 });
@@ -59,22 +67,31 @@ describe.each(testProviders)('Model page data on %s', (provider) => {
   });
 
   it('says how to run the audit when no report of this version is stored or written', async () => {
-    const data = await modelPageData('banking77', modelsDir);
-    expect(data.audit).toEqual({ kind: 'none', command: `npm run audit -- --model ${path.relative(process.cwd(), botDir)}` });
+    const data = await modelPageData('banking77');
+    expect(data.audit).toEqual({ kind: 'none', command: `npm run audit -- --model ${shownFolder()} --bot banking77` });
     expect(data.warnings).toEqual([]);
     expect(data.auditNotes).toEqual([]);
     expect(data.history).toEqual([]);
   });
 
-  it("reads the model folder's audit.json only when it is of the served version", async () => {
+  it("reads the version folder's audit.json only when it is of the active version: by its hash, else (an older report) by the card's version", async () => {
     writeFileSync(auditFile(), JSON.stringify(auditReportFixture({ version: 'an-older-model' })));
-    let data = await modelPageData('banking77', modelsDir);
+    let data = await modelPageData('banking77');
     expect(data.audit?.kind).toBe('none');
-    expect(data.auditNotes).toEqual([expect.stringContaining(`is of model version an-older-model, not the version served (${demoVersion})`)]);
+    expect(data.auditNotes).toEqual([expect.stringContaining(`is of model version an-older-model, not the version served (${demoHash.slice(0, 12)})`)]);
+    // The card's version is the same, the hash another's: audit.json is no part of the hash, so it can be of another model.
+    writeFileSync(auditFile(), JSON.stringify(auditReportFixture({ version: demoVersion, hash: 'f'.repeat(64) })));
+    data = await modelPageData('banking77');
+    expect(data.audit?.kind).toBe('none');
+    expect(data.auditNotes).toEqual([expect.stringContaining(`is of model version ffffffffffff, not the version served (${demoHash.slice(0, 12)})`)]);
 
-    writeFileSync(auditFile(), JSON.stringify(auditReportFixture({ version: demoVersion, seconds: 61 })));
-    data = await modelPageData('banking77', modelsDir);
-    expect(data.audit).toMatchObject({ kind: 'file', file: `${path.relative(process.cwd(), botDir)}/audit.json` });
+    writeFileSync(auditFile(), JSON.stringify(auditReportFixture({ version: demoVersion, seconds: 60 })));
+    data = await modelPageData('banking77');
+    expect(data.audit).toMatchObject({ kind: 'file', report: { seconds: 60 } });
+
+    writeFileSync(auditFile(), JSON.stringify(auditReportFixture({ version: 'renamed-card', hash: demoHash, seconds: 61 })));
+    data = await modelPageData('banking77');
+    expect(data.audit).toMatchObject({ kind: 'file', file: `${shownFolder()}/audit.json` });
     expect(data.audit?.kind === 'file' && data.audit.report.seconds).toBe(61);
     expect(data.warnings.map((warning) => [warning.kind, warning.subject, warning.section])).toEqual([
       ['flip_rate', 'filler', 'audit-invariance'],
@@ -86,55 +103,82 @@ describe.each(testProviders)('Model page data on %s', (provider) => {
 
   it('refuses an audit.json that is not a report, or too large to read, and says so', async () => {
     writeFileSync(auditFile(), JSON.stringify({ ...auditReportFixture({ version: demoVersion }), schema: 2 }));
-    let data = await modelPageData('banking77', modelsDir);
+    let data = await modelPageData('banking77');
     expect(data.audit?.kind).toBe('none');
     expect(data.auditNotes[0]).toMatch(/audit\.json is not an audit report this page can read \(schema: /);
 
     writeFileSync(auditFile(), '{"schema": 1,');
-    data = await modelPageData('banking77', modelsDir);
+    data = await modelPageData('banking77');
     expect(data.auditNotes).toEqual([expect.stringMatching(/audit\.json is not JSON\.$/)]);
 
     writeFileSync(auditFile(), Buffer.alloc(MAX_AUDIT_FILE_BYTES + 1, 0x20));
-    data = await modelPageData('banking77', modelsDir);
+    data = await modelPageData('banking77');
     expect(data.audit?.kind).toBe('none');
     expect(data.auditNotes).toEqual([expect.stringContaining('is larger than 8 MB and was not read')]);
   });
 
-  it('shows the latest stored audit of the served version, before the file and over other versions', async () => {
+  it('shows the latest stored audit of the active version, before the file and over other versions', async () => {
     writeFileSync(auditFile(), JSON.stringify(auditReportFixture({ version: demoVersion, seconds: 61 })));
-    const older = await storeAuditReport(auditReportFixture({ version: demoVersion, seconds: 70 }));
-    const latest = await storeAuditReport(auditReportFixture({ version: demoVersion, seconds: 80 }));
-    const otherVersion = await storeAuditReport(auditReportFixture({ version: 'a-newer-candidate', seconds: 90 }));
-    const otherBot = await insertAudit({ botId: 'bank-zh', modelVersion: demoVersion, report: auditReportFixture({ version: demoVersion, botId: 'bank-zh', seconds: 99 }), warnings: 4, seconds: 99 });
+    const older = await storeAuditReport(auditReportFixture({ version: demoVersion, hash: demoHash, seconds: 70 }));
+    const latest = await storeAuditReport(auditReportFixture({ version: demoVersion, hash: demoHash, seconds: 80 }));
+    const otherVersion = await storeAuditReport(auditReportFixture({ version: 'a-newer-candidate', hash: 'c'.repeat(64), seconds: 90 }));
+    // Stored before versions had hashes, under the card's version: not this version's any more.
+    const byCardVersion = await storeAuditReport(auditReportFixture({ version: demoVersion, seconds: 95 }));
+    const otherBot = await insertAudit({ botId: 'bank-zh', modelVersion: demoHash, report: auditReportFixture({ version: demoVersion, hash: demoHash, botId: 'bank-zh', seconds: 99 }), warnings: 4, seconds: 99 });
     await storedAt(older, '2026-11-30T09:00:00Z');
     await storedAt(latest, '2026-11-30T10:00:00Z');
     await storedAt(otherVersion, '2026-11-30T11:00:00Z');
+    await storedAt(byCardVersion, '2026-11-30T11:30:00Z');
     await storedAt(otherBot, '2026-11-30T12:00:00Z');
 
-    const data = await modelPageData('banking77', modelsDir);
+    const data = await modelPageData('banking77');
     expect(data.audit).toMatchObject({ kind: 'stored', id: latest, storedAt: new Date('2026-11-30T10:00:00Z') });
     expect(data.audit?.kind === 'stored' && data.audit.report.seconds).toBe(80);
     expect(data.history.map((row) => [row.id, row.modelVersion, row.current, row.warnings])).toEqual([
-      [otherVersion, 'a-newer-candidate', false, 4],
-      [latest, demoVersion, true, 4],
-      [older, demoVersion, true, 4],
+      [byCardVersion, demoVersion, false, 4],
+      [otherVersion, 'c'.repeat(64), false, 4],
+      [latest, demoHash, true, 4],
+      [older, demoHash, true, 4],
     ]);
   });
 
   it('says when the latest stored report cannot be read, and falls back to the file', async () => {
-    const broken = await insertAudit({ botId: 'banking77', modelVersion: demoVersion, report: { schema: 1, model: 'not an object' }, warnings: 0, seconds: 1 });
+    const broken = await insertAudit({ botId: 'banking77', modelVersion: demoHash, report: { schema: 1, model: 'not an object' }, warnings: 0, seconds: 1 });
     await storedAt(broken, '2026-11-30T13:00:00Z');
-    const data = await modelPageData('banking77', modelsDir);
+    const data = await modelPageData('banking77');
     expect(data.audit?.kind).toBe('file');
     expect(data.auditNotes).toEqual([expect.stringMatching(/^The stored audit of 2026-11-30 13:00 UTC cannot be read \(/)]);
   });
 
-  it('says so for a bot with no model served, and offers the known bots', async () => {
-    const data = await modelPageData('bank-zh', modelsDir);
+  it('follows a promotion: the page shows the version promoted, its card and its audit', async () => {
+    const candidateDir = path.join(scratch, `candidate-${provider}`);
+    cpSync(demoDir, candidateDir, { recursive: true });
+    const cardFile = path.join(candidateDir, 'model-card.json');
+    writeFileSync(cardFile, JSON.stringify({ ...JSON.parse(readFileSync(cardFile, 'utf8')), version: 'candidate-2', temperature: 1.7 }));
+    rmSync(path.join(candidateDir, 'audit.json'));
+    const candidate = await registerVersion('banking77', candidateDir, { id: null, name: 'test' });
+    expect((await modelPageData('banking77')).active!.hash).toBe(demoHash);
+    const stored = await storeAuditReport(auditReportFixture({ version: 'candidate-2', hash: candidate.hash, seconds: 33 }));
+
+    await promote('banking77', candidate.hash, { id: null, name: 'test' }, 'a better calibrated model');
+    const data = await modelPageData('banking77');
+    expect(data.active).toEqual({ hash: candidate.hash, source: 'registered' });
+    expect(data.card).toMatchObject({ version: candidate.hash, cardVersion: 'candidate-2' });
+    expect(data.modelPath).toBe(path.relative(process.cwd(), versionDir('banking77', candidate.hash)!));
+    expect(data.audit).toMatchObject({ kind: 'stored', id: stored, report: { seconds: 33 } });
+    expect(data.history.filter((row) => row.current).map((row) => row.id)).toEqual([stored]);
+  });
+
+  it('says so for a bot with no model version, and offers the known bots', async () => {
+    // (Not bank-zh: the test run trains its fixture model into public/models/bank-zh/.)
+    const data = await modelPageData('retired-bot');
+    expect(data.bot).toEqual({ id: 'retired-bot', name: 'retired-bot' });
+    expect(data.bots.map((bot) => bot.id)).toEqual(['banking77', 'bank-zh']);
     expect(data.card).toBeNull();
+    expect(data.active).toBeNull();
     expect(data.audit).toBeNull();
-    expect(data.cardProblem).toBe(`No model is served for this bot: ${path.relative(process.cwd(), path.join(modelsDir, 'bank-zh'))}/model-card.json is not there.`);
-    expect(data.history.map((row) => row.modelVersion)).toEqual([demoVersion]);
+    expect(data.cardProblem).toBe('No model version of this bot is stored, and this build ships none (public/models/retired-bot/).');
+    expect(data.history).toEqual([]);
   });
 });
 

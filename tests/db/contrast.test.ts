@@ -13,10 +13,10 @@ import { storeTurnRecord } from '@/lib/ingest/turns';
 import { wordSpans } from '@/lib/model/spans';
 import { explanationsRecordSchema, versusOf, type ExplanationsRecord } from '@/lib/records/explanation';
 import { turnRecordSchema } from '@/lib/records/turn';
-import { botFacts } from '@/lib/verify/bots';
+import { bundledFacts } from '../support/turns';
 import { testProviders, withScratchDatabase } from '../support/databases';
 
-const facts = botFacts('banking77')!;
+const facts = bundledFacts();
 const index = (label: string) => facts.labelIndex.get(label)!;
 const ANSWER = 'card_arrival';
 

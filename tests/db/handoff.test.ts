@@ -17,7 +17,7 @@ import { newTopicLabel } from '@/lib/handoff/rules';
 import { ApiError } from '@/lib/http/errors';
 import { storeTurnRecord, storeTurnRecords } from '@/lib/ingest/turns';
 import type { TurnRecord } from '@/lib/records/turn';
-import { servedBot } from '@/lib/verify/bots';
+import { activeBot } from '@/lib/verify/bots';
 import { testProviders, withScratchDatabase } from '../support/databases';
 import { classifiedTurn, classifierFacts, DEMO_BOT, handoffRequestTurn } from '../support/turns';
 
@@ -205,7 +205,7 @@ describe.each(testProviders)('hand-off on %s', (provider) => {
     const topicLabel = newTopicLabel(asTopic.resolved.resolutionTopic!);
     expect(topicLabel).toMatch(/^new_topic\.crypto_wallets_ask_/);
     expect(exported).toContainEqual({ text: 'crypto wallet questions', intent: topicLabel });
-    expect(exported).toContainEqual({ text: 'hello lovely bot', intent: servedBot(DEMO_BOT).reviewOutOfScopeLabel });
+    expect(exported).toContainEqual({ text: 'hello lovely bot', intent: (await activeBot(DEMO_BOT)).reviewOutOfScopeLabel });
     expect(exported.filter((row) => row.text === 'and the weather on venus')).toEqual([]);
   });
 

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { contentHash } from '@/lib/model/versions';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'glassdesk-seed-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -12,7 +13,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function seed(databaseFile: string, args: string[]) {
   return spawnSync('npm', ['run', '--silent', 'seed', '--', ...args], {
     cwd: process.cwd(),
-    env: { ...process.env, DATABASE_URL: `file:${databaseFile}` },
+    env: { ...process.env, DATABASE_URL: `file:${databaseFile}`, MODEL_STORE_DIR: path.join(dir, 'models') },
     encoding: 'utf8',
   });
 }
@@ -22,7 +23,8 @@ describe('npm run seed', () => {
     const databaseFile = path.join(dir, 'default.db');
     const run = seed(databaseFile, ['--count', '40', '--explain', '2']);
     expect(run.stderr).not.toMatch(/Error|no such file/);
-    expect(run.stdout).toMatch(/^Seeded 40 predictions in \d+ conversations \(2 explained, model /m);
+    const demoVersion = contentHash('public/models/banking77');
+    expect(run.stdout).toMatch(new RegExp(`^Seeded 40 predictions in \\d+ conversations \\(2 explained, model version ${demoVersion.slice(0, 12)}\\)`, 'm'));
     expect(run.status).toBe(0);
 
     const shipped = new Set(
@@ -31,6 +33,9 @@ describe('npm run seed', () => {
     const db = new Database(databaseFile, { readonly: true });
     try {
       expect(db.prepare('SELECT count(*) AS n FROM Prediction').get()).toEqual({ n: 40 });
+      // They name the bot's active version, the bundled one stored on first use: the version they verify against.
+      expect(db.prepare('SELECT DISTINCT modelVersion FROM Prediction').all()).toEqual([{ modelVersion: demoVersion }]);
+      expect(db.prepare('SELECT botId, hash, source FROM ModelVersion').all()).toEqual([{ botId: 'banking77', hash: demoVersion, source: 'bundled' }]);
       const texts = (db.prepare("SELECT text FROM Message WHERE role = 'user'").all() as { text: string }[]).map(({ text }) => text);
       expect(texts).toHaveLength(40);
       // Visitors' variations aside (case, a greeting, the final mark), every question is a shipped one.

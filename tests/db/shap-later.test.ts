@@ -14,10 +14,10 @@ import { storeTurnRecord } from '@/lib/ingest/turns';
 import { wordSpans } from '@/lib/model/spans';
 import { explanationsRecordSchema, type ExplanationsRecord } from '@/lib/records/explanation';
 import { turnRecordSchema } from '@/lib/records/turn';
-import { botFacts } from '@/lib/verify/bots';
+import { bundledFacts } from '../support/turns';
 import { testProviders, withScratchDatabase } from '../support/databases';
 
-const facts = botFacts('banking77')!;
+const facts = bundledFacts();
 const ANSWER = 'card_arrival';
 const TARGET = { index: facts.labelIndex.get(ANSWER)!, label: ANSWER, probability: 0.9 };
 const TEXT = 'I ordered a new card three weeks ago and it has still not arrived at my home address';

@@ -22,7 +22,6 @@ import { classifiedTurn } from '../support/turns';
 const DEMO_MODEL = path.resolve(import.meta.dirname, '../../public/models/banking77');
 /** A message whose counterfactual the demo model finds (one word changes the answer). */
 const TEXT = "My card still hasn't arrived, when will it come?";
-const labelOf = labelsFor('banking77');
 
 let model: IntentModel;
 beforeAll(async () => {
@@ -49,6 +48,7 @@ describe.each(testProviders)('the admin panel of stored explanations on %s', (pr
   withScratchDatabase(provider);
 
   it('shows the values of every method, as stored through the ingest', async () => {
+    const labelOf = await labelsFor('banking77');
     const analysis = await model.analyse(TEXT);
     const similar = readSimilarIndex(DEMO_MODEL, model.labels);
     expect(similar, 'the demo model ships its similar-questions index').not.toBeNull();
@@ -73,7 +73,7 @@ describe.each(testProviders)('the admin panel of stored explanations on %s', (pr
     const list = renderToStaticMarkup(createElement(StoredExplanations, { explanations: detail.explanations, labelOf }));
     const panel = renderToStaticMarkup(
       createElement(StoredWhyPanel, {
-        intentNames: intentNames(detail.botId),
+        intentNames: await intentNames(detail.botId),
         explanations: detail.explanations,
         prediction: { intent: detail.intent, confidence: detail.confidence, topK: detail.topK },
         storedAt: '2026-01-02 03:04 UTC',

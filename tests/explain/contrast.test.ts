@@ -12,7 +12,7 @@ import { loadModelFromDir } from '@/lib/model/node';
 import { wordSpans } from '@/lib/model/spans';
 import { explanationSchema, type ExplanationRecord } from '@/lib/records/explanation';
 import { readExplanation, withView } from '@/lib/ui/explain/parse';
-import { botFacts } from '@/lib/verify/bots';
+import { bundledFacts } from '../support/turns';
 import { inputFor, synthetic } from './support/synthetic';
 
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
@@ -95,7 +95,7 @@ describe('the contrast between the answer and another intent', () => {
 });
 
 describe('a stored contrast (the fit hook)', () => {
-  const bot = botFacts('banking77')!;
+  const bot = bundledFacts();
   const CARD = '4111 1111 1111 1111';
   const text = `my card ${CARD} still has not arrived`;
   const stored = redact(text).text;

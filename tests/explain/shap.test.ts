@@ -14,7 +14,7 @@ import { wordSpans } from '@/lib/model/spans';
 import type { PredictFn } from '@/lib/model/types';
 import { explanationSchema } from '@/lib/records/explanation';
 import { readExplanation } from '@/lib/ui/explain/parse';
-import { botFacts } from '@/lib/verify/bots';
+import { bundledFacts } from '../support/turns';
 import { binary, delayed, inputFor, synthetic } from './support/synthetic';
 
 type Game = (present: boolean[]) => number;
@@ -237,7 +237,7 @@ describe('SHAP in the panel', () => {
     expect(shap!.method).toBe('shap');
     expect(shap!.faithfulness?.comprehensiveness).toHaveLength(4);
     const posted = explanationSchema.parse(JSON.parse(JSON.stringify(shap)));
-    const fit = fitExplanation(posted, 'my card •••• •••• •••• •••• never arrived, when?', botFacts('banking77')!);
+    const fit = fitExplanation(posted, 'my card •••• •••• •••• •••• never arrived, when?', bundledFacts());
     if (!fit.ok) throw new Error(fit.problem);
     expect(fit.explanation.words[2]!.text).toBe('••••');
     expect(fit.explanation.scores).toEqual(shap!.scores);

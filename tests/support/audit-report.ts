@@ -16,8 +16,10 @@ export const EXPLAINED_FLIP = {
 const interval = (value: number, low: number | null, high: number | null) => ({ value, low, high });
 
 export type AuditFixtureOptions = {
-  /** The model version the report is of (the card's `version`, else `created`). */
+  /** The model version the report is of, as its card names it (the card's `version`, else `created`). */
   version: string;
+  /** The version's content hash (lib/model/versions.ts `contentHash`), which reports name since versions have one. */
+  hash?: string;
   name?: string;
   botId?: string;
   createdAt?: string;
@@ -27,10 +29,10 @@ export type AuditFixtureOptions = {
 };
 
 /** A valid report (checked with the schema) whose figures cross the audit's thresholds. */
-export function auditReportFixture({ version, name = 'banking77', botId = 'banking77', createdAt = '2026-11-30T09:12:04.000Z', seconds = 94.3, explanations }: AuditFixtureOptions): AuditReport {
+export function auditReportFixture({ version, hash, name = 'banking77', botId = 'banking77', createdAt = '2026-11-30T09:12:04.000Z', seconds = 94.3, explanations }: AuditFixtureOptions): AuditReport {
   const report: AuditReport = {
     schema: 1,
-    model: { name, version, language: 'en' },
+    model: { name, version, language: 'en', ...(hash ? { hash } : {}) },
     botId,
     createdAt,
     seconds,
@@ -170,5 +172,5 @@ export async function withExplainedFlip(report: AuditReport, modelDir: string): 
 /** Stores a report as the audit does, through `insertAudit`, in the database `DATABASE_URL` names (or the one the caller connected). */
 export async function storeAuditReport(report: AuditReport, botId = report.botId ?? 'banking77'): Promise<string> {
   const { insertAudit } = await import('@/lib/db/queries/audits');
-  return insertAudit({ botId, modelVersion: report.model.version, report, warnings: report.warnings.length, seconds: report.seconds });
+  return insertAudit({ botId, modelVersion: report.model.hash ?? report.model.version, report, warnings: report.warnings.length, seconds: report.seconds });
 }

@@ -9,6 +9,16 @@ import { migrateDatabase } from '@/lib/db/migrate';
 import type { DbProvider } from '@/lib/db/provider';
 
 /**
+ * The model store the app's calls use in these tests (lib/model/versions.ts: versions are copied
+ * into it, the bundled demo model on first use): a scratch folder per test file, never the
+ * project's `./data/models`. Set when this module loads; a test file may set its own at its top
+ * level, which runs before anything reads the configuration.
+ */
+const scratchStore = mkdtempSync(path.join(os.tmpdir(), 'glassdesk-test-store-'));
+process.env.MODEL_STORE_DIR = scratchStore;
+afterAll(() => rmSync(scratchStore, { recursive: true, force: true }));
+
+/**
  * The databases the store tests run on: always a real SQLite file, and PostgreSQL when the
  * test runner gives a server (TEST_POSTGRES_URL; `npm test` starts one when it can).
  */

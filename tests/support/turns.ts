@@ -3,15 +3,28 @@ import { loadBotContent } from '@/lib/bot/answers';
 import { answerClassified, handoffConfirmation, type ClassifierFacts } from '@/lib/bot/reply';
 import { parseConfig } from '@/lib/config';
 import type { PredictionRecord, TurnRecord } from '@/lib/records/turn';
-import { botFacts } from '@/lib/verify/bots';
+import { bundledModelDir } from '@/lib/model/versions';
+import { folderFacts, type BotFacts } from '@/lib/verify/bots';
 
 /** The demo bot (the one served when DEFAULT_BOT is not set), whose model folder ships with the repository. */
 export const DEMO_BOT = parseConfig({}).DEFAULT_BOT;
 
+const bundled = new Map<string, BotFacts>();
+
+/** The facts of the model folder the build ships for a bot (`public/models/<botId>/`), its version the folder's hash; read once. */
+export function bundledFacts(botId = DEMO_BOT): BotFacts {
+  let facts = bundled.get(botId);
+  if (!facts) {
+    const read = folderFacts(botId, bundledModelDir(botId));
+    if (!read) throw new Error(`no model card for bot ${botId}`);
+    bundled.set(botId, (facts = read));
+  }
+  return facts;
+}
+
 /** What the transport knows of a bot's model when it classifies: read from the shipped model card. */
 export function classifierFacts(botId = DEMO_BOT): ClassifierFacts {
-  const facts = botFacts(botId);
-  if (!facts) throw new Error(`no model card for bot ${botId}`);
+  const facts = bundledFacts(botId);
   return { bot: botId, version: facts.version, labels: [...facts.labels], outOfScopeLabel: facts.outOfScopeLabel, thresholds: facts.thresholds, language: facts.language, characters: facts.characters };
 }
 

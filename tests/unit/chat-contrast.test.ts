@@ -16,9 +16,8 @@ import { loadModelFromDir } from '@/lib/model/node';
 import { wordSpans } from '@/lib/model/spans';
 import { versusOf } from '@/lib/records/explanation';
 import type { RestoredConversation, RestoredMessage } from '@/lib/records/turn';
-import { botFacts } from '@/lib/verify/bots';
 import { inProcessWorker, restoredSessionOn } from '../support/in-process-worker';
-import { classifiedTurn, DEMO_BOT } from '../support/turns';
+import { bundledFacts, classifiedTurn, DEMO_BOT } from '../support/turns';
 
 const dir = path.join(process.cwd(), 'public', 'models', DEMO_BOT);
 let model: IntentModel;
@@ -179,7 +178,7 @@ describe('an operator’s contrast of a stored prediction', () => {
     expect(storedText).toContain('•••• •••• •••• 1111');
     const { answer, second } = await answerAndRunnerUp(storedText);
     const worker = inProcessWorker(model);
-    const bot = botFacts(DEMO_BOT)!;
+    const bot = bundledFacts();
     const fitted: unknown[] = [];
     const runner = new StoredContrasts({
       bot: DEMO_BOT,

@@ -25,14 +25,14 @@ import { explanationSchema, explanationSchemaFor, explanationsRecordSchemaFor } 
 import { readExplanations, readExplanationsWith } from '@/lib/ui/explain/parse';
 import { WordEvidence } from '@/lib/ui/explain/word-evidence';
 import { formatScore } from '@/lib/ui/explain/format';
-import { botFacts } from '@/lib/verify/bots';
+import { bundledFacts } from '../support/turns';
 import { firstWordExplainer, WITH_FIRST_WORD } from '../explain/support/first-word';
 
 const CARD = '4111 1111 1111 1111';
 const text = `${CARD} never arrived`;
 const stored = redact(text).text;
 const words = wordSpans(text, 'en');
-const bot = botFacts('banking77')!;
+const bot = bundledFacts();
 
 const input: ExplainInput = { text, words, predict: async (texts) => texts.map(() => [0.5, 0.5]), labels: ['card_arrival', 'card_delivery_estimate'], target: 0 };
 

@@ -10,7 +10,7 @@ import { IntentModel } from '@/lib/model/model';
 import { loadModelFromDir, readSimilarIndex } from '@/lib/model/node';
 import { wordSpans } from '@/lib/model/spans';
 import type { WordSpan } from '@/lib/model/types';
-import { botFacts } from '@/lib/verify/bots';
+import { bundledFacts } from '../support/turns';
 
 const dir = path.resolve(import.meta.dirname, '..', '..', 'public', 'models', 'banking77');
 
@@ -33,7 +33,7 @@ async function shown(text: string, language: string): Promise<Explanation[]> {
   );
 }
 
-const factsIn = (language: string) => ({ ...botFacts('banking77')!, language });
+const factsIn = (language: string) => ({ ...bundledFacts(), language });
 
 /** Every explanation fitted to the stored text, or the first problem. */
 function fitAll(explanations: readonly Explanation[], storedText: string, language: string): Explanation[] {

@@ -14,7 +14,7 @@ import {
 import { labelField } from '@/lib/records/fields';
 import { resolutionSchema } from '@/lib/records/handoff';
 import { replyPartsSchema } from '@/lib/records/turn';
-import { botFacts } from '@/lib/verify/bots';
+import { bundledFacts } from '../support/turns';
 
 const ana = { id: 'ana', role: 'agent' as const };
 const ben = { id: 'ben', role: 'agent' as const };
@@ -86,7 +86,7 @@ describe('names and labels', () => {
   });
 
   it('a new topic’s label is a valid model label, prefixed, stable, and never one of the model’s own', () => {
-    const labels = new Set(botFacts('banking77')!.labels);
+    const labels = new Set(bundledFacts().labels);
     const names = ['Crypto wallets', 'Crédit immobilier', '  crypto   WALLETS!! ', 'Überweisung ins Ausland', '加密钱包', 'مرحبا', '•••@••••.example', 'x'.repeat(100)];
     for (const name of names) {
       const label = newTopicLabel(name);

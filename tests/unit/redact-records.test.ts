@@ -7,16 +7,15 @@ import { explanationSchema, explanationSchemaFor, explanationsRecordSchema, type
 import { explanationStringFieldsFor, fitExplanation } from '@/lib/ingest/fit-explanation';
 import { RECORD_STRING_FIELDS, redactFeedback, redactTurn } from '@/lib/ingest/redact-records';
 import { wordSpans } from '@/lib/model/spans';
-import { botFacts } from '@/lib/verify/bots';
 import { firstWordExplainer, WITH_FIRST_WORD } from '../explain/support/first-word';
-import { turnRecord } from '../support/turns';
+import { bundledFacts, turnRecord } from '../support/turns';
 
 const CARD = '4111 1111 1111 1111';
 const text = `my card ${CARD} never arrived`;
 /** The message as the server stores it: masked, same length. */
 const stored = redact(text).text;
 const words = wordSpans(text, 'en');
-const bot = botFacts('banking77')!;
+const bot = bundledFacts();
 
 function explanation(method: ExplanationRecord['method'], extra: Record<string, unknown>, scores: number[] | null, overrides: Record<string, unknown> = {}): ExplanationRecord {
   return explanationSchema.parse({

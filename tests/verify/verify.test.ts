@@ -11,6 +11,7 @@ import { storeTurnRecord } from '@/lib/ingest/turns';
 import { modelVersion, parseModelCard } from '@/lib/model/card';
 import type { IntentModel } from '@/lib/model/model';
 import { loadModelFromDir } from '@/lib/model/node';
+import { activeVersion, contentHash } from '@/lib/model/versions';
 import { Verifier, verifyAfterResponse } from '@/lib/verify/verifier';
 import { testProviders, withScratchDatabase } from '../support/databases';
 
@@ -22,7 +23,8 @@ let verifier: Verifier;
 
 beforeAll(async () => {
   model = await loadModelFromDir(DEMO_MODEL);
-  servedVersion = modelVersion(model.card!);
+  // What the browser names: the hash of the version it loaded, the demo model stored as the bot's active version.
+  servedVersion = contentHash(DEMO_MODEL);
   verifier = new Verifier({ windowMs: 20 });
 });
 
@@ -62,7 +64,7 @@ function withPrediction(turn: TurnRecord, change: Partial<NonNullable<TurnRecord
 async function storedPrediction(turn: TurnRecord) {
   return db().prediction.findUniqueOrThrow({
     where: { id: turn.prediction!.id },
-    select: { intent: true, confidence: true, verification: true, verifiedIntent: true, verifiedConfidence: true, verifiedAt: true, message: { select: { text: true } } },
+    select: { intent: true, confidence: true, verification: true, verifiedIntent: true, verifiedConfidence: true, verifiedAt: true, verificationReason: true, message: { select: { text: true } } },
   });
 }
 
@@ -85,8 +87,8 @@ describe('VERIFY_PREDICTIONS', () => {
   });
 });
 
-describe('the model version a record names', () => {
-  it('is the card’s version, else its creation time: a retrained model gets a new one', () => {
+describe('the version a model card names', () => {
+  it('is the card’s version, else its creation time (audit reports keep it; records name the content hash)', () => {
     const card = { name: 'bot', labels: ['a', 'b'] };
     expect(modelVersion(parseModelCard({ ...card, version: '3' }))).toBe('3');
     expect(modelVersion(parseModelCard({ ...card, created: '2026-11-22T07:27:07+00:00' }))).toBe('2026-11-22T07:27:07+00:00');
@@ -96,6 +98,9 @@ describe('the model version a record names', () => {
 
 describe.each(testProviders)('verified predictions on %s', (provider) => {
   withScratchDatabase(provider);
+  beforeAll(async () => {
+    expect((await activeVersion('banking77'))!.hash).toBe(servedVersion);
+  });
 
   it('an honest record ends verified, with the server’s intent and confidence next to the reported ones', async () => {
     const turn = await honestTurn('my new card still has not come in the post');
@@ -105,6 +110,7 @@ describe.each(testProviders)('verified predictions on %s', (provider) => {
     expect(stored.verifiedIntent).toBe('card_arrival');
     expect(Math.abs(stored.verifiedConfidence! - turn.prediction!.confidence)).toBeLessThan(1e-4);
     expect(stored.verifiedAt).toBeInstanceOf(Date);
+    expect(stored.verificationReason).toBeNull();
   });
 
   it('a forged record (another intent reported) ends mismatch, with both results stored', async () => {
@@ -117,16 +123,17 @@ describe.each(testProviders)('verified predictions on %s', (provider) => {
     expect(stored.verifiedIntent).toBe(honest.prediction!.intent);
     expect(stored.verifiedIntent).not.toBe('apple_pay_or_google_pay');
     expect(Math.abs(stored.verifiedConfidence! - honest.prediction!.confidence)).toBeLessThan(1e-4);
+    expect(stored.verificationReason).toMatch(/^the server's run gave \w+ \(\d+\.\d %\), not the reported apple_pay_or_google_pay$/);
   });
 
-  it('a record from another model version, or for a bot with no model, ends mismatch, never failed', async () => {
+  it('a record of a version the store does not have ends failed, saying so; one for a bot with no model ends mismatch', async () => {
     const honest = await honestTurn('how do I change my PIN');
     const future = withPrediction(honest, { modelVersion: '2099-01-01T00:00:00+00:00' });
     const unknownBot = await honestTurn('how do I change my PIN', 'no-such-bot');
     const [a, b] = await Promise.all([postAndVerify(future), postAndVerify(unknownBot)]);
-    // The served model still ran on the record naming a version it does not serve.
-    expect(a).toMatchObject({ verification: 'mismatch', verifiedIntent: honest.prediction!.intent });
-    expect(b).toMatchObject({ verification: 'mismatch', verifiedIntent: null, verifiedConfidence: null });
+    // No model runs for a version the store does not have: nothing to check it against.
+    expect(a).toMatchObject({ verification: 'failed', verifiedIntent: null, verificationReason: 'model version "2099-01-01T00:00:00+00:00" is not a stored version of bot banking77' });
+    expect(b).toMatchObject({ verification: 'mismatch', verifiedIntent: null, verifiedConfidence: null, verificationReason: 'no model is served for bot "no-such-bot"' });
   });
 
   it('a correct top intent with forged confidence, top-k or decision ends mismatch', async () => {
@@ -141,19 +148,26 @@ describe.each(testProviders)('verified predictions on %s', (provider) => {
     ];
     const stored = await Promise.all(forgeries.map((turn) => postAndVerify(turn)));
     for (const row of stored) expect(row).toMatchObject({ verification: 'mismatch', intent, verifiedIntent: intent });
+    expect(stored.map((row) => row.verificationReason)).toEqual([
+      expect.stringMatching(/^the reported confidence \d+\.\d % is not the server's \d+\.\d %$/),
+      expect.stringMatching(/^the reported probability of \w+ \(\d+\.\d %\) is not the server's \d+\.\d %$/),
+      expect.stringMatching(/^the reported probability of age_limit \(30\.0 %\) is not the server's \d+\.\d %$/),
+      "the dialogue policy on the server's run does not decide handoff, as reported",
+    ]);
   });
 
-  it('a model that does not load ends failed', async () => {
-    const modelsDir = mkdtempSync(path.join(os.tmpdir(), 'glassdesk-models-'));
-    // The folder without its ONNX weights: config and tokenizer are there, the session cannot start.
-    cpSync(DEMO_MODEL, path.join(modelsDir, 'banking77'), { recursive: true, filter: (source) => !source.includes(`${path.sep}onnx`) });
-    const broken = new Verifier({ modelsDir, windowMs: 1 });
+  it('a stored version whose model does not load ends failed, saying why', async () => {
+    const store = mkdtempSync(path.join(os.tmpdir(), 'glassdesk-models-'));
+    // The version's folder without its ONNX weights: config and tokenizer are there, the session cannot start.
+    cpSync(DEMO_MODEL, path.join(store, 'banking77', servedVersion), { recursive: true, filter: (source) => !source.includes(`${path.sep}onnx`) });
+    const broken = new Verifier({ store, windowMs: 1 });
     try {
       const stored = await postAndVerify(await honestTurn('why did my transfer fail'), broken);
       expect(stored.verification).toBe('failed');
+      expect(stored.verificationReason).toMatch(new RegExp(`^model version ${servedVersion.slice(0, 12)} of bot banking77 did not load \\(`));
     } finally {
       await broken.close();
-      rmSync(modelsDir, { recursive: true, force: true });
+      rmSync(store, { recursive: true, force: true });
     }
   });
 
@@ -215,7 +229,7 @@ describe.each(testProviders)('verified predictions on %s', (provider) => {
     // What matters is each row's outcome (whichever sweep got to it).
     expect((await storedPrediction(plain)).verification).toBe('verified');
     expect(await storedPrediction(forged)).toMatchObject({ verification: 'mismatch', intent: 'age_limit', verifiedIntent: honest.prediction!.intent });
-    expect((await storedPrediction(redacted)).verification).toBe('failed');
+    expect(await storedPrediction(redacted)).toMatchObject({ verification: 'failed', verificationReason: 'only the redacted text is left, not the text the browser classified' });
     // Nothing is left pending, and a second sweep finds nothing to do.
     expect(await db().prediction.count({ where: { verification: 'pending' } })).toBe(0);
     expect(await verifier.verifyPending({ limit: 1000, minAgeMs: 0 })).toEqual([]);

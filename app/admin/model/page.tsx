@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { intentNames } from '@/lib/admin/intents';
 import { modelPageBotId, modelPageData } from '@/lib/admin/model';
 import { requireRolePage } from '@/lib/auth/session';
+import { shortVersion } from '@/lib/bot/registry';
 import { AuditSection, AuditWarnings } from '@/lib/ui/admin/model-audit';
 import { ModelCardSection } from '@/lib/ui/admin/model-card';
 import { AuditHistory, BotSelector } from '@/lib/ui/admin/model-page';
@@ -13,7 +14,7 @@ export default async function ModelPage({ searchParams }: { searchParams: Promis
   const session = await requireRolePage('admin', 'agent');
   const data = await modelPageData(modelPageBotId((await searchParams).bot));
   const flips = data.audit && data.audit.kind !== 'none' ? data.audit.report.worstFlips : [];
-  const names = intentNames(data.bot.id, flips.flatMap((flip) => [flip.originalIntent, flip.variantIntent]));
+  const names = await intentNames(data.bot.id, flips.flatMap((flip) => [flip.originalIntent, flip.variantIntent]));
   return (
     <AdminShell session={session} current="model">
       <div className="flex flex-wrap items-baseline justify-between gap-x-6 gap-y-2">
@@ -21,7 +22,17 @@ export default async function ModelPage({ searchParams }: { searchParams: Promis
         {data.bots.length > 1 ? <BotSelector bots={data.bots} current={data.bot.id} /> : null}
       </div>
       <p className="mt-1 max-w-3xl text-sm text-slate-600">
-        {data.bot.name}: the model the chat serves from <code className="text-xs">{data.modelPath}</code>, and what the behavioural audit found for this version.
+        {data.active ? (
+          <>
+            {data.bot.name}: the active model version,{' '}
+            <code className="text-xs" title={data.active.hash} data-testid="model-active-version">
+              {shortVersion(data.active.hash)}
+            </code>{' '}
+            ({data.active.source === 'bundled' ? 'the version this build ships' : 'registered later'}), which the chat serves, and what the behavioural audit found for this version.
+          </>
+        ) : (
+          <>{data.bot.name}: no model version is stored for this bot.</>
+        )}
       </p>
       <div className="mt-4 space-y-6">
         {data.card ? (

@@ -24,7 +24,7 @@ function Card({ title, children, wide = false }: { title: string; children: Reac
 export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const session = await requireRolePage('admin');
   const { period, since, intent } = parseOverviewParams(await searchParams);
-  const labelOf = labelsFor();
+  const labelOf = await labelsFor();
   const data = await overview(since);
   const chosen = intent ?? data.intents[0]?.intent;
   const words = chosen ? await limeWordImportance(chosen, since) : null;

@@ -31,7 +31,7 @@ export default async function QueuePage({ searchParams }: { searchParams: Promis
         ))}
       </nav>
       <div className="mt-4" data-testid="admin-queue">
-        <LogTable rows={queue.rows} query={null} params={{}} labelOf={labelOf()} extraColumn="risk" />
+        <LogTable rows={queue.rows} query={null} params={{}} labelOf={await labelOf()} extraColumn="risk" />
         <Pager page={page} pages={Math.max(1, Math.ceil(queue.total / SIZE))} total={queue.total} params={params} base="/admin/queue" />
       </div>
     </AdminShell>

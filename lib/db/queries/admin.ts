@@ -181,6 +181,8 @@ export type PredictionDetail = LogRow & {
   topK: { intent: string; probability: number }[];
   verifiedConfidence: number | null;
   verifiedAt: Date | null;
+  /** Why the server's check did not pass (one sentence), when it says. */
+  verificationReason: string | null;
   messageId: string;
   seq: number;
   botId: string;
@@ -204,6 +206,7 @@ export async function predictionDetail(id: string): Promise<PredictionDetail | n
       topK: true,
       verifiedConfidence: true,
       verifiedAt: true,
+      verificationReason: true,
       messageId: true,
       message: { select: { text: true, conversationId: true, seq: true, conversation: { select: { botId: true } } } },
       explanations: { select: { payload: true, method: true, durationMs: true, comprehensiveness: true, sufficiency: true } },
@@ -223,6 +226,7 @@ export async function predictionDetail(id: string): Promise<PredictionDetail | n
     topK: topK as { intent: string; probability: number }[],
     verifiedConfidence: rest.verifiedConfidence,
     verifiedAt: rest.verifiedAt,
+    verificationReason: rest.verificationReason,
     messageId: rest.messageId,
     seq: message.seq,
     botId: message.conversation.botId,
@@ -244,9 +248,9 @@ export async function predictionDetail(id: string): Promise<PredictionDetail | n
 }
 
 /** What a review is checked against: the intent the prediction reported and its conversation's bot. */
-export async function reviewSubject(predictionId: string): Promise<{ intent: string; botId: string } | null> {
-  const prediction = await db().prediction.findUnique({ where: { id: predictionId }, select: { intent: true, message: { select: { conversation: { select: { botId: true } } } } } });
-  return prediction ? { intent: prediction.intent, botId: prediction.message.conversation.botId } : null;
+export async function reviewSubject(predictionId: string): Promise<{ intent: string; botId: string; modelVersion: string } | null> {
+  const prediction = await db().prediction.findUnique({ where: { id: predictionId }, select: { intent: true, modelVersion: true, message: { select: { conversation: { select: { botId: true } } } } } });
+  return prediction ? { intent: prediction.intent, botId: prediction.message.conversation.botId, modelVersion: prediction.modelVersion } : null;
 }
 
 export type ReviewRow = {

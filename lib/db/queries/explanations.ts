@@ -48,16 +48,16 @@ export function explanationRow(predictionId: string, explanation: StorableExplan
 }
 
 /** The message a prediction was made on, as stored (personal data masked), its conversation's bot, and the intent it reported. */
-export type ExplanationSubject = { predictionId: string; botId: string; storedText: string; intent: string };
+export type ExplanationSubject = { predictionId: string; botId: string; modelVersion: string; storedText: string; intent: string };
 
 /** The stored messages of some predictions, by prediction id, in one query; unknown ids are absent. */
 export async function explanationSubjects(predictionIds: readonly string[]): Promise<Map<string, ExplanationSubject>> {
   const ids = [...new Set(predictionIds)];
   if (ids.length === 0) return new Map();
-  const rows = await db().$queryRaw<{ id: string; text: string; botId: string; intent: string }[]>`SELECT p."id", m."text", c."botId", p."intent"
+  const rows = await db().$queryRaw<{ id: string; text: string; botId: string; modelVersion: string; intent: string }[]>`SELECT p."id", m."text", c."botId", p."modelVersion", p."intent"
     FROM "Prediction" p JOIN "Message" m ON m."id" = p."messageId" JOIN "Conversation" c ON c."id" = m."conversationId"
     WHERE p."id" IN (${Prisma.join(ids)})`;
-  return new Map(rows.map((row) => [row.id, { predictionId: row.id, botId: row.botId, storedText: row.text, intent: row.intent }]));
+  return new Map(rows.map((row) => [row.id, { predictionId: row.id, botId: row.botId, modelVersion: row.modelVersion, storedText: row.text, intent: row.intent }]));
 }
 
 /** One stored explanation: its key (method, and the other intent of a contrast) and the object as stored. */

@@ -9,7 +9,12 @@ export type VerificationOutcome = {
   verification: 'verified' | 'mismatch' | 'failed';
   verifiedIntent: string | null;
   verifiedConfidence: number | null;
+  /** Why the check did not pass, in one sentence (null when verified). */
+  reason: string | null;
 };
+
+/** A reason is one sentence; anything longer is cut here, so no outcome can grow a row without bound. */
+export const MAX_VERIFICATION_REASON = 300;
 
 /** Outcomes per UPDATE statement: one statement per row through Prisma cost as much as the forward pass. */
 const VERIFICATIONS_PER_STATEMENT = 200;
@@ -28,11 +33,11 @@ export async function saveVerifications(outcomes: readonly VerificationOutcome[]
       .slice(start, start + VERIFICATIONS_PER_STATEMENT)
       .map(
         (o) =>
-          `(${params.add(o.predictionId)}, ${params.add(o.verification, '"Verification"')}, ${params.add(o.verifiedIntent, 'text')}, ${params.add(o.verifiedConfidence, 'double precision')})`,
+          `(${params.add(o.predictionId)}, ${params.add(o.verification, '"Verification"')}, ${params.add(o.verifiedIntent, 'text')}, ${params.add(o.verifiedConfidence, 'double precision')}, ${params.add(o.reason === null ? null : o.reason.slice(0, MAX_VERIFICATION_REASON), 'text')})`,
       );
-    // VALUES columns are column1..column4 on both providers.
+    // VALUES columns are column1..column5 on both providers.
     changed += await db().$executeRawUnsafe(
-      `UPDATE "Prediction" SET "verification" = v.column2, "verifiedIntent" = v.column3, "verifiedConfidence" = v.column4, "verifiedAt" = ${at}
+      `UPDATE "Prediction" SET "verification" = v.column2, "verifiedIntent" = v.column3, "verifiedConfidence" = v.column4, "verificationReason" = v.column5, "verifiedAt" = ${at}
        FROM (VALUES ${rows.join(', ')}) AS v
        WHERE "Prediction"."id" = v.column1 AND "Prediction"."verification" = 'pending'`,
       ...params.values,

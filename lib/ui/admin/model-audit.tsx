@@ -1,5 +1,6 @@
 import { ATTRIBUTE_LABELS, disparateImpactCrossed, flipRateCrossed, flipSides, INVARIANCE_LABELS, type AuditSource, type PageWarning } from '@/lib/admin/model';
 import { AUDIT_THRESHOLDS, type AuditReport, type FairnessRow, type Flip } from '@/lib/audit/report';
+import { shortVersion } from '@/lib/bot/registry';
 import { methodLabel } from '@/lib/explain';
 import { formatDuration } from '@/lib/ui/explain/format';
 import { VisitorText } from '@/lib/ui/text';
@@ -45,7 +46,7 @@ export function AuditSection({ audit, notes, version, intentNames }: { audit: Au
       ) : null}
       {audit.kind === 'none' ? (
         <div className="mt-2 text-sm" data-testid="audit-empty">
-          <p>This version ({version}) has not been audited yet. The audit checks whether typos, filler words or a changed name, pronoun or nationality change the answer, and whether identity groups are answered alike. Run it from the project folder:</p>
+          <p>This version (<span title={version}>{shortVersion(version)}</span>) has not been audited yet. The audit checks whether typos, filler words or a changed name, pronoun or nationality change the answer, and whether identity groups are answered alike. Run it from the project folder:</p>
           <pre className="mt-2 overflow-x-auto rounded-md bg-slate-900 px-3 py-2 text-slate-100">
             <code data-testid="audit-command">{audit.command}</code>
           </pre>

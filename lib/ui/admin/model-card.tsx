@@ -1,4 +1,5 @@
 import type { ModelCardView } from '@/lib/admin/model';
+import { shortVersion } from '@/lib/bot/registry';
 import { percent } from './format';
 import { languageName, Section } from './model-parts';
 
@@ -32,7 +33,15 @@ export function ModelCardSection({ card }: { card: ModelCardView }) {
   const { figures, training } = card;
   const facts: [string, React.ReactNode][] = [
     ['Name', card.name || '—'],
-    ['Version', <code key="v" className="text-xs break-all" data-testid="card-version">{card.version}</code>],
+    [
+      'Version',
+      <span key="v">
+        <code className="text-xs" title={card.version} data-testid="card-version">
+          {shortVersion(card.version)}
+        </code>
+        {card.cardVersion !== card.version ? <span className="block text-xs text-slate-500">the card’s own: {card.cardVersion}</span> : null}
+      </span>,
+    ],
     ['Language', languageName(card.language)],
     ['Created', createdAt(card.created)],
     ['Intents', count(card.intents)],

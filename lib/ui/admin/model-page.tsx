@@ -1,4 +1,5 @@
 import type { ModelPageData } from '@/lib/admin/model';
+import { shortVersion } from '@/lib/bot/registry';
 import { formatDuration } from '@/lib/ui/explain/format';
 import { dateTime } from './format';
 import { Section } from './model-parts';
@@ -48,7 +49,9 @@ export function AuditHistory({ history }: { history: ModelPageData['history'] })
                     </span>
                   </td>
                   <td className="py-1.5">
-                    <code className="text-xs break-all">{row.modelVersion}</code>
+                    <code className="text-xs break-all" title={row.modelVersion}>
+                      {shortVersion(row.modelVersion)}
+                    </code>
                     {row.current ? <span className="block text-xs text-slate-600">served now</span> : null}
                   </td>
                 </tr>

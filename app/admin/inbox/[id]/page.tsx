@@ -24,8 +24,8 @@ export default async function InboxConversationPage({ params }: { params: Promis
         initial={conversation}
         csrfToken={session.csrfToken}
         me={{ id: session.user.id, role: session.user.role }}
-        intentNames={intentNames(conversation.botId)}
-        intents={reviewIntents(conversation.botId)}
+        intentNames={await intentNames(conversation.botId)}
+        intents={await reviewIntents(conversation.botId)}
       />
     </AdminShell>
   );

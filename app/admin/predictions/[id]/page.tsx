@@ -15,7 +15,8 @@ import { VerificationBadge } from '@/lib/ui/admin/verification-badge';
 import { VerificationPanel } from '@/lib/ui/admin/verification-panel';
 import { VisitorText } from '@/lib/ui/text';
 import { UnreadableNote } from '@/lib/ui/unreadable-note';
-import { botFacts, servedBot } from '@/lib/verify/bots';
+import { shortVersion } from '@/lib/bot/registry';
+import { activeBot, recordFacts } from '@/lib/verify/bots';
 
 export const metadata: Metadata = { title: 'Prediction' };
 
@@ -25,11 +26,12 @@ const runtimePath = `/ort/${process.env.NEXT_PUBLIC_ORT_VERSION}/`;
 export default async function PredictionPage({ params }: { params: Promise<{ id: string }> }) {
   const session = await requireAdminPage();
   const detail = await pageRecord((await params).id, predictionDetail);
-  const bot = servedBot(detail.botId);
-  const labelOf = labelsFor(bot.id);
-  const intents = reviewIntents(bot.id);
-  // An operator may compare the answer with any other intent when the bot's model is served here and knows the answer.
-  const labels = botFacts(bot.id)?.labels ?? [];
+  const bot = await activeBot(detail.botId);
+  const labelOf = await labelsFor(bot.id);
+  const intents = await reviewIntents(bot.id);
+  // An operator may compare the answer with any other intent when the version the prediction names is stored, not retired, and knows the answer.
+  const checked = await recordFacts(bot.id, detail.modelVersion);
+  const labels = checked?.named ? checked.facts.labels : [];
   const contrasts =
     detail.decision !== 'unreadable' && labels.includes(detail.intent)
       ? { predictionId: detail.id, csrfToken: session.csrfToken, bot: bot.id, runtimePath, labels }
@@ -41,7 +43,7 @@ export default async function PredictionPage({ params }: { params: Promise<{ id:
     ['Decision', decisionLabel(detail.decision)],
     ['Backend', detail.backend],
     ['Bot', bot.content ? bot.displayName : <span key="b" data-testid="detail-unknown-bot">{bot.id} (no answers for this bot here: intents are shown by their names)</span>],
-    ['Model', `${detail.modelId} ${detail.modelVersion}`],
+    ['Model', <span key="m" title={detail.modelVersion}>{detail.modelId} {shortVersion(detail.modelVersion)}</span>],
     ['Inference time', `${detail.latencyMs.toFixed(1)} ms`],
     ['Explanation time', detail.explanationTimings.length ? detail.explanationTimings.map((t) => `${t.method} ${t.durationMs.toFixed(0)} ms`).join(', ') : '—'],
     ['Verification', <VerificationBadge key="v" verification={detail.verification} />],
@@ -82,7 +84,7 @@ export default async function PredictionPage({ params }: { params: Promise<{ id:
           <VerificationPanel
             verification={detail.verification}
             reported={{ intent: detail.intent, confidence: detail.confidence, backend: detail.backend, modelVersion: detail.modelVersion }}
-            server={{ intent: detail.verifiedIntent, confidence: detail.verifiedConfidence, at: detail.verifiedAt }}
+            server={{ intent: detail.verifiedIntent, confidence: detail.verifiedConfidence, at: detail.verifiedAt, reason: detail.verificationReason }}
             labelOf={labelOf}
           />
           <ReviewPanel predictionId={detail.id} csrfToken={session.csrfToken} intent={detail.intent} intents={intents} runnersUp={detail.topK.map((entry) => (bot.isOutOfScope(entry.intent) ? bot.reviewOutOfScopeLabel : entry.intent))} />
@@ -146,7 +148,7 @@ export default async function PredictionPage({ params }: { params: Promise<{ id:
               {detail.explanations.length || contrasts ? (
                 <StoredWhyPanel
                   text={detail.text}
-                  intentNames={intentNames(bot.id, [detail.intent, ...detail.topK.map((entry) => entry.intent)])}
+                  intentNames={await intentNames(bot.id, [detail.intent, ...detail.topK.map((entry) => entry.intent)])}
                   explanations={detail.explanations}
                   prediction={{ intent: detail.intent, confidence: detail.confidence, topK: detail.topK }}
                   storedAt={dateTime(detail.createdAt)}
