@@ -58,10 +58,9 @@ const MESSAGES = [
   ['Contactless is not working at the shop', 'contactless_not_working'],
 ];
 
-// The version the server serves (as lib/model/card.ts `modelVersion` reads it), so that each
-// stored prediction is verified for real by the server's own run of the model.
-const servedCard = JSON.parse(readFileSync(path.join(import.meta.dirname, '../../public/models/banking77/model-card.json'), 'utf8'));
-const SERVED_MODEL_VERSION = String(servedCard.version ?? servedCard.created ?? servedCard.name);
+// The version the server serves (its content hash, asked of the server once it is up), so that
+// each stored prediction is verified for real by the server's own run of that version.
+let servedModelVersion = '';
 
 function turnRecord(conversationId, index) {
   const [text, intent] = MESSAGES[randomInt(MESSAGES.length)];
@@ -79,7 +78,7 @@ function turnRecord(conversationId, index) {
     prediction: {
       id: randomUUID(),
       modelId: 'banking77',
-      modelVersion: SERVED_MODEL_VERSION,
+      modelVersion: servedModelVersion,
       intent,
       confidence,
       topK: [
@@ -346,6 +345,7 @@ async function runBackend(backend, batch) {
   const server = await startProductionServer({ env: { ...SERVER_ENV, ...(database ? { DATABASE_URL: database.url } : {}) } });
   const databaseUrl = database?.url ?? `file:${path.join(server.dataDir, 'bench.db')}`;
   try {
+    servedModelVersion = (await (await fetch(`${server.url}/api/bots/banking77/model`)).json()).version;
     const tally = newTally();
     console.log(`\n${backend}, ${batch} turn(s) per post: warm-up ${warmup} s, then ${duration} s at ${connections} connections…`);
     await load(server.url, warmup, tally, batch);

@@ -3,9 +3,9 @@ import { DEFAULT_OUT_OF_SCOPE_NAMES, humanizeIntent, intentLabel, knownBots, loa
 
 /**
  * The bot registry: everything bot-specific, resolved from a bot id and what its model card
- * says. Usable in the browser and on the server; the server reads the card from disk in
- * `lib/verify/bots.ts` (`botFacts`, `servedBot`), the browser's worker fetches it from
- * `modelUrl(id)`.
+ * says. Usable in the browser and on the server; the server reads the card of a stored version
+ * from disk in `lib/verify/bots.ts` (`versionFacts`, `activeFacts`, `activeBot`), the browser's
+ * worker fetches it from `versionUrl(id, hash)`.
  */
 
 /** The training pipeline's name for an out-of-scope row (training/README.md, "Input"). */
