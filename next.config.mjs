@@ -58,7 +58,12 @@ const nextConfig = {
       // API responses carry a CSP too: nothing they return may run or load anything.
       { source: '/api/:path*', headers: [{ key: 'Content-Security-Policy', value: "default-src 'none'; frame-ancestors 'none'" }] },
       // Model files and the ONNX runtime are large and versioned by their folder: cache them.
+      // The unversioned folders (public/models/<bot>/) may change with a build: cached for an hour.
       { source: '/models/:path*', headers: [{ key: 'Cache-Control', value: 'public, max-age=3600, stale-while-revalidate=86400' }] },
+      // A stored version's files never change (lib/model/version-files.ts): cached for good. Later
+      // entries win, so this one replaces the hour above; the route sets the same value on the
+      // files it finds and `no-store` on what it does not.
+      { source: '/models/:botId/:version([0-9a-f]{64})/:file*', headers: [{ key: 'Cache-Control', value: 'public, max-age=31536000, immutable' }] },
       { source: '/ort/:path*', headers: [{ key: 'Cache-Control', value: 'public, max-age=31536000, immutable' }] },
       // The runtime compressed once at install (lib/setup/copy-onnx-runtime.mjs): the bytes on
       // disk are gzip, and the browser decodes them (every browser accepts gzip). Setting the
