@@ -59,11 +59,10 @@ const nextConfig = {
       { source: '/api/:path*', headers: [{ key: 'Content-Security-Policy', value: "default-src 'none'; frame-ancestors 'none'" }] },
       // Model files and the ONNX runtime are large and versioned by their folder: cache them.
       // The unversioned folders (public/models/<bot>/) may change with a build: cached for an hour.
-      { source: '/models/:path*', headers: [{ key: 'Cache-Control', value: 'public, max-age=3600, stale-while-revalidate=86400' }] },
-      // A stored version's files never change (lib/model/version-files.ts): cached for good. Later
-      // entries win, so this one replaces the hour above; the route sets the same value on the
-      // files it finds and `no-store` on what it does not.
-      { source: '/models/:botId/:version([0-9a-f]{64})/:file*', headers: [{ key: 'Cache-Control', value: 'public, max-age=31536000, immutable' }] },
+      // A stored version's files (/models/<bot>/<hash>/…, lib/model/version-files.ts) never change:
+      // their route sets its own Cache-Control (immutable when found, no-store when not), which a
+      // header here would replace, so this one leaves versioned paths out.
+      { source: '/models/:botId/:file((?![0-9a-f]{64}(?:/|$)).*)', headers: [{ key: 'Cache-Control', value: 'public, max-age=3600, stale-while-revalidate=86400' }] },
       { source: '/ort/:path*', headers: [{ key: 'Cache-Control', value: 'public, max-age=31536000, immutable' }] },
       // The runtime compressed once at install (lib/setup/copy-onnx-runtime.mjs): the bytes on
       // disk are gzip, and the browser decodes them (every browser accepts gzip). Setting the

@@ -1,3 +1,4 @@
+import { connection } from 'next/server';
 import { getConfig } from '@/lib/config';
 import { activeVersion } from '@/lib/model/versions';
 import { Chat } from '@/lib/ui/chat/chat';
@@ -6,6 +7,8 @@ import { Chat } from '@/lib/ui/chat/chat';
 const runtimePath = `/ort/${process.env.NEXT_PUBLIC_ORT_VERSION}/`;
 
 export default async function ChatPage() {
+  // Rendered per request, never at build time: the version served changes with a promotion.
+  await connection();
   const bot = getConfig().DEFAULT_BOT;
   // The version the bot serves now (its bundled one on first use); the chat says it cannot start without one.
   const active = await activeVersion(bot).catch((error: unknown) => {

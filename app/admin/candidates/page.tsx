@@ -25,7 +25,8 @@ export default async function CandidatesPage({ searchParams }: { searchParams: P
         {changes ? null : ' Only admins promote, roll back or retire a version.'}
       </p>
       <div className="mt-4 space-y-6">
-        {data.justChanged ? <ChangeNotice>{changeNoticeText(data.justChanged)}</ChangeNotice> : null}
+        {/* Keyed by the change: each new one mounts anew, and takes the focus. */}
+        {data.justChanged ? <ChangeNotice key={data.justChanged.id}>{changeNoticeText(data.justChanged)}</ChangeNotice> : null}
         <ActiveSection bot={data.bot.id} active={data.active} previous={data.previous} changes={changes} />
         <CandidateList data={data} labelOf={labelsFor(data.bot.id)} changes={changes} />
         <RetiredVersions retired={data.retired} changes={data.changes} />
