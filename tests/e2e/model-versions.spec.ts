@@ -8,6 +8,7 @@ import { CandidatesPage } from './pages/candidates-page';
 import { ChatPage } from './pages/chat-page';
 import { createAdminAccount, signInThroughApi, type AdminAccount } from './support/admin-session';
 import { queryE2eDatabase, waitForRows, writeE2eDatabase } from './support/database';
+import { shippedVersion } from './support/model-version';
 import { root } from './support/next-server.mjs';
 
 // Change control for the model against the production build: candidate B (a banking77 model
@@ -30,12 +31,6 @@ const REPLAY_LIMIT = 40;
 const BEFORE = ['how do I change my PIN', 'my new card still has not arrived'];
 const AFTER = 'my new card still has not arrived';
 const OPEN_BEFORE = 'my top up failed';
-
-/** The version this build ships, which the bot serves until something else is promoted. */
-function shippedVersion(): string {
-  const [row] = queryE2eDatabase<{ hash: string }>(`SELECT "hash" FROM "ModelVersion" WHERE "botId" = 'banking77' AND "source" = 'bundled'`);
-  return row?.hash ?? '';
-}
 
 /** Candidate B once `npm run replay` registered it (the only version registered by hand). */
 function registeredCandidate(): string {
@@ -113,7 +108,6 @@ test.describe('model versions', () => {
   // Whatever happened, the specs after this one find the shipped version served.
   test.afterAll(async ({ baseURL }) => {
     const bundled = shippedVersion();
-    if (!bundled) return;
     const api = await playwrightRequest.newContext({ baseURL });
     const served = (await (await api.get('/api/bots/banking77/model')).json()) as { version: string };
     if (served.version !== bundled) {

@@ -89,8 +89,13 @@ export function VersionChange({ bot, kind, version, shortName, csrfToken }: { bo
         className={`rounded-md px-3 py-1.5 text-sm font-medium ${words.tone}`}
         data-testid={`version-${kind}-open`}
       >
-        {words.open} {kind === 'rollback' ? <code className="text-xs">{shortName}</code> : null}
-        {kind === 'rollback' ? '' : '…'}
+        {kind === 'rollback' ? (
+          <>
+            {words.open} <code className="text-xs">{shortName}</code>
+          </>
+        ) : (
+          `${words.open}…`
+        )}
       </button>
       {open ? (
         <form id={formId} onSubmit={submit} className="mt-2 max-w-xl space-y-2 rounded-lg border border-slate-300 bg-slate-50 p-3" data-testid={`version-${kind}-form`} noValidate>

@@ -84,7 +84,7 @@ function Figure({ term, value, detail, testId }: { term: string; value: string; 
 /** A sub-heading and a table that scrolls sideways on its own when the page is narrow. */
 function TableBlock({ title, testId, children, note }: { title: string; testId: string; children: React.ReactNode; note?: React.ReactNode }) {
   return (
-    <div className="min-w-0" data-testid={testId}>
+    <div className="max-w-3xl min-w-0" data-testid={testId}>
       <h4 className="text-sm font-semibold text-slate-900">{title}</h4>
       {note}
       <div className="mt-1 overflow-x-auto">{children}</div>
@@ -227,7 +227,12 @@ function AuditDeltas({ report }: { report: ReplayReport }) {
     const amount = signed(delta, (v) => (metric.format === 'share' ? points(v) : metric.format === 'ratio' ? v.toFixed(2) : count(v)));
     if (Math.abs(delta) < 1e-9) return amount;
     const better = metric.better === 'lower' ? delta < 0 : delta > 0;
-    return `${amount}, ${better ? 'better' : 'worse'}`;
+    return (
+      <>
+        {amount}
+        <span className={`block text-xs ${better ? 'text-emerald-800' : 'text-amber-800'}`}>{better ? 'better' : 'worse'}</span>
+      </>
+    );
   };
   return (
     <TableBlock title="Behavioural audit" testId="candidate-audit" note={<p className="text-xs break-words text-slate-600">{audit.note}</p>}>

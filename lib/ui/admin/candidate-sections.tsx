@@ -32,11 +32,12 @@ function VersionName({ version, testId }: { version: Pick<ModelVersionInfo, 'has
   );
 }
 
-/** Who made a change, when and why, in one line. */
-function ChangeLine({ change }: { change: ModelChangeInfo }) {
+/** Who made a change and why, in one line (and when, unless `dated` is false: the line says it already). */
+function ChangeLine({ change, dated = true }: { change: ModelChangeInfo; dated?: boolean }) {
   return (
     <>
-      {ACTION_LABELS[change.action].toLowerCase()} on {dateTime(change.createdAt)} by <span className="font-medium">{change.actorName}</span>
+      {ACTION_LABELS[change.action].toLowerCase()}
+      {dated ? ` on ${dateTime(change.createdAt)}` : ''} by <span className="font-medium">{change.actorName}</span>
       {change.reason ? (
         <>
           : &ldquo;
@@ -64,7 +65,7 @@ export function ActiveSection({ bot, active, previous, changes }: { bot: string;
           <p className="text-slate-700" data-testid="active-since">
             {active.change ? (
               <>
-                Since {dateTime(active.change.createdAt)}: <ChangeLine change={active.change} />
+                Since {dateTime(active.change.createdAt)}, <ChangeLine change={active.change} dated={false} />
               </>
             ) : (
               'The change log does not reach back to when it became active.'
@@ -214,42 +215,37 @@ function changeVersions(change: ModelChangeInfo): React.ReactNode {
   return code(change.fromHash ?? change.toHash);
 }
 
-/** Every change of the bot's model versions: who did what, when, and why; newest first. */
+/**
+ * Every change of the bot's model versions: who did what, when, and why; newest first. A list of
+ * entries rather than a table: on a phone each entry stacks, and reads as one sentence.
+ */
 export function ChangeLog({ changes, shown }: { changes: ModelChangeInfo[]; shown: number }) {
   return (
     <Section id="candidates-log" title="Change log">
       {changes.length === 0 ? (
         <p className="mt-1 text-sm text-slate-600">Nothing has changed yet.</p>
       ) : (
-        <div className="mt-2 overflow-x-auto">
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">Changes of this bot’s model versions, newest first{changes.length >= shown ? `; the latest ${shown}` : ''}</caption>
-            <thead className="text-xs text-slate-500">
-              <tr>
-                <th scope="col" className="py-1 pr-3 font-medium">When</th>
-                <th scope="col" className="py-1 pr-3 font-medium">Change</th>
-                <th scope="col" className="py-1 pr-3 font-medium">Version</th>
-                <th scope="col" className="py-1 pr-3 font-medium">Who</th>
-                <th scope="col" className="py-1 font-medium">Reason</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {changes.map((change) => (
-                <tr key={change.id} className="align-top" data-testid="change-row" data-action={change.action}>
-                  <td className="py-1.5 pr-3 whitespace-nowrap">{dateTime(change.createdAt)}</td>
-                  <td className="py-1.5 pr-3 font-medium">{ACTION_LABELS[change.action]}</td>
-                  <td className="py-1.5 pr-3">{changeVersions(change)}</td>
-                  <td className="py-1.5 pr-3 break-all" data-testid="change-actor">
-                    {change.actorName}
-                  </td>
-                  <td className="min-w-48 py-1.5 break-words" data-testid="change-reason">
-                    <VisitorText text={change.reason} showControls />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <>
+          {changes.length >= shown ? <p className="mt-1 text-xs text-slate-600">The latest {shown} changes.</p> : null}
+          <ol className="mt-2 divide-y divide-slate-100 text-sm">
+            {changes.map((change) => (
+              <li key={change.id} className="grid grid-cols-1 gap-x-4 gap-y-0.5 py-2 md:grid-cols-[11rem_7rem_minmax(9rem,13rem)_minmax(0,14rem)_minmax(0,1fr)]" data-testid="change-row" data-action={change.action}>
+                <span className="text-xs whitespace-nowrap text-slate-600 md:text-sm md:text-slate-900">{dateTime(change.createdAt)}</span>
+                <span className="font-medium">
+                  {ACTION_LABELS[change.action]} <span className="md:hidden">{changeVersions(change)}</span>
+                </span>
+                <span className="hidden md:inline">{changeVersions(change)}</span>
+                <span className="min-w-0 break-words text-slate-700">
+                  <span className="md:sr-only">by </span>
+                  <span data-testid="change-actor">{change.actorName}</span>
+                </span>
+                <span className="min-w-0 break-words" data-testid="change-reason">
+                  <VisitorText text={change.reason} showControls />
+                </span>
+              </li>
+            ))}
+          </ol>
+        </>
       )}
     </Section>
   );
