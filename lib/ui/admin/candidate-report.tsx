@@ -230,7 +230,8 @@ function AuditDeltas({ report }: { report: ReplayReport }) {
     return (
       <>
         {amount}
-        <span className={`block text-xs ${better ? 'text-emerald-800' : 'text-amber-800'}`}>{better ? 'better' : 'worse'}</span>
+        {/* Under the figure on a phone, beside it where there is room. */}
+        <span className={`block text-xs sm:ml-1 sm:inline ${better ? 'text-emerald-800' : 'text-amber-800'}`}>{better ? 'better' : 'worse'}</span>
       </>
     );
   };
