@@ -58,7 +58,11 @@ const nextConfig = {
       // API responses carry a CSP too: nothing they return may run or load anything.
       { source: '/api/:path*', headers: [{ key: 'Content-Security-Policy', value: "default-src 'none'; frame-ancestors 'none'" }] },
       // Model files and the ONNX runtime are large and versioned by their folder: cache them.
-      { source: '/models/:path*', headers: [{ key: 'Cache-Control', value: 'public, max-age=3600, stale-while-revalidate=86400' }] },
+      // The unversioned folders (public/models/<bot>/) may change with a build: cached for an hour.
+      // A stored version's files (/models/<bot>/<hash>/…, lib/model/version-files.ts) never change:
+      // their route sets its own Cache-Control (immutable when found, no-store when not), which a
+      // header here would replace, so this one leaves versioned paths out.
+      { source: '/models/:botId/:file((?![0-9a-f]{64}(?:/|$)).*)', headers: [{ key: 'Cache-Control', value: 'public, max-age=3600, stale-while-revalidate=86400' }] },
       { source: '/ort/:path*', headers: [{ key: 'Cache-Control', value: 'public, max-age=31536000, immutable' }] },
       // The runtime compressed once at install (lib/setup/copy-onnx-runtime.mjs): the bytes on
       // disk are gzip, and the browser decodes them (every browser accepts gzip). Setting the

@@ -41,7 +41,9 @@ export default defineConfig({
     // First the Chinese fixture model (tests/e2e/chinese.spec.ts) is trained if missing or stale:
     // the build serves only the public/ files there when it is made. Should that fail (no Python
     // with torch), the server starts all the same and only the Chinese spec fails, saying why.
-    command: `node tests/support/zh-fixture-model.mjs; node lib/setup/start.mjs -p ${port} -H 127.0.0.1`,
+    // Then the two candidate models tests/e2e/model-versions.spec.ts registers and replays
+    // (tests/support/candidate-models.mjs; outside public/, so the build does not depend on them).
+    command: `node tests/support/zh-fixture-model.mjs; node tests/support/candidate-models.mjs; node lib/setup/start.mjs -p ${port} -H 127.0.0.1`,
     url: `http://127.0.0.1:${port}/api/health`,
     timeout: 600_000,
     reuseExistingServer: false,

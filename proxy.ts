@@ -23,6 +23,8 @@ export const config = {
   matcher: [
     // API paths only when they hold a '%': the check above must see the malformed ones.
     '/api/:path(.*%.*)',
+    // Model files likewise: only a path with a '%' needs the check.
+    '/models/:path(.*%.*)',
     // Pages: static files, model files and the ONNX runtime need no nonce. Prefetches and RSC
     // requests (`Purpose: prefetch`, `Next-Router-Prefetch`, `RSC`) are pages too: a response
     // the browser keeps and shows later must carry the policy like any other.

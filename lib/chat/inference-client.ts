@@ -42,7 +42,8 @@ export class InferenceClient {
     this.worker.onerror = (event) => this.failAll(new Error(event.message || 'The inference worker stopped.'));
   }
 
-  load(options: { bot: string; device: DevicePreference; runtimePath: string; onProgress?: (progress: LoadProgress) => void }): Promise<ReadyEvent> {
+  /** Loads version `version` (a content hash) of the bot's model; a client loads one version once. */
+  load(options: { bot: string; version: string; device: DevicePreference; runtimePath: string; onProgress?: (progress: LoadProgress) => void }): Promise<ReadyEvent> {
     this.progressListener = options.onProgress ?? null;
     this.loading ??= new Promise<ReadyEvent>((resolve, reject) => {
       this.pending.set(0, {
@@ -50,7 +51,7 @@ export class InferenceClient {
         reject,
       });
       const tuning = typeof location === 'undefined' ? {} : tuningFrom(location.search);
-      this.send({ type: 'load', bot: options.bot, device: options.device, runtimePath: options.runtimePath, tuning });
+      this.send({ type: 'load', bot: options.bot, version: options.version, device: options.device, runtimePath: options.runtimePath, tuning });
     });
     return this.loading;
   }

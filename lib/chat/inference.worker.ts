@@ -4,9 +4,9 @@
 import { env } from '@huggingface/transformers';
 // The same entry transformers.js imports, so both share one runtime.
 import { InferenceSession } from 'onnxruntime-web/webgpu';
-import { modelUrl } from '@/lib/bot/registry';
+import { isVersionHash, versionUrl } from '@/lib/bot/registry';
 import { IntentModel } from '@/lib/model/model';
-import { fetchModelCard, modelVersion } from '@/lib/model/card';
+import { fetchModelCard } from '@/lib/model/card';
 import { trainingCharacters } from '@/lib/model/readability';
 import { fetchSimilarIndex, type SimilarIndex } from '@/lib/model/similar';
 import type { ModelCard } from '@/lib/model/types';
@@ -57,10 +57,10 @@ function configureRuntime(runtimePath: string, backend: Backend, tuning: Runtime
  * created). The answers land in the HTTP cache, where loading picks them up. Model files
  * already in transformers.js's Cache API (a later visit) are not fetched again.
  */
-function prefetch(bot: string) {
+function prefetch(bot: string, version: string) {
   const wasmPaths = env.backends.onnx.wasm?.wasmPaths;
   const urls = typeof wasmPaths === 'object' && wasmPaths ? [wasmPaths.wasm, wasmPaths.mjs].filter((u): u is string => typeof u === 'string') : [];
-  const modelFiles = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'].map((f) => `${modelUrl(bot)}${f}`);
+  const modelFiles = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'].map((f) => `${versionUrl(bot, version)}${f}`);
   const fetchQuietly = (url: string) => fetch(url).then((r) => r.arrayBuffer()).catch(() => undefined);
   for (const url of urls) void fetchQuietly(url);
   void (async () => {
@@ -107,34 +107,40 @@ function progressReporter() {
   };
 }
 
-async function load(bot: string, backend: Backend, tuning: RuntimeTuning) {
-  card ??= await fetchModelCard(modelUrl(bot));
-  return IntentModel.load(bot, { device: backend, dtype: 'fp32', card, batchSize: 64, spinning: tuning.spinning, onProgress: progressReporter() });
+/**
+ * Loads one stored version: its files are under `/models/<bot>/<hash>/`, i.e. the model id
+ * `<bot>/<hash>` under `env.localModelPath`. A worker loads one version; another is loaded by a
+ * worker of its own (lib/chat/session.ts).
+ */
+async function load(bot: string, version: string, backend: Backend, tuning: RuntimeTuning) {
+  card ??= await fetchModelCard(versionUrl(bot, version));
+  return IntentModel.load(`${bot}/${version}`, { device: backend, dtype: 'fp32', card, batchSize: 64, spinning: tuning.spinning, onProgress: progressReporter() });
 }
 
 async function handleLoad(request: Extract<WorkerRequest, { type: 'load' }>) {
   const started = performance.now();
+  if (!isVersionHash(request.version)) return post({ type: 'load-error', message: `Not a model version: ${JSON.stringify(String(request.version).slice(0, 80))}` });
   const tuning: RuntimeTuning = { ...DEFAULT_TUNING, ...request.tuning };
   // A forced WebAssembly backend needs no adapter: skip asking for one.
   const adapter = request.device === 'wasm' ? null : await findAdapter();
   let { backend, note } = chooseBackend(request.device, adapter);
   configureRuntime(request.runtimePath, backend, tuning);
-  if (tuning.prefetch) prefetch(request.bot);
+  if (tuning.prefetch) prefetch(request.bot, request.version);
   // WebGPU's runtime is set up with its adapter by its own session; only WebAssembly starts early.
   if (tuning.earlyRuntime && backend === 'wasm') startRuntime();
   try {
     let model: IntentModel;
     try {
-      model = await load(request.bot, backend, tuning);
+      model = await load(request.bot, request.version, backend, tuning);
     } catch (error) {
       if (backend !== 'webgpu') throw error;
       // A WebGPU failure is not the visitor's problem: fall back to WebAssembly.
       backend = 'wasm';
       note = `WebGPU failed (${(error as Error).message}); using WebAssembly.`;
-      model = await load(request.bot, backend, tuning);
+      model = await load(request.bot, request.version, backend, tuning);
     }
     // Needed only for explanations: fetched in the background, never delaying the chat.
-    const similarIndex: Promise<SimilarIndex | null> = fetchSimilarIndex(modelUrl(request.bot), model.labels).catch(() => null);
+    const similarIndex: Promise<SimilarIndex | null> = fetchSimilarIndex(versionUrl(request.bot, request.version), model.labels).catch(() => null);
     jobs = new InferenceJobs(model, similarIndex, post);
     void jobs.warmUp();
     post({
@@ -144,7 +150,9 @@ async function handleLoad(request: Extract<WorkerRequest, { type: 'load' }>) {
       note,
       model: {
         bot: request.bot,
-        version: modelVersion(card!),
+        // The version's hash, never the card's own version string: the server checks a
+        // prediction against the stored version it names.
+        version: request.version,
         labels: model.labels,
         outOfScopeLabel: card!.outOfScopeLabel,
         thresholds: card!.thresholds,

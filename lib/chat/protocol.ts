@@ -11,6 +11,7 @@ export type AdapterSummary = { vendor: string; architecture: string; isFallbackA
 /** What the chat needs from the model card, sent once the model is ready. */
 export type ModelSummary = {
   bot: string;
+  /** The content hash of the stored version loaded (lib/model/versions.ts): what its predictions name. */
   version: string;
   labels: string[];
   outOfScopeLabel: string | null;
@@ -56,7 +57,8 @@ export type ExplainOverrides = {
 };
 
 export type WorkerRequest =
-  | { type: 'load'; bot: string; device: DevicePreference; runtimePath: string; tuning?: Partial<RuntimeTuning> }
+  /** Loads version `version` (a content hash) of the bot's model from its URL (lib/bot/registry `versionUrl`). */
+  | { type: 'load'; bot: string; version: string; device: DevicePreference; runtimePath: string; tuning?: Partial<RuntimeTuning> }
   | { type: 'classify'; requestId: number; text: string }
   | { type: 'predict'; requestId: number; texts: string[] }
   /**

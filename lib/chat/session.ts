@@ -8,11 +8,13 @@ import { InferenceClient, type ExplainProgress, type LoadProgress, type ReadyEve
 import { toChatMessages, type ChatMessage } from './messages';
 import { Outbox, type OutboxStatus } from './outbox';
 import type { DevicePreference } from './protocol';
+import { fetchServedVersion } from './served-version';
 import { computeSkipped, type SkippedRun, type SkippedState } from './skipped';
 import { InBrowserTransport } from './transport';
 
 export type ModelState =
-  | { status: 'loading'; progress: LoadProgress | null }
+  /** `update`: another version of the model is loading, the bot having been moved to it; the loaded one waits. */
+  | { status: 'loading'; progress: LoadProgress | null; update?: true }
   | { status: 'ready'; ready: ReadyEvent }
   | { status: 'failed'; message: string };
 
@@ -60,10 +62,36 @@ type Options = {
   fetch?: typeof fetch;
   /** How often the hand-off's updates are asked for while one is open (default: lib/chat/handoff.ts). */
   pollIntervalMs?: number;
+  /** How long asking which version the bot serves may hold a message up before the loaded one answers (default VERSION_CHECK_MS). */
+  versionCheckMs?: number;
 };
 
-/** What a reply's explanation is computed from: the visitor's message and the prediction on it. */
-type Explainable = { text: string; prediction: { id: string; intent: string } };
+/** A message waits at most this long for the answer to "which version does the bot serve?". */
+export const VERSION_CHECK_MS = 3000;
+
+/** What a reply's explanation is computed from: the visitor's message, the prediction on it, and the model version that made it. */
+type Explainable = { text: string; prediction: { id: string; intent: string }; version: string };
+
+/**
+ * Why a reply's explanation cannot be worked out: the model version that answered it is not the
+ * one this page runs (the bot was moved to another version since), and only that version's model
+ * explains its answers.
+ */
+export class ModelReplaced extends Error {
+  constructor() {
+    super('This answer came from an earlier version of the assistant, which this page no longer runs: its explanation cannot be worked out here.');
+    this.name = 'ModelReplaced';
+  }
+}
+
+/**
+ * The state of work that ended with `error`: none when its worker stopped or a newer message
+ * cancelled it (it is asked for again), else failed, saying why.
+ */
+function endedState(signal: AbortSignal, error: Error): { status: 'failed'; error: string } | undefined {
+  if (!signal.aborted) return { status: 'failed', error: error.message };
+  return signal.reason instanceof ModelReplaced ? { status: 'failed', error: signal.reason.message } : undefined;
+}
 
 /** An explanation under way. `watched` once its panel was opened: a newer message no longer cancels it. */
 type Job = { abort: AbortController; watched: boolean };
@@ -90,6 +118,15 @@ export class ChatSession {
   private readonly fetchImpl: typeof fetch;
   private client: InferenceEngine | null = null;
   private ready: ReadyEvent | null = null;
+  /** The version the running worker loads or runs. */
+  private version: string | null = null;
+  /** How the workers are started (`start`'s options): the same for a version switched to. */
+  private loadOptions: { runtimePath: string; device: DevicePreference } | null = null;
+  /** A version being loaded beside the running one (`switchTo`). */
+  private switching: { version: string; client: InferenceEngine; done: Promise<void> } | null = null;
+  /** Counts `start` and stop: work of an earlier start that ends late is ignored. */
+  private generation = 0;
+  private readonly versionCheckMs: number;
   private state: ChatSessionState = { model: { status: 'loading', progress: null }, explanations: {}, skipped: {}, contrasts: {}, handoff: INITIAL_HANDOFF_STATE };
   readonly handoffFeed: HandoffFeed;
   private outboxStatus: OutboxStatus = { pending: 0, byKind: {}, lastError: null };
@@ -115,6 +152,7 @@ export class ChatSession {
     this.newInference = options.inference ?? (() => new InferenceClient());
     this.storage = options.storage;
     this.fetchImpl = options.fetch ?? ((...args) => fetch(...args));
+    this.versionCheckMs = options.versionCheckMs ?? VERSION_CHECK_MS;
     this.outbox.subscribe((status) => (this.outboxStatus = status));
     this.handoffFeed = new HandoffFeed({
       conversationId: () => this.conversationId,
@@ -127,6 +165,7 @@ export class ChatSession {
       content,
       conversationId: () => this.conversationId,
       inference: { classify: (text) => this.classify(text) },
+      beforeClassifying: () => this.useServedVersion(),
       model: () => this.ready,
       onTurn: (turn) => this.receiveTurn(turn),
       withAgent: () => this.state.handoff.status === 'assigned',
@@ -149,37 +188,37 @@ export class ChatSession {
   /** A reply's contrasts by the other intent (the same object until one of them changes), or undefined when none was asked for or stored. */
   readonly contrastsOf = (replyId: string): ContrastStates | undefined => this.state.contrasts[replyId];
 
-  /** Starts the worker and loads the model; returns a function that stops both. */
-  start(options: { runtimePath: string; device: DevicePreference }): () => void {
+  /**
+   * Starts the worker and loads version `version` (a content hash) of the bot's model (none
+   * served: the model failed); returns a function that stops the worker the session then runs
+   * (the started one, or the one of a version it switched to since).
+   */
+  start(options: { runtimePath: string; device: DevicePreference; version: string | null }): () => void {
+    const generation = ++this.generation;
+    if (options.version === null) {
+      this.setModel({ status: 'failed', message: 'No model version is served for this bot.' });
+      return () => {};
+    }
+    this.loadOptions = { runtimePath: options.runtimePath, device: options.device };
+    this.switching = null;
     const client = this.newInference();
     this.client = client;
-    const current = () => this.client === client;
+    this.version = options.version;
+    const current = () => this.client === client && this.generation === generation;
     this.setModel({ status: 'loading', progress: null });
     client
       .load({
         bot: this.content.bot,
+        version: options.version,
         runtimePath: options.runtimePath,
         device: options.device,
         onProgress: (progress) => current() && this.setModel({ status: 'loading', progress }),
       })
       .then((ready) => {
         if (!current()) return;
-        this.ready = ready;
-        this.setModel({ status: 'ready', ready });
+        this.becomeReady(client, ready);
         // For bench/browser: when the model became usable, on the page's own clock.
         performance.mark('glassdesk:model-ready', { detail: { backend: ready.backend, loadMs: ready.loadMs } });
-        if (typeof window !== 'undefined' && new URLSearchParams(window.location.search).has('bench')) {
-          (window as Window & { glassdeskBench?: unknown }).glassdeskBench = client;
-        }
-        const waiting = [...this.waitingForModel];
-        this.waitingForModel.clear();
-        for (const replyId of waiting) this.startExplaining(replyId, true);
-        const contrasts = [...this.contrastsWaiting.values()];
-        this.contrastsWaiting.clear();
-        for (const { replyId, versus } of contrasts) this.startContrast(replyId, versus);
-        const skipped = [...this.skippedWaiting.values()];
-        this.skippedWaiting.clear();
-        for (const { replyId, method } of skipped) this.startSkipped(replyId, method);
       })
       .catch((error: Error) => {
         if (!current()) return;
@@ -192,21 +231,114 @@ export class ChatSession {
         this.skippedWaiting.clear();
       });
     return () => {
-      if (!current()) return;
+      if (this.generation !== generation) return;
+      this.generation++;
+      this.switching?.client.terminate();
+      this.switching = null;
+      const running = this.client;
       this.client = null;
       this.ready = null;
-      // Explanations under way end with the worker: cancelled, so that they are asked for again.
-      for (const job of this.jobs.values()) job.abort.abort();
-      for (const replyId of this.waitingForModel) this.setExplanation(replyId, undefined);
-      this.waitingForModel.clear();
-      for (const abort of this.contrastJobs.values()) abort.abort();
-      for (const { replyId, versus } of this.contrastsWaiting.values()) this.setContrast(replyId, versus, undefined);
-      this.contrastsWaiting.clear();
-      for (const abort of this.skippedJobs.values()) abort.abort();
-      for (const { replyId, method } of this.skippedWaiting.values()) this.setSkippedRun(replyId, method, undefined);
-      this.skippedWaiting.clear();
-      client.terminate();
+      this.stopWork();
+      running?.terminate();
     };
+  }
+
+  /** The version (content hash) of the model the session runs or is loading; null before `start`. */
+  get modelVersion(): string | null {
+    return this.version;
+  }
+
+  /**
+   * Before a message is classified: asks the server which version the bot serves now
+   * (`GET /api/bots/:bot/model`, never cached) and, when it is not the loaded one, loads it in a
+   * worker of its own, the progress shown as the first load's was, and answers with it. Should
+   * the question or the load fail, the loaded version answers: a visitor is never left without one.
+   */
+  async useServedVersion(): Promise<void> {
+    if (!this.ready || !this.loadOptions) return;
+    let served: string | null;
+    try {
+      served = await fetchServedVersion(this.content.bot, { fetch: this.fetchImpl, timeoutMs: this.versionCheckMs });
+    } catch {
+      return;
+    }
+    if (served === null || served === this.version) return;
+    await this.switchTo(served);
+  }
+
+  /** Loads `version` in a new worker beside the running one, and moves to it once it is ready; on failure the running one stays. */
+  private switchTo(version: string): Promise<void> {
+    if (this.switching?.version === version) return this.switching.done;
+    this.switching?.client.terminate();
+    const generation = this.generation;
+    const previous = this.ready!;
+    const client = this.newInference();
+    const current = () => this.switching?.client === client && this.generation === generation;
+    this.setModel({ status: 'loading', progress: null, update: true });
+    const done = client
+      .load({
+        bot: this.content.bot,
+        version,
+        ...this.loadOptions!,
+        onProgress: (progress) => current() && this.setModel({ status: 'loading', progress, update: true }),
+      })
+      .then(
+        (ready) => {
+          if (!current()) return void client.terminate();
+          this.switching = null;
+          // What the previous version's worker was doing for its replies ends with it, and says why.
+          const running = this.client;
+          this.stopWork(new ModelReplaced());
+          running?.terminate();
+          this.client = client;
+          this.version = version;
+          this.becomeReady(client, ready);
+        },
+        (error: Error) => {
+          client.terminate();
+          if (!current()) return;
+          this.switching = null;
+          console.warn(`Model version ${version.slice(0, 12)} could not be loaded; the loaded version ${this.version?.slice(0, 12)} answers.`, error);
+          this.setModel({ status: 'ready', ready: previous });
+        },
+      );
+    this.switching = { version, client, done };
+    return done;
+  }
+
+  /** The running worker's model is ready: the session uses it, and starts what waited for it. */
+  private becomeReady(client: InferenceEngine, ready: ReadyEvent) {
+    this.ready = ready;
+    this.setModel({ status: 'ready', ready });
+    if (typeof window !== 'undefined' && new URLSearchParams(window.location.search).has('bench')) {
+      (window as Window & { glassdeskBench?: unknown }).glassdeskBench = client;
+    }
+    const waiting = [...this.waitingForModel];
+    this.waitingForModel.clear();
+    for (const replyId of waiting) this.startExplaining(replyId, true);
+    const contrasts = [...this.contrastsWaiting.values()];
+    this.contrastsWaiting.clear();
+    for (const { replyId, versus } of contrasts) this.startContrast(replyId, versus);
+    const skipped = [...this.skippedWaiting.values()];
+    this.skippedWaiting.clear();
+    for (const { replyId, method } of skipped) this.startSkipped(replyId, method);
+  }
+
+  /**
+   * Stops the work of the running worker. Stopped with the worker (`reason` absent), explanations
+   * are as if never asked for, and are asked for again; stopped because another version replaced
+   * the model, they fail saying so, as nothing on this page can work them out any more.
+   */
+  private stopWork(reason?: ModelReplaced) {
+    for (const job of this.jobs.values()) job.abort.abort(reason);
+    for (const replyId of this.waitingForModel) this.setExplanation(replyId, reason ? { status: 'failed', error: reason.message } : undefined);
+    this.waitingForModel.clear();
+    for (const abort of this.contrastJobs.values()) abort.abort(reason);
+    for (const { replyId, versus } of this.contrastsWaiting.values()) this.setContrast(replyId, versus, reason ? { status: 'failed', error: reason.message } : undefined);
+    this.contrastsWaiting.clear();
+    for (const abort of this.skippedJobs.values()) abort.abort(reason);
+    for (const { replyId, method } of this.skippedWaiting.values()) this.setSkippedRun(replyId, method, reason ? { status: 'failed', error: reason.message } : undefined);
+    this.skippedWaiting.clear();
   }
 
   /**
@@ -296,7 +428,7 @@ export class ChatSession {
     // A delivery note while a person holds the conversation: nobody asks why the bot said it.
     // A message the model cannot read has no evidence worth computing: the panel says why instead.
     if (!turn.prediction || turn.reply.parts.kind === 'with-agent' || turn.prediction.decision === 'unreadable') return;
-    this.explainable.set(turn.reply.id, { text: turn.user.text, prediction: turn.prediction });
+    this.explainable.set(turn.reply.id, { text: turn.user.text, prediction: turn.prediction, version: turn.prediction.modelVersion });
     this.startExplaining(turn.reply.id, false);
   }
 
@@ -313,7 +445,7 @@ export class ChatSession {
         question = message.text;
         continue;
       }
-      if (message.prediction && message.prediction.decision !== 'unreadable' && question !== null) this.explainable.set(message.id, { text: question, prediction: message.prediction });
+      if (message.prediction && message.prediction.decision !== 'unreadable' && question !== null) this.explainable.set(message.id, { text: question, prediction: message.prediction, version: message.prediction.modelVersion });
       // A contrast asked for later is not the answer's explanation: a reply with contrasts alone is still explained when its panel opens.
       const stored = message.explanations ?? [];
       const ofAnswer = stored.filter((explanation) => versusOf(explanation) === '');
@@ -337,6 +469,7 @@ export class ChatSession {
       this.contrastsWaiting.set(key, { replyId, versus });
       return this.setContrast(replyId, versus, { status: 'computing' });
     }
+    if (reply.version !== ready.model.version) return this.setContrast(replyId, versus, { status: 'failed', error: new ModelReplaced().message });
     const abort = new AbortController();
     this.contrastJobs.set(key, abort);
     this.setContrast(replyId, versus, { status: 'computing' });
@@ -352,7 +485,7 @@ export class ChatSession {
           this.setContrast(replyId, versus, { status: 'ready', explanation });
           void this.outbox.enqueue({ kind: 'explanations', url: `/api/predictions/${reply.prediction.id}/explanations`, method: 'POST', body: { explanations: [explanation] } });
         },
-        (error: Error) => this.setContrast(replyId, versus, abort.signal.aborted ? undefined : { status: 'failed', error: error.message }),
+        (error: Error) => this.setContrast(replyId, versus, endedState(abort.signal, error)),
       )
       .finally(() => {
         if (this.contrastJobs.get(key) === abort) this.contrastJobs.delete(key);
@@ -370,6 +503,7 @@ export class ChatSession {
       this.skippedWaiting.set(key, { replyId, method });
       return this.setSkippedRun(replyId, method, { status: 'computing', progress: null });
     }
+    if (reply.version !== ready.model.version) return this.setSkippedRun(replyId, method, { status: 'failed', error: new ModelReplaced().message });
     const abort = new AbortController();
     this.skippedJobs.set(key, abort);
     this.setSkippedRun(replyId, method, { status: 'computing', progress: null });
@@ -394,7 +528,7 @@ export class ChatSession {
           void this.outbox.enqueue({ kind: 'explanations', url: `/api/predictions/${reply.prediction.id}/explanations`, method: 'POST', body: { explanations: [explanation] } });
         },
         // Stopped with the worker is not failed: it can be asked for again.
-        (error: Error) => this.setSkippedRun(replyId, method, abort.signal.aborted ? undefined : { status: 'failed', error: error.message }),
+        (error: Error) => this.setSkippedRun(replyId, method, endedState(abort.signal, error)),
       )
       .finally(() => {
         if (this.skippedJobs.get(key) === abort) this.skippedJobs.delete(key);
@@ -416,6 +550,7 @@ export class ChatSession {
       this.waitingForModel.add(replyId);
       return this.setExplanation(replyId, { status: 'computing', progress: null });
     }
+    if (reply.version !== ready.model.version) return this.setExplanation(replyId, { status: 'failed', error: new ModelReplaced().message });
     const abort = new AbortController();
     this.jobs.set(replyId, { abort, watched });
     this.setExplanation(replyId, { status: 'computing', progress: null });
@@ -439,7 +574,7 @@ export class ChatSession {
         },
         (error: Error) => {
           // Cancelled is not failed: the reply is explained again when its panel opens.
-          this.setExplanation(replyId, abort.signal.aborted ? undefined : { status: 'failed', error: error.message });
+          this.setExplanation(replyId, endedState(abort.signal, error));
         },
       )
       .finally(() => {

@@ -5,12 +5,18 @@ import { MASK } from '@/lib/bot/redact';
 import { computeContrast, type ContrastState, type ContrastStates } from './contrast';
 import type { InferenceClient, ReadyEvent } from './inference-client';
 import type { DevicePreference } from './protocol';
+import { fetchServedVersion } from './served-version';
 
 /** What the operator's page needs of the inference worker's client. */
 export type ContrastEngine = Pick<InferenceClient, 'load' | 'explain' | 'terminate'>;
 
 export type StoredContrastsOptions = {
   bot: string;
+  /**
+   * The model version the prediction names (a content hash): its model works out the contrasts.
+   * Absent: the version the bot serves now (asked of the server).
+   */
+  version?: string;
   runtimePath: string;
   device: DevicePreference;
   /** The message as stored (masked): what the model runs on, and what the server fits the words to. */
@@ -95,10 +101,13 @@ export class StoredContrasts {
 
   private loadModel(): Promise<{ client: ContrastEngine; ready: ReadyEvent }> {
     this.model ??= (async () => {
+      const version = this.options.version ?? (await fetchServedVersion(this.options.bot));
+      if (!version) throw new Error('This bot serves no model version to work it out with.');
       const client = await (this.options.inference ?? pageWorker)();
       this.client = client;
       const ready = await client.load({
         bot: this.options.bot,
+        version,
         runtimePath: this.options.runtimePath,
         device: this.options.device,
         onProgress: ({ loaded, total }) => {

@@ -10,6 +10,8 @@ type Options = {
   content: BotContent;
   inference: Pick<InferenceClient, 'classify'>;
   model: () => ReadyEvent | null;
+  /** Awaited before a message is classified, and before the model is read (the chat moves to the version the bot serves now). */
+  beforeClassifying?: () => Promise<void>;
   /** Called once per turn with the record to store. */
   onTurn: (turn: TurnRecord) => void;
   /** True while a person of the team holds the conversation: the bot does not answer then. */
@@ -71,6 +73,7 @@ export class InBrowserTransport implements ChatTransport<ChatMessage> {
     if (userParts.kind === 'clarification' && userParts.chosenIntent) return { reply: withAgent ? withAgentNote(content) : answerFor(content, userParts.chosenIntent) };
     if (userParts.kind === 'handoff-request') return { reply: withAgent ? withAgentNote(content) : handoffConfirmation(content) };
 
+    await this.options.beforeClassifying?.();
     const ready = model();
     if (!ready) throw new Error('The model is not ready yet.');
     const { probabilities, latencyMs } = await inference.classify(text);

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { StoreError, type StoreErrorCode } from '@/lib/db/errors';
+// A type only: this module is also the proxy's, which must not load the model store.
+import type { ModelVersionErrorCode } from '@/lib/model/versions';
 import { isCrossOrigin, isJsonContentType } from './request-origin';
 
 /** An error the API answers with a 4xx and a JSON body that says what is wrong. */
@@ -28,6 +30,24 @@ export const STORE_ERROR_ANSWERS = {
   message_in_other_conversation: () => conflict('That message id belongs to another conversation.'),
   prediction_not_found: () => notFound('That prediction'),
 } as const satisfies Record<StoreErrorCode, () => ApiError>;
+
+/**
+ * What a client is told when a model version change is refused (lib/model/versions.ts
+ * `ModelVersionError`): one answer per code, saying the refusal's own sentence.
+ */
+export const MODEL_VERSION_ERROR_ANSWERS = {
+  invalid: (message) => badRequest(message),
+  not_found: (message) => new ApiError(404, 'not_found', message),
+  retired: (message) => new ApiError(409, 'version_retired', message),
+  active: (message) => new ApiError(409, 'version_active', message),
+  no_previous: (message) => new ApiError(409, 'no_previous_version', message),
+  conflict: (message) => conflict(message),
+} as const satisfies Record<ModelVersionErrorCode, (message: string) => ApiError>;
+
+/** The API's answer to a refused model version change. */
+export function modelVersionApiError(error: { code: ModelVersionErrorCode; message: string }): ApiError {
+  return MODEL_VERSION_ERROR_ANSWERS[error.code](error.message);
+}
 
 /** The API's answer to a store refusal. */
 export function apiErrorOf(error: StoreError): ApiError {

@@ -90,9 +90,9 @@ export function versionDir(botId: string, hash: string, store = modelStoreDir())
 
 /** The model files present in `dir`, sorted; throws when a required one is missing. */
 function modelFiles(dir: string): string[] {
-  const missing = REQUIRED_FILES.filter((file) => !isFile(path.join(dir, file)));
+  const missing = REQUIRED_FILES.filter((file) => !isFile(path.join(/*turbopackIgnore: true*/ dir, file)));
   if (missing.length > 0) throw new ModelVersionError('invalid', `${dir} is not a model folder: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing.`);
-  return [...REQUIRED_FILES, ...OPTIONAL_FILES.filter((file) => isFile(path.join(dir, file)))].sort();
+  return [...REQUIRED_FILES, ...OPTIONAL_FILES.filter((file) => isFile(path.join(/*turbopackIgnore: true*/ dir, file)))].sort();
 }
 
 function isFile(file: string): boolean {

@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { AdminPage, E2E_ADMIN } from './pages/admin-page';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { modelVersion, parseModelCard } from '../../lib/model/card';
 import { queryE2eDatabase, waitForRows } from './support/database';
+import { shippedVersion } from './support/model-version';
 
 // A handful of stored turns, posted through the chat's own API, so the admin has a log to work on.
 const RUN = randomUUID().slice(0, 8);
@@ -241,10 +239,9 @@ test.describe('admin', () => {
   });
 
   test('a forged prediction ends a mismatch that stands out in the log, and the detail shows both results', async ({ page, request }) => {
-    const card = parseModelCard(JSON.parse(readFileSync(path.join(import.meta.dirname, '../../public/models/banking77/model-card.json'), 'utf8')));
     const text = `I forgot my PIN and now it is blocked ${randomUUID().slice(0, 8)}`;
     const predictionId = randomUUID();
-    // The served model's version, but an intent the model would never give this message.
+    // The served model version, but an intent the model would never give this message.
     const forged = {
       conversationId: randomUUID(),
       botId: 'banking77',
@@ -253,7 +250,7 @@ test.describe('admin', () => {
       prediction: {
         id: predictionId,
         modelId: 'banking77',
-        modelVersion: modelVersion(card),
+        modelVersion: shippedVersion(),
         intent: 'apple_pay_or_google_pay',
         confidence: 0.97,
         topK: [{ intent: 'apple_pay_or_google_pay', probability: 0.97 }],

@@ -9,6 +9,9 @@ import type { SimilarIndex } from '@/lib/model/similar';
 import type { RestoredConversation } from '@/lib/records/turn';
 import { classifierFacts, DEMO_BOT } from './turns';
 
+/** The model version sessions under test load: the one `classifiedTurn`'s records name by default. */
+export const TEST_MODEL_VERSION = 'test';
+
 /**
  * The inference worker's request handling on `model`, in this process, behind a real
  * MessageChannel: the session's InferenceClient talks to it as to the browser's worker. Only the
@@ -28,7 +31,7 @@ export function inProcessWorker(model: IntentModel, similar: SimilarIndex | null
     requests.push(data);
     if (data.type !== 'load') return void jobs.handle(data);
     post({ type: 'progress', loaded: 1, total: 2 });
-    post({ type: 'ready', backend: 'wasm', adapter: null, note: null, model: classifierFacts(DEMO_BOT), loadMs: 0 });
+    post({ type: 'ready', backend: 'wasm', adapter: null, note: null, model: { ...classifierFacts(DEMO_BOT), version: data.version }, loadMs: 0 });
   };
   const worker: WorkerLike = {
     postMessage: (request) => port1.postMessage(request),

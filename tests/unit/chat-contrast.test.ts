@@ -16,7 +16,7 @@ import { loadModelFromDir } from '@/lib/model/node';
 import { wordSpans } from '@/lib/model/spans';
 import { versusOf } from '@/lib/records/explanation';
 import type { RestoredConversation, RestoredMessage } from '@/lib/records/turn';
-import { inProcessWorker, restoredSessionOn } from '../support/in-process-worker';
+import { inProcessWorker, restoredSessionOn, TEST_MODEL_VERSION } from '../support/in-process-worker';
 import { bundledFacts, classifiedTurn, DEMO_BOT } from '../support/turns';
 
 const dir = path.join(process.cwd(), 'public', 'models', DEMO_BOT);
@@ -92,7 +92,7 @@ describe('a contrast in the chat', () => {
 
     session.explainContrast(replyId, second);
     expect(session.contrastsOf(replyId)).toEqual({ [second]: { status: 'computing' } });
-    const stop = session.start({ runtimePath: '/ort/', device: 'wasm' });
+    const stop = session.start({ runtimePath: '/ort/', device: 'wasm', version: TEST_MODEL_VERSION });
     try {
       await until(session.subscribe, () => session.contrastsOf(replyId)?.[second]?.status === 'ready', 'the contrast');
       const state = session.contrastsOf(replyId)![second]!;
@@ -122,7 +122,7 @@ describe('a contrast in the chat', () => {
     const first = await storedConversation(text);
     // The contrast the first visit stored.
     const firstVisit = await restoredSession(first.conversation);
-    const stopFirst = firstVisit.session.start({ runtimePath: '/ort/', device: 'wasm' });
+    const stopFirst = firstVisit.session.start({ runtimePath: '/ort/', device: 'wasm', version: TEST_MODEL_VERSION });
     let stored: unknown;
     try {
       firstVisit.session.explainContrast(first.replyId, first.second);
@@ -136,7 +136,7 @@ describe('a contrast in the chat', () => {
     const { session, requests, posted } = await restoredSession(conversation);
     expect(session.contrastsOf(first.replyId)).toEqual({ [first.second]: { status: 'ready', explanation: stored } });
     expect(session.explanationOf(first.replyId)).toBeUndefined();
-    const stop = session.start({ runtimePath: '/ort/', device: 'wasm' });
+    const stop = session.start({ runtimePath: '/ort/', device: 'wasm', version: TEST_MODEL_VERSION });
     try {
       await until(session.subscribe, () => session.getState().model.status === 'ready', 'the model');
       session.explainContrast(first.replyId, first.second);
@@ -154,7 +154,7 @@ describe('a contrast in the chat', () => {
   it('says in plain words why a contrast cannot be worked out, and drops those under way when the worker stops', async () => {
     const { conversation, replyId, answer, second } = await storedConversation('how do I change my PIN');
     const { session } = await restoredSession(conversation);
-    const stop = session.start({ runtimePath: '/ort/', device: 'wasm' });
+    const stop = session.start({ runtimePath: '/ort/', device: 'wasm', version: TEST_MODEL_VERSION });
     await until(session.subscribe, () => session.getState().model.status === 'ready', 'the model');
     session.explainContrast(replyId, 'teleport_my_card');
     session.explainContrast(replyId, answer);
@@ -182,6 +182,7 @@ describe('an operator’s contrast of a stored prediction', () => {
     const fitted: unknown[] = [];
     const runner = new StoredContrasts({
       bot: DEMO_BOT,
+      version: TEST_MODEL_VERSION,
       runtimePath: '/ort/',
       device: 'wasm',
       text: storedText,

@@ -17,7 +17,7 @@ import type { IntentModel } from '@/lib/model/model';
 import { loadModelFromDir, readSimilarIndex } from '@/lib/model/node';
 import type { SimilarIndex } from '@/lib/model/similar';
 import type { RestoredConversation, RestoredMessage, TurnRecord } from '@/lib/records/turn';
-import { inProcessWorker } from '../support/in-process-worker';
+import { inProcessWorker, TEST_MODEL_VERSION } from '../support/in-process-worker';
 import { DEMO_BOT } from '../support/turns';
 
 const dir = path.join(process.cwd(), 'public', 'models', DEMO_BOT);
@@ -95,7 +95,7 @@ function until(session: ChatSession, check: () => boolean, what: string, timeout
 
 async function started(session: ChatSession) {
   session.resumeConversation();
-  const stop = session.start({ runtimePath: '/ort/', device: 'wasm' });
+  const stop = session.start({ runtimePath: '/ort/', device: 'wasm', version: TEST_MODEL_VERSION });
   await until(session, () => session.getState().model.status === 'ready', 'the model');
   return stop;
 }

@@ -14,7 +14,7 @@ import type { IntentModel } from '@/lib/model/model';
 import { loadModelFromDir } from '@/lib/model/node';
 import { wordSpans } from '@/lib/model/spans';
 import type { RestoredConversation } from '@/lib/records/turn';
-import { inProcessWorker, restoredSessionOn } from '../support/in-process-worker';
+import { inProcessWorker, restoredSessionOn, TEST_MODEL_VERSION } from '../support/in-process-worker';
 import { classifiedTurn, DEMO_BOT } from '../support/turns';
 
 const dir = path.join(process.cwd(), 'public', 'models', DEMO_BOT);
@@ -76,7 +76,7 @@ async function sessionWithReply(workerModel: IntentModel) {
   };
   const worker = inProcessWorker(workerModel);
   const { session, posted } = await restoredSessionOn<Explanation>(worker.worker, conversation);
-  const stop = session.start({ runtimePath: '/ort/', device: 'wasm' });
+  const stop = session.start({ runtimePath: '/ort/', device: 'wasm', version: TEST_MODEL_VERSION });
   await until(session, () => session.getState().model.status === 'ready', 'the model');
   return { session, stop, posted, replyId: turn.reply.id, predictionId: turn.prediction.id, intent: turn.prediction.intent, ...worker };
 }

@@ -4,13 +4,17 @@ import { LogoutButton } from './logout-button';
 
 type Role = 'admin' | 'agent';
 
-/** Agents work the inbox and review, and read the model's card and audit; the overview is the admins' (as its API is). */
-const NAV: readonly { href: string; label: string; id: 'inbox' | 'log' | 'queue' | 'overview' | 'model'; roles: readonly Role[] }[] = [
+/**
+ * Agents work the inbox and review, and read the model's card and audit and its candidates; the
+ * overview is the admins' (as its API is), and so are changes of the model version.
+ */
+const NAV: readonly { href: string; label: string; id: 'inbox' | 'log' | 'queue' | 'overview' | 'model' | 'candidates'; roles: readonly Role[] }[] = [
   { href: '/admin/inbox', label: 'Inbox', id: 'inbox', roles: ['admin', 'agent'] },
   { href: '/admin', label: 'Log', id: 'log', roles: ['admin', 'agent'] },
   { href: '/admin/queue', label: 'Needs review', id: 'queue', roles: ['admin', 'agent'] },
   { href: '/admin/overview', label: 'Overview', id: 'overview', roles: ['admin'] },
   { href: '/admin/model', label: 'Model', id: 'model', roles: ['admin', 'agent'] },
+  { href: '/admin/candidates', label: 'Candidates', id: 'candidates', roles: ['admin', 'agent'] },
 ];
 
 export type AdminSection = (typeof NAV)[number]['id'];

@@ -2,20 +2,27 @@
 
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { humanizeIntent } from '@/lib/bot/answers';
+import { shortVersion } from '@/lib/bot/registry';
 import { devicePreferenceFrom } from '@/lib/chat/protocol';
 import { StoredContrasts } from '@/lib/chat/stored-contrasts';
 import { adminPost } from '@/lib/ui/admin/csrf-fetch';
+import { VisitorText } from '@/lib/ui/text';
 import { WhyPanel, type ContrastControl, type Provenance, type WhyPrediction } from '@/lib/ui/explain/why-panel';
 
 /** What an operator's page needs to work out contrasts of a stored prediction in the browser and store them. */
 export interface ContrastComputing {
   predictionId: string;
   csrfToken: string;
-  /** The prediction's bot: its model is loaded from this site (lib/bot/registry `modelUrl`). */
+  /** The prediction's bot: its model is loaded from this site (lib/bot/registry `versionUrl`). */
   bot: string;
+  /**
+   * The model version the prediction names (a content hash, stored and not retired): its model
+   * works out the contrasts, as it made the prediction. Absent: the version the bot serves now.
+   */
+  version?: string;
   /** Where the ONNX runtime's files are served. */
   runtimePath: string;
-  /** The labels of the bot's model, any of which the answer may be compared with. */
+  /** The labels of that version's model, any of which the answer may be compared with. */
   labels: readonly string[];
 }
 
@@ -24,6 +31,9 @@ export interface ContrastComputing {
  * the backend the visitor's browser ran), or any other `provenance` (the audit's worst flips).
  */
 type StoredSource = { storedAt: string; backend: string; provenance?: undefined } | { provenance: Provenance; storedAt?: undefined; backend?: undefined };
+
+/** A model version that was retired: nothing more can be worked out with it, only what is stored is shown. */
+export type RetiredVersion = { version: string; retiredAt: string; reason: string | null };
 
 /**
  * The chat's why-panel for an operator, rendered from the stored explanation objects as they
@@ -39,6 +49,7 @@ export function StoredWhyPanel({
   id = 'admin-why',
   text,
   contrasts,
+  retiredVersion,
   ...source
 }: {
   intentNames: Readonly<Record<string, string>>;
@@ -49,20 +60,40 @@ export function StoredWhyPanel({
   /** The stored (masked) message the explanation is about: the panel draws it word by word. */
   text?: string;
   contrasts?: ContrastComputing;
+  /** The prediction's model version was retired: it says so, and offers no contrasts. */
+  retiredVersion?: RetiredVersion;
 } & StoredSource) {
-  const contrast = useOperatorContrasts(contrasts, text ?? '', prediction.intent);
+  const contrast = useOperatorContrasts(retiredVersion ? undefined : contrasts, text ?? '', prediction.intent);
   return (
-    <WhyPanel
-      explanations={explanations}
-      prediction={prediction}
-      labelOf={(intent) => (Object.hasOwn(intentNames, intent) ? intentNames[intent]! : humanizeIntent(intent))}
-      status="ready"
-      id={id}
-      text={text}
-      reader="operator"
-      provenance={source.provenance ?? { kind: 'stored', storedAt: source.storedAt, backend: source.backend }}
-      contrast={contrast}
-    />
+    <>
+      {retiredVersion ? <RetiredVersionNote retired={retiredVersion} /> : null}
+      <WhyPanel
+        explanations={explanations}
+        prediction={prediction}
+        labelOf={(intent) => (Object.hasOwn(intentNames, intent) ? intentNames[intent]! : humanizeIntent(intent))}
+        status="ready"
+        id={id}
+        text={text}
+        reader="operator"
+        provenance={source.provenance ?? { kind: 'stored', storedAt: source.storedAt, backend: source.backend }}
+        contrast={contrast}
+      />
+    </>
+  );
+}
+
+/** Says that the version that made a prediction was retired, when and why: what is stored is all there is of it. */
+function RetiredVersionNote({ retired }: { retired: RetiredVersion }) {
+  return (
+    <p className="mb-3 rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-950" data-testid="retired-version-note">
+      The model version that made this prediction, <code className="text-xs">{shortVersion(retired.version)}</code>, was retired on {retired.retiredAt}
+      {retired.reason ? (
+        <>
+          {' '}(“<VisitorText text={retired.reason} showControls />”)
+        </>
+      ) : null}
+      : it no longer runs, so only what was stored is shown and no other answer can be compared.
+    </p>
   );
 }
 
@@ -75,6 +106,7 @@ function useOperatorContrasts(computing: ContrastComputing | undefined, storedTe
       ? new StoredContrasts({
           bot: computing.bot,
           runtimePath: computing.runtimePath,
+          version: computing.version,
           device: typeof window === 'undefined' ? 'auto' : devicePreferenceFrom(window.location.search),
           text: storedText,
           answer,

@@ -13,8 +13,12 @@ import { ModelStatus } from './model-status';
 import { SavingStatus } from './saving-status';
 import { VisitorText } from '@/lib/ui/text';
 
-/** The customer-service chat: the model runs in the browser, the reply shows at once. */
-export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string }) {
+/**
+ * The customer-service chat: the model runs in the browser, the reply shows at once. `version`
+ * is the model version the bot served when the page was made (null: none); before each message
+ * the session asks which one it serves now.
+ */
+export function Chat({ bot, version, runtimePath }: { bot: string; version: string | null; runtimePath: string }) {
   const [session] = useState(() => new ChatSession(loadBotContent(bot)));
   const { content } = session;
   const modelState = useCallback(() => session.getState().model, [session]);
@@ -30,7 +34,7 @@ export function Chat({ bot, runtimePath }: { bot: string; runtimePath: string })
   const endRef = useRef<HTMLDivElement>(null);
   const inputId = useId();
 
-  useEffect(() => session.start({ runtimePath, device: devicePreferenceFrom(window.location.search) }), [session, runtimePath]);
+  useEffect(() => session.start({ runtimePath, version, device: devicePreferenceFrom(window.location.search) }), [session, runtimePath, version]);
 
   const { messages, sendMessage, setMessages, status, error, clearError } = useChat<ChatMessage>({
     transport: session.transport,

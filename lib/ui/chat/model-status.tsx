@@ -12,8 +12,11 @@ export function ModelStatus({ state }: { state: ModelState }) {
     const { progress } = state;
     const percent = progress && progress.total > 0 ? Math.round((progress.loaded / progress.total) * 100) : null;
     return (
-      <div data-testid="model-status" data-state="loading" className="px-4 py-2 text-xs text-slate-600">
-        <label htmlFor="model-progress">Getting the assistant ready on this device{percent !== null ? ` (${percent}%)` : '…'} You can already type.</label>
+      <div data-testid="model-status" data-state="loading" data-update={state.update ? 'true' : undefined} className="px-4 py-2 text-xs text-slate-600">
+        <label htmlFor="model-progress">
+          {state.update ? 'Updating the assistant on this device' : 'Getting the assistant ready on this device'}
+          {percent !== null ? ` (${percent}%)` : '…'} You can already type.
+        </label>
         <progress id="model-progress" className="mt-1 block h-1.5 w-full accent-brand-600" max={100} value={percent ?? undefined} />
       </div>
     );

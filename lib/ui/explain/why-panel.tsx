@@ -41,7 +41,7 @@ export interface WhyPrediction {
  * stored from a visitor's browser, or computed by the model audit (`npm run audit`) for its
  * worst flips; `runtime` says where the audit ran the model.
  */
-export type Provenance = { kind: 'live' } | { kind: 'stored'; storedAt: string | null; backend: string } | { kind: 'audit'; computedAt: string; runtime: string };
+export type Provenance = { kind: 'live' } | { kind: 'stored'; storedAt: string | null; backend: string } | { kind: 'audit' | 'replay'; computedAt: string; runtime: string };
 
 export interface WhyPanelProps {
   /** The explanation objects as made or as stored: read here, whatever their shape. */
@@ -264,8 +264,8 @@ function ProvenanceLine({ provenance, explanations }: { provenance: Provenance; 
     <p className="text-xs text-slate-500" data-testid="why-provenance">
       {provenance.kind === 'live'
         ? `Worked out on this device by the same model that answered: ${cost}.`
-        : provenance.kind === 'audit'
-          ? `Computed by the audit on ${provenance.computedAt} in ${provenance.runtime}: ${cost}.`
+        : provenance.kind !== 'stored'
+          ? `Computed by the ${provenance.kind} on ${provenance.computedAt} in ${provenance.runtime}: ${cost}.`
           : `Stored with the prediction${provenance.storedAt ? ` on ${provenance.storedAt}` : ''}; computed in the visitor's browser on ${provenance.backend}: ${cost}.`}
     </p>
   );

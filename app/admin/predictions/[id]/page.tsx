@@ -16,7 +16,8 @@ import { VerificationPanel } from '@/lib/ui/admin/verification-panel';
 import { VisitorText } from '@/lib/ui/text';
 import { UnreadableNote } from '@/lib/ui/unreadable-note';
 import { shortVersion } from '@/lib/bot/registry';
-import { activeBot, recordFacts } from '@/lib/verify/bots';
+import { activeBot } from '@/lib/verify/bots';
+import { predictionModel } from '@/lib/admin/candidates';
 
 export const metadata: Metadata = { title: 'Prediction' };
 
@@ -30,12 +31,13 @@ export default async function PredictionPage({ params }: { params: Promise<{ id:
   const labelOf = await labelsFor(bot.id);
   const intents = await reviewIntents(bot.id);
   // An operator may compare the answer with any other intent when the version the prediction names is stored, not retired, and knows the answer.
-  const checked = await recordFacts(bot.id, detail.modelVersion);
-  const labels = checked?.named ? checked.facts.labels : [];
+  const model = await predictionModel(bot.id, detail.modelVersion);
+  const labels = model.kind === 'stored' ? model.labels : [];
   const contrasts =
-    detail.decision !== 'unreadable' && labels.includes(detail.intent)
-      ? { predictionId: detail.id, csrfToken: session.csrfToken, bot: bot.id, runtimePath, labels }
+    model.kind === 'stored' && detail.decision !== 'unreadable' && labels.includes(detail.intent)
+      ? { predictionId: detail.id, csrfToken: session.csrfToken, bot: bot.id, version: model.version, runtimePath, labels }
       : undefined;
+  const retiredVersion = model.kind === 'retired' ? { version: model.version, retiredAt: dateTime(model.retiredAt), reason: model.reason } : undefined;
   const facts: [string, React.ReactNode][] = [
     ['Time', dateTime(detail.createdAt)],
     ['Intent', <span key="i" data-testid="detail-intent">{labelOf(detail.intent)} <code className="text-xs text-slate-500">{detail.intent}</code></span>],
@@ -145,7 +147,7 @@ export default async function PredictionPage({ params }: { params: Promise<{ id:
             <h2 id="why-heading" className="font-semibold text-brand-900">Why this answer? (as stored)</h2>
             <div className="mt-2">
               {detail.decision === 'unreadable' ? <UnreadableNote language={bot.language} /> : null}
-              {detail.explanations.length || contrasts ? (
+              {detail.explanations.length || contrasts || retiredVersion ? (
                 <StoredWhyPanel
                   text={detail.text}
                   intentNames={await intentNames(bot.id, [detail.intent, ...detail.topK.map((entry) => entry.intent)])}
@@ -154,6 +156,7 @@ export default async function PredictionPage({ params }: { params: Promise<{ id:
                   storedAt={dateTime(detail.createdAt)}
                   backend={detail.backend}
                   contrasts={contrasts}
+                  retiredVersion={retiredVersion}
                 />
               ) : null}
               <details className="mt-4">
