@@ -5,6 +5,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { e2eDatabaseFile } from '../../playwright.config';
 import { AdminPage } from './pages/admin-page';
 import { createAdminAccount, type AdminAccount } from './support/admin-session';
+import { shippedVersion } from './support/model-version';
 import { root } from './support/next-server.mjs';
 
 // The admin's Model page against the production build: an audit report of the demo model's
@@ -32,8 +33,9 @@ function storeReport(): string {
     `const { auditReportFixture, storeAuditReport, withExplainedFlip } = await import('./tests/support/audit-report.ts');
      const { readModelCard } = await import('./lib/model/node.ts');
      const { modelVersion } = await import('./lib/model/card.ts');
+     const { contentHash } = await import('./lib/model/versions.ts');
      const dir = 'public/models/banking77';
-     const report = await withExplainedFlip(auditReportFixture({ version: modelVersion(readModelCard(dir)) }), dir);
+     const report = await withExplainedFlip(auditReportFixture({ version: modelVersion(readModelCard(dir)), hash: contentHash(dir) }), dir);
      console.log(await storeAuditReport(report));
      process.exit(0);`,
   ]).trim();
@@ -75,7 +77,9 @@ test.describe('admin Model page', () => {
     await signIn(page, ADMIN);
 
     // The card.
-    await expect(page.getByTestId('card-version')).toHaveText(card.created);
+    // The version served: the shipped folder's content hash, shown short, whole in its title.
+    await expect(page.getByTestId('card-version')).toHaveText(shippedVersion().slice(0, 12));
+    await expect(page.getByTestId('card-version')).toHaveAttribute('title', shippedVersion());
     await expect(page.getByTestId('card-accuracy')).toHaveText(`${(card.metrics.accuracy * 100).toFixed(1)} %`);
     await expect(page.getByTestId('card-macro-f1')).toHaveText(card.metrics.macro_f1.toFixed(3));
     await expect(page.getByTestId('card-settings').getByRole('row', { name: /members/ })).toContainText('two-model ensemble');
@@ -195,10 +199,10 @@ test.describe('admin Model page', () => {
     await expect(page.getByTestId('audit-warnings')).toHaveCount(0);
     // The Chinese fixture model is trained before the server starts (playwright.config.ts) where Python with torch is found.
     if (existsSync(path.join(root, 'public/models/bank-zh/model-card.json'))) {
-      await expect(page.getByTestId('audit-command')).toHaveText('npm run audit -- --model public/models/bank-zh');
+      await expect(page.getByTestId('audit-command')).toHaveText(`npm run audit -- --model data/models/bank-zh/${shippedVersion('bank-zh')} --bot bank-zh`);
       await expect(page.getByTestId('audit-empty')).toContainText('has not been audited yet');
     } else {
-      await expect(page.getByTestId('model-missing')).toHaveText('No model is served for this bot: public/models/bank-zh/model-card.json is not there.');
+      await expect(page.getByTestId('model-missing')).toHaveText('No model version of this bot is stored, and this build ships none (public/models/bank-zh/).');
     }
     await expectNoSidewaysScroll(page);
   });

@@ -126,14 +126,19 @@ test.describe('hostile input', () => {
     const forged = chatTurn('my new card still has not come in the post', 'card_arrival');
     Object.assign(forged.prediction, { confidence: 0.2, topK: [{ intent: 'card_arrival', probability: 0.2 }, { intent: 'age_limit', probability: 0.19 }], decision: 'handoff' });
     for (const turn of [future, forged]) expect((await request.post('/api/turns', { data: turn, headers: json(address) })).status()).toBe(201);
-    for (const turn of [future, forged]) {
-      const [row] = await waitForRows<{ verification: string; verifiedIntent: string | null }>(
+    // A version the store does not have is checked against nothing and fails, saying so; the forged figures run on the version they name.
+    const expected = [
+      { turn: future, row: { verification: 'failed', verifiedIntent: null, verificationReason: expect.stringMatching(/is not a stored version of bot banking77/) } },
+      { turn: forged, row: { verification: 'mismatch', verifiedIntent: 'card_arrival', verificationReason: expect.any(String) } },
+    ];
+    for (const { turn, row: want } of expected) {
+      const [row] = await waitForRows<{ verification: string; verifiedIntent: string | null; verificationReason: string | null }>(
         1,
-        "SELECT verification, verifiedIntent FROM Prediction WHERE id = ? AND verification != 'pending'",
+        "SELECT verification, verifiedIntent, verificationReason FROM Prediction WHERE id = ? AND verification != 'pending'",
         turn.prediction.id,
       );
       expect(row, `${turn.prediction.modelVersion}: verified by now`).toBeDefined();
-      expect(row).toEqual({ verification: 'mismatch', verifiedIntent: 'card_arrival' });
+      expect(row).toEqual(want);
     }
     // Every stored turn has its prediction, or is one the model did not classify (a request for a person).
     const unchecked = queryE2eDatabase<{ id: string; parts: string }>(

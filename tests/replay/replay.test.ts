@@ -4,9 +4,6 @@
 // resolved hand-offs. Every figure of the report is checked against a hand computation: each
 // version's own predict and the policy's answer (`answerOf`) run here on each stored text.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reviewPrediction } from '@/lib/admin/predictions';
 import { answerOf, type Answer } from '@/lib/audit/classifier';
@@ -17,7 +14,7 @@ import { db } from '@/lib/db/client';
 import { insertReplay, latestReplay, replayHistory } from '@/lib/db/queries/replays';
 import { claimHandoff, resolveHandoff } from '@/lib/ingest/handoff-service';
 import { storeTurnRecord } from '@/lib/ingest/turns';
-import { activeVersion, registerVersion, versionDir } from '@/lib/model/versions';
+import { activeVersion, promote, registerVersion, rollBack, versionDir } from '@/lib/model/versions';
 import { DECISIONS } from '@/lib/records/turn';
 import type { ResolutionInput } from '@/lib/records/handoff';
 import { normalizeForGrouping } from '@/lib/replay/grouping';
@@ -164,19 +161,23 @@ describe('replay', () => {
 
   beforeAll(async () => {
     const trained = candidateModelDirs({ log: () => {} });
-    store = mkdtempSync(path.join(os.tmpdir(), 'glassdesk-replay-store-'));
+    // The store the app's reads use (tests/support/databases.ts gives each test file its own).
+    store = process.env.MODEL_STORE_DIR!;
     // A is what the bot serves (activated as a build's bundled version would be); B is registered as a candidate.
     const active = await activeVersion(BOT, { store, bundledDir: trained.a });
     const candidate = await registerVersion(BOT, trained.b, { id: null, name: 'test' }, { store });
     hashes = { a: active!.hash, b: candidate.hash };
     dirs = { a: versionDir(BOT, hashes.a, store)!, b: versionDir(BOT, hashes.b, store)! };
+    // The hand-offs are resolved while B is served, so an agent could label one with the intent only B knows.
+    const operator = { id: null, name: 'test' };
+    await promote(BOT, hashes.b, operator, 'served while the messages were stored');
     stored = await seed();
+    await rollBack(BOT, operator, 'A again for the replay');
     models = { a: await openAuditModel(dirs.a), b: await openAuditModel(dirs.b) };
   }, 600_000);
 
   afterAll(async () => {
     await Promise.all([models?.a.dispose(), models?.b.dispose()]);
-    if (store) rmSync(store, { recursive: true, force: true });
   });
 
   const run = (options: { days?: number; limit?: number; explain?: number } = {}) =>
