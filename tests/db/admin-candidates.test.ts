@@ -3,7 +3,7 @@
 // higher temperature as the candidate (a real other version: its probabilities are flatter, so
 // some customers would be asked to clarify or handed off instead), and a real replay of stored
 // customer messages through both (lib/replay) stored as `npm run replay` stores it.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,9 +22,9 @@ import { storeTurnRecord } from '@/lib/ingest/turns';
 import { activeVersion, modelChanges, registerVersion, versionDir } from '@/lib/model/versions';
 import { replay } from '@/lib/replay/replay';
 import { testProviders, withScratchDatabase } from '../support/databases';
+import { demoModelVariant } from '../support/model-variants';
 import { classifiedTurn } from '../support/turns';
 
-const demoDir = path.resolve(import.meta.dirname, '..', '..', 'public', 'models', 'banking77');
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'glassdesk-candidates-'));
 process.env.MODEL_STORE_DIR = path.join(scratch, 'store');
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -33,13 +33,7 @@ const admin = { id: null, name: 'admin@example.com' };
 const MESSAGES = ['my card has not arrived yet', 'how do I top up my account', 'is there a fee for transfers', 'I lost my card', 'my card has not arrived yet', 'what is the weather like today'];
 
 /** A copy of the demo model whose card has another temperature: another version of the same model. */
-function variant(name: string, temperature: number): string {
-  const dir = path.join(scratch, name);
-  cpSync(demoDir, dir, { recursive: true });
-  const card = JSON.parse(readFileSync(path.join(dir, 'model-card.json'), 'utf8'));
-  writeFileSync(path.join(dir, 'model-card.json'), JSON.stringify({ ...card, temperature }));
-  return dir;
-}
+const variant = (name: string, temperature: number): string => demoModelVariant(path.join(scratch, name), (card) => ({ ...card, temperature }));
 
 async function refusal(work: Promise<unknown>): Promise<ApiError> {
   const error = await work.then(

@@ -11,6 +11,7 @@ import { versionUrl } from '@/lib/bot/registry';
 import { IMMUTABLE_CACHE, parseRange } from '@/lib/model/version-files';
 import { activeVersion, promote, registerVersion, retire, versionDir } from '@/lib/model/versions';
 import { testProviders, withScratchDatabase } from '../support/databases';
+import { demoModelVariant } from '../support/model-variants';
 
 const demoDir = path.resolve(import.meta.dirname, '..', '..', 'public', 'models', 'banking77');
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'glassdesk-version-files-'));
@@ -19,14 +20,8 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const admin = { id: null, name: 'admin@example.com' };
 
-/** A copy of the demo model whose card has another temperature: another version. */
-function variant(name: string, temperature: number): string {
-  const dir = path.join(scratch, name);
-  cpSync(demoDir, dir, { recursive: true });
-  const card = JSON.parse(readFileSync(path.join(dir, 'model-card.json'), 'utf8'));
-  writeFileSync(path.join(dir, 'model-card.json'), JSON.stringify({ ...card, temperature }));
-  return dir;
-}
+/** A copy of the demo model whose card has another temperature: another version of the same model. */
+const variant = (name: string, temperature: number): string => demoModelVariant(path.join(scratch, name), (card) => ({ ...card, temperature }));
 
 const fileRequest = (botId: string, version: string, file: string[], init?: RequestInit) =>
   getFile(new Request(`http://localhost/models/${botId}/${version}/${file.join('/')}`, init), { params: Promise.resolve({ botId, version, file }) });

@@ -22,6 +22,7 @@ import {
 } from '@/lib/model/versions';
 import { switchActive } from '@/lib/db/queries/model-versions';
 import { testProviders, withScratchDatabase } from '../support/databases';
+import { demoModelVariant } from '../support/model-variants';
 
 const demoDir = path.resolve(import.meta.dirname, '..', '..', 'public', 'models', 'banking77');
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'glassdesk-versions-'));
@@ -31,13 +32,7 @@ const store = process.env.MODEL_STORE_DIR;
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** A copy of the demo model whose card has another temperature: another version of the same model. */
-function variant(name: string, temperature: number): string {
-  const dir = path.join(scratch, name);
-  cpSync(demoDir, dir, { recursive: true });
-  const card = JSON.parse(readFileSync(path.join(dir, 'model-card.json'), 'utf8'));
-  writeFileSync(path.join(dir, 'model-card.json'), JSON.stringify({ ...card, temperature }));
-  return dir;
-}
+const variant = (name: string, temperature: number): string => demoModelVariant(path.join(scratch, name), (card) => ({ ...card, temperature }));
 
 const admin = { id: null, name: 'admin@example.com' };
 

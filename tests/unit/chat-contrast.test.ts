@@ -18,6 +18,7 @@ import { versusOf } from '@/lib/records/explanation';
 import type { RestoredConversation, RestoredMessage } from '@/lib/records/turn';
 import { inProcessWorker, restoredSessionOn, TEST_MODEL_VERSION } from '../support/in-process-worker';
 import { bundledFacts, classifiedTurn, DEMO_BOT } from '../support/turns';
+import { until } from '../support/until';
 
 const dir = path.join(process.cwd(), 'public', 'models', DEMO_BOT);
 let model: IntentModel;
@@ -30,22 +31,6 @@ afterAll(async () => {
 });
 
 
-/** Resolves when `check` holds, checked on every change `subscribe` reports. */
-function until(subscribe: (listener: () => void) => () => void, check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (check()) return resolve();
-    const timer = setTimeout(() => {
-      unsubscribe();
-      reject(new Error(`timed out waiting for ${what}`));
-    }, timeoutMs);
-    const unsubscribe = subscribe(() => {
-      if (!check()) return;
-      clearTimeout(timer);
-      unsubscribe();
-      resolve();
-    });
-  });
-}
 
 /** The model's answer to `text` and the intent it put second. */
 async function answerAndRunnerUp(text: string) {

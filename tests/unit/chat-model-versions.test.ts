@@ -18,6 +18,7 @@ import { loadModelFromDir } from '@/lib/model/node';
 import type { TurnRecord } from '@/lib/records/turn';
 import { inProcessWorker } from '../support/in-process-worker';
 import { DEMO_BOT } from '../support/turns';
+import { until } from '../support/until';
 
 const FIRST = 'a'.repeat(64);
 const SECOND = 'b'.repeat(64);
@@ -110,21 +111,6 @@ function sessionUnderTest() {
   return { session, served, modelChecks, posted, workers, models, failNextLoad: () => (nextLoadFails = true) };
 }
 
-function until(session: ChatSession, check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (check()) return resolve();
-    const timer = setTimeout(() => {
-      unsubscribe();
-      reject(new Error(`timed out waiting for ${what}`));
-    }, timeoutMs);
-    const unsubscribe = session.subscribe(() => {
-      if (!check()) return;
-      clearTimeout(timer);
-      unsubscribe();
-      resolve();
-    });
-  });
-}
 
 const conversations = new WeakMap<ChatSession, ChatMessage[]>();
 
@@ -149,7 +135,7 @@ describe('the chat on model versions', () => {
     session.resumeConversation();
     const stop = session.start({ runtimePath: '/ort/', device: 'wasm', version: FIRST });
     try {
-      await until(session, () => session.getState().model.status === 'ready', 'the model');
+      await until(session.subscribe, () => session.getState().model.status === 'ready', 'the model');
       expect(workers[0]!.requests[0]).toMatchObject({ type: 'load', bot: DEMO_BOT, version: FIRST });
 
       const first = await ask(session, 'my card has not arrived yet');
@@ -176,18 +162,18 @@ describe('the chat on model versions', () => {
       expect(models[1]).toMatchObject({ status: 'loading', progress: { loaded: 1, total: 2 }, update: true });
 
       // The first reply came from the version this page no longer runs: its explanation says so instead of using another model.
-      await until(session, () => session.explanationOf(first.replyId)?.status === 'failed', 'the first reply’s explanation to end');
+      await until(session.subscribe, () => session.explanationOf(first.replyId)?.status === 'failed', 'the first reply’s explanation to end');
       expect(session.explanationOf(first.replyId)).toEqual({ status: 'failed', error: new ModelReplaced().message });
       session.explain(first.replyId);
       expect(session.explanationOf(first.replyId)).toEqual({ status: 'failed', error: new ModelReplaced().message });
       // The second reply's is worked out by the version that answered it.
-      await until(session, () => session.explanationOf(second.replyId)?.status === 'ready', 'the second reply’s explanation');
+      await until(session.subscribe, () => session.explanationOf(second.replyId)?.status === 'ready', 'the second reply’s explanation');
       expect(workers[1]!.requests.some((request) => request.type === 'explain')).toBe(true);
 
       // The same version again: nothing is loaded.
       await ask(session, 'is there a fee for transfers');
       expect(workers).toHaveLength(2);
-      await until(session, () => posted.length === 3, 'the turns stored');
+      await until(session.subscribe, () => posted.length === 3, 'the turns stored');
       expect(posted.map((turn) => turn.prediction?.modelVersion)).toEqual([FIRST, SECOND, SECOND]);
     } finally {
       stop();
@@ -200,7 +186,7 @@ describe('the chat on model versions', () => {
     session.resumeConversation();
     const stop = session.start({ runtimePath: '/ort/', device: 'wasm', version: FIRST });
     try {
-      await until(session, () => session.getState().model.status === 'ready', 'the model');
+      await until(session.subscribe, () => session.getState().model.status === 'ready', 'the model');
       served.version = 'error';
       expect((await ask(session, 'my card has not arrived yet')).modelVersion).toBe(FIRST);
       served.version = 'offline';

@@ -19,6 +19,7 @@ import type { SimilarIndex } from '@/lib/model/similar';
 import type { RestoredConversation, RestoredMessage, TurnRecord } from '@/lib/records/turn';
 import { inProcessWorker, TEST_MODEL_VERSION } from '../support/in-process-worker';
 import { DEMO_BOT } from '../support/turns';
+import { until } from '../support/until';
 
 const dir = path.join(process.cwd(), 'public', 'models', DEMO_BOT);
 const METHODS = ['attention', 'counterfactual', 'lime', 'occlusion', 'rollout', 'similar'];
@@ -76,27 +77,11 @@ function sessionUnderTest(options: { restored?: RestoredConversation; storage?: 
   return { session, posted, polls, history, storage, ...worker };
 }
 
-/** Resolves when `check` holds for the session's state, checked on every change. */
-function until(session: ChatSession, check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (check()) return resolve();
-    const timer = setTimeout(() => {
-      unsubscribe();
-      reject(new Error(`timed out waiting for ${what}`));
-    }, timeoutMs);
-    const unsubscribe = session.subscribe(() => {
-      if (!check()) return;
-      clearTimeout(timer);
-      unsubscribe();
-      resolve();
-    });
-  });
-}
 
 async function started(session: ChatSession) {
   session.resumeConversation();
   const stop = session.start({ runtimePath: '/ort/', device: 'wasm', version: TEST_MODEL_VERSION });
-  await until(session, () => session.getState().model.status === 'ready', 'the model');
+  await until(session.subscribe, () => session.getState().model.status === 'ready', 'the model');
   return stop;
 }
 
@@ -136,12 +121,12 @@ describe('the chat session', () => {
     try {
       const outOfScope = await ask(session, 'what will the weather be like in Paris tomorrow?');
       expect(outOfScope.intent).toBe('oos');
-      await until(session, () => session.getState().handoff.status === 'waiting', 'the hand-off to show as waiting');
+      await until(session.subscribe, () => session.getState().handoff.status === 'waiting', 'the hand-off to show as waiting');
       expect(polls[0]).toBe(`/api/conversations/${session.conversationId}/updates`);
 
       const agentMessage = { id: crypto.randomUUID(), text: 'Hello, this is Sam.', createdAt: '2026-01-01T10:01:30.000Z', author: { displayName: 'Sam' } };
       updates = { status: 'assigned', handoff: { reason: 'out_of_scope', since, claimedAt: '2026-01-01T10:01:00.000Z', busy: false }, agentMessages: [agentMessage] };
-      await until(session, () => session.getState().handoff.agentMessages.length === 1, 'the agent’s message');
+      await until(session.subscribe, () => session.getState().handoff.agentMessages.length === 1, 'the agent’s message');
       expect(session.getState().handoff.status).toBe('assigned');
       // The chat shows the team's message among the turns.
       conversations.set(session, [...conversations.get(session)!, agentChatMessage(agentMessage)]);
@@ -161,7 +146,7 @@ describe('the chat session', () => {
       expect(polls.at(-1)).toBe(`/api/conversations/${session.conversationId}/updates?after=${agentMessage.id}`);
 
       updates = { status: 'bot', handoff: null, agentMessages: [] };
-      await until(session, () => session.getState().handoff.status === 'bot', 'the conversation back with the bot');
+      await until(session.subscribe, () => session.getState().handoff.status === 'bot', 'the conversation back with the bot');
       const count = polls.length;
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(polls.length).toBe(count);
@@ -179,7 +164,7 @@ describe('the chat session', () => {
       const text = 'my new card still has not arrived';
       const { replyId, intent, predictionId } = await ask(session, text);
       expect(session.explanationOf(replyId)?.status).toBe('computing');
-      await until(session, readyState(session, replyId), 'the explanation');
+      await until(session.subscribe, readyState(session, replyId), 'the explanation');
       const explanations = explanationsOf(session, replyId);
       expect(methodsOf(explanations)).toEqual(METHODS);
       for (const e of explanations) {
@@ -208,7 +193,7 @@ describe('the chat session', () => {
       const older = await ask(session, 'I forgot my PIN and now it is blocked');
       expect(session.explanationOf(older.replyId)?.status).toBe('computing');
       const newer = await ask(session, 'can I use Apple Pay with this account');
-      await until(session, readyState(session, newer.replyId), 'the newer explanation');
+      await until(session.subscribe, readyState(session, newer.replyId), 'the newer explanation');
 
       // The older one went back to "not explained": cancelled in the worker, with nothing sent back for it.
       expect(session.explanationOf(older.replyId)).toBeUndefined();
@@ -223,7 +208,7 @@ describe('the chat session', () => {
       // Its panel opens: explained on demand, for its own intent, stored once.
       session.explain(older.replyId);
       expect(session.explanationOf(older.replyId)?.status).toBe('computing');
-      await until(session, readyState(session, older.replyId), 'the older explanation');
+      await until(session.subscribe, readyState(session, older.replyId), 'the older explanation');
       const explanations = explanationsOf(session, older.replyId);
       expect(methodsOf(explanations)).toEqual(METHODS);
       expect(explanations.every((e) => e.target.label === older.intent)).toBe(true);
@@ -245,7 +230,7 @@ describe('the chat session', () => {
       const watched = await ask(session, 'the exchange rate on my payment looks wrong');
       session.explain(watched.replyId);
       const newer = await ask(session, 'my top up has been pending for hours');
-      await until(session, () => readyState(session, watched.replyId)() && readyState(session, newer.replyId)(), 'both explanations');
+      await until(session.subscribe, () => readyState(session, watched.replyId)() && readyState(session, newer.replyId)(), 'both explanations');
       expect(requests.filter((request) => request.type === 'cancel')).toEqual([]);
       expect(requests.filter((request) => request.type === 'explain')).toHaveLength(2);
       await settle();
@@ -265,7 +250,7 @@ describe('the chat session', () => {
     let withoutStored: { replyId: string; intent: string; predictionId: string };
     try {
       const explained = await ask(first.session, 'how do I change my PIN');
-      await until(first.session, readyState(first.session, explained.replyId), 'the first explanation');
+      await until(first.session.subscribe, readyState(first.session, explained.replyId), 'the first explanation');
       firstExplanations = explanationsOf(first.session, explained.replyId);
       withoutStored = await ask(first.session, 'I want to close my account');
       await settle();
@@ -289,7 +274,7 @@ describe('the chat session', () => {
     expect(second.session.explanationOf(secondReply.id)).toEqual({ status: 'computing', progress: null });
     const stop = await started(second.session);
     try {
-      await until(second.session, readyState(second.session, secondReply.id), 'the restored reply’s explanation');
+      await until(second.session.subscribe, readyState(second.session, secondReply.id), 'the restored reply’s explanation');
       const explanations = explanationsOf(second.session, secondReply.id);
       expect(explanations.every((e) => e.target.label === withoutStored.intent && e.words.map((w) => w.text).join(' ') === 'I want to close my account')).toBe(true);
       await settle();

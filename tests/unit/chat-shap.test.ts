@@ -16,6 +16,7 @@ import { wordSpans } from '@/lib/model/spans';
 import type { RestoredConversation } from '@/lib/records/turn';
 import { inProcessWorker, restoredSessionOn, TEST_MODEL_VERSION } from '../support/in-process-worker';
 import { classifiedTurn, DEMO_BOT } from '../support/turns';
+import { until } from '../support/until';
 
 const dir = path.join(process.cwd(), 'public', 'models', DEMO_BOT);
 /** More than 10 words: SHAP samples (its floor is 400 coalitions, not the 2^n of a short message). */
@@ -40,22 +41,6 @@ function onSlowerDevice(real: IntentModel, slow: { on: boolean; msPerText: numbe
 }
 
 
-/** Resolves when `check` holds, checked on every change the session reports. */
-function until(session: ChatSession, check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (check()) return resolve();
-    const timer = setTimeout(() => {
-      unsubscribe();
-      reject(new Error(`timed out waiting for ${what}`));
-    }, timeoutMs);
-    const unsubscribe = session.subscribe(() => {
-      if (!check()) return;
-      clearTimeout(timer);
-      unsubscribe();
-      resolve();
-    });
-  });
-}
 
 
 /**
@@ -77,7 +62,7 @@ async function sessionWithReply(workerModel: IntentModel) {
   const worker = inProcessWorker(workerModel);
   const { session, posted } = await restoredSessionOn<Explanation>(worker.worker, conversation);
   const stop = session.start({ runtimePath: '/ort/', device: 'wasm', version: TEST_MODEL_VERSION });
-  await until(session, () => session.getState().model.status === 'ready', 'the model');
+  await until(session.subscribe, () => session.getState().model.status === 'ready', 'the model');
   return { session, stop, posted, replyId: turn.reply.id, predictionId: turn.prediction.id, intent: turn.prediction.intent, ...worker };
 }
 
@@ -95,7 +80,7 @@ describe('SHAP dropped by the panel’s time budget', () => {
     const { session, stop, posted, requests, events, replyId, predictionId, intent } = await sessionWithReply(onSlowerDevice(model, slow));
     try {
       session.explain(replyId);
-      await until(session, () => session.explanationOf(replyId)?.status === 'ready', 'the reply’s explanation');
+      await until(session.subscribe, () => session.explanationOf(replyId)?.status === 'ready', 'the reply’s explanation');
       const first = explanationsOf(session, replyId);
       expect(first.map((explanation) => explanation.method)).not.toContain('shap');
       expect(first.map((explanation) => explanation.method)).toContain('lime');
@@ -116,7 +101,7 @@ describe('SHAP dropped by the panel’s time budget', () => {
       });
       session.explainSkipped(replyId, 'shap');
       expect(session.skippedOf(replyId)).toEqual([{ method: 'shap', reason: 'time budget', run: { status: 'computing', progress: null } }]);
-      await until(session, () => session.skippedOf(replyId) === undefined, 'SHAP on request');
+      await until(session.subscribe, () => session.skippedOf(replyId) === undefined, 'SHAP on request');
       expect(runs.at(-1)).toBe('gone');
       expect(runs).not.toContain('failed');
 
@@ -167,7 +152,7 @@ describe('SHAP dropped by the panel’s time budget', () => {
     let stopped = false;
     try {
       session.explain(replyId);
-      await until(session, () => session.explanationOf(replyId)?.status === 'ready', 'the reply’s explanation');
+      await until(session.subscribe, () => session.explanationOf(replyId)?.status === 'ready', 'the reply’s explanation');
       expect(session.skippedOf(replyId)).toEqual([{ method: 'shap', reason: 'time budget' }]);
       session.explainSkipped(replyId, 'shap');
       expect(session.skippedOf(replyId)?.[0]?.run).toEqual({ status: 'computing', progress: null });
@@ -177,7 +162,7 @@ describe('SHAP dropped by the panel’s time budget', () => {
       expect(explainRequests(requests).filter((request) => request.onDemand)).toHaveLength(1);
       stop();
       stopped = true;
-      await until(session, () => session.skippedOf(replyId)?.[0]?.run === undefined, 'the request dropped');
+      await until(session.subscribe, () => session.skippedOf(replyId)?.[0]?.run === undefined, 'the request dropped');
       expect(session.skippedOf(replyId)).toEqual([{ method: 'shap', reason: 'time budget' }]);
       expect(explanationsOf(session, replyId).map((explanation) => explanation.method)).not.toContain('shap');
     } finally {

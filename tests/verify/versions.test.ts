@@ -6,7 +6,7 @@
 // `npm run models` changes versions from the command line.
 import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -28,6 +28,7 @@ import { VerificationPanel } from '@/lib/ui/admin/verification-panel';
 import { activeFacts, recordFacts, reviewLabels } from '@/lib/verify/bots';
 import { Verifier, verifyAfterResponse } from '@/lib/verify/verifier';
 import { testProviders, withScratchDatabase } from '../support/databases';
+import { demoModelVariant } from '../support/model-variants';
 
 const DEMO_MODEL = path.resolve(import.meta.dirname, '../../public/models/banking77');
 const BOT = 'banking77';
@@ -38,14 +39,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 type Json = Record<string, unknown>;
 
 /** A copy of the demo model whose card (and config) `change` edits: another version of the same weights. */
-function variant(name: string, change: (card: Json) => Json, changeConfig: (config: Json) => Json = (config) => config): string {
-  const dir = path.join(scratch, name);
-  cpSync(DEMO_MODEL, dir, { recursive: true, filter: (source) => path.basename(source) !== 'audit.json' });
-  const edit = (file: string, how: (json: Json) => Json) => writeFileSync(path.join(dir, file), JSON.stringify(how(JSON.parse(readFileSync(path.join(dir, file), 'utf8')))));
-  edit('model-card.json', change);
-  edit('config.json', changeConfig);
-  return dir;
-}
+const variant = (name: string, change: (card: Json) => Json, config?: (config: Json) => Json): string => demoModelVariant(path.join(scratch, name), change, { config, audit: false });
 
 const renamed = (label: string) => (label === 'age_limit' ? 'minimum_age' : label);
 /** B: flatter probabilities, and `age_limit` renamed `minimum_age` (a relabelled intent). C: another temperature only. */

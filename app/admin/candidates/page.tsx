@@ -3,7 +3,8 @@ import { candidatesBotId, candidatesPageData, CHANGES_SHOWN } from '@/lib/admin/
 import { labelOf as labelsFor } from '@/lib/admin/intents';
 import { requireRolePage } from '@/lib/auth/session';
 import { ChangeNotice } from '@/lib/ui/admin/candidate-actions';
-import { ActiveSection, CandidateList, CandidatesBotSwitch, ChangeLog, changeNoticeText, RetiredVersions } from '@/lib/ui/admin/candidate-sections';
+import { BotSelector } from '@/lib/ui/admin/bot-selector';
+import { ActiveSection, CandidateList, ChangeLog, changeNoticeText, RetiredVersions } from '@/lib/ui/admin/candidate-sections';
 import { AdminShell } from '@/lib/ui/admin/shell';
 
 export const metadata: Metadata = { title: 'Candidates' };
@@ -18,7 +19,7 @@ export default async function CandidatesPage({ searchParams }: { searchParams: P
     <AdminShell session={session} current="candidates">
       <div className="flex flex-wrap items-baseline justify-between gap-x-6 gap-y-2">
         <h1 className="text-xl font-semibold text-brand-900">Candidates</h1>
-        {data.bots.length > 1 ? <CandidatesBotSwitch bots={data.bots} current={data.bot.id} /> : null}
+        {data.bots.length > 1 ? <BotSelector bots={data.bots} current={data.bot.id} action="/admin/candidates" testId="candidates-bot" /> : null}
       </div>
       <p className="mt-1 max-w-3xl text-sm text-slate-600">
         {data.bot.name}: the model version customers are answered by, the stored versions that could replace it with what a replay of stored traffic found, and every change.

@@ -5,7 +5,8 @@ import { requireRolePage } from '@/lib/auth/session';
 import { shortVersion } from '@/lib/bot/registry';
 import { AuditSection, AuditWarnings } from '@/lib/ui/admin/model-audit';
 import { ModelCardSection } from '@/lib/ui/admin/model-card';
-import { AuditHistory, BotSelector } from '@/lib/ui/admin/model-page';
+import { BotSelector } from '@/lib/ui/admin/bot-selector';
+import { AuditHistory } from '@/lib/ui/admin/model-page';
 import { AdminShell } from '@/lib/ui/admin/shell';
 
 export const metadata: Metadata = { title: 'Model' };
@@ -19,7 +20,7 @@ export default async function ModelPage({ searchParams }: { searchParams: Promis
     <AdminShell session={session} current="model">
       <div className="flex flex-wrap items-baseline justify-between gap-x-6 gap-y-2">
         <h1 className="text-xl font-semibold text-brand-900">Model</h1>
-        {data.bots.length > 1 ? <BotSelector bots={data.bots} current={data.bot.id} /> : null}
+        {data.bots.length > 1 ? <BotSelector bots={data.bots} current={data.bot.id} action="/admin/model" testId="model-bot" /> : null}
       </div>
       <p className="mt-1 max-w-3xl text-sm text-slate-600">
         {data.active ? (

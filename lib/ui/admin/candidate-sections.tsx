@@ -261,23 +261,3 @@ export function changeNoticeText(change: ModelChangeInfo): string {
   return `${ACTION_LABELS[change.action]} ${to || from}.`;
 }
 
-/** Which bot's versions the page shows, when more than one has any: a plain form, so it works without script. */
-export function CandidatesBotSwitch({ bots, current }: { bots: CandidatesPageData['bots']; current: string }) {
-  return (
-    <form action="/admin/candidates" method="get" className="flex flex-wrap items-center gap-2 text-sm">
-      <label className="flex min-w-0 items-center gap-2">
-        Bot
-        <select name="bot" defaultValue={current} className="max-w-full min-w-0 rounded-md border border-slate-300 px-2 py-1" data-testid="candidates-bot">
-          {bots.map((bot) => (
-            <option key={bot.id} value={bot.id}>
-              {bot.name} ({bot.id})
-            </option>
-          ))}
-        </select>
-      </label>
-      <button type="submit" className="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-100">
-        Show
-      </button>
-    </form>
-  );
-}

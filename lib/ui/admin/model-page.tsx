@@ -4,25 +4,6 @@ import { formatDuration } from '@/lib/ui/explain/format';
 import { dateTime } from './format';
 import { Section } from './model-parts';
 
-/** Which bot's model the page shows: a plain form, so it works without script. */
-export function BotSelector({ bots, current }: { bots: ModelPageData['bots']; current: string }) {
-  return (
-    <form action="/admin/model" method="get" className="flex flex-wrap items-center gap-2 text-sm">
-      <label className="flex min-w-0 items-center gap-2">
-        Bot
-        <select name="bot" defaultValue={current} className="max-w-full min-w-0 rounded-md border border-slate-300 px-2 py-1" data-testid="model-bot">
-          {bots.map((bot) => (
-            <option key={bot.id} value={bot.id}>
-              {bot.name} ({bot.id})
-            </option>
-          ))}
-        </select>
-      </label>
-      <button type="submit" className="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-100">Show</button>
-    </form>
-  );
-}
-
 /** The bot's earlier audits, every version: when the figures last changed. */
 export function AuditHistory({ history }: { history: ModelPageData['history'] }) {
   return (
