@@ -104,6 +104,8 @@ describe.each(testProviders)('model versions for the browser (%s)', (provider) =
     // A file beside the store's folders, and a link out of a version's folder.
     writeFileSync(path.join(store, 'secret.txt'), 'not a model file');
     const candidateDir = versionDir('banking77', candidate)!;
+    // The store is the file's, shared by each database's run: the link may be there from the one before.
+    rmSync(path.join(candidateDir, 'linked.txt'), { force: true });
     symlinkSync(path.join(store, 'secret.txt'), path.join(candidateDir, 'linked.txt'));
     mkdirSync(path.join(candidateDir, 'sub'), { recursive: true });
     const unregistered = 'f'.repeat(64);
