@@ -13,10 +13,10 @@ export type Reply = { text: string; parts: ReplyParts };
  * a message it cannot read, which language it reads (in `language`, the bot's) with the offer
  * of a person.
  */
-export function composeReply(content: BotContent, decision: Decision, language = DEFAULT_LANGUAGE): Reply {
+export function composeReply(content: BotContent, decision: Decision, language = DEFAULT_LANGUAGE, labels?: readonly string[]): Reply {
   switch (decision.kind) {
     case 'answer':
-      return answerFor(content, decision.intent);
+      return answerFor(content, decision.intent, labels);
     case 'clarify':
       return {
         text: content.clarifyPrompt,
@@ -36,15 +36,23 @@ export function composeReply(content: BotContent, decision: Decision, language =
   }
 }
 
-/** The answer for an intent, with its follow-up questions. */
-export function answerFor(content: BotContent, intent: string): Reply {
+/**
+ * The answer for an intent, with its follow-up questions: those the model version answering
+ * knows (`labels`), when given. The answers are the bot's, the intents the model's: a version
+ * trained on fewer intents does not suggest a question it has no class for.
+ */
+export function answerFor(content: BotContent, intent: string, labels?: readonly string[]): Reply {
   const entry = content.intents[intent];
   if (!entry) {
     return { text: content.handoff.unsure, parts: { kind: 'handoff', intent, handoffReason: 'unsure' } };
   }
   return {
     text: entry.answer,
-    parts: { kind: 'answer', intent, quickReplies: entry.quickReplies.map((reply) => ({ text: reply.text, intent: reply.intent })) },
+    parts: {
+      kind: 'answer',
+      intent,
+      quickReplies: entry.quickReplies.filter((reply) => !labels || labels.includes(reply.intent)).map((reply) => ({ text: reply.text, intent: reply.intent })),
+    },
   };
 }
 
@@ -107,7 +115,7 @@ export function answerClassified(
   const { probabilities } = message;
   const decision = decide({ labels, probabilities, thresholds, outOfScopeLabel, unreadable: isUnreadable(message.text, model.characters) });
   return {
-    reply: isRepeat(decision, previous) ? repeatHandoff(content, decision) : composeReply(content, decision, model.language),
+    reply: isRepeat(decision, previous) ? repeatHandoff(content, decision) : composeReply(content, decision, model.language, labels),
     decision,
     prediction: {
       id: run.id,

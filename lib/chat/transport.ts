@@ -70,7 +70,7 @@ export class InBrowserTransport implements ChatTransport<ChatMessage> {
     const { content, inference, model } = this.options;
     const withAgent = this.options.withAgent?.() ?? false;
     // The visitor chose the answer: no model decision to make.
-    if (userParts.kind === 'clarification' && userParts.chosenIntent) return { reply: withAgent ? withAgentNote(content) : answerFor(content, userParts.chosenIntent) };
+    if (userParts.kind === 'clarification' && userParts.chosenIntent) return { reply: withAgent ? withAgentNote(content) : answerFor(content, userParts.chosenIntent, model()?.model.labels) };
     if (userParts.kind === 'handoff-request') return { reply: withAgent ? withAgentNote(content) : handoffConfirmation(content) };
 
     await this.options.beforeClassifying?.();

@@ -17,6 +17,19 @@ describe('replies', () => {
     expect(replyPartsSchema.parse(reply.parts)).toEqual(reply.parts);
   });
 
+  it('suggests only the follow-up questions the answering model version has an intent for', () => {
+    const suggested = content.intents.card_arrival!.quickReplies;
+    expect(suggested.length).toBeGreaterThan(1);
+    const [kept, ...dropped] = suggested;
+    // A candidate trained on fewer intents: it knows the answer's intent and the first suggestion's only.
+    const labels = ['card_arrival', kept!.intent, 'exchange_rate'];
+    expect(answerFor(content, 'card_arrival', labels).parts.quickReplies).toEqual([kept]);
+    expect(composeReply(content, { kind: 'answer', intent: 'card_arrival', confidence: 0.9 }, 'en', labels).parts.quickReplies).toEqual([kept]);
+    for (const reply of dropped) expect(labels).not.toContain(reply.intent);
+    // Without labels (the bot's content alone), every suggestion.
+    expect(answerFor(content, 'card_arrival').parts.quickReplies).toEqual(suggested);
+  });
+
   it('offers the close intents by their labels when clarifying', () => {
     const reply = composeReply(content, {
       kind: 'clarify',
