@@ -4,11 +4,9 @@
 // real demo model in this process (tests/support/in-process-worker); each answers `load` with the
 // version it was asked for, so the version a prediction names is the one that was loaded.
 import path from 'node:path';
-import type { UIMessageChunk } from 'ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBotContent } from '@/lib/bot/answers';
 import { InferenceClient, type WorkerLike } from '@/lib/chat/inference-client';
-import type { ChatMessage } from '@/lib/chat/messages';
 import { MemoryOutboxStore, Outbox } from '@/lib/chat/outbox';
 import type { WorkerEvent, WorkerRequest } from '@/lib/chat/protocol';
 import { fetchServedVersion } from '@/lib/chat/served-version';
@@ -18,6 +16,7 @@ import { loadModelFromDir } from '@/lib/model/node';
 import type { TurnRecord } from '@/lib/records/turn';
 import { inProcessWorker } from '../support/in-process-worker';
 import { DEMO_BOT } from '../support/turns';
+import { askTyped } from '../support/chat-transport';
 import { until } from '../support/until';
 
 const FIRST = 'a'.repeat(64);
@@ -112,19 +111,10 @@ function sessionUnderTest() {
 }
 
 
-const conversations = new WeakMap<ChatSession, ChatMessage[]>();
-
-/** Sends a typed message through the session's transport, as useChat does; returns the reply's id and the prediction's version. */
+/** Asks through the session's transport; returns the reply's id and the version its prediction names. */
 async function ask(session: ChatSession, text: string): Promise<{ replyId: string; modelVersion: string }> {
-  const messages = conversations.get(session) ?? [];
-  const user: ChatMessage = { id: crypto.randomUUID(), role: 'user', metadata: { userParts: { kind: 'typed' } }, parts: [{ type: 'text', text }] };
-  const stream = await session.transport.sendMessages({ trigger: 'submit-message', chatId: 'chat', messageId: undefined, messages: [...messages, user], abortSignal: undefined });
-  const chunks: UIMessageChunk[] = [];
-  for await (const chunk of stream as unknown as AsyncIterable<UIMessageChunk>) chunks.push(chunk);
-  const start = chunks.find((chunk) => chunk.type === 'start') as Extract<UIMessageChunk, { type: 'start' }>;
-  const prediction = (start.messageMetadata as ChatMessage['metadata'])!.prediction!;
-  conversations.set(session, [...messages, user, { id: start.messageId!, role: 'assistant', parts: [] }]);
-  return { replyId: start.messageId!, modelVersion: prediction.modelVersion };
+  const { replyId, prediction } = await askTyped(session, text);
+  return { replyId, modelVersion: prediction.modelVersion };
 }
 
 const classified = (requests: WorkerRequest[]) => requests.filter((request) => request.type === 'classify').map((request) => (request as { text: string }).text);

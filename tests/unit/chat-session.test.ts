@@ -3,11 +3,9 @@
 // InferenceClient, transport, explainers and outbox (in memory) take part. Only the model's
 // loading in a browser is stood in for: the "worker" answers `load` from the model card.
 import path from 'node:path';
-import type { UIMessageChunk } from 'ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBotContent } from '@/lib/bot/answers';
 import { InferenceClient } from '@/lib/chat/inference-client';
-import type { ChatMessage } from '@/lib/chat/messages';
 import { MemoryOutboxStore, Outbox } from '@/lib/chat/outbox';
 import type { ConversationUpdates } from '@/lib/chat/handoff';
 import { agentChatMessage } from '@/lib/chat/messages';
@@ -19,6 +17,7 @@ import type { SimilarIndex } from '@/lib/model/similar';
 import type { RestoredConversation, RestoredMessage, TurnRecord } from '@/lib/records/turn';
 import { inProcessWorker, TEST_MODEL_VERSION } from '../support/in-process-worker';
 import { DEMO_BOT } from '../support/turns';
+import { askTyped, showInChat } from '../support/chat-transport';
 import { until } from '../support/until';
 
 const dir = path.join(process.cwd(), 'public', 'models', DEMO_BOT);
@@ -86,19 +85,10 @@ async function started(session: ChatSession) {
 }
 
 /** Each session's conversation so far, as useChat holds it. */
-const conversations = new WeakMap<ChatSession, ChatMessage[]>();
-
-/** Sends a typed message through the session's transport, as useChat does; returns the reply's id and intent. */
+/** Asks through the session's transport; returns the reply's id, the intent and the prediction's id. */
 async function ask(session: ChatSession, text: string): Promise<{ replyId: string; intent: string; predictionId: string }> {
-  const messages = conversations.get(session) ?? [];
-  const user: ChatMessage = { id: crypto.randomUUID(), role: 'user', metadata: { userParts: { kind: 'typed' } }, parts: [{ type: 'text', text }] };
-  const stream = await session.transport.sendMessages({ trigger: 'submit-message', chatId: 'chat', messageId: undefined, messages: [...messages, user], abortSignal: undefined });
-  const chunks: UIMessageChunk[] = [];
-  for await (const chunk of stream as unknown as AsyncIterable<UIMessageChunk>) chunks.push(chunk);
-  const start = chunks.find((chunk) => chunk.type === 'start') as Extract<UIMessageChunk, { type: 'start' }>;
-  const prediction = (start.messageMetadata as ChatMessage['metadata'])!.prediction!;
-  conversations.set(session, [...messages, user, { id: start.messageId!, role: 'assistant', parts: [] }]);
-  return { replyId: start.messageId!, intent: prediction.intent, predictionId: prediction.id };
+  const { replyId, prediction } = await askTyped(session, text);
+  return { replyId, intent: prediction.intent, predictionId: prediction.id };
 }
 
 const readyState = (session: ChatSession, replyId: string) => () => session.explanationOf(replyId)?.status === 'ready';
@@ -129,7 +119,7 @@ describe('the chat session', () => {
       await until(session.subscribe, () => session.getState().handoff.agentMessages.length === 1, 'the agent’s message');
       expect(session.getState().handoff.status).toBe('assigned');
       // The chat shows the team's message among the turns.
-      conversations.set(session, [...conversations.get(session)!, agentChatMessage(agentMessage)]);
+      showInChat(session, agentChatMessage(agentMessage));
 
       const text = 'my new card still has not arrived';
       const held = await ask(session, text);
