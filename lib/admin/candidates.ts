@@ -8,7 +8,7 @@ import { latestReplay, type StoredReplay } from '@/lib/db/queries/replays';
 import { modelVersionApiError } from '@/lib/http/errors';
 import {
   activeVersion,
-  findVersion,
+  storedVersion,
   listVersions,
   MAX_REASON_LENGTH,
   modelChanges,
@@ -210,7 +210,7 @@ export async function predictionModel(
   botId: string,
   modelVersion: string,
 ): Promise<{ kind: 'stored'; version: string; labels: string[] } | { kind: 'retired'; version: string; retiredAt: Date; reason: string | null } | { kind: 'unknown' }> {
-  const found = await findVersion(botId, modelVersion);
+  const found = await storedVersion(botId, modelVersion);
   if (!found) return { kind: 'unknown' };
   if (found.retiredAt) return { kind: 'retired', version: found.hash, retiredAt: found.retiredAt, reason: found.retiredReason };
   let labels: string[] = [];

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { isBotId, versionUrl } from '@/lib/bot/registry';
 import { ApiError, errorResponse } from '@/lib/http/errors';
-import { activeVersion, findVersion, versionDir } from './versions';
+import { activeVersion, storedVersion, versionDir } from './versions';
 
 /**
  * The files of stored model versions as the browser fetches them
@@ -45,7 +45,7 @@ export async function findVersionFile(botId: string, hash: string, segments: rea
   if (segments.length === 0 || segments.length > MAX_DEPTH || !segments.every((segment) => SEGMENT.test(segment) && !segment.includes('..'))) return null;
   const relative = segments.join('/');
   if (NOT_SERVED.has(relative)) return null;
-  const version = await findVersion(botId, hash);
+  const version = await storedVersion(botId, hash);
   if (!version || version.retiredAt) return null;
   const file = path.join(dir, ...segments);
   let stats: Stats;

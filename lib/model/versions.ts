@@ -248,10 +248,19 @@ export async function activeVersion(botId: string, options: { store?: string; bu
   return info(row, hash);
 }
 
-export async function findVersion(botId: string, hash: string): Promise<ModelVersionInfo | null> {
+/**
+ * A stored version as the store has it, without asking whether it is active: one read, for the
+ * paths that look a version up per record (ingest, the verifier, the file route).
+ */
+export async function storedVersion(botId: string, hash: string): Promise<Omit<ModelVersionInfo, 'active'> | null> {
   if (!isBotId(botId) || !isVersionHash(hash)) return null;
   const row = await findModelVersion(botId, hash);
-  return row ? info(row, await activeModelHash(botId)) : null;
+  return row && { ...row, source: row.source === 'bundled' ? 'bundled' : 'registered' };
+}
+
+export async function findVersion(botId: string, hash: string): Promise<ModelVersionInfo | null> {
+  const stored = await storedVersion(botId, hash);
+  return stored && { ...stored, active: stored.hash === (await activeModelHash(botId)) };
 }
 
 /** The bot's versions: the active one first, then newest first. */

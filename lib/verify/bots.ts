@@ -4,7 +4,7 @@ import path from 'node:path';
 import { readModelCard } from '@/lib/model/node';
 import { trainingCharacters } from '@/lib/model/readability';
 import type { Thresholds } from '@/lib/model/types';
-import { activeVersion, contentHash, findVersion, versionDir } from '@/lib/model/versions';
+import { activeVersion, contentHash, storedVersion, versionDir } from '@/lib/model/versions';
 import { isBotId, resolveBot, type Bot } from '@/lib/bot/registry';
 
 /**
@@ -99,7 +99,7 @@ export async function recordFacts(
   active: () => Promise<BotFacts | null> = () => activeFacts(botId),
 ): Promise<RecordFacts | null> {
   if (!isBotId(botId)) return null;
-  const found = version === null ? null : await findVersion(botId, version);
+  const found = version === null ? null : await storedVersion(botId, version);
   if (found && !found.retiredAt) {
     const facts = versionFacts(botId, found.hash);
     if (facts) return { facts, named: true, stored: true };
@@ -173,6 +173,6 @@ function positiveInt(value: unknown, fallback: number): number {
 export async function reviewLabels(botId: string, version: string | null = null): Promise<ReadonlySet<string>> {
   const active = await activeFacts(botId);
   if (!active) return new Set();
-  const named = version !== null && version !== active.version && (await findVersion(botId, version)) ? versionFacts(botId, version) : null;
+  const named = version !== null && version !== active.version && (await storedVersion(botId, version)) ? versionFacts(botId, version) : null;
   return new Set([...active.labels, ...(named?.labels ?? []), resolveBot(botId, active).reviewOutOfScopeLabel]);
 }

@@ -8,7 +8,7 @@ import { pendingPredictions, saveVerifications, type VerificationOutcome } from 
 import type { IntentModel } from '@/lib/model/model';
 import { loadModelFromDir } from '@/lib/model/node';
 import { trainingCharacters } from '@/lib/model/readability';
-import { activeVersion, findVersion, versionDir } from '@/lib/model/versions';
+import { activeVersion, storedVersion, versionDir } from '@/lib/model/versions';
 import { compareWithReport, failed, unverifiable, type PolicySettings, type ReportedPrediction } from './outcome';
 
 /**
@@ -271,7 +271,7 @@ export class Verifier {
    * version is retired is asked each time (a loaded model stays cached across a retirement).
    */
   private async resolve(botId: string, hash: string): Promise<Resolved> {
-    const stored = isBotId(botId) ? await findVersion(botId, hash) : null;
+    const stored = isBotId(botId) ? await storedVersion(botId, hash) : null;
     if (!stored) {
       if (!isBotId(botId) || !(await activeVersion(botId, this.store === undefined ? undefined : { store: this.store }))) {
         const reason = isBotId(botId) ? `no model is served for bot "${botId}"` : 'the record names no bot id';
